@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace Techmail.Client.Infrastructure;
+
+/// <summary>An Orleans client connected to one gateway for the life of a command.</summary>
+public sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host) => _host = host;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+
+    public static async Task<ClusterConnection> Open(string gateway, CancellationToken cancellationToken)
+    {
+        var endpoint = await Resolve(gateway);
+        var host = new HostBuilder()
+            .UseOrleansClient(client =>
+            {
+                client.UseStaticClustering(endpoint);
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = Environment.GetEnvironmentVariable("TECHMAIL_CLUSTER_ID") ?? "techmail";
+                    o.ServiceId = Environment.GetEnvironmentVariable("TECHMAIL_SERVICE_ID") ?? "techmail";
+                });
+                // A CLI should say at once that nobody answers rather than retry for minutes.
+                client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
+            })
+            .Build();
+
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new CommandFailure($"cannot reach the silo at {gateway} ({Reason(e)}); is techmail-silo running?", ExitCodes.Unreachable);
+        }
+
+        return new ClusterConnection(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static async Task<IPEndPoint> Resolve(string gateway)
+    {
+        var colon = gateway.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(gateway[(colon + 1)..], out var port) || port is < 1 or > 65535)
+        {
+            throw new CommandFailure($"gateway '{gateway}' is not HOST:PORT.");
+        }
+
+        var host = gateway[..colon].Trim('[', ']');
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return new IPEndPoint(address, port);
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(host);
+            var chosen = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.First();
+            return new IPEndPoint(chosen, port);
+        }
+        catch (Exception e) when (e is SocketException or InvalidOperationException)
+        {
+            throw new CommandFailure($"cannot resolve gateway host '{host}'.", ExitCodes.Unreachable);
+        }
+    }
+
+    private static string Reason(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null && inner is not SocketException)
+        {
+            inner = inner.InnerException;
+        }
+
+        return inner is SocketException socket ? socket.SocketErrorCode.ToString() : inner.Message.Split('\n')[0].TrimEnd('.');
+    }
+}

@@ -1,0 +1,14 @@
+namespace Techmail.Client.Infrastructure;
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The engine refused: invalid settings, not found, conflict.</summary>
+    public const int Refused = 1;
+    /// <summary>The command line itself is wrong.</summary>
+    public const int Usage = 2;
+    /// <summary>No silo answered at the gateway.</summary>
+    public const int Unreachable = 3;
+    /// <summary>Some items of a batch (import) failed; the rest went through.</summary>
+    public const int Partial = 4;
+}

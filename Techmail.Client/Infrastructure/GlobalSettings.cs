@@ -1,0 +1,23 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace Techmail.Client.Infrastructure;
+
+public class GlobalSettings : CommandSettings
+{
+    [CommandOption("--gateway <HOST:PORT>")]
+    [Description("Silo gateway to connect to. Default: $TECHMAIL_GATEWAY or 127.0.0.1:30000.")]
+    public string? Gateway { get; init; }
+
+    [CommandOption("--tenant <TENANT>")]
+    [Description("Tenant to work in. Default: $TECHMAIL_TENANT or 'default'.")]
+    public string? Tenant { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print JSON for scripts instead of tables.")]
+    public bool Json { get; init; }
+
+    public string EffectiveGateway => Gateway ?? Environment.GetEnvironmentVariable("TECHMAIL_GATEWAY") ?? "127.0.0.1:30000";
+
+    public string EffectiveTenant => Tenant ?? Environment.GetEnvironmentVariable("TECHMAIL_TENANT") ?? "default";
+}

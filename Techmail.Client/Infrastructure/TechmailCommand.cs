@@ -1,0 +1,49 @@
+using Spectre.Console.Cli;
+using Techmail.Mailboxes;
+
+namespace Techmail.Client.Infrastructure;
+
+/// <summary>
+/// Every command that talks to the silo: connects, runs, and turns any failure into one line on stderr
+/// and a non-zero exit code.
+/// </summary>
+public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
+    where TSettings : GlobalSettings
+{
+    public sealed override async Task<int> ExecuteAsync(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Prepare(settings);
+            await using var connection = await ClusterConnection.Open(settings.EffectiveGateway, cancellationToken);
+            return await Run(connection.Client, settings, cancellationToken);
+        }
+        catch (CommandFailure failure)
+        {
+            Output.Error(failure.Message);
+            return failure.ExitCode;
+        }
+        catch (MailboxException refusal)
+        {
+            Output.Error(refusal.Message);
+            if (settings.Json)
+            {
+                Output.WriteJson(new { error = refusal.Message, kind = refusal.Kind, errors = refusal.Errors });
+            }
+
+            return ExitCodes.Refused;
+        }
+        catch (Exception e) when (e is TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException)
+        {
+            Output.Error($"the silo at {settings.EffectiveGateway} stopped answering ({e.Message.Split('\n')[0]}).");
+            return ExitCodes.Unreachable;
+        }
+    }
+
+    /// <summary>Checks that need no silo, so a typo fails before any connection is made.</summary>
+    protected virtual void Prepare(TSettings settings)
+    {
+    }
+
+    protected abstract Task<int> Run(IClusterClient client, TSettings settings, CancellationToken cancellationToken);
+}

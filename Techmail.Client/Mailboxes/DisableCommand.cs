@@ -1,0 +1,6 @@
+namespace Techmail.Client.Mailboxes;
+
+public sealed class DisableCommand : EnableCommand
+{
+    protected override bool Enabled => false;
+}

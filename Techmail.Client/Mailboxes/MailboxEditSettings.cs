@@ -1,0 +1,104 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace Techmail.Client.Mailboxes;
+
+/// <summary>The options of <c>mailbox add</c> and <c>mailbox update</c>; update changes only what is given.</summary>
+public sealed class MailboxEditSettings : MailboxNameSettings
+{
+    [CommandOption("--from-json <FILE>"), Description("Start from a settings object in a JSON file (as 'mailbox export' writes one).")]
+    public string? FromJson { get; init; }
+
+    [CommandOption("--type <TYPE>"), Description("service or marketing (required to add).")]
+    public string? Type { get; init; }
+
+    [CommandOption("--enable"), Description("Enable the mailbox.")]
+    public bool Enable { get; init; }
+
+    [CommandOption("--disable"), Description("Disable the mailbox.")]
+    public bool Disable { get; init; }
+
+    [CommandOption("--protocol <PROTOCOL>"), Description("Incoming: pop3 (default) or imap.")]
+    public string? Protocol { get; init; }
+
+    [CommandOption("--host <HOST>"), Description("Incoming: mail server host.")]
+    public string? Host { get; init; }
+
+    [CommandOption("--port <PORT>"), Description("Incoming: server port (default by protocol and TLS mode).")]
+    public int? Port { get; init; }
+
+    [CommandOption("--tls <MODE>"), Description("Incoming: auto, none, ssl (on connect) or starttls.")]
+    public string? Tls { get; init; }
+
+    [CommandOption("--account <USER>"), Description("Incoming: login name.")]
+    public string? Account { get; init; }
+
+    [CommandOption("--password <PASSWORD>"), Description("Incoming: password; '-' reads one line from standard input.")]
+    public string? Password { get; init; }
+
+    [CommandOption("--auth <MECHANISM>"), Description("Incoming: SASL mechanism to prefer, repeatable, in order.")]
+    public string[]? Auth { get; init; }
+
+    [CommandOption("--no-incoming"), Description("Remove the incoming settings.")]
+    public bool NoIncoming { get; init; }
+
+    [CommandOption("--envelope-from <ADDRESS>"), Description("Outgoing: envelope from / bounce address.")]
+    public string? EnvelopeFrom { get; init; }
+
+    [CommandOption("--friendly-from <ADDRESS>"), Description("Outgoing: friendly from / branded address.")]
+    public string? FriendlyFrom { get; init; }
+
+    [CommandOption("--reply-to <ADDRESS>"), Description("Outgoing: Reply-To address.")]
+    public string? ReplyTo { get; init; }
+
+    [CommandOption("--display-name <NAME>"), Description("Outgoing: display name.")]
+    public string? DisplayName { get; init; }
+
+    [CommandOption("--smtp-host <HOST>"), Description("Outgoing: SMTP relay host.")]
+    public string? SmtpHost { get; init; }
+
+    [CommandOption("--smtp-port <PORT>"), Description("Outgoing: SMTP relay port.")]
+    public int? SmtpPort { get; init; }
+
+    [CommandOption("--smtp-tls <MODE>"), Description("Outgoing: auto, none, ssl or starttls.")]
+    public string? SmtpTls { get; init; }
+
+    [CommandOption("--smtp-user <USER>"), Description("Outgoing: relay login.")]
+    public string? SmtpUser { get; init; }
+
+    [CommandOption("--smtp-password <PASSWORD>"), Description("Outgoing: relay password; '-' reads one line from standard input.")]
+    public string? SmtpPassword { get; init; }
+
+    [CommandOption("--no-outgoing"), Description("Remove the outgoing settings.")]
+    public bool NoOutgoing { get; init; }
+
+    [CommandOption("--discard <FILTER>"), Description("Add a discard filter NAME=FIELD:MATCH:VALUE (FIELD from|domain|subject|body|header:NAME; MATCH contains|equals|regex). Repeatable.")]
+    public string[]? Discard { get; init; }
+
+    [CommandOption("--clear-discards"), Description("Remove all discard filters first.")]
+    public bool ClearDiscards { get; init; }
+
+    [CommandOption("--max-attachment-size <SIZE>"), Description("Largest attachment, e.g. 10MB; 'none' removes the limit.")]
+    public string? MaxAttachmentSize { get; init; }
+
+    [CommandOption("--max-message-size <SIZE>"), Description("Largest message, e.g. 25MB; 'none' removes the limit.")]
+    public string? MaxMessageSize { get; init; }
+
+    [CommandOption("--allow-type <TYPE>"), Description("Allowed attachment type (.pdf, image/png, image/*). Repeatable.")]
+    public string[]? AllowType { get; init; }
+
+    [CommandOption("--block-type <TYPE>"), Description("Blocked attachment type. Repeatable.")]
+    public string[]? BlockType { get; init; }
+
+    [CommandOption("--clear-types"), Description("Remove all allowed and blocked types first.")]
+    public bool ClearTypes { get; init; }
+
+    [CommandOption("--reject-forward <ADDRESS>"), Description("Forward rejected mail here. Repeatable.")]
+    public string[]? RejectForward { get; init; }
+
+    [CommandOption("--clear-reject-forward"), Description("Remove all reject-forward addresses first.")]
+    public bool ClearRejectForward { get; init; }
+
+    [CommandOption("--poll-interval <DURATION>"), Description("How often to poll, e.g. 5m, 90s, 1h (minimum 1m).")]
+    public string? PollInterval { get; init; }
+}

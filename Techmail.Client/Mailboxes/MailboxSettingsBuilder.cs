@@ -1,0 +1,254 @@
+using System.Globalization;
+using System.Text.Json;
+using Techmail.Client.Infrastructure;
+using Techmail.Mailboxes;
+
+namespace Techmail.Client.Mailboxes;
+
+/// <summary>Turns command-line options into mailbox settings. Catches malformed options; the grain checks the rest.</summary>
+public static class MailboxSettingsBuilder
+{
+    public static MailboxSettings Apply(MailboxSettings current, MailboxEditSettings o, Func<string>? readSecret = null)
+    {
+        readSecret ??= () => Console.In.ReadLine() ?? throw new CommandFailure("expected a password on standard input.");
+        if (o.Enable && o.Disable)
+        {
+            throw new CommandFailure("--enable and --disable cannot be used together.");
+        }
+
+        var s = current;
+        if (o.Type is not null)
+        {
+            s = s with { Type = ParseEnum<MailboxType>("--type", o.Type) };
+        }
+
+        if (o.Enable || o.Disable)
+        {
+            s = s with { Enabled = o.Enable };
+        }
+
+        s = s with { Incoming = ApplyIncoming(s.Incoming, o, readSecret), Outgoing = ApplyOutgoing(s.Outgoing, o, readSecret) };
+
+        var filters = o.ClearDiscards ? [] : s.DiscardFilters.ToList();
+        filters.AddRange((o.Discard ?? []).Select(ParseFilter));
+
+        var attachments = s.Attachments;
+        if (o.MaxAttachmentSize is not null)
+        {
+            attachments = attachments with { MaxAttachmentBytes = ParseSize("--max-attachment-size", o.MaxAttachmentSize) };
+        }
+
+        if (o.MaxMessageSize is not null)
+        {
+            attachments = attachments with { MaxMessageBytes = ParseSize("--max-message-size", o.MaxMessageSize) };
+        }
+
+        if (o.ClearTypes)
+        {
+            attachments = attachments with { AllowedTypes = [], BlockedTypes = [] };
+        }
+
+        attachments = attachments with
+        {
+            AllowedTypes = [.. attachments.AllowedTypes, .. o.AllowType ?? []],
+            BlockedTypes = [.. attachments.BlockedTypes, .. o.BlockType ?? []],
+        };
+
+        var forwards = o.ClearRejectForward ? [] : s.RejectForwardAddresses.ToList();
+        forwards.AddRange(o.RejectForward ?? []);
+
+        return s with
+        {
+            DiscardFilters = filters,
+            Attachments = attachments,
+            RejectForwardAddresses = forwards,
+            PollInterval = o.PollInterval is null ? s.PollInterval : ParseDuration("--poll-interval", o.PollInterval),
+        };
+    }
+
+    public static MailboxSettings FromJsonFile(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<MailboxSettings>(File.ReadAllText(path), Output.Json)
+                ?? throw new CommandFailure($"{path}: is empty.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandFailure($"{path}: {e.Message}");
+        }
+        catch (JsonException e)
+        {
+            throw new CommandFailure($"{path}: not a mailbox settings object ({e.Message})");
+        }
+    }
+
+    private static IncomingSettings? ApplyIncoming(IncomingSettings? current, MailboxEditSettings o, Func<string> readSecret)
+    {
+        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth;
+        if (o.NoIncoming)
+        {
+            return touched is null ? null : throw new CommandFailure("--no-incoming cannot be combined with incoming options.");
+        }
+
+        if (touched is null)
+        {
+            return current;
+        }
+
+        var i = current ?? new IncomingSettings(MailProtocol.Pop3, "", null, TlsMode.Auto, "", null, []);
+        return i with
+        {
+            Protocol = o.Protocol is null ? i.Protocol : ParseEnum<MailProtocol>("--protocol", o.Protocol),
+            Host = o.Host ?? i.Host,
+            Port = o.Port ?? i.Port,
+            Tls = o.Tls is null ? i.Tls : ParseTls("--tls", o.Tls),
+            Account = o.Account ?? i.Account,
+            Password = o.Password == "-" ? readSecret() : o.Password ?? i.Password,
+            AuthMechanisms = o.Auth is null ? i.AuthMechanisms : o.Auth.Select(a => a.ToUpperInvariant()).ToList(),
+        };
+    }
+
+    private static OutgoingSettings? ApplyOutgoing(OutgoingSettings? current, MailboxEditSettings o, Func<string> readSecret)
+    {
+        var touchedRelay = o.SmtpHost ?? o.SmtpTls ?? o.SmtpUser ?? o.SmtpPassword ?? (object?)o.SmtpPort;
+        var touched = o.EnvelopeFrom ?? o.FriendlyFrom ?? o.ReplyTo ?? o.DisplayName ?? touchedRelay;
+        if (o.NoOutgoing)
+        {
+            return touched is null ? null : throw new CommandFailure("--no-outgoing cannot be combined with outgoing options.");
+        }
+
+        if (touched is null)
+        {
+            return current;
+        }
+
+        var g = current ?? new OutgoingSettings("", null, null, null, null);
+        var relay = g.Relay;
+        if (touchedRelay is not null)
+        {
+            var r = relay ?? new SmtpRelaySettings("", null, TlsMode.Auto, null, null);
+            relay = r with
+            {
+                Host = o.SmtpHost ?? r.Host,
+                Port = o.SmtpPort ?? r.Port,
+                Tls = o.SmtpTls is null ? r.Tls : ParseTls("--smtp-tls", o.SmtpTls),
+                User = o.SmtpUser ?? r.User,
+                Password = o.SmtpPassword == "-" ? readSecret() : o.SmtpPassword ?? r.Password,
+            };
+        }
+
+        return g with
+        {
+            EnvelopeFrom = o.EnvelopeFrom ?? g.EnvelopeFrom,
+            FriendlyFrom = o.FriendlyFrom ?? g.FriendlyFrom,
+            ReplyTo = o.ReplyTo ?? g.ReplyTo,
+            DisplayName = o.DisplayName ?? g.DisplayName,
+            Relay = relay,
+        };
+    }
+
+    /// <summary>NAME=FIELD:MATCH:VALUE, where FIELD may be header:HEADER-NAME and VALUE may contain colons.</summary>
+    public static DiscardFilter ParseFilter(string text)
+    {
+        var usage = $"--discard '{text}': expected NAME=FIELD:MATCH:VALUE, e.g. spam=subject:contains:[SPAM] or flag=header:X-Spam-Flag:equals:YES.";
+        var equals = text.IndexOf('=');
+        if (equals <= 0)
+        {
+            throw new CommandFailure(usage);
+        }
+
+        var name = text[..equals];
+        var parts = text[(equals + 1)..].Split(':', 2);
+        if (parts.Length < 2)
+        {
+            throw new CommandFailure(usage);
+        }
+
+        string? headerName = null;
+        var field = parts[0].ToLowerInvariant() switch
+        {
+            "from" or "fromaddress" => FilterField.FromAddress,
+            "domain" or "senderdomain" => FilterField.SenderDomain,
+            "subject" => FilterField.Subject,
+            "body" => FilterField.Body,
+            "header" => FilterField.Header,
+            _ => throw new CommandFailure($"--discard '{text}': unknown field '{parts[0]}'; use from, domain, subject, body or header:NAME."),
+        };
+        var rest = parts[1];
+        if (field == FilterField.Header)
+        {
+            var headerParts = rest.Split(':', 2);
+            if (headerParts.Length < 2)
+            {
+                throw new CommandFailure(usage);
+            }
+
+            headerName = headerParts[0];
+            rest = headerParts[1];
+        }
+
+        var matchParts = rest.Split(':', 2);
+        if (matchParts.Length < 2)
+        {
+            throw new CommandFailure(usage);
+        }
+
+        var match = ParseEnum<FilterMatch>($"--discard '{text}' match", matchParts[0]);
+        return new DiscardFilter(name, field, match, matchParts[1], headerName);
+    }
+
+    public static long? ParseSize(string option, string text)
+    {
+        var t = text.Trim().ToUpperInvariant();
+        if (t == "NONE")
+        {
+            return null;
+        }
+
+        (string suffix, long factor)[] units = [("GB", 1L << 30), ("MB", 1L << 20), ("KB", 1L << 10), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10), ("B", 1)];
+        foreach (var (suffix, factor) in units)
+        {
+            if (t.EndsWith(suffix, StringComparison.Ordinal) && decimal.TryParse(t[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0)
+            {
+                return (long)(n * factor);
+            }
+        }
+
+        return long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0
+            ? bytes
+            : throw new CommandFailure($"{option} '{text}': expected a size such as 512KB, 10MB or 1048576, or 'none'.");
+    }
+
+    public static TimeSpan ParseDuration(string option, string text)
+    {
+        var t = text.Trim().ToLowerInvariant();
+        (string suffix, double seconds)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)];
+        foreach (var (suffix, seconds) in units)
+        {
+            if (t.EndsWith(suffix, StringComparison.Ordinal) && double.TryParse(t[..^suffix.Length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n > 0)
+            {
+                return TimeSpan.FromSeconds(n * seconds);
+            }
+        }
+
+        return TimeSpan.TryParse(t, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero
+            ? span
+            : throw new CommandFailure($"{option} '{text}': expected a duration such as 90s, 5m, 1h or 00:05:00.");
+    }
+
+    private static TlsMode ParseTls(string option, string text) => text.ToLowerInvariant() switch
+    {
+        "ssl" or "tls" or "sslonconnect" => TlsMode.SslOnConnect,
+        "starttls" => TlsMode.StartTls,
+        "none" or "off" => TlsMode.None,
+        "auto" => TlsMode.Auto,
+        _ => throw new CommandFailure($"{option} '{text}': use auto, none, ssl or starttls."),
+    };
+
+    private static T ParseEnum<T>(string option, string text)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !int.TryParse(text, out _)
+            ? value
+            : throw new CommandFailure($"{option} '{text}': use {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.");
+}

@@ -1,0 +1,73 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Techmail.Client.Infrastructure;
+using Techmail.Mailboxes;
+using Techmail.Tenants;
+
+namespace Techmail.Client.Mailboxes;
+
+public sealed class StatusSettings : GlobalSettings
+{
+    [CommandArgument(0, "[NAME]"), Description("One mailbox; without it, every mailbox of the tenant.")]
+    public string? Name { get; init; }
+}
+
+public sealed class StatusCommand : TechmailCommand<StatusSettings>
+{
+    private const int Parallelism = 32;
+
+    protected override async Task<int> Run(IClusterClient client, StatusSettings o, CancellationToken cancellationToken)
+    {
+        if (o.Name is not null)
+        {
+            var status = await client.GetGrain<IMailboxGrain>(MailboxKey.For(o.EffectiveTenant, o.Name)).GetStatus();
+            if (o.Json)
+            {
+                Output.WriteJson(new { name = o.Name, status });
+            }
+            else
+            {
+                MailboxRendering.Status(o.Name, status);
+            }
+
+            return ExitCodes.Ok;
+        }
+
+        var names = new List<string>();
+        await foreach (var summary in MailboxDirectory.All(client.GetGrain<ITenantGrain>(o.EffectiveTenant)))
+        {
+            names.Add(summary.Name);
+        }
+
+        var statuses = new MailboxStatus[names.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, names.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (i, _) => statuses[i] = await client.GetGrain<IMailboxGrain>(MailboxKey.For(o.EffectiveTenant, names[i])).GetStatus());
+
+        if (o.Json)
+        {
+            Output.WriteJson(names.Select((n, i) => new { name = n, status = statuses[i] }));
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().AddColumns("Name", "State", "Last poll", "Next poll", "Fetched", "Accepted", "Failures", "Last error");
+        for (var i = 0; i < names.Count; i++)
+        {
+            var s = statuses[i];
+            table.AddRow(
+                Output.Escape(names[i]),
+                s.State.ToString(),
+                s.LastPollStarted?.ToString("u") ?? "-",
+                s.NextPoll?.ToString("u") ?? "-",
+                s.Counts.Fetched.ToString(),
+                s.Counts.Accepted.ToString(),
+                s.ConsecutiveFailures == 0 ? "0" : $"[red]{s.ConsecutiveFailures}[/]",
+                Output.Escape(s.LastError ?? "-"));
+        }
+
+        AnsiConsole.Write(table);
+        return ExitCodes.Ok;
+    }
+}

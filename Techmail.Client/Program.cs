@@ -1,0 +1,34 @@
+using Spectre.Console.Cli;
+using Techmail.Client.Engine;
+using Techmail.Client.Infrastructure;
+using Techmail.Client.Mailboxes;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("techmail");
+    config.AddCommand<EngineStatusCommand>("status").WithDescription("Whether the engine can send and receive: mailboxes enabled, storage.");
+    config.AddBranch("mailbox", mailbox =>
+    {
+        mailbox.SetDescription("Configure mailboxes and watch them work.");
+        mailbox.AddCommand<AddCommand>("add").WithDescription("Add a mailbox.")
+            .WithExample("mailbox", "add", "support", "--type", "service", "--host", "pop.example.com", "--tls", "ssl", "--account", "support", "--password", "-", "--enable");
+        mailbox.AddCommand<UpdateCommand>("update").WithDescription("Change some settings of a mailbox.");
+        mailbox.AddCommand<ShowCommand>("show").WithDescription("Show one mailbox's settings (passwords masked).");
+        mailbox.AddCommand<ListCommand>("list").WithDescription("List the tenant's mailboxes.");
+        mailbox.AddCommand<EnableCommand>("enable").WithDescription("Enable a mailbox: it starts polling and may send.");
+        mailbox.AddCommand<DisableCommand>("disable").WithDescription("Disable a mailbox: no polls, no sending.");
+        mailbox.AddCommand<RemoveCommand>("remove").WithDescription("Remove a mailbox and its schedule.");
+        mailbox.AddCommand<StatusCommand>("status").WithDescription("Poll status of one mailbox or all.");
+        mailbox.AddCommand<ImportCommand>("import").WithDescription("Create or replace mailboxes from a JSON file.");
+        mailbox.AddCommand<ExportCommand>("export").WithDescription("Write the tenant's mailboxes as JSON.");
+    });
+    config.SetExceptionHandler((exception, _) =>
+    {
+        // Parse errors and the like: one line, usage exit code.
+        Output.Error(exception.Message);
+        return ExitCodes.Usage;
+    });
+});
+
+return await app.RunAsync(args);

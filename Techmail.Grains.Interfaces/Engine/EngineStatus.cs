@@ -1,0 +1,13 @@
+namespace Techmail.Engine;
+
+/// <summary>The whole engine at a glance. Nothing is sent or received while <see cref="EnabledMailboxes"/> is zero.</summary>
+[GenerateSerializer, Immutable, Alias("Techmail.EngineStatus")]
+public sealed record EngineStatus(
+    [property: Id(0)] int Tenants,
+    [property: Id(1)] int Mailboxes,
+    [property: Id(2)] int EnabledMailboxes,
+    [property: Id(3)] string Storage,
+    [property: Id(4)] string Message)
+{
+    public bool Ready => EnabledMailboxes > 0;
+}

@@ -1,0 +1,34 @@
+namespace Techmail.Mailboxes;
+
+/// <summary>One mailbox: its settings, status and poll schedule. Key: <see cref="MailboxKey.For"/>.</summary>
+[Alias("Techmail.IMailboxGrain")]
+public interface IMailboxGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the mailbox; fails if it exists.</summary>
+    [Alias("Create")]
+    Task<MailboxView> Create(MailboxSettings settings);
+
+    /// <summary>Replaces the settings; masked or null secrets keep their stored value.</summary>
+    [Alias("Update")]
+    Task<MailboxView> Update(MailboxSettings settings);
+
+    /// <summary>Creates or replaces, for imports that may be re-run.</summary>
+    [Alias("Upsert")]
+    Task<MailboxView> Upsert(MailboxSettings settings);
+
+    [Alias("Get")]
+    Task<MailboxView?> Get();
+
+    [Alias("SetEnabled")]
+    Task<MailboxView> SetEnabled(bool enabled);
+
+    [Alias("Remove")]
+    Task<bool> Remove();
+
+    [Alias("GetStatus")]
+    Task<MailboxStatus> GetStatus();
+
+    /// <summary>Settings with secrets in the clear, for an export that will be imported elsewhere. Never logged.</summary>
+    [Alias("Export")]
+    Task<MailboxSettings?> Export(bool includeSecrets);
+}

@@ -1,0 +1,31 @@
+namespace Techmail.Mailboxes;
+
+/// <summary>Where and how a mailbox fetches its mail.</summary>
+/// <param name="Port">Null picks the protocol's usual port for the TLS mode.</param>
+/// <param name="Password">
+/// Plain text only on the way in. Stored encrypted; shown back as <see cref="Secret.Mask"/>.
+/// On update, null or the mask keeps the stored password.
+/// </param>
+/// <param name="AuthMechanisms">SASL mechanisms in order of preference (e.g. SCRAM-SHA-256, PLAIN); empty lets the client choose.</param>
+[GenerateSerializer, Immutable, Alias("Techmail.IncomingSettings")]
+public sealed record IncomingSettings(
+    [property: Id(0)] MailProtocol Protocol,
+    [property: Id(1)] string Host,
+    [property: Id(2)] int? Port,
+    [property: Id(3)] TlsMode Tls,
+    [property: Id(4)] string Account,
+    [property: Id(5)] string? Password,
+    [property: Id(6)] IReadOnlyList<string> AuthMechanisms)
+{
+    public int EffectivePort => Port ?? (Protocol, Tls) switch
+    {
+        (MailProtocol.Pop3, TlsMode.SslOnConnect) => 995,
+        (MailProtocol.Pop3, _) => 110,
+        (MailProtocol.Imap, TlsMode.SslOnConnect) => 993,
+        (MailProtocol.Imap, _) => 143,
+        _ => throw new ArgumentOutOfRangeException(nameof(Protocol)),
+    };
+
+    /// <summary>The server account this mailbox reads: what Service and Marketing mailboxes may never share.</summary>
+    public AccountKey AccountKey => new(Host, Account);
+}

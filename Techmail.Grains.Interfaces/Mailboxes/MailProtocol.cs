@@ -1,0 +1,7 @@
+namespace Techmail.Mailboxes;
+
+public enum MailProtocol
+{
+    Pop3,
+    Imap,
+}

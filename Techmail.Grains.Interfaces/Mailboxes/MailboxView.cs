@@ -1,0 +1,11 @@
+namespace Techmail.Mailboxes;
+
+/// <summary>A mailbox as the client sees it: secrets masked.</summary>
+[GenerateSerializer, Immutable, Alias("Techmail.MailboxView")]
+public sealed record MailboxView(
+    [property: Id(0)] string Tenant,
+    [property: Id(1)] string Name,
+    [property: Id(2)] MailboxSettings Settings,
+    [property: Id(3)] MailboxStatus Status,
+    [property: Id(4)] DateTimeOffset Created,
+    [property: Id(5)] DateTimeOffset Updated);

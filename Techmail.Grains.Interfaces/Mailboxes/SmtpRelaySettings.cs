@@ -1,0 +1,19 @@
+namespace Techmail.Mailboxes;
+
+/// <param name="Port">Null picks 465 for SSL on connect, else 587 (25 when TLS is off).</param>
+/// <param name="Password">Same rules as <see cref="IncomingSettings.Password"/>.</param>
+[GenerateSerializer, Immutable, Alias("Techmail.SmtpRelaySettings")]
+public sealed record SmtpRelaySettings(
+    [property: Id(0)] string Host,
+    [property: Id(1)] int? Port,
+    [property: Id(2)] TlsMode Tls,
+    [property: Id(3)] string? User,
+    [property: Id(4)] string? Password)
+{
+    public int EffectivePort => Port ?? Tls switch
+    {
+        TlsMode.SslOnConnect => 465,
+        TlsMode.None => 25,
+        _ => 587,
+    };
+}

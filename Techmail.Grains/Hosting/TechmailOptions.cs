@@ -1,0 +1,35 @@
+using System.Net;
+using Techmail.Storage;
+
+namespace Techmail.Hosting;
+
+/// <summary>The silo's settings, bound from the "Techmail" configuration section.</summary>
+public sealed record TechmailOptions
+{
+    public const string Section = "Techmail";
+
+    public string DataDirectory { get; init; } = "data";
+    public StorageKind Storage { get; init; } = StorageKind.Sqlite;
+
+    /// <summary>Required for PostgreSql; for Sqlite, overrides the file in the data directory.</summary>
+    public string? ConnectionString { get; init; }
+
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+    public string ClusterId { get; init; } = "techmail";
+    public string ServiceId { get; init; } = "techmail";
+
+    /// <summary>The address other silos and clients reach this silo at; loopback when not set.</summary>
+    public IPAddress? AdvertisedAddress { get; init; }
+
+    public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+
+    public string SqliteFile => Path.Combine(FullDataDirectory, "techmail.db");
+
+    public TechmailDatabase Database() => Storage switch
+    {
+        StorageKind.Sqlite when ConnectionString is { Length: > 0 } cs => new TechmailDatabase(StorageKind.Sqlite, cs),
+        StorageKind.Sqlite => TechmailDatabase.ForSqliteFile(SqliteFile),
+        _ => new TechmailDatabase(Storage, ConnectionString!),
+    };
+}

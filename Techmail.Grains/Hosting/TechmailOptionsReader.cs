@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Techmail.Storage;
+
+namespace Techmail.Hosting;
+
+/// <summary>
+/// Reads <see cref="TechmailOptions"/> by hand rather than with the binder, so that a typo or a bad value is
+/// reported with the exact key at fault instead of being silently ignored.
+/// </summary>
+public static class TechmailOptionsReader
+{
+    public static (TechmailOptions Options, IReadOnlyList<string> Errors) Read(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(TechmailOptions.Section);
+        var errors = new List<string>();
+        var options = new TechmailOptions();
+
+        foreach (var child in section.GetChildren())
+        {
+            var key = $"{TechmailOptions.Section}:{child.Key}";
+            var value = child.Value;
+            if (value is null && child.GetChildren().Any())
+            {
+                errors.Add($"{key}: expected a value, found a section.");
+                continue;
+            }
+
+            value ??= string.Empty;
+            switch (child.Key.ToLowerInvariant())
+            {
+                case "datadirectory":
+                    if (string.IsNullOrWhiteSpace(value))
+                    {
+                        errors.Add($"{key}: must not be empty.");
+                    }
+                    else
+                    {
+                        options = options with { DataDirectory = value };
+                    }
+
+                    break;
+                case "storage":
+                    if (Enum.TryParse<StorageKind>(value, ignoreCase: true, out var kind) && Enum.IsDefined(kind) && !int.TryParse(value, out _))
+                    {
+                        options = options with { Storage = kind };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not a storage; use Sqlite or PostgreSql.");
+                    }
+
+                    break;
+                case "connectionstring":
+                    options = options with { ConnectionString = value };
+                    break;
+                case "siloport":
+                    options = options with { SiloPort = Port(key, value, errors) };
+                    break;
+                case "gatewayport":
+                    options = options with { GatewayPort = Port(key, value, errors) };
+                    break;
+                case "clusterid":
+                    options = options with { ClusterId = Identifier(key, value, errors) };
+                    break;
+                case "serviceid":
+                    options = options with { ServiceId = Identifier(key, value, errors) };
+                    break;
+                case "advertisedaddress":
+                    if (IPAddress.TryParse(value, out var address))
+                    {
+                        options = options with { AdvertisedAddress = address };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not an IP address.");
+                    }
+
+                    break;
+                default:
+                    errors.Add($"{key}: unknown setting. Known: DataDirectory, Storage, ConnectionString, SiloPort, GatewayPort, ClusterId, ServiceId, AdvertisedAddress.");
+                    break;
+            }
+        }
+
+        if (options.Storage == StorageKind.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            errors.Add($"{TechmailOptions.Section}:ConnectionString: is required when Storage is PostgreSql.");
+        }
+
+        if (options.SiloPort == options.GatewayPort && errors.Count == 0)
+        {
+            errors.Add($"{TechmailOptions.Section}:GatewayPort: must differ from SiloPort ({options.SiloPort}).");
+        }
+
+        return (options, errors);
+    }
+
+    private static int Port(string key, string value, List<string> errors)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535)
+        {
+            return port;
+        }
+
+        errors.Add($"{key}: '{value}' is not a port number (1-65535).");
+        return 0;
+    }
+
+    private static string Identifier(string key, string value, List<string> errors)
+    {
+        if (value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            return value;
+        }
+
+        errors.Add($"{key}: '{value}' must be 1-64 letters, digits, '-', '_' or '.'.");
+        return "invalid";
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Techmail.Mailboxes;
+using Techmail.Security;
+using Techmail.Storage;
+using Techmail.Tenants;
+
+namespace Techmail.Hosting;
+
+public static class TechmailSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a Techmail silo needs: clustering, grain storage and reminders on the configured database,
+    /// and the services grains are built from. The schema must already be applied (<see cref="SchemaInstaller"/>).
+    /// </summary>
+    public static ISiloBuilder AddTechmail(this ISiloBuilder silo, TechmailOptions options, bool configureClustering = true)
+    {
+        var database = options.Database();
+
+        if (configureClustering)
+        {
+            if (options.Storage == StorageKind.Sqlite)
+            {
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            }
+            else
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = options.ClusterId;
+                    o.ServiceId = options.ServiceId;
+                });
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = database.AdoInvariant;
+                    o.ConnectionString = database.ConnectionString;
+                });
+                silo.ConfigureEndpoints(options.AdvertisedAddress ?? IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            }
+        }
+
+        silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
+        {
+            o.Invariant = database.AdoInvariant;
+            o.ConnectionString = database.ConnectionString;
+            // A removed mailbox leaves no row behind; thousands of churned mailboxes would otherwise linger.
+            o.DeleteStateOnClear = true;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = database.AdoInvariant;
+            o.ConnectionString = database.ConnectionString;
+        });
+
+        silo.Services.AddTechmailServices(options, database);
+        return silo;
+    }
+
+    public static IServiceCollection AddTechmailServices(this IServiceCollection services, TechmailOptions options, TechmailDatabase database)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(database);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IMailboxDirectoryStore, SqlMailboxDirectoryStore>();
+        services.AddDataProtection()
+            .SetApplicationName("Techmail")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDirectory, "keys")));
+        services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<MailboxSecrets>();
+        return services;
+    }
+}

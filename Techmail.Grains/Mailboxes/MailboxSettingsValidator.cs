@@ -1,0 +1,303 @@
+using System.Text.RegularExpressions;
+
+namespace Techmail.Mailboxes;
+
+/// <summary>
+/// Checks one mailbox's settings on their own. The cross-mailbox account rule needs the tenant's
+/// directory and lives in the tenant grain.
+/// </summary>
+public static class MailboxSettingsValidator
+{
+    /// <summary>How long a discard-filter regex may run against one message before it is abandoned.</summary>
+    public static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(250);
+
+    public static readonly TimeSpan MaximumPollInterval = TimeSpan.FromDays(1);
+
+    private static readonly HashSet<string> KnownMechanisms = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-512",
+        "XOAUTH2", "OAUTHBEARER", "APOP",
+    };
+
+    private static readonly Regex MimeTypePattern = new("^[a-z0-9][a-z0-9!#$&^_.+-]*/([a-z0-9][a-z0-9!#$&^_.+-]*|\\*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static readonly Regex ExtensionPattern = new("^\\.[a-z0-9][a-z0-9_-]{0,15}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    /// <param name="stored">The mailbox's current settings, when updating: lets masked secrets stand.</param>
+    public static IReadOnlyList<ValidationError> Validate(MailboxSettings settings, MailboxSettings? stored = null)
+    {
+        var errors = new List<ValidationError>();
+        void Fail(string field, string message) => errors.Add(new ValidationError(field, message));
+
+        if (!Enum.IsDefined(settings.Type))
+        {
+            Fail("type", $"'{settings.Type}' is not a mailbox type; use Service or Marketing.");
+        }
+
+        if (settings.PollInterval < MailboxSettings.MinimumPollInterval)
+        {
+            Fail("pollInterval", $"must be at least {MailboxSettings.MinimumPollInterval.TotalMinutes:0} minute; got {settings.PollInterval}.");
+        }
+        else if (settings.PollInterval > MaximumPollInterval)
+        {
+            Fail("pollInterval", $"must be at most {MaximumPollInterval.TotalHours:0} hours; got {settings.PollInterval}.");
+        }
+
+        if (settings.Enabled && settings.Direction == MailboxDirection.None)
+        {
+            Fail("enabled", "an enabled mailbox needs incoming or outgoing settings (or both).");
+        }
+
+        if (settings.Incoming is { } incoming)
+        {
+            ValidateIncoming(incoming, stored?.Incoming, Fail);
+        }
+
+        if (settings.Outgoing is { } outgoing)
+        {
+            ValidateOutgoing(outgoing, stored?.Outgoing, Fail);
+        }
+
+        ValidateFilters(settings.DiscardFilters ?? [], Fail);
+        ValidateAttachments(settings.Attachments, Fail);
+
+        var forwards = settings.RejectForwardAddresses ?? [];
+        for (var i = 0; i < forwards.Count; i++)
+        {
+            if (!EmailAddress.IsValid(forwards[i]))
+            {
+                Fail($"rejectForward[{i}]", $"'{forwards[i]}' is not an email address.");
+            }
+        }
+
+        if (forwards.Count > 0 && settings.Outgoing is null)
+        {
+            Fail("rejectForward", "forwarding rejected mail needs outgoing settings to send it with.");
+        }
+
+        return errors;
+    }
+
+    private static void ValidateIncoming(IncomingSettings incoming, IncomingSettings? stored, Action<string, string> fail)
+    {
+        if (!Enum.IsDefined(incoming.Protocol))
+        {
+            fail("incoming.protocol", $"'{incoming.Protocol}' is not supported; use Pop3 or Imap.");
+        }
+
+        if (!Enum.IsDefined(incoming.Tls))
+        {
+            fail("incoming.tls", $"'{incoming.Tls}' is not a TLS mode; use Auto, None, SslOnConnect or StartTls.");
+        }
+
+        if (string.IsNullOrWhiteSpace(incoming.Host))
+        {
+            fail("incoming.host", "is required.");
+        }
+        else if (!EmailAddress.IsHostName(incoming.Host))
+        {
+            fail("incoming.host", $"'{incoming.Host}' is not a host name or IP address.");
+        }
+
+        ValidatePort("incoming.port", incoming.Port, fail);
+
+        if (string.IsNullOrWhiteSpace(incoming.Account))
+        {
+            fail("incoming.account", "is required.");
+        }
+
+        var hasStoredPassword = stored is not null && !string.IsNullOrEmpty(stored.Password);
+        if (Secret.KeepsStored(incoming.Password) ? !hasStoredPassword : incoming.Password!.Length == 0)
+        {
+            fail("incoming.password", "is required.");
+        }
+
+        foreach (var mechanism in incoming.AuthMechanisms ?? [])
+        {
+            if (!KnownMechanisms.Contains(mechanism))
+            {
+                fail("incoming.authMechanisms", $"'{mechanism}' is not a known mechanism ({string.Join(", ", KnownMechanisms.Order())}).");
+            }
+            else if (mechanism.Equals("APOP", StringComparison.OrdinalIgnoreCase) && incoming.Protocol != MailProtocol.Pop3)
+            {
+                fail("incoming.authMechanisms", "APOP exists only for POP3.");
+            }
+        }
+    }
+
+    private static void ValidateOutgoing(OutgoingSettings outgoing, OutgoingSettings? stored, Action<string, string> fail)
+    {
+        if (string.IsNullOrWhiteSpace(outgoing.EnvelopeFrom))
+        {
+            fail("outgoing.envelopeFrom", "is required.");
+        }
+        else if (!EmailAddress.IsValid(outgoing.EnvelopeFrom))
+        {
+            fail("outgoing.envelopeFrom", $"'{outgoing.EnvelopeFrom}' is not an email address.");
+        }
+
+        if (outgoing.FriendlyFrom is { Length: > 0 } friendly && !EmailAddress.IsValid(friendly))
+        {
+            fail("outgoing.friendlyFrom", $"'{friendly}' is not an email address.");
+        }
+
+        if (outgoing.ReplyTo is { Length: > 0 } replyTo && !EmailAddress.IsValid(replyTo))
+        {
+            fail("outgoing.replyTo", $"'{replyTo}' is not an email address.");
+        }
+
+        if (outgoing.DisplayName is { } name && (name.Contains('\r') || name.Contains('\n') || name.Length > 200))
+        {
+            fail("outgoing.displayName", "must be one line of at most 200 characters.");
+        }
+
+        if (outgoing.Relay is not { } relay)
+        {
+            fail("outgoing.relay", "an SMTP relay (host) is required to send.");
+            return;
+        }
+
+        if (!Enum.IsDefined(relay.Tls))
+        {
+            fail("outgoing.relay.tls", $"'{relay.Tls}' is not a TLS mode; use Auto, None, SslOnConnect or StartTls.");
+        }
+
+        if (string.IsNullOrWhiteSpace(relay.Host))
+        {
+            fail("outgoing.relay.host", "is required.");
+        }
+        else if (!EmailAddress.IsHostName(relay.Host))
+        {
+            fail("outgoing.relay.host", $"'{relay.Host}' is not a host name or IP address.");
+        }
+
+        ValidatePort("outgoing.relay.port", relay.Port, fail);
+
+        var hasUser = !string.IsNullOrWhiteSpace(relay.User);
+        var hasStoredPassword = stored?.Relay is { Password.Length: > 0 };
+        var hasPassword = Secret.KeepsStored(relay.Password) ? hasStoredPassword : relay.Password!.Length > 0;
+        if (hasUser && !hasPassword)
+        {
+            fail("outgoing.relay.password", "is required when a relay user is set.");
+        }
+        else if (!hasUser && !Secret.KeepsStored(relay.Password) && relay.Password!.Length > 0)
+        {
+            fail("outgoing.relay.user", "is required when a relay password is set.");
+        }
+    }
+
+    private static void ValidateFilters(IReadOnlyList<DiscardFilter> filters, Action<string, string> fail)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < filters.Count; i++)
+        {
+            var filter = filters[i];
+            var field = $"discardFilters[{i}]";
+            if (string.IsNullOrWhiteSpace(filter.Name))
+            {
+                fail($"{field}.name", "is required.");
+            }
+            else if (!names.Add(filter.Name))
+            {
+                fail($"{field}.name", $"'{filter.Name}' is used by another filter.");
+            }
+
+            if (!Enum.IsDefined(filter.Field))
+            {
+                fail($"{field}.field", $"'{filter.Field}' is not a field; use FromAddress, SenderDomain, Subject, Body or Header.");
+            }
+
+            if (!Enum.IsDefined(filter.Match))
+            {
+                fail($"{field}.match", $"'{filter.Match}' is not a match; use Contains, Equals or Regex.");
+            }
+
+            if (filter.Field == FilterField.Header)
+            {
+                if (string.IsNullOrWhiteSpace(filter.HeaderName) || !IsHeaderName(filter.HeaderName))
+                {
+                    fail($"{field}.headerName", "a header filter needs a header name (printable ASCII, no colon).");
+                }
+            }
+            else if (filter.HeaderName is not null)
+            {
+                fail($"{field}.headerName", "is only for the Header field.");
+            }
+
+            if (string.IsNullOrEmpty(filter.Value))
+            {
+                fail($"{field}.value", "is required.");
+            }
+            else if (filter.Match == FilterMatch.Regex && RegexError(filter.Value) is { } problem)
+            {
+                fail($"{field}.value", $"the regular expression does not compile: {problem}");
+            }
+        }
+    }
+
+    private static void ValidateAttachments(AttachmentPolicy? policy, Action<string, string> fail)
+    {
+        if (policy is null)
+        {
+            fail("attachments", "is required (use no limits rather than null).");
+            return;
+        }
+
+        if (policy.MaxAttachmentBytes is <= 0)
+        {
+            fail("attachments.maxAttachmentBytes", "must be positive.");
+        }
+
+        if (policy.MaxMessageBytes is <= 0)
+        {
+            fail("attachments.maxMessageBytes", "must be positive.");
+        }
+
+        if (policy is { MaxAttachmentBytes: { } each, MaxMessageBytes: { } whole } && each > whole)
+        {
+            fail("attachments.maxAttachmentBytes", "cannot exceed the message limit.");
+        }
+
+        foreach (var (list, name) in new[] { (policy.AllowedTypes, "allowedTypes"), (policy.BlockedTypes, "blockedTypes") })
+        {
+            foreach (var type in list ?? [])
+            {
+                if (!IsFileType(type))
+                {
+                    fail($"attachments.{name}", $"'{type}' is neither an extension like .pdf nor a MIME type like image/png or image/*.");
+                }
+            }
+        }
+
+        var both = (policy.AllowedTypes ?? []).Intersect(policy.BlockedTypes ?? [], StringComparer.OrdinalIgnoreCase).ToList();
+        if (both.Count > 0)
+        {
+            fail("attachments", $"{string.Join(", ", both)} cannot be both allowed and blocked.");
+        }
+    }
+
+    public static bool IsFileType(string? type) =>
+        !string.IsNullOrWhiteSpace(type) && (ExtensionPattern.IsMatch(type) || MimeTypePattern.IsMatch(type));
+
+    private static void ValidatePort(string field, int? port, Action<string, string> fail)
+    {
+        if (port is < 1 or > 65535)
+        {
+            fail(field, $"{port} is not a port (1-65535).");
+        }
+    }
+
+    private static bool IsHeaderName(string name) => name.All(c => c > 32 && c < 127 && c != ':');
+
+    private static string? RegexError(string pattern)
+    {
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, RegexTimeout);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Techmail.Storage;
+
+/// <summary>
+/// The relational database behind both the Orleans providers and Techmail's own read model.
+/// SQL written against it sticks to what SQLite and PostgreSQL both understand (named @parameters, ON CONFLICT).
+/// </summary>
+public sealed class TechmailDatabase
+{
+    public TechmailDatabase(StorageKind kind, string connectionString)
+    {
+        Kind = kind;
+        ConnectionString = connectionString;
+        Factory = kind switch
+        {
+            StorageKind.Sqlite => SqliteFactory.Instance,
+            StorageKind.PostgreSql => NpgsqlFactory.Instance,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+    }
+
+    public StorageKind Kind { get; }
+
+    public string ConnectionString { get; }
+
+    public DbProviderFactory Factory { get; }
+
+    /// <summary>The invariant name the Orleans ADO.NET providers know this database by.</summary>
+    public string AdoInvariant => Kind == StorageKind.Sqlite ? "System.Data.SQLite" : "Npgsql";
+
+    public static TechmailDatabase ForSqliteFile(string path) =>
+        new(StorageKind.Sqlite, new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            // Microsoft.Data.Sqlite retries a busy database until the command timeout; writers queue rather than fail.
+            DefaultTimeout = 30,
+        }.ToString());
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = Factory.CreateConnection()!;
+        connection.ConnectionString = ConnectionString;
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    public static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}

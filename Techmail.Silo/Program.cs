@@ -1,0 +1,64 @@
+using Techmail.Hosting;
+using Techmail.Silo;
+using Techmail.Storage;
+
+var builder = Host.CreateApplicationBuilder(args);
+
+// Short switches for the settings people type most; every other key works as --Techmail:Key=value.
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+{
+    ["--data-dir"] = "Techmail:DataDirectory",
+    ["--storage"] = "Techmail:Storage",
+    ["--connection"] = "Techmail:ConnectionString",
+    ["--silo-port"] = "Techmail:SiloPort",
+    ["--gateway-port"] = "Techmail:GatewayPort",
+});
+
+var (options, errors) = TechmailOptionsReader.Read(builder.Configuration);
+if (errors.Count > 0)
+{
+    foreach (var error in errors)
+    {
+        Console.Error.WriteLine($"techmail-silo: invalid configuration: {error}");
+    }
+
+    return 2;
+}
+
+Directory.CreateDirectory(options.FullDataDirectory);
+var database = options.Database();
+try
+{
+    await SchemaInstaller.Apply(database);
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"techmail-silo: cannot prepare the {options.Storage} database: {e.Message}");
+    return 3;
+}
+
+builder.UseOrleans(silo => silo.AddTechmail(options));
+builder.Services.AddHostedService<EngineReadinessReporter>();
+
+var host = builder.Build();
+var logger = host.Services.GetRequiredService<ILogger<Program>>();
+logger.LogInformation(
+    "Techmail silo starting: storage {Storage} ({Location}), silo port {SiloPort}, gateway port {GatewayPort}",
+    options.Storage,
+    options.Storage == StorageKind.Sqlite ? options.SqliteFile : "PostgreSQL",
+    options.SiloPort,
+    options.GatewayPort);
+
+host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+    logger.LogInformation("Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, data in {DataDirectory}", options.GatewayPort, options.FullDataDirectory));
+
+try
+{
+    await host.RunAsync();
+    return 0;
+}
+catch (Exception e)
+{
+    logger.LogCritical(e, "Techmail silo stopped on an error");
+    return 1;
+}
