@@ -3,6 +3,12 @@ using Techmail.Client.Engine;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
 
+if (Console.IsOutputRedirected)
+{
+    // Piped into grep or a file: do not squeeze tables into 80 columns.
+    Spectre.Console.AnsiConsole.Profile.Width = 240;
+}
+
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -12,7 +18,7 @@ app.Configure(config =>
     {
         mailbox.SetDescription("Configure mailboxes and watch them work.");
         mailbox.AddCommand<AddCommand>("add").WithDescription("Add a mailbox.")
-            .WithExample("mailbox", "add", "support", "--type", "service", "--host", "pop.example.com", "--tls", "ssl", "--account", "support", "--password", "-", "--enable");
+            .WithExample("mailbox", "add", "support", "--type", "service", "--host", "pop.example.com", "--tls", "ssl", "--account", "support", "--password-stdin", "--enable");
         mailbox.AddCommand<UpdateCommand>("update").WithDescription("Change some settings of a mailbox.");
         mailbox.AddCommand<ShowCommand>("show").WithDescription("Show one mailbox's settings (passwords masked).");
         mailbox.AddCommand<ListCommand>("list").WithDescription("List the tenant's mailboxes.");

@@ -2,7 +2,12 @@ using Techmail.Hosting;
 using Techmail.Silo;
 using Techmail.Storage;
 
-var builder = Host.CreateApplicationBuilder(args);
+// appsettings.json sits next to the program; data paths stay relative to where the user runs it.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 
 // Short switches for the settings people type most; every other key works as --Techmail:Key=value.
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string>

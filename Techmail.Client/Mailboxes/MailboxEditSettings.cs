@@ -33,8 +33,11 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--account <USER>"), Description("Incoming: login name.")]
     public string? Account { get; init; }
 
-    [CommandOption("--password <PASSWORD>"), Description("Incoming: password; '-' reads one line from standard input.")]
+    [CommandOption("--password <PASSWORD>"), Description("Incoming: password (visible to other local users; prefer --password-stdin).")]
     public string? Password { get; init; }
+
+    [CommandOption("--password-stdin"), Description("Incoming: read the password from the first line of standard input.")]
+    public bool PasswordStdin { get; init; }
 
     [CommandOption("--auth <MECHANISM>"), Description("Incoming: SASL mechanism to prefer, repeatable, in order.")]
     public string[]? Auth { get; init; }
@@ -66,8 +69,11 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--smtp-user <USER>"), Description("Outgoing: relay login.")]
     public string? SmtpUser { get; init; }
 
-    [CommandOption("--smtp-password <PASSWORD>"), Description("Outgoing: relay password; '-' reads one line from standard input.")]
+    [CommandOption("--smtp-password <PASSWORD>"), Description("Outgoing: relay password (prefer --smtp-password-stdin).")]
     public string? SmtpPassword { get; init; }
+
+    [CommandOption("--smtp-password-stdin"), Description("Outgoing: read the relay password from the next line of standard input.")]
+    public bool SmtpPasswordStdin { get; init; }
 
     [CommandOption("--no-outgoing"), Description("Remove the outgoing settings.")]
     public bool NoOutgoing { get; init; }

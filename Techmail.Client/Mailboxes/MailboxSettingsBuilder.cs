@@ -11,6 +11,11 @@ public static class MailboxSettingsBuilder
     public static MailboxSettings Apply(MailboxSettings current, MailboxEditSettings o, Func<string>? readSecret = null)
     {
         readSecret ??= () => Console.In.ReadLine() ?? throw new CommandFailure("expected a password on standard input.");
+        if ((o.PasswordStdin && o.Password is not null) || (o.SmtpPasswordStdin && o.SmtpPassword is not null))
+        {
+            throw new CommandFailure("give a password either on the command line or with the -stdin option, not both.");
+        }
+
         if (o.Enable && o.Disable)
         {
             throw new CommandFailure("--enable and --disable cannot be used together.");
@@ -85,7 +90,7 @@ public static class MailboxSettingsBuilder
 
     private static IncomingSettings? ApplyIncoming(IncomingSettings? current, MailboxEditSettings o, Func<string> readSecret)
     {
-        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth;
+        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? (o.PasswordStdin ? (object)true : null);
         if (o.NoIncoming)
         {
             return touched is null ? null : throw new CommandFailure("--no-incoming cannot be combined with incoming options.");
@@ -104,14 +109,14 @@ public static class MailboxSettingsBuilder
             Port = o.Port ?? i.Port,
             Tls = o.Tls is null ? i.Tls : ParseTls("--tls", o.Tls),
             Account = o.Account ?? i.Account,
-            Password = o.Password == "-" ? readSecret() : o.Password ?? i.Password,
+            Password = o.PasswordStdin ? readSecret() : o.Password ?? i.Password,
             AuthMechanisms = o.Auth is null ? i.AuthMechanisms : o.Auth.Select(a => a.ToUpperInvariant()).ToList(),
         };
     }
 
     private static OutgoingSettings? ApplyOutgoing(OutgoingSettings? current, MailboxEditSettings o, Func<string> readSecret)
     {
-        var touchedRelay = o.SmtpHost ?? o.SmtpTls ?? o.SmtpUser ?? o.SmtpPassword ?? (object?)o.SmtpPort;
+        var touchedRelay = o.SmtpHost ?? o.SmtpTls ?? o.SmtpUser ?? o.SmtpPassword ?? (object?)o.SmtpPort ?? (o.SmtpPasswordStdin ? (object)true : null);
         var touched = o.EnvelopeFrom ?? o.FriendlyFrom ?? o.ReplyTo ?? o.DisplayName ?? touchedRelay;
         if (o.NoOutgoing)
         {
@@ -134,7 +139,7 @@ public static class MailboxSettingsBuilder
                 Port = o.SmtpPort ?? r.Port,
                 Tls = o.SmtpTls is null ? r.Tls : ParseTls("--smtp-tls", o.SmtpTls),
                 User = o.SmtpUser ?? r.User,
-                Password = o.SmtpPassword == "-" ? readSecret() : o.SmtpPassword ?? r.Password,
+                Password = o.SmtpPasswordStdin ? readSecret() : o.SmtpPassword ?? r.Password,
             };
         }
 

@@ -10,8 +10,8 @@ public static class PollSchedule
     {
         var fraction = StableHash(mailboxKey) / (double)uint.MaxValue;
         // Orleans reminders need a positive due time; a few seconds also lets a fresh silo settle first.
-        var offset = TimeSpan.FromSeconds(5) + (interval * fraction);
-        return offset > interval ? interval : offset;
+        var settle = TimeSpan.FromSeconds(5);
+        return settle + ((interval - settle) * fraction);
     }
 
     // FNV-1a: string.GetHashCode is randomised per process, which would move every mailbox on restart.

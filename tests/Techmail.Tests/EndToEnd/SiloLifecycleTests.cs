@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.EndToEnd;
+
+public sealed class SiloLifecycleTests
+{
+    [Fact]
+    public async Task Restart_keeps_every_mailbox_its_settings_enabled_flag_and_reminder()
+    {
+        using var data = new TempDirectory("techmail-restart");
+        string before;
+        await using (var silo = await SiloProcess.Start(data.Path))
+        {
+            var cli = new Cli(silo.Gateway);
+            await cli.Ok("mailbox", "add", "on", "--type", "service", "--host", "mail.example.com", "--account", "on", "--password", "p1",
+                "--poll-interval", "3m", "--discard", "n=subject:equals:x", "--enable");
+            await cli.Ok("mailbox", "add", "off", "--type", "marketing", "--host", "mail.example.com", "--account", "off", "--password", "p2");
+            before = await cli.Ok("mailbox", "export", "--include-secrets");
+            await silo.Stop();
+            Assert.True(silo.HasExited);
+        }
+
+        Assert.Equal(1, await ReminderRows(data.Path, "mailbox/default/on"));
+        Assert.Equal(0, await ReminderRows(data.Path, "mailbox/default/off"));
+
+        await using (var silo = await SiloProcess.Start(data.Path))
+        {
+            var cli = new Cli(silo.Gateway);
+            var after = await cli.Ok("mailbox", "export", "--include-secrets");
+            Assert.Equal(before, after);
+            var on = JsonDocument.Parse(await cli.Ok("mailbox", "show", "on", "--json")).RootElement.GetProperty("settings");
+            Assert.True(on.GetProperty("enabled").GetBoolean());
+            Assert.Equal("p1", JsonDocument.Parse(after).RootElement[1].GetProperty("settings").GetProperty("incoming").GetProperty("password").GetString());
+            var status = JsonDocument.Parse(await cli.Ok("status", "--json")).RootElement;
+            Assert.Equal(1, status.GetProperty("enabledMailboxes").GetInt32());
+            Assert.True(status.GetProperty("ready").GetBoolean());
+        }
+
+        Assert.Equal(1, await ReminderRows(data.Path, "mailbox/default/on"));
+    }
+
+    [Fact]
+    public async Task A_silo_with_no_enabled_mailbox_says_so_in_its_log_and_status()
+    {
+        using var data = new TempDirectory("techmail-empty");
+        await using var silo = await SiloProcess.Start(data.Path);
+        var status = JsonDocument.Parse(await new Cli(silo.Gateway).Ok("status", "--json")).RootElement;
+
+        Assert.False(status.GetProperty("ready").GetBoolean());
+        Assert.Contains("nothing can be sent or received", status.GetProperty("message").GetString());
+        await Eventually(() => silo.Output.Contains("No mailbox is configured and enabled"));
+        Assert.True(File.Exists(Path.Combine(data.Path, "techmail.db")));
+    }
+
+    [Theory]
+    [InlineData("--Techmail:SiloPort=abc", "Techmail:SiloPort")]
+    [InlineData("--Techmail:Storage=Oracle", "Techmail:Storage")]
+    [InlineData("--Techmail:DataDirectry=/tmp/x", "Techmail:DataDirectry")]
+    [InlineData("--Techmail:Storage=PostgreSql", "Techmail:ConnectionString")]
+    public async Task Bad_configuration_stops_the_silo_with_the_key_named(string argument, string key)
+    {
+        using var data = new TempDirectory("techmail-config");
+        var info = ProcessRunner.DotnetRun("Techmail.Silo", ["--data-dir", data.Path, argument]);
+        var result = await ProcessRunner.Run(info);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"invalid configuration: {key}", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Environment_variables_configure_the_silo_and_are_validated_too()
+    {
+        using var data = new TempDirectory("techmail-env");
+        var info = ProcessRunner.DotnetRun("Techmail.Silo", ["--data-dir", data.Path]);
+        info.Environment["TECHMAIL__GATEWAYPORT"] = "0";
+        var result = await ProcessRunner.Run(info);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Techmail:GATEWAYPORT", result.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static async Task<long> ReminderRows(string dataDirectory, string grainId)
+    {
+        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false }.ToString();
+        await using var connection = new SqliteConnection(cs);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId = @id";
+        command.Parameters.AddWithValue("@id", grainId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(condition());
+    }
+}

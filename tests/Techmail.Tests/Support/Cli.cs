@@ -1,0 +1,23 @@
+namespace Techmail.Tests.Support;
+
+/// <summary>The real <c>techmail</c> command line against a gateway.</summary>
+public sealed class Cli(string gateway, string tenant = "default")
+{
+    public Task<ProcessResult> Run(params string[] args) => RunWithInput(null, args);
+
+    public Task<ProcessResult> RunWithInput(string? stdin, params string[] args)
+    {
+        var info = ProcessRunner.DotnetRun("Techmail.Client", args);
+        info.Environment["TECHMAIL_GATEWAY"] = gateway;
+        info.Environment["TECHMAIL_TENANT"] = tenant;
+        return ProcessRunner.Run(info, stdin);
+    }
+
+    /// <summary>Runs and insists on success, for the steps of a test that are not what it tests.</summary>
+    public async Task<string> Ok(params string[] args)
+    {
+        var result = await Run(args);
+        Assert.True(result.ExitCode == 0, $"techmail {string.Join(' ', args)} failed: {result}");
+        return result.Stdout;
+    }
+}

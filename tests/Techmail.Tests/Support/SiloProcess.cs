@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Techmail.Tests.Support;
+
+/// <summary>A silo in its own process, started with the README's command, on ports and a data directory of its own.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process, string dataDirectory, int gatewayPort)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+        GatewayPort = gatewayPort;
+    }
+
+    public string DataDirectory { get; }
+
+    public int GatewayPort { get; }
+
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<SiloProcess> Start(string dataDirectory, int? siloPort = null, int? gatewayPort = null, IEnumerable<string>? extraArgs = null)
+    {
+        var gateway = gatewayPort ?? FreePort.Next();
+        var args = new List<string>
+        {
+            "--data-dir", dataDirectory,
+            "--silo-port", (siloPort ?? FreePort.Next()).ToString(),
+            "--gateway-port", gateway.ToString(),
+        };
+        args.AddRange(extraArgs ?? []);
+        var info = ProcessRunner.DotnetRun("Techmail.Silo", args);
+        info.RedirectStandardInput = false;
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process, dataDirectory, gateway);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("silo exited before it was ready:\n" + silo.Output));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var finished = await Task.WhenAny(silo._ready.Task, Task.Delay(TimeSpan.FromSeconds(90)));
+        if (finished != silo._ready.Task)
+        {
+            await silo.DisposeAsync();
+            throw new TimeoutException("silo not ready after 90 s:\n" + silo.Output);
+        }
+
+        await silo._ready.Task;
+        return silo;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (line.Contains("Techmail silo ready", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    /// <summary>Asks the silo to stop the way an operator's Ctrl+C or systemd stop does (SIGTERM).</summary>
+    public async Task Stop()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        // dotnet run forwards the signal to the program it started.
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+
+    /// <summary>Kills the silo with no chance to clean up, as a crash or an OOM kill would.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(30_000);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Stop();
+        }
+        finally
+        {
+            Kill();
+            _process.Dispose();
+        }
+    }
+}

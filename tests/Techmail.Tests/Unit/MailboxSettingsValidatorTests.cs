@@ -1,0 +1,150 @@
+using Techmail.Mailboxes;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.Unit;
+
+public sealed class MailboxSettingsValidatorTests
+{
+    private static IReadOnlyList<string> Fields(MailboxSettings settings, MailboxSettings? stored = null) =>
+        MailboxSettingsValidator.Validate(settings, stored).Select(e => e.Field).ToList();
+
+    [Fact]
+    public void Sample_settings_are_valid() => Assert.Empty(Fields(Samples.Service()));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(65536)]
+    public void Ports_must_be_in_range(int port)
+    {
+        Assert.Contains("incoming.port", Fields(Samples.Service() with { Incoming = Samples.Pop3() with { Port = port } }));
+        var relay = Samples.Outgoing().Relay! with { Port = port };
+        Assert.Contains("outgoing.relay.port", Fields(Samples.Service() with { Outgoing = Samples.Outgoing() with { Relay = relay } }));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not an address")]
+    [InlineData("user@")]
+    [InlineData("@example.com")]
+    [InlineData("user@localhost")]
+    [InlineData("a@b.com, c@d.com")]
+    [InlineData("user@exa mple.com")]
+    public void Addresses_must_parse(string address)
+    {
+        Assert.Contains("outgoing.envelopeFrom", Fields(Samples.Service() with { Outgoing = Samples.Outgoing(address) }));
+        if (address.Length > 0)
+        {
+            Assert.Contains("outgoing.replyTo", Fields(Samples.Service() with { Outgoing = Samples.Outgoing() with { ReplyTo = address } }));
+            Assert.Contains("rejectForward[0]", Fields(Samples.Service() with { RejectForwardAddresses = [address] }));
+        }
+    }
+
+    [Theory]
+    [InlineData("Support <support@example.com>")]
+    [InlineData("first.last+tag@sub.example.co.uk")]
+    public void Real_addresses_pass(string address) =>
+        Assert.Empty(Fields(Samples.Service() with { Outgoing = Samples.Outgoing(address), RejectForwardAddresses = [address] }));
+
+    [Fact]
+    public void Incoming_needs_host_account_and_password()
+    {
+        var fields = Fields(Samples.Service() with { Incoming = new IncomingSettings(MailProtocol.Pop3, "", null, TlsMode.Auto, " ", null, []) });
+        Assert.Contains("incoming.host", fields);
+        Assert.Contains("incoming.account", fields);
+        Assert.Contains("incoming.password", fields);
+    }
+
+    [Fact]
+    public void A_masked_password_is_fine_only_when_one_is_stored()
+    {
+        var masked = Samples.Service() with { Incoming = Samples.Pop3(password: Secret.Mask) };
+        Assert.Contains("incoming.password", Fields(masked));
+        Assert.DoesNotContain("incoming.password", Fields(masked, stored: Samples.Service()));
+    }
+
+    [Fact]
+    public void Outgoing_needs_envelope_from_and_a_relay()
+    {
+        Assert.Contains("outgoing.relay", Fields(Samples.Service() with { Outgoing = Samples.Outgoing() with { Relay = null } }));
+        var noHost = Samples.Outgoing() with { Relay = new SmtpRelaySettings("", null, TlsMode.Auto, null, null) };
+        Assert.Contains("outgoing.relay.host", Fields(Samples.Service() with { Outgoing = noHost }));
+        var userNoPassword = Samples.Outgoing() with { Relay = new SmtpRelaySettings("smtp.example.com", null, TlsMode.Auto, "u", null) };
+        Assert.Contains("outgoing.relay.password", Fields(Samples.Service() with { Outgoing = userNoPassword }));
+    }
+
+    [Fact]
+    public void Regex_filters_must_compile_and_filters_need_unique_names_and_header_names()
+    {
+        var filters = new[]
+        {
+            new DiscardFilter("a", FilterField.Subject, FilterMatch.Regex, "([unclosed"),
+            new DiscardFilter("a", FilterField.Body, FilterMatch.Contains, "x"),
+            new DiscardFilter("h", FilterField.Header, FilterMatch.Equals, "YES"),
+            new DiscardFilter("bad-header", FilterField.Header, FilterMatch.Equals, "YES", "X Bad:Name"),
+            new DiscardFilter("stray", FilterField.Subject, FilterMatch.Equals, "x", "X-Stray"),
+            new DiscardFilter("empty", FilterField.Subject, FilterMatch.Equals, ""),
+        };
+        var errors = MailboxSettingsValidator.Validate(Samples.Service() with { DiscardFilters = filters });
+
+        Assert.Contains(errors, e => e.Field == "discardFilters[0].value" && e.Message.Contains("does not compile"));
+        Assert.Contains(errors, e => e.Field == "discardFilters[1].name");
+        Assert.Contains(errors, e => e.Field == "discardFilters[2].headerName");
+        Assert.Contains(errors, e => e.Field == "discardFilters[3].headerName");
+        Assert.Contains(errors, e => e.Field == "discardFilters[4].headerName");
+        Assert.Contains(errors, e => e.Field == "discardFilters[5].value");
+    }
+
+    [Fact]
+    public void Attachment_types_and_sizes_are_checked()
+    {
+        var policy = new AttachmentPolicy(20, 10, ["pdf", ".pdf", "image/*"], [".PDF", "application/x-msdownload", "not a type"]);
+        var errors = MailboxSettingsValidator.Validate(Samples.Service() with { Attachments = policy });
+
+        Assert.Contains(errors, e => e.Field == "attachments.maxAttachmentBytes" && e.Message.Contains("exceed"));
+        Assert.Contains(errors, e => e.Field == "attachments.allowedTypes" && e.Message.Contains("'pdf'"));
+        Assert.Contains(errors, e => e.Field == "attachments.blockedTypes" && e.Message.Contains("'not a type'"));
+        Assert.Contains(errors, e => e.Field == "attachments" && e.Message.Contains("both allowed and blocked"));
+        Assert.Contains("attachments.maxMessageBytes", Fields(Samples.Service() with { Attachments = AttachmentPolicy.None with { MaxMessageBytes = 0 } }));
+    }
+
+    [Theory]
+    [InlineData(59, true)]
+    [InlineData(60, false)]
+    [InlineData(86400, false)]
+    [InlineData(86401, true)]
+    public void Poll_interval_is_at_least_a_minute_and_at_most_a_day(int seconds, bool refused) =>
+        Assert.Equal(refused, Fields(Samples.Service() with { PollInterval = TimeSpan.FromSeconds(seconds) }).Contains("pollInterval"));
+
+    [Fact]
+    public void Enabled_mailbox_needs_a_direction_and_forwarding_needs_outgoing()
+    {
+        Assert.Contains("enabled", Fields(MailboxSettings.Empty(MailboxType.Service) with { Enabled = true }));
+        Assert.Empty(Fields(MailboxSettings.Empty(MailboxType.Service)));
+        Assert.Contains("rejectForward", Fields(Samples.Marketing() with { RejectForwardAddresses = ["a@example.com"] }));
+    }
+
+    [Fact]
+    public void Unknown_enum_values_and_mechanisms_are_refused()
+    {
+        var fields = Fields(Samples.Service() with
+        {
+            Type = (MailboxType)7,
+            Incoming = Samples.Pop3() with { Tls = (TlsMode)9, AuthMechanisms = ["ROT13"] },
+        });
+        Assert.Contains("type", fields);
+        Assert.Contains("incoming.tls", fields);
+        Assert.Contains("incoming.authMechanisms", fields);
+        Assert.Contains("incoming.authMechanisms", Fields(Samples.Service() with { Incoming = Samples.Pop3() with { Protocol = MailProtocol.Imap, AuthMechanisms = ["APOP"] } }));
+    }
+
+    [Fact]
+    public void Direction_follows_from_the_settings_present()
+    {
+        Assert.Equal(MailboxDirection.Incoming, Samples.Marketing().Direction);
+        Assert.Equal(MailboxDirection.Both, Samples.Service().Direction);
+        Assert.Equal(MailboxDirection.Outgoing, (Samples.Service() with { Incoming = null }).Direction);
+        Assert.False((Samples.Service() with { Incoming = null }).Polls);
+        Assert.False(Samples.Service(enabled: false).Polls);
+    }
+}

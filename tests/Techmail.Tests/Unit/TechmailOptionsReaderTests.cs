@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Configuration;
+using Techmail.Hosting;
+using Techmail.Storage;
+
+namespace Techmail.Tests.Unit;
+
+public sealed class TechmailOptionsReaderTests
+{
+    private static (TechmailOptions Options, IReadOnlyList<string> Errors) Read(params (string Key, string Value)[] values) =>
+        TechmailOptionsReader.Read(new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))
+            .Build());
+
+    [Fact]
+    public void No_configuration_means_the_embedded_default()
+    {
+        var (options, errors) = Read();
+        Assert.Empty(errors);
+        Assert.Equal(StorageKind.Sqlite, options.Storage);
+        Assert.Equal(Path.GetFullPath("data"), options.FullDataDirectory);
+        Assert.Equal(30000, options.GatewayPort);
+    }
+
+    [Fact]
+    public void Every_value_is_read_case_insensitively()
+    {
+        var (options, errors) = Read(
+            ("techmail:storage", "postgresql"),
+            ("TECHMAIL:CONNECTIONSTRING", "Host=127.0.0.1"),
+            ("Techmail:SiloPort", "12000"),
+            ("Techmail:GatewayPort", "31000"),
+            ("Techmail:ClusterId", "prod-eu"),
+            ("Techmail:AdvertisedAddress", "127.0.0.2"));
+        Assert.Empty(errors);
+        Assert.Equal(StorageKind.PostgreSql, options.Storage);
+        Assert.Equal(12000, options.SiloPort);
+        Assert.Equal("prod-eu", options.ClusterId);
+        Assert.Equal("127.0.0.2", options.AdvertisedAddress!.ToString());
+    }
+
+    [Theory]
+    [InlineData("Techmail:SiloPort", "abc")]
+    [InlineData("Techmail:SiloPort", "-5")]
+    [InlineData("Techmail:GatewayPort", "65536")]
+    [InlineData("Techmail:Storage", "1")]
+    [InlineData("Techmail:Storage", "Mongo")]
+    [InlineData("Techmail:ClusterId", "has space")]
+    [InlineData("Techmail:AdvertisedAddress", "example.com")]
+    [InlineData("Techmail:DataDirectory", "")]
+    [InlineData("Techmail:Unknown", "x")]
+    public void A_bad_value_names_its_key(string key, string value)
+    {
+        var (_, errors) = Read((key, value));
+        Assert.Contains(errors, e => e.StartsWith(key + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Same_silo_and_gateway_port_is_refused() =>
+        Assert.Contains(Read(("Techmail:SiloPort", "30000")).Errors, e => e.Contains("GatewayPort"));
+}
