@@ -4,7 +4,8 @@ namespace Techmail.Mailboxes;
 [GenerateSerializer, Immutable, Alias("Techmail.AccountKey")]
 public sealed record AccountKey([property: Id(0)] string Host, [property: Id(1)] string User)
 {
-    public string Normalized => $"{User.Trim().ToLowerInvariant()}@{Host.Trim().TrimEnd('.').ToLowerInvariant()}";
+    /// <summary>"host/user": the login may itself be an email address, so "@" would read ambiguously.</summary>
+    public string Normalized => $"{Host.Trim().TrimEnd('.').ToLowerInvariant()}/{User.Trim().ToLowerInvariant()}";
 
     public bool Equals(AccountKey? other) => other is not null && Normalized == other.Normalized;
 

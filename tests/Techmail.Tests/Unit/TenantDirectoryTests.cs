@@ -12,19 +12,19 @@ public sealed class TenantDirectoryTests
     public void Conflicts_are_found_by_account_and_cleared_by_removal_or_change()
     {
         var directory = new TenantDirectory();
-        directory.Put(Box("s", MailboxType.Service, "a@host"));
+        directory.Put(Box("s", MailboxType.Service, "host/a"));
 
-        Assert.Contains("never share", directory.FindConflict(Box("m", MailboxType.Marketing, "a@host")));
-        Assert.Contains("fetch the same mail twice", directory.FindConflict(Box("s2", MailboxType.Service, "a@host")));
-        Assert.Null(directory.FindConflict(Box("s", MailboxType.Service, "a@host")));
-        Assert.Null(directory.FindConflict(Box("m", MailboxType.Marketing, "b@host")));
+        Assert.Contains("never share", directory.FindConflict(Box("m", MailboxType.Marketing, "host/a")));
+        Assert.Contains("fetch the same mail twice", directory.FindConflict(Box("s2", MailboxType.Service, "host/a")));
+        Assert.Null(directory.FindConflict(Box("s", MailboxType.Service, "host/a")));
+        Assert.Null(directory.FindConflict(Box("m", MailboxType.Marketing, "host/b")));
         Assert.Null(directory.FindConflict(Box("m", MailboxType.Marketing, null)));
 
-        directory.Put(Box("s", MailboxType.Service, "c@host"));
-        Assert.Null(directory.FindConflict(Box("m", MailboxType.Marketing, "a@host")));
+        directory.Put(Box("s", MailboxType.Service, "host/c"));
+        Assert.Null(directory.FindConflict(Box("m", MailboxType.Marketing, "host/a")));
 
         directory.Remove("s");
-        Assert.Null(directory.FindConflict(Box("m", MailboxType.Marketing, "c@host")));
+        Assert.Null(directory.FindConflict(Box("m", MailboxType.Marketing, "host/c")));
         Assert.Equal(0, directory.Count);
     }
 
