@@ -2,6 +2,7 @@ using Spectre.Console.Cli;
 using Techmail.Client.Engine;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
+using Techmail.Client.Quarantine;
 
 if (Console.IsOutputRedirected)
 {
@@ -26,8 +27,18 @@ app.Configure(config =>
         mailbox.AddCommand<DisableCommand>("disable").WithDescription("Disable a mailbox: no polls, no sending.");
         mailbox.AddCommand<RemoveCommand>("remove").WithDescription("Remove a mailbox and its schedule.");
         mailbox.AddCommand<StatusCommand>("status").WithDescription("Poll status of one mailbox or all.");
+        mailbox.AddCommand<PollCommand>("poll").WithDescription("Poll a mailbox now (--wait to see the outcome).");
+        mailbox.AddCommand<TraceCommand>("trace").WithDescription("What happened to each message taken off the server.");
         mailbox.AddCommand<ImportCommand>("import").WithDescription("Create or replace mailboxes from a JSON file.");
         mailbox.AddCommand<ExportCommand>("export").WithDescription("Write the tenant's mailboxes as JSON.");
+    });
+    config.AddBranch("quarantine", quarantine =>
+    {
+        quarantine.SetDescription("Messages that could not be handled, kept raw.");
+        quarantine.AddCommand<QuarantineListCommand>("list").WithDescription("List quarantined messages.");
+        quarantine.AddCommand<QuarantineShowCommand>("show").WithDescription("Show one (--raw for the message itself).");
+        quarantine.AddCommand<QuarantineReprocessCommand>("reprocess").WithDescription("Screen and hand off again.");
+        quarantine.AddCommand<QuarantineDropCommand>("drop").WithDescription("Give up on a message.");
     });
     config.SetExceptionHandler((exception, _) =>
     {

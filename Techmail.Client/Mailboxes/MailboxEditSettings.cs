@@ -42,6 +42,18 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--auth <MECHANISM>"), Description("Incoming: SASL mechanism to prefer, repeatable, in order.")]
     public string[]? Auth { get; init; }
 
+    [CommandOption("--trust-ca <PEMFILE>"), Description("Incoming: also trust server certificates issued by this CA (PEM file).")]
+    public string? TrustCa { get; init; }
+
+    [CommandOption("--pin-sha256 <HEX>"), Description("Incoming: accept exactly the server certificate with this SHA-256 thumbprint.")]
+    public string? PinSha256 { get; init; }
+
+    [CommandOption("--clear-trust"), Description("Incoming: trust the system store only.")]
+    public bool ClearTrust { get; init; }
+
+    [CommandOption("--processed-folder <FOLDER>"), Description("Incoming, IMAP: move handled mail here instead of deleting it.")]
+    public string? ProcessedFolder { get; init; }
+
     [CommandOption("--no-incoming"), Description("Remove the incoming settings.")]
     public bool NoIncoming { get; init; }
 

@@ -24,6 +24,12 @@ public static class MailboxRendering
             Row("Account", i.Account);
             Row("Password", i.Password is null ? "-" : Secret.Mask);
             Row("Auth mechanisms", i.AuthMechanisms.Count == 0 ? "any" : string.Join(", ", i.AuthMechanisms));
+            Row("Trust", i.Trust is null ? "system store" : string.Join(", ", new[] { i.Trust.CaCertificatePem is null ? null : "own CA", i.Trust.PinnedSha256 is null ? null : $"pinned {i.Trust.PinnedSha256}" }.OfType<string>()));
+            if (i.ProcessedFolder is not null)
+            {
+                Row("Processed folder", i.ProcessedFolder);
+            }
+
         }
 
         if (s.Outgoing is { } o)
@@ -75,6 +81,7 @@ public static class MailboxRendering
         Row("Failures in a row", st.ConsecutiveFailures.ToString());
         Row("Last error", st.LastError);
         Row("Circuit", st.Circuit.ToString());
+        Row("Backing off until", st.BackoffUntil?.ToString("u"));
         AnsiConsole.Write(grid);
     }
 

@@ -90,7 +90,8 @@ public static class MailboxSettingsBuilder
 
     private static IncomingSettings? ApplyIncoming(IncomingSettings? current, MailboxEditSettings o, Func<string> readSecret)
     {
-        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? (o.PasswordStdin ? (object)true : null);
+        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? o.TrustCa ?? o.PinSha256 ?? o.ProcessedFolder
+            ?? (o.PasswordStdin || o.ClearTrust ? (object)true : null);
         if (o.NoIncoming)
         {
             return touched is null ? null : throw new CommandFailure("--no-incoming cannot be combined with incoming options.");
@@ -111,6 +112,8 @@ public static class MailboxSettingsBuilder
             Account = o.Account ?? i.Account,
             Password = o.PasswordStdin ? readSecret() : o.Password ?? i.Password,
             AuthMechanisms = o.Auth is null ? i.AuthMechanisms : o.Auth.Select(a => a.ToUpperInvariant()).ToList(),
+            Trust = Trust(o.ClearTrust ? null : i.Trust, o),
+            ProcessedFolder = o.ProcessedFolder ?? i.ProcessedFolder,
         };
     }
 
@@ -151,6 +154,29 @@ public static class MailboxSettingsBuilder
             DisplayName = o.DisplayName ?? g.DisplayName,
             Relay = relay,
         };
+    }
+
+    private static ServerTrust? Trust(ServerTrust? current, MailboxEditSettings o)
+    {
+        if (o.TrustCa is null && o.PinSha256 is null)
+        {
+            return current;
+        }
+
+        string? pem = current?.CaCertificatePem;
+        if (o.TrustCa is not null)
+        {
+            try
+            {
+                pem = File.ReadAllText(o.TrustCa);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CommandFailure($"--trust-ca {o.TrustCa}: {e.Message}");
+            }
+        }
+
+        return new ServerTrust(pem, o.PinSha256 ?? current?.PinnedSha256);
     }
 
     /// <summary>NAME=FIELD:MATCH:VALUE, where FIELD may be header:HEADER-NAME and VALUE may contain colons.</summary>

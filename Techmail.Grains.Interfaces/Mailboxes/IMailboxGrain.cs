@@ -28,6 +28,18 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<MailboxStatus> GetStatus();
 
+    /// <summary>Starts a poll now unless one is running; returns without waiting for it.</summary>
+    [Alias("PollNow")]
+    Task<MailboxStatus> PollNow();
+
+    /// <summary>The newest trace rows: what happened to each message taken off the server.</summary>
+    [Alias("GetTrace")]
+    Task<IReadOnlyList<Polling.TraceEntry>> GetTrace(int take);
+
+    /// <summary>Screens and hands off a quarantined message again.</summary>
+    [Alias("Reprocess")]
+    Task<Polling.TraceEntry> Reprocess(string quarantineId);
+
     /// <summary>Settings with secrets in the clear, for an export that will be imported elsewhere. Never logged.</summary>
     [Alias("Export")]
     Task<MailboxSettings?> Export(bool includeSecrets);

@@ -7,6 +7,8 @@ namespace Techmail.Mailboxes;
 /// On update, null or the mask keeps the stored password.
 /// </param>
 /// <param name="AuthMechanisms">SASL mechanisms in order of preference (e.g. SCRAM-SHA-256, PLAIN); empty lets the client choose.</param>
+/// <param name="Trust">What to trust beyond the system store; null trusts the system store only.</param>
+/// <param name="ProcessedFolder">IMAP only: move handled mail here instead of deleting it.</param>
 [GenerateSerializer, Immutable, Alias("Techmail.IncomingSettings")]
 public sealed record IncomingSettings(
     [property: Id(0)] MailProtocol Protocol,
@@ -15,7 +17,9 @@ public sealed record IncomingSettings(
     [property: Id(3)] TlsMode Tls,
     [property: Id(4)] string Account,
     [property: Id(5)] string? Password,
-    [property: Id(6)] IReadOnlyList<string> AuthMechanisms)
+    [property: Id(6)] IReadOnlyList<string> AuthMechanisms,
+    [property: Id(7)] ServerTrust? Trust = null,
+    [property: Id(8)] string? ProcessedFolder = null)
 {
     public int EffectivePort => Port ?? (Protocol, Tls) switch
     {
@@ -27,5 +31,6 @@ public sealed record IncomingSettings(
     };
 
     /// <summary>The server account this mailbox reads: what Service and Marketing mailboxes may never share.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public AccountKey AccountKey => new(Host, Account);
 }

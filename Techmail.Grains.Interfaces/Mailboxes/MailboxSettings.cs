@@ -21,6 +21,7 @@ public sealed record MailboxSettings(
         | (Outgoing is null ? MailboxDirection.None : MailboxDirection.Outgoing);
 
     /// <summary>True when the schedule should poll this mailbox.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Polls => Enabled && Incoming is not null;
 
     public static MailboxSettings Empty(MailboxType type) =>

@@ -8,7 +8,8 @@ public sealed record SmtpRelaySettings(
     [property: Id(1)] int? Port,
     [property: Id(2)] TlsMode Tls,
     [property: Id(3)] string? User,
-    [property: Id(4)] string? Password)
+    [property: Id(4)] string? Password,
+    [property: Id(5)] ServerTrust? Trust = null)
 {
     public int EffectivePort => Port ?? Tls switch
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using Techmail.Polling;
 using Techmail.Storage;
 
 namespace Techmail.Hosting;
@@ -21,6 +22,8 @@ public sealed record TechmailOptions
 
     /// <summary>The address other silos and clients reach this silo at; loopback when not set.</summary>
     public IPAddress? AdvertisedAddress { get; init; }
+
+    public PollingLimits Polling { get; init; } = new();
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 

@@ -78,8 +78,29 @@ public static class TechmailOptionsReader
                     }
 
                     break;
+                case "maxconcurrentpolls":
+                    options = options with { Polling = options.Polling with { MaxConcurrentPolls = Count(key, value, 1, 10_000, errors) } };
+                    break;
+                case "maxsessionsperhost":
+                    options = options with { Polling = options.Polling with { MaxSessionsPerHost = Count(key, value, 1, 10_000, errors) } };
+                    break;
+                case "pollbatchsize":
+                    options = options with { Polling = options.Polling with { BatchSize = Count(key, value, 1, 10_000, errors) } };
+                    break;
+                case "maxdownloadmegabytes":
+                    options = options with { Polling = options.Polling with { MaxDownloadBytes = (long)Count(key, value, 1, 2048, errors) << 20 } };
+                    break;
+                case "retryattempts":
+                    options = options with { Polling = options.Polling with { RetryAttempts = Count(key, value, 0, 10, errors) } };
+                    break;
+                case "circuitbreakseconds":
+                    options = options with { Polling = options.Polling with { CircuitBreakDuration = TimeSpan.FromSeconds(Count(key, value, 1, 3600, errors)) } };
+                    break;
+                case "traceretentiondays":
+                    options = options with { Polling = options.Polling with { TraceRetention = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
+                    break;
                 default:
-                    errors.Add($"{key}: unknown setting. Known: DataDirectory, Storage, ConnectionString, SiloPort, GatewayPort, ClusterId, ServiceId, AdvertisedAddress.");
+                    errors.Add($"{key}: unknown setting. Known: {string.Join(", ", Known)}.");
                     break;
             }
         }
@@ -95,6 +116,24 @@ public static class TechmailOptionsReader
         }
 
         return (options, errors);
+    }
+
+    private static readonly string[] Known =
+    [
+        "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
+        "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
+        "TraceRetentionDays",
+    ];
+
+    private static int Count(string key, string value, int min, int max, List<string> errors)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
+        {
+            return n;
+        }
+
+        errors.Add($"{key}: '{value}' must be a whole number from {min} to {max}.");
+        return min;
     }
 
     private static int Port(string key, string value, List<string> errors)

@@ -2,7 +2,11 @@ using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Techmail.Intake;
 using Techmail.Mailboxes;
+using Techmail.Outgoing;
+using Techmail.Polling;
+using Techmail.Quarantine;
 using Techmail.Security;
 using Techmail.Storage;
 using Techmail.Tenants;
@@ -69,6 +73,16 @@ public static class TechmailSiloBuilderExtensions
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDirectory, "keys")));
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<MailboxSecrets>();
+
+        services.AddSingleton(options.Polling);
+        services.AddSingleton(new PollGate(options.Polling.MaxConcurrentPolls, options.Polling.MaxSessionsPerHost));
+        services.AddSingleton<ResiliencePipelines>();
+        services.AddSingleton<MailFetcher>();
+        services.AddSingleton<MailSender>();
+        services.AddSingleton<MessageLedger>();
+        services.AddSingleton<QuarantineStore>();
+        services.AddSingleton<InboundStore>();
+        services.AddSingleton<MailboxPoller>();
         return services;
     }
 }

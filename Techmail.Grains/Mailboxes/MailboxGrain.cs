@@ -1,4 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Techmail.Bounces;
+using Techmail.Incidents;
+using Techmail.Polling;
+using Techmail.Quarantine;
 using Techmail.Tenants;
 
 namespace Techmail.Mailboxes;
@@ -6,10 +10,19 @@ namespace Techmail.Mailboxes;
 public sealed class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Grains)] IPersistentState<MailboxState> state,
     MailboxSecrets secrets,
+    MailboxPoller poller,
+    PollGate gate,
+    MessageLedger ledger,
+    QuarantineStore quarantine,
+    PollingLimits limits,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
 {
     internal const string PollReminder = "poll";
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _poll;
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
     private string Tenant => MailboxKey.Parse(this.GetPrimaryKeyString()).Tenant;
     private string Name => MailboxKey.Parse(this.GetPrimaryKeyString()).Mailbox;
@@ -88,15 +101,195 @@ public sealed class MailboxGrain(
             return SyncReminder(polls: false, TimeSpan.Zero, force: true);
         }
 
-        // Kept in memory only: writing state on every tick would cost a storage write per mailbox per interval.
-        state.State.Status = state.State.Status with
+        state.State.Status = state.State.Status with { NextPoll = status.CurrentTickTime + settings.PollInterval };
+        if (state.State.Status.BackoffUntil is { } until && time.GetUtcNow() < until)
         {
-            State = PollState.Scheduled,
-            NextPoll = status.CurrentTickTime + settings.PollInterval,
-        };
-        logger.LogDebug("Poll tick for {Tenant}/{Mailbox} at {Tick}", Tenant, Name, status.CurrentTickTime);
+            // Repeated authentication failures: do not lock the account by logging in every interval.
+            logger.LogDebug("Poll of {Tenant}/{Mailbox} skipped: backing off until {Until}", Tenant, Name, until);
+            return Task.CompletedTask;
+        }
+
+        StartPoll();
         return Task.CompletedTask;
     }
+
+    public Task<MailboxStatus> PollNow()
+    {
+        EnsureExists();
+        if (state.State.Settings!.Incoming is null)
+        {
+            throw new MailboxException(MailboxErrorKind.Invalid, $"mailbox '{Name}' has no incoming settings to poll.");
+        }
+
+        if (!state.State.Settings.Enabled)
+        {
+            throw new MailboxException(MailboxErrorKind.Invalid, $"mailbox '{Name}' is disabled; enable it to poll.");
+        }
+
+        StartPoll();
+        return Task.FromResult(state.State.Status);
+    }
+
+    public async Task<IReadOnlyList<TraceEntry>> GetTrace(int take)
+    {
+        EnsureExists();
+        return await ledger.Newest(Tenant, Name, Math.Clamp(take, 1, 10_000));
+    }
+
+    public async Task<TraceEntry> Reprocess(string quarantineId)
+    {
+        EnsureExists();
+        var held = await quarantine.Get(Tenant, quarantineId)
+            ?? throw new MailboxException(MailboxErrorKind.NotFound, $"quarantined message '{quarantineId}' does not exist.");
+        if (held.Message.Mailbox != Name)
+        {
+            throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' belongs to mailbox '{held.Message.Mailbox}'.");
+        }
+
+        if (held.Message.State != QuarantineState.Held)
+        {
+            throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' is already {held.Message.State.ToString().ToLowerInvariant()}.");
+        }
+
+        var raw = await quarantine.GetRaw(Tenant, quarantineId) ?? [];
+        var settings = secrets.Reveal(state.State.Settings!);
+        var entry = await poller.Reprocess(Request(settings), held.Message.MessageKey, held.ServerUid, raw, _stopping.Token);
+        if (entry.Verdict != TraceVerdict.Quarantined)
+        {
+            await quarantine.SetState(Tenant, quarantineId, QuarantineState.Reprocessed);
+        }
+
+        return entry;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_poll is { IsCompleted: false } poll)
+        {
+            // Let the poll finish (a silo stopping gracefully waits for it); if time runs out, abandon it:
+            // nothing it had not handed off is deleted, and the next owner re-fetches and recognises the rest.
+            await using var _ = cancellationToken.Register(_stopping.Cancel);
+            try
+            {
+                await poll;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private void StartPoll()
+    {
+        if (_poll is { IsCompleted: false })
+        {
+            return;
+        }
+
+        _poll = RunPoll();
+    }
+
+    private async Task RunPoll()
+    {
+        var settings = secrets.Reveal(state.State.Settings!);
+        var host = settings.Incoming!.Host;
+        var before = state.State.Status;
+        try
+        {
+            if (gate.WouldWait(host))
+            {
+                state.State.Status = state.State.Status with { State = PollState.Waiting };
+            }
+
+            using var slot = await gate.Enter(host, _stopping.Token);
+            var started = time.GetUtcNow();
+            state.State.Status = state.State.Status with { State = PollState.Polling, LastPollStarted = started };
+            var report = await poller.Poll(Request(settings), _stopping.Token);
+            slot.Dispose();
+            Record(report, started);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            state.State.Status = state.State.Status with { State = PollState.Scheduled };
+            return;
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Poll of {Tenant}/{Mailbox} failed unexpectedly", Tenant, Name);
+            state.State.Status = state.State.Status with
+            {
+                State = PollState.Scheduled,
+                ConsecutiveFailures = state.State.Status.ConsecutiveFailures + 1,
+                LastError = e.Message.Split('\n')[0],
+            };
+        }
+
+        await PruneTraceDaily();
+        var after = state.State.Status;
+        // Only a poll that changed something worth keeping writes state: an empty, healthy poll costs no storage write.
+        if (after.Counts != before.Counts || after.LastError != before.LastError || after.ConsecutiveFailures != before.ConsecutiveFailures
+            || after.BackoffUntil != before.BackoffUntil || (before.LastSuccess is null && after.LastSuccess is not null))
+        {
+            await state.WriteStateAsync();
+        }
+    }
+
+    private void Record(PollReport report, DateTimeOffset started)
+    {
+        var now = time.GetUtcNow();
+        var status = state.State.Status;
+        var failures = report.Succeeded ? 0 : status.ConsecutiveFailures + 1;
+        DateTimeOffset? backoff = null;
+        if (report.Failure == MailFetchFailure.Authentication)
+        {
+            // 1, 2, 4 ... intervals, at most an hour, between login attempts with a refused password.
+            var interval = state.State.Settings!.PollInterval;
+            var wait = TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, interval.Ticks * (1L << Math.Min(failures - 1, 10))));
+            backoff = now + wait - TimeSpan.FromSeconds(1);
+        }
+
+        state.State.Status = status with
+        {
+            State = state.State.Settings!.Polls ? PollState.Scheduled : PollState.Idle,
+            LastPollDuration = now - started,
+            Counts = report.AddTo(status.Counts),
+            ConsecutiveFailures = failures,
+            LastError = report.Error,
+            Circuit = report.Circuit,
+            LastSuccess = report.Succeeded ? now : status.LastSuccess,
+            BackoffUntil = backoff,
+        };
+
+        if (report.Error is not null)
+        {
+            logger.LogWarning("Poll of {Tenant}/{Mailbox}: {Error}", Tenant, Name, report.Error);
+        }
+
+        if (report.Fetched > 0)
+        {
+            logger.LogInformation(
+                "Poll of {Tenant}/{Mailbox}: {Fetched} fetched, {Accepted} accepted, {Discarded} discarded, {Rejected} rejected, {Quarantined} quarantined, {Duplicates} already handled",
+                Tenant, Name, report.Fetched, report.Accepted, report.Discarded, report.Rejected, report.Quarantined, report.Duplicates);
+        }
+    }
+
+    private async Task PruneTraceDaily()
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastPrune < TimeSpan.FromDays(1))
+        {
+            return;
+        }
+
+        _lastPrune = now;
+        await ledger.Prune(Tenant, Name, now - limits.TraceRetention);
+    }
+
+    private PollRequest Request(MailboxSettings revealed) => new(Tenant, Name, revealed, HandOff);
+
+    private Task<IntakeReceipt> HandOff(IReadOnlyList<InboundMessage> messages) => state.State.Settings!.Type == MailboxType.Service
+        ? GrainFactory.GetGrain<IIncidentIntakeGrain>(0).Accept(messages)
+        : GrainFactory.GetGrain<IBounceIntakeGrain>(0).Accept(messages);
 
     private async Task<MailboxView> Save(MailboxSettings typed, bool alreadySealed = false)
     {

@@ -111,6 +111,12 @@ public static class MailboxSettingsValidator
             fail("incoming.password", "is required.");
         }
 
+        ValidateTrust("incoming.trust", incoming.Trust, fail);
+        if (incoming.ProcessedFolder is { } folder && (incoming.Protocol != MailProtocol.Imap || folder.Trim().Length == 0 || folder.Length > 200))
+        {
+            fail("incoming.processedFolder", "is for IMAP mailboxes only, and must be a folder name of at most 200 characters.");
+        }
+
         foreach (var mechanism in incoming.AuthMechanisms ?? [])
         {
             if (!KnownMechanisms.Contains(mechanism))
@@ -182,6 +188,31 @@ public static class MailboxSettingsValidator
         else if (!hasUser && !Secret.KeepsStored(relay.Password) && relay.Password!.Length > 0)
         {
             fail("outgoing.relay.user", "is required when a relay password is set.");
+        }
+    }
+
+    private static void ValidateTrust(string field, ServerTrust? trust, Action<string, string> fail)
+    {
+        if (trust is null)
+        {
+            return;
+        }
+
+        if (trust.PinnedSha256 is { } pin && !System.Text.RegularExpressions.Regex.IsMatch(pin.Replace(":", "", StringComparison.Ordinal), "^[0-9A-Fa-f]{64}$"))
+        {
+            fail($"{field}.pinnedSha256", "must be the 64 hex digits of a SHA-256 thumbprint.");
+        }
+
+        if (trust.CaCertificatePem is { } pem)
+        {
+            try
+            {
+                using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                fail($"{field}.caCertificatePem", $"is not a PEM certificate: {e.Message}");
+            }
         }
     }
 

@@ -1,0 +1,98 @@
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
+using MailKit.Security;
+using Techmail.Mailboxes;
+using Techmail.Security;
+
+namespace Techmail.Polling;
+
+/// <summary>Opens sessions with POP3 and IMAP servers through MailKit and turns MailKit's failures into ours.</summary>
+public sealed class MailFetcher
+{
+    public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(60);
+
+    /// <param name="incoming">Settings with the password revealed.</param>
+    public async Task<IMailSession> Open(IncomingSettings incoming, CancellationToken cancellationToken)
+    {
+        var check = new CertificateCheck(incoming.Trust);
+        MailService client = incoming.Protocol == MailProtocol.Imap ? new ImapClient() : new Pop3Client();
+        client.Timeout = (int)OperationTimeout.TotalMilliseconds;
+        client.ServerCertificateValidationCallback = check.Validate;
+        client.CheckCertificateRevocation = false;
+        try
+        {
+            await client.ConnectAsync(incoming.Host, incoming.EffectivePort, SocketOptions(incoming.Tls), cancellationToken);
+            Prefer(client, incoming.AuthMechanisms);
+            await client.AuthenticateAsync(incoming.Account, incoming.Password ?? "", cancellationToken);
+            return client switch
+            {
+                Pop3Client pop3 => new Pop3Session(pop3),
+                ImapClient imap => await ImapSession.Open(imap, incoming.ProcessedFolder, cancellationToken),
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            client.Dispose();
+            throw Translate(e, $"{incoming.Host}:{incoming.EffectivePort}", check.Problem);
+        }
+    }
+
+    public static SecureSocketOptions SocketOptions(TlsMode mode) => mode switch
+    {
+        TlsMode.None => SecureSocketOptions.None,
+        TlsMode.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        TlsMode.StartTls => SecureSocketOptions.StartTls,
+        _ => SecureSocketOptions.Auto,
+    };
+
+    /// <summary>Classifies any failure of a session so the caller knows whether to retry, back off or alert.</summary>
+    public static MailFetchException Translate(Exception e, string server, string? certificateProblem = null) => e switch
+    {
+        MailFetchException known => known,
+        AuthenticationException => new(MailFetchFailure.Authentication, $"{server}: authentication failed ({FirstLine(e.Message)})", e),
+        SslHandshakeException => new(MailFetchFailure.Certificate, $"{server}: TLS refused: {certificateProblem ?? FirstLine(e.Message)}", e),
+        SocketException s => new(MailFetchFailure.Transient, $"{server}: {Describe(s)}", e),
+        IOException or TimeoutException or OperationCanceledException => new(MailFetchFailure.Transient, $"{server}: connection lost ({FirstLine(e.Message)})", e),
+        ServiceNotConnectedException => new(MailFetchFailure.Transient, $"{server}: connection lost", e),
+        Pop3CommandException p when p.Message.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase) || p.StatusText?.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase) == true
+            => new(MailFetchFailure.Transient, $"{server}: mailbox in use by another session", e),
+        Pop3ProtocolException or ImapProtocolException => new(MailFetchFailure.Transient, $"{server}: {FirstLine(e.Message)}", e),
+        _ => new(MailFetchFailure.Protocol, $"{server}: {FirstLine(e.Message)}", e),
+    };
+
+    private static void Prefer(MailService client, IReadOnlyList<string> mechanisms)
+    {
+        if (mechanisms.Count == 0)
+        {
+            return;
+        }
+
+        // MailKit picks the strongest offered mechanism; removing the ones not named leaves it the admin's choice.
+        foreach (var offered in client.AuthenticationMechanisms.ToList())
+        {
+            if (!mechanisms.Contains(offered, StringComparer.OrdinalIgnoreCase))
+            {
+                client.AuthenticationMechanisms.Remove(offered);
+            }
+        }
+    }
+
+    private static string Describe(SocketException s) => s.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.ConnectionReset => "connection reset",
+        SocketError.TimedOut => "connection timed out",
+        SocketError.HostNotFound or SocketError.NoData => "host not found",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
+        var other => other.ToString(),
+    };
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n')[0].Trim();
+        return line.Length > 200 ? line[..200] : line;
+    }
+}

@@ -1,0 +1,267 @@
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using Polly.CircuitBreaker;
+using Techmail.Mailboxes;
+using Techmail.Outgoing;
+using Techmail.Quarantine;
+
+namespace Techmail.Polling;
+
+/// <summary>
+/// One poll of one mailbox: list, download in batches, recognise what was already handled, screen,
+/// hand off, and only then delete. Every message leaves the server as an accepted, discarded, rejected
+/// or quarantined record, or stays there.
+/// </summary>
+public sealed class MailboxPoller(
+    MailFetcher fetcher,
+    ResiliencePipelines pipelines,
+    MessageLedger ledger,
+    QuarantineStore quarantine,
+    MailSender sender,
+    PollingLimits limits,
+    TimeProvider time,
+    ILogger<MailboxPoller> logger)
+{
+    public async Task<PollReport> Poll(PollRequest request, CancellationToken cancellationToken)
+    {
+        var incoming = request.Settings.Incoming ?? throw new InvalidOperationException("the mailbox has no incoming settings.");
+        var report = new PollReport();
+        var screen = new MessageScreen(request.Settings.DiscardFilters, request.Settings.Attachments);
+        try
+        {
+            await pipelines.For(incoming.Host).ExecuteAsync(
+                async ct =>
+                {
+                    // A retried attempt starts a fresh session; what the failed one handed off is recognised by key.
+                    await RunSession(request, incoming, screen, report, ct);
+                },
+                cancellationToken);
+        }
+        catch (MailFetchException e)
+        {
+            report.Failure = e.Failure;
+            report.Error = e.Message;
+        }
+        catch (BrokenCircuitException e)
+        {
+            report.Failure = MailFetchFailure.Transient;
+            report.Error = $"{incoming.Host}: circuit open after repeated failures; next try in {(e.RetryAfter ?? limits.CircuitBreakDuration).TotalSeconds:0}s";
+        }
+        catch (Polly.Timeout.TimeoutRejectedException)
+        {
+            report.Failure = MailFetchFailure.Transient;
+            report.Error = $"{incoming.Host}: the poll took longer than {limits.SessionTimeout.TotalMinutes:0} minutes";
+        }
+
+        report.Circuit = pipelines.State(incoming.Host);
+        return report;
+    }
+
+    /// <summary>Runs a quarantined message through screening and hand-off again; it stays quarantined if it still fails.</summary>
+    public async Task<TraceEntry> Reprocess(PollRequest request, string key, string uid, byte[] raw, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (!MessageParsing.TryParse(raw, out var message, out var problem))
+        {
+            return new TraceEntry(key, uid, null, null, null, raw.LongLength, TraceVerdict.Quarantined, problem, now);
+        }
+
+        var from = message.From.Mailboxes.FirstOrDefault()?.Address ?? message.Sender?.Address;
+        var verdict = new MessageScreen(request.Settings.DiscardFilters, request.Settings.Attachments).Screen(message, raw.LongLength);
+        TraceEntry Entry(TraceVerdict v, string? reason) => new(key, uid, message.MessageId, from, message.Subject, raw.LongLength, v, reason, now);
+        switch (verdict.Outcome)
+        {
+            case ScreenOutcome.Discard:
+                var discarded = Entry(TraceVerdict.Discarded, verdict.Reason);
+                await ledger.Record(request.Tenant, request.Mailbox, [discarded]);
+                return discarded;
+            case ScreenOutcome.Reject when request.Settings.RejectForwardAddresses.Count > 0 && request.Settings.Outgoing is { } outgoing:
+                var notice = RejectionNotice.Build(outgoing, request.Mailbox, message, verdict.Reason ?? "rejected", request.Settings.RejectForwardAddresses);
+                await sender.Send(outgoing, notice, notice.To.Mailboxes.ToList(), ct);
+                var rejected = Entry(TraceVerdict.Rejected, verdict.Reason);
+                await ledger.Record(request.Tenant, request.Mailbox, [rejected]);
+                return rejected;
+            case ScreenOutcome.Reject:
+                return Entry(TraceVerdict.Quarantined, $"rejected: {verdict.Reason}");
+            default:
+                await request.HandOff([new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, key, uid, message.MessageId, from, message.Subject, raw)]);
+                return Entry(TraceVerdict.Accepted, "reprocessed");
+        }
+    }
+
+    private async Task RunSession(PollRequest request, IncomingSettings incoming, MessageScreen screen, PollReport report, CancellationToken ct)
+    {
+        var server = $"{incoming.Host}:{incoming.EffectivePort}";
+        try
+        {
+            await using var session = await fetcher.Open(incoming, ct);
+            var listed = await session.List(ct);
+            report.Listed = listed.Count;
+            var wanted = new List<RemoteMessage>(listed.Count);
+            foreach (var message in listed)
+            {
+                if (message.Size > limits.MaxDownloadBytes)
+                {
+                    report.LeftOnServer++;
+                    report.Error = $"message {message.Uid} is {message.Size:N0} bytes, over the {limits.MaxDownloadBytes:N0}-byte download limit; left on the server";
+                }
+                else
+                {
+                    wanted.Add(message);
+                }
+            }
+
+            foreach (var batch in Batches(wanted))
+            {
+                var fetched = await session.Fetch(batch, ct);
+                report.Fetched += fetched.Count;
+                var done = await Process(request, screen, fetched, report, ct);
+                await session.Delete(done, ct);
+            }
+
+            await session.Commit(ct);
+        }
+        catch (Exception e) when (e is not MailFetchException && !(e is OperationCanceledException && ct.IsCancellationRequested) && IsSessionFailure(e))
+        {
+            throw MailFetcher.Translate(e, server);
+        }
+    }
+
+    /// <summary>Screens and hands off one batch; returns the messages that may now leave the server.</summary>
+    private async Task<List<RemoteMessage>> Process(PollRequest request, MessageScreen screen, IReadOnlyList<FetchedMessage> fetched, PollReport report, CancellationToken ct)
+    {
+        var keys = new string[fetched.Count];
+        for (var i = 0; i < fetched.Count; i++)
+        {
+            keys[i] = MessageKeys.For(fetched[i].Remote.Uid, fetched[i].Raw);
+        }
+
+        var known = await ledger.Known(request.Tenant, request.Mailbox, keys);
+        var done = new List<RemoteMessage>(fetched.Count);
+        var traced = new List<TraceEntry>();
+        var accepted = new List<(InboundMessage Message, RemoteMessage Remote)>();
+        var now = time.GetUtcNow();
+
+        for (var i = 0; i < fetched.Count; i++)
+        {
+            var (remote, raw) = (fetched[i].Remote, fetched[i].Raw);
+            if (known.Contains(keys[i]))
+            {
+                report.Duplicates++;
+                done.Add(remote);
+                continue;
+            }
+
+            if (!MessageParsing.TryParse(raw, out var message, out var problem))
+            {
+                await quarantine.Hold(request.Tenant, request.Mailbox, keys[i], remote.Uid, null, null, raw, problem);
+                report.Quarantined++;
+                done.Add(remote);
+                continue;
+            }
+
+            var from = message.From.Mailboxes.FirstOrDefault()?.Address ?? message.Sender?.Address;
+            var verdict = screen.Screen(message, raw.LongLength);
+            switch (verdict.Outcome)
+            {
+                case ScreenOutcome.Discard:
+                    traced.Add(new TraceEntry(keys[i], remote.Uid, message.MessageId, from, message.Subject, raw.LongLength, TraceVerdict.Discarded, verdict.Reason, now));
+                    report.Discarded++;
+                    done.Add(remote);
+                    break;
+                case ScreenOutcome.Reject:
+                    if (await Reject(request, keys[i], remote, raw, message, from, verdict.Reason ?? "rejected", traced, report, ct))
+                    {
+                        done.Add(remote);
+                    }
+
+                    break;
+                default:
+                    accepted.Add((new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, keys[i], remote.Uid, message.MessageId, from, message.Subject, raw), remote));
+                    break;
+            }
+        }
+
+        await ledger.Record(request.Tenant, request.Mailbox, traced);
+
+        if (accepted.Count > 0)
+        {
+            try
+            {
+                await request.HandOff(accepted.Select(a => a.Message).ToList());
+                report.Accepted += accepted.Count;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The batch could not be recorded: keep each message raw so none is lost, and go on.
+                logger.LogWarning(e, "Hand-off failed for {Count} messages of {Tenant}/{Mailbox}; quarantining them", accepted.Count, request.Tenant, request.Mailbox);
+                foreach (var (m, _) in accepted)
+                {
+                    await quarantine.Hold(request.Tenant, request.Mailbox, m.MessageKey, m.ServerUid, m.From, m.Subject, m.Raw, $"hand-off failed: {e.Message.Split('\n')[0]}");
+                    report.Quarantined++;
+                }
+            }
+
+            done.AddRange(accepted.Select(a => a.Remote));
+        }
+
+        return done;
+    }
+
+    private async Task<bool> Reject(
+        PollRequest request, string key, RemoteMessage remote, byte[] raw, MimeMessage message, string? from, string reason,
+        List<TraceEntry> traced, PollReport report, CancellationToken ct)
+    {
+        var settings = request.Settings;
+        if (settings.RejectForwardAddresses.Count == 0 || settings.Outgoing is null)
+        {
+            await quarantine.Hold(request.Tenant, request.Mailbox, key, remote.Uid, from, message.Subject, raw, $"rejected: {reason}");
+            report.Quarantined++;
+            return true;
+        }
+
+        try
+        {
+            var notice = RejectionNotice.Build(settings.Outgoing, request.Mailbox, message, reason, settings.RejectForwardAddresses);
+            await sender.Send(settings.Outgoing, notice, notice.To.Mailboxes.ToList(), ct);
+        }
+        catch (MailFetchException e)
+        {
+            // Not forwarded, so not deleted: the next poll tries again, and the status says why.
+            report.LeftOnServer++;
+            report.Error = $"rejected message could not be forwarded: {e.Message}";
+            return false;
+        }
+
+        traced.Add(new TraceEntry(key, remote.Uid, message.MessageId, from, message.Subject, raw.LongLength, TraceVerdict.Rejected, $"{reason}; forwarded to {string.Join(", ", settings.RejectForwardAddresses)}", time.GetUtcNow()));
+        report.Rejected++;
+        return true;
+    }
+
+    private IEnumerable<IReadOnlyList<RemoteMessage>> Batches(List<RemoteMessage> messages)
+    {
+        var batch = new List<RemoteMessage>();
+        long bytes = 0;
+        foreach (var message in messages)
+        {
+            if (batch.Count > 0 && (batch.Count >= limits.BatchSize || bytes + message.Size > limits.BatchBytes))
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+
+            batch.Add(message);
+            bytes += message.Size;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    private static bool IsSessionFailure(Exception e) =>
+        e is IOException or System.Net.Sockets.SocketException or TimeoutException or MailKit.ServiceNotConnectedException
+            or MailKit.ProtocolException or MailKit.CommandException or OperationCanceledException;
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics.CodeAnalysis;
+using MimeKit;
+
+namespace Techmail.Polling;
+
+public static class MessageParsing
+{
+    /// <summary>Parses without ever throwing: a message that cannot be read says why instead.</summary>
+    public static bool TryParse(byte[] raw, [NotNullWhen(true)] out MimeMessage? message, out string problem)
+    {
+        message = null;
+        problem = "";
+        if (raw.Length == 0)
+        {
+            problem = "the message is empty";
+            return false;
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(raw, writable: false);
+            message = MimeMessage.Load(stream);
+        }
+        catch (Exception e) when (e is FormatException or ParseException or InvalidOperationException or ArgumentException)
+        {
+            problem = $"cannot be parsed as a message: {e.Message.Split('\n')[0]}";
+            return false;
+        }
+
+        if (message.Headers.Count == 0)
+        {
+            problem = "cannot be parsed as a message: no header lines";
+            message = null;
+            return false;
+        }
+
+        return true;
+    }
+}

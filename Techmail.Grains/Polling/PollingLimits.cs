@@ -1,0 +1,27 @@
+namespace Techmail.Polling;
+
+/// <summary>How hard polling may push: sessions at once, batch sizes, retries. Set from the silo's configuration.</summary>
+public sealed record PollingLimits
+{
+    public int MaxConcurrentPolls { get; init; } = 16;
+    public int MaxSessionsPerHost { get; init; } = 4;
+
+    /// <summary>Messages downloaded, screened and handed off together; one transaction and one hand-off call each.</summary>
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Bytes per batch, so a run of large messages does not hold hundreds of megabytes at once.</summary>
+    public long BatchBytes { get; init; } = 16L << 20;
+
+    /// <summary>Messages larger than this are never downloaded; they stay on the server and the status says so.</summary>
+    public long MaxDownloadBytes { get; init; } = 64L << 20;
+
+    public int RetryAttempts { get; init; } = 2;
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan CircuitBreakDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whole session attempt, on top of MailKit's per-operation timeout.</summary>
+    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long message keys are remembered; a message gone from the server this long will not come back.</summary>
+    public TimeSpan TraceRetention { get; init; } = TimeSpan.FromDays(30);
+}

@@ -1,0 +1,26 @@
+using Techmail.Mailboxes;
+using Techmail.Polling;
+
+namespace Techmail.Quarantine;
+
+public sealed class QuarantineGrain(QuarantineStore store) : Grain, IQuarantineGrain
+{
+    private string Tenant => this.GetPrimaryKeyString();
+
+    public Task<IReadOnlyList<QuarantinedMessage>> List(string? mailbox, bool includeResolved, int take) =>
+        store.List(Tenant, mailbox, includeResolved, Math.Clamp(take, 1, 10_000));
+
+    public async Task<QuarantinedMessage?> Get(string id) => (await store.Get(Tenant, id))?.Message;
+
+    public Task<byte[]?> GetRaw(string id) => store.GetRaw(Tenant, id);
+
+    public async Task<TraceEntry> Reprocess(string id)
+    {
+        var held = await store.Get(Tenant, id)
+            ?? throw new MailboxException(MailboxErrorKind.NotFound, $"quarantined message '{id}' does not exist.");
+        // The mailbox owns screening and hand-off, so reprocessing goes through it.
+        return await GrainFactory.GetGrain<IMailboxGrain>(MailboxKey.For(Tenant, held.Message.Mailbox)).Reprocess(id);
+    }
+
+    public Task<bool> Drop(string id) => store.SetState(Tenant, id, QuarantineState.Dropped);
+}

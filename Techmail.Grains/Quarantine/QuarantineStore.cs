@@ -1,0 +1,109 @@
+using System.Data.Common;
+using Techmail.Polling;
+using Techmail.Storage;
+
+namespace Techmail.Quarantine;
+
+/// <summary>Raw copies of messages that could not be handled, with the reason; written before the server copy is deleted.</summary>
+public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time)
+{
+    public sealed record Held(string Tenant, QuarantinedMessage Message, string ServerUid);
+
+    /// <summary>Stores the raw message and its trace row together.</summary>
+    public async Task<QuarantinedMessage> Hold(string tenant, string mailbox, string messageKey, string serverUid, string? from, string? subject, byte[] raw, string reason)
+    {
+        var now = time.GetUtcNow();
+        var id = Guid.NewGuid().ToString("N")[..12];
+        await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var insert = TechmailDatabase.Command(
+            connection,
+            """
+            INSERT INTO techmail_quarantine (id, tenant, mailbox, message_key, server_uid, sender, subject, size_bytes, reason, raw, state, created_utc)
+            VALUES (@id, @tenant, @mailbox, @key, @uid, @sender, @subject, @size, @reason, @raw, 'Held', @time)
+            """,
+            ("@id", id), ("@tenant", tenant), ("@mailbox", mailbox), ("@key", messageKey), ("@uid", serverUid), ("@sender", Clip(from)),
+            ("@subject", Clip(subject)), ("@size", raw.LongLength), ("@reason", reason), ("@raw", raw), ("@time", now.UtcDateTime)))
+        {
+            insert.Transaction = transaction;
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await MessageLedger.Record(connection, transaction, tenant, mailbox,
+            [new TraceEntry(messageKey, serverUid, null, from, subject, raw.LongLength, TraceVerdict.Quarantined, reason, now)]);
+        await transaction.CommitAsync();
+        return new QuarantinedMessage(id, mailbox, messageKey, from, subject, raw.LongLength, reason, QuarantineState.Held, now);
+    }
+
+    public async Task<IReadOnlyList<QuarantinedMessage>> List(string tenant, string? mailbox, bool includeResolved, int take)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"""
+            SELECT {Columns} FROM techmail_quarantine
+            WHERE tenant = @tenant AND (@mailbox IS NULL OR mailbox = @mailbox) AND (@all = 1 OR state = 'Held')
+            ORDER BY created_utc DESC LIMIT @take
+            """,
+            ("@tenant", tenant), ("@mailbox", mailbox), ("@all", includeResolved ? 1 : 0), ("@take", take));
+        return await ReadAll(command);
+    }
+
+    public async Task<(QuarantinedMessage Message, string ServerUid)?> Get(string tenant, string id)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"SELECT {Columns}, server_uid FROM techmail_quarantine WHERE tenant = @tenant AND id = @id",
+            ("@tenant", tenant), ("@id", id));
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? (Read(reader), reader.GetString(9)) : null;
+    }
+
+    public async Task<byte[]?> GetRaw(string tenant, string id)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "SELECT raw FROM techmail_quarantine WHERE tenant = @tenant AND id = @id",
+            ("@tenant", tenant), ("@id", id));
+        return await command.ExecuteScalarAsync() as byte[];
+    }
+
+    public async Task<bool> SetState(string tenant, string id, QuarantineState state)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "UPDATE techmail_quarantine SET state = @state WHERE tenant = @tenant AND id = @id AND state = 'Held'",
+            ("@tenant", tenant), ("@id", id), ("@state", state.ToString()));
+        return await command.ExecuteNonQueryAsync() == 1;
+    }
+
+    private const string Columns = "id, mailbox, message_key, sender, subject, size_bytes, reason, state, created_utc";
+
+    private static async Task<IReadOnlyList<QuarantinedMessage>> ReadAll(DbCommand command)
+    {
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<QuarantinedMessage>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(Read(reader));
+        }
+
+        return rows;
+    }
+
+    private static QuarantinedMessage Read(DbDataReader r) => new(
+        r.GetString(0),
+        r.GetString(1),
+        r.GetString(2),
+        r.IsDBNull(3) ? null : r.GetString(3),
+        r.IsDBNull(4) ? null : r.GetString(4),
+        Convert.ToInt64(r.GetValue(5)),
+        r.GetString(6),
+        Enum.Parse<QuarantineState>(r.GetString(7)),
+        new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(8), DateTimeKind.Utc)));
+
+    private static string? Clip(string? text) => text is null || text.Length <= 998 ? text : text[..998];
+}
