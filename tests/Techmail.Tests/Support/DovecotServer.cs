@@ -16,7 +16,6 @@ public sealed class DovecotServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private const int Sigterm = 15;
     private static long s_deliveries;
 
     private readonly TempDirectory _base = new("techmail-dovecot");
@@ -127,7 +126,10 @@ public sealed class DovecotServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Shuts Dovecot down and returns once none of its ports accepts a connection.</summary>
+    /// <summary>
+    /// Takes Dovecot down abruptly, as a crash or a pulled cable would, and returns once none of its ports
+    /// accepts a connection. An orderly shutdown would take 1 to 6 s: the master waits up to 5 s for its children.
+    /// </summary>
     public async Task Stop()
     {
         if (_master is null)
@@ -137,20 +139,11 @@ public sealed class DovecotServer : IAsyncDisposable
 
         if (!_master.HasExited)
         {
-            // SIGTERM lets the master take its login and mail processes down with it.
-            _ = kill(_master.Id, Sigterm);
-            using var cts = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await _master.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _master.Kill(entireProcessTree: true);
-                await _master.WaitForExitAsync();
-            }
+            // The whole tree: login processes hold the listening sockets too.
+            _master.Kill(entireProcessTree: true);
         }
 
+        await _master.WaitForExitAsync();
         _master.Dispose();
         _master = null;
 
@@ -332,6 +325,8 @@ public sealed class DovecotServer : IAsyncDisposable
             .AppendLine($"state_dir = {b}/state")
             .AppendLine($"log_path = {LogFile}")
             .AppendLine("auth_verbose = yes")
+            // Processes that report to the stats service hang for 5 s at shutdown once it has gone first.
+            .AppendLine("stats_writer_socket_path =")
             .AppendLine("ssl = yes")
             .AppendLine($"ssl_cert = <{b}/cert.pem")
             .AppendLine($"ssl_key = <{b}/key.pem")
@@ -425,7 +420,4 @@ public sealed class DovecotServer : IAsyncDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int owner, int group);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
 }

@@ -55,21 +55,19 @@ public sealed class SmtpSink : IAsyncDisposable
             {
                 if (await sink.TryListen(FreePort.Next()))
                 {
-                    break;
+                    return sink;
                 }
 
                 if (attempt == 3)
                 {
-                    await sink._running;
+                    if (sink._running.IsFaulted)
+                    {
+                        await sink._running;
+                    }
+
+                    throw new InvalidOperationException($"SMTP sink is not accepting connections on port {sink.Port}.");
                 }
             }
-
-            if (!await Accepts(sink.Port))
-            {
-                throw new InvalidOperationException($"SMTP sink is not accepting connections on port {sink.Port}.");
-            }
-
-            return sink;
         }
         catch
         {
@@ -138,25 +136,19 @@ public sealed class SmtpSink : IAsyncDisposable
         _running = _server.StartAsync(_stopping.Token);
         Port = port;
 
-        // Binding happens as the server starts; a clash faults the task at once.
-        await Task.WhenAny(_running, Task.Delay(100));
-        return !_running.IsFaulted;
-    }
-
-    private static async Task<bool> Accepts(int port)
-    {
+        // The server binds as it starts, and a clash faults it; until then, wait for it to answer.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
+        while (!_running.IsCompleted && DateTime.UtcNow < deadline)
         {
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return true;
+                return !_running.IsCompleted;
             }
             catch (SocketException)
             {
-                await Task.Delay(20);
+                await Task.Delay(10);
             }
         }
 
