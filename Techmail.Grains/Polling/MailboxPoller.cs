@@ -111,12 +111,40 @@ public sealed class MailboxPoller(
                 }
             }
 
-            foreach (var batch in Batches(wanted))
+            // Download the next batch while this one is screened and handed off: the server and the
+            // database work at the same time, and the session stays in order (fetch, then delete).
+            using var batches = Batches(wanted).GetEnumerator();
+            var next = batches.MoveNext() ? session.Fetch(batches.Current, ct) : null;
+            while (next is not null)
             {
-                var fetched = await session.Fetch(batch, ct);
+                var fetched = await next;
                 report.Fetched += fetched.Count;
-                var done = await Process(request, screen, fetched, report, ct);
-                await session.Delete(done, ct);
+                var processing = Process(request, screen, fetched, report, ct);
+                next = batches.MoveNext() ? session.Fetch(batches.Current, ct) : null;
+                List<RemoteMessage> done;
+                try
+                {
+                    done = await processing;
+                }
+                finally
+                {
+                    if (next is not null)
+                    {
+                        // Never leave a download running on a session that is about to be abandoned.
+                        await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+                }
+
+                if (next is not null)
+                {
+                    var nextBatch = await next;
+                    await session.Delete(done, ct);
+                    next = Task.FromResult(nextBatch);
+                }
+                else
+                {
+                    await session.Delete(done, ct);
+                }
             }
 
             await session.Commit(ct);

@@ -120,6 +120,12 @@ public sealed class FaultyProxy : IAsyncDisposable
 
         var connection = new Connection(client, server, Interlocked.Read(ref _cutAfter));
         _connections.TryAdd(connection, 0);
+        if (_stopping.IsCancellationRequested)
+        {
+            // Disposal began while this one was connecting, too late to see it in the list.
+            connection.Abort();
+        }
+
         try
         {
             await connection.Finished;

@@ -25,7 +25,6 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _arrived = NewSignal();
-    private SmtpServer.SmtpServer? _server;
     private Task _running = Task.CompletedTask;
 
     private SmtpSink()
@@ -132,8 +131,7 @@ public sealed class SmtpSink : IAsyncDisposable
         services.Add(new Store(this));
         services.Add(new DelegatingUserAuthenticator((_, _) => true));
 
-        _server = new SmtpServer.SmtpServer(options, services);
-        _running = _server.StartAsync(_stopping.Token);
+        _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stopping.Token);
         Port = port;
 
         // The server binds as it starts, and a clash faults it; until then, wait for it to answer.
@@ -181,7 +179,16 @@ public sealed class SmtpSink : IAsyncDisposable
     {
         public Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
-            var raw = buffer.ToArray();
+            // SmtpServer hands over the data without the CRLF that ends its last line (it takes it as part of
+            // the terminating CRLF.CRLF); put it back so Raw is byte for byte what the client sent.
+            var raw = new byte[buffer.Length == 0 ? 0 : buffer.Length + 2];
+            buffer.CopyTo(raw);
+            if (raw.Length > 0)
+            {
+                raw[^2] = (byte)'\r';
+                raw[^1] = (byte)'\n';
+            }
+
             var message = MimeMessage.Load(new MemoryStream(raw, writable: false), cancellationToken);
             var user = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
             sink.Add(new ReceivedMail(Address(transaction.From), [.. transaction.To.Select(Address)], raw, message, user));

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using MailKit.Net.Pop3;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Techmail.Bench;
+using Techmail.Hosting;
+using Techmail.Mailboxes;
+using Techmail.Storage;
+using Techmail.Tests.Support;
+
+// End-to-end ingest: Techmail's whole path against two baselines measured in the same run on the same
+// Dovecot with the same messages: a bare MailKit pipelined fetch-and-delete (the ceiling) and fetchmail
+// delivering to a BSMTP file (what an admin would otherwise run).
+var small = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
+var large = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
+var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+
+Console.WriteLine($"Loading {small} small and {large} large messages per run; {rounds} rounds; {Environment.ProcessorCount} cores.");
+var messages = Enumerable.Range(0, small).Select(BenchMessages.Small)
+    .Concat(Enumerable.Range(0, large).Select(BenchMessages.Large))
+    .ToList();
+Console.WriteLine($"Average sizes: small {messages.Take(small).Average(m => m.Length):N0} B, large {messages.Skip(small).DefaultIfEmpty([]).Average(m => m.Length):N0} B.");
+
+await using var dovecot = await DovecotServer.Start();
+using var data = new TempDirectory("techmail-bench");
+var options = new TechmailOptions { DataDirectory = data.Path, SiloPort = FreePort.Next(), GatewayPort = FreePort.Next() };
+await SchemaInstaller.Apply(options.Database());
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.UseOrleans(silo => silo.AddTechmail(options));
+using var host = builder.Build();
+await host.StartAsync();
+var grains = host.Services.GetRequiredService<IGrainFactory>();
+
+var results = new List<(string Name, int Round, double Seconds)>();
+var user = 0;
+for (var round = 1; round <= rounds; round++)
+{
+    // Interleaved, so machine noise falls on all three alike.
+    results.Add(("MailKit pipelined fetch+delete (ceiling)", round, await Measure(BareMailKit)));
+    if (File.Exists("/usr/bin/fetchmail"))
+    {
+        results.Add(("fetchmail --bsmtp", round, await Measure(Fetchmail)));
+    }
+
+    results.Add(("Techmail full path", round, await Measure(TechmailPoll)));
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"path",-42} {"median s",9} {"msg/s",9}  rounds");
+var medians = new Dictionary<string, double>();
+foreach (var group in results.GroupBy(r => r.Name))
+{
+    var seconds = group.Select(r => r.Seconds).Order().ToList();
+    var median = seconds[seconds.Count / 2];
+    medians[group.Key] = messages.Count / median;
+    Console.WriteLine($"{group.Key,-42} {median,9:F2} {messages.Count / median,9:N0}  {string.Join(" ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))}");
+}
+
+var techmail = medians["Techmail full path"];
+Console.WriteLine();
+Console.WriteLine($"Techmail / MailKit ceiling: {techmail / medians["MailKit pipelined fetch+delete (ceiling)"]:F2}");
+if (medians.TryGetValue("fetchmail --bsmtp", out var fetchmail))
+{
+    Console.WriteLine($"Techmail / fetchmail --bsmtp: {techmail / fetchmail:F2}");
+}
+
+await host.StopAsync();
+return 0;
+
+async Task<double> Measure(Func<string, string, Task> run)
+{
+    var name = $"bench{++user}";
+    var password = "bench-password";
+    dovecot.AddUser(name, password);
+    foreach (var m in messages)
+    {
+        dovecot.Deliver(name, m);
+    }
+
+    var watch = Stopwatch.StartNew();
+    await run(name, password);
+    watch.Stop();
+    var left = dovecot.CountMessages(name);
+    if (left != 0)
+    {
+        throw new InvalidOperationException($"{left} messages left on the server after a run for {name}.");
+    }
+
+    return watch.Elapsed.TotalSeconds;
+}
+
+async Task BareMailKit(string name, string password)
+{
+    using var client = new Pop3Client();
+    await client.ConnectAsync("127.0.0.1", dovecot.Pop3Port, SecureSocketOptions.None);
+    await client.AuthenticateAsync(name, password);
+    var count = await client.GetMessageCountAsync();
+    for (var start = 0; start < count; start += 100)
+    {
+        var indexes = Enumerable.Range(start, Math.Min(100, count - start)).ToList();
+        var streams = await client.GetStreamsAsync(indexes, false);
+        foreach (var s in streams)
+        {
+            s.Dispose();
+        }
+
+        await client.DeleteMessagesAsync(indexes);
+    }
+
+    await client.DisconnectAsync(true);
+}
+
+async Task Fetchmail(string name, string password)
+{
+    var rc = data.File($"fetchmailrc-{name}");
+    await File.WriteAllTextAsync(rc, $"poll 127.0.0.1 port {dovecot.Pop3Port} protocol pop3 user \"{name}\" password \"{password}\" no keep fetchall sslproto ''\n");
+    File.SetUnixFileMode(rc, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    var info = new ProcessStartInfo("fetchmail", ["-f", rc, "--bsmtp", data.File($"out-{name}.bsmtp"), "--nosyslog", "--silent"])
+    {
+        RedirectStandardError = true,
+        RedirectStandardOutput = true,
+    };
+    info.Environment["HOME"] = data.Path;
+    using var process = Process.Start(info)!;
+    var stderr = process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode is not (0 or 1))
+    {
+        throw new InvalidOperationException($"fetchmail exited {process.ExitCode}: {await stderr}");
+    }
+}
+
+async Task TechmailPoll(string name, string password)
+{
+    var grain = grains.GetGrain<IMailboxGrain>(MailboxKey.For("bench", name));
+    await grain.Create(MailboxSettings.Empty(MailboxType.Service) with
+    {
+        Enabled = true,
+        PollInterval = TimeSpan.FromHours(1),
+        Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, name, password, []),
+    });
+    var before = await grain.GetStatus();
+    await grain.PollNow();
+    while (true)
+    {
+        await Task.Delay(20);
+        var status = await grain.GetStatus();
+        if (status.LastPollStarted != before.LastPollStarted && status.State is not (PollState.Polling or PollState.Waiting) && status.LastPollDuration is not null)
+        {
+            if (status.LastError is not null || status.Counts.Accepted != messages.Count)
+            {
+                throw new InvalidOperationException($"Techmail poll ended with {status.Counts.Accepted} accepted: {status.LastError}");
+            }
+
+            return;
+        }
+    }
+}
