@@ -10,14 +10,6 @@ namespace Techmail.Polling;
 /// </summary>
 public sealed class MessageLedger(TechmailDatabase database)
 {
-    private const string Upsert = """
-        INSERT INTO techmail_message_trace
-            (tenant, mailbox, message_key, server_uid, message_id, sender, subject, size_bytes, verdict, reason, recorded_utc)
-        VALUES (@tenant, @mailbox, @key, @uid, @messageId, @sender, @subject, @size, @verdict, @reason, @time)
-        ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET
-            verdict = excluded.verdict, reason = excluded.reason, recorded_utc = excluded.recorded_utc
-        """;
-
     public async Task<HashSet<string>> Known(string tenant, string mailbox, IReadOnlyList<string> keys)
     {
         var known = new HashSet<string>(StringComparer.Ordinal);
@@ -62,24 +54,38 @@ public sealed class MessageLedger(TechmailDatabase database)
     /// <summary>Writes trace rows inside a caller's transaction, so they commit together with what they describe.</summary>
     public static async Task Record(DbConnection connection, DbTransaction transaction, string tenant, string mailbox, IReadOnlyList<TraceEntry> entries)
     {
-        await using var command = TechmailDatabase.Command(
-            connection,
-            Upsert,
-            ("@tenant", tenant), ("@mailbox", mailbox), ("@key", ""), ("@uid", ""), ("@messageId", null), ("@sender", null),
-            ("@subject", null), ("@size", 0L), ("@verdict", ""), ("@reason", null), ("@time", DateTime.UtcNow));
-        command.Transaction = transaction;
-        await command.PrepareAsync();
-        foreach (var e in entries)
+        const int rowsPerStatement = 64;
+        for (var start = 0; start < entries.Count; start += rowsPerStatement)
         {
-            command.Parameters["@key"].Value = e.MessageKey;
-            command.Parameters["@uid"].Value = e.ServerUid;
-            command.Parameters["@messageId"].Value = (object?)Clip(e.MessageId, 998) ?? DBNull.Value;
-            command.Parameters["@sender"].Value = (object?)Clip(e.From, 998) ?? DBNull.Value;
-            command.Parameters["@subject"].Value = (object?)Clip(e.Subject, 998) ?? DBNull.Value;
-            command.Parameters["@size"].Value = e.Size;
-            command.Parameters["@verdict"].Value = e.Verdict.ToString();
-            command.Parameters["@reason"].Value = (object?)e.Reason ?? DBNull.Value;
-            command.Parameters["@time"].Value = e.Time.UtcDateTime;
+            var count = Math.Min(rowsPerStatement, entries.Count - start);
+            var sql = new StringBuilder("""
+                INSERT INTO techmail_message_trace
+                    (tenant, mailbox, message_key, server_uid, message_id, sender, subject, size_bytes, verdict, reason, recorded_utc)
+                VALUES
+                """);
+            var parameters = new List<(string, object?)>(count * 9 + 2) { ("@tenant", tenant), ("@mailbox", mailbox) };
+            for (var i = 0; i < count; i++)
+            {
+                var e = entries[start + i];
+                sql.Append(i == 0 ? " " : ", ").Append($"(@tenant, @mailbox, @k{i}, @u{i}, @i{i}, @f{i}, @s{i}, @z{i}, @v{i}, @r{i}, @d{i})");
+                parameters.Add(($"@k{i}", e.MessageKey));
+                parameters.Add(($"@u{i}", e.ServerUid));
+                parameters.Add(($"@i{i}", Clip(e.MessageId, 998)));
+                parameters.Add(($"@f{i}", Clip(e.From, 998)));
+                parameters.Add(($"@s{i}", Clip(e.Subject, 998)));
+                parameters.Add(($"@z{i}", e.Size));
+                parameters.Add(($"@v{i}", e.Verdict.ToString()));
+                parameters.Add(($"@r{i}", e.Reason));
+                parameters.Add(($"@d{i}", e.Time.UtcDateTime));
+            }
+
+            sql.Append("""
+
+                ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET
+                    verdict = excluded.verdict, reason = excluded.reason, recorded_utc = excluded.recorded_utc
+                """);
+            await using var command = TechmailDatabase.Command(connection, sql.ToString(), [.. parameters]);
+            command.Transaction = transaction;
             await command.ExecuteNonQueryAsync();
         }
     }
