@@ -126,8 +126,10 @@ public sealed class MailboxGrain(
             throw new MailboxException(MailboxErrorKind.Invalid, $"mailbox '{Name}' is disabled; enable it to poll.");
         }
 
+        // The status from before the poll: the caller waits for LastPollStarted to move past it.
+        var before = state.State.Status;
         StartPoll();
-        return Task.FromResult(state.State.Status);
+        return Task.FromResult(before);
     }
 
     public async Task<IReadOnlyList<TraceEntry>> GetTrace(int take)

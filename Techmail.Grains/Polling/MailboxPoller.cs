@@ -29,7 +29,7 @@ public sealed class MailboxPoller(
         var screen = new MessageScreen(request.Settings.DiscardFilters, request.Settings.Attachments);
         try
         {
-            await pipelines.For(incoming.Host).ExecuteAsync(
+            await pipelines.For(Server(incoming)).ExecuteAsync(
                 async ct =>
                 {
                     // A retried attempt starts a fresh session; what the failed one handed off is recognised by key.
@@ -53,7 +53,7 @@ public sealed class MailboxPoller(
             report.Error = $"{incoming.Host}: the poll took longer than {limits.SessionTimeout.TotalMinutes:0} minutes";
         }
 
-        report.Circuit = pipelines.State(incoming.Host);
+        report.Circuit = pipelines.State(Server(incoming));
         return report;
     }
 
@@ -288,6 +288,9 @@ public sealed class MailboxPoller(
             yield return batch;
         }
     }
+
+    /// <summary>The circuit breaker's key: one server is a host and a port; two services on one host fail apart.</summary>
+    private static string Server(IncomingSettings incoming) => $"{incoming.Host.ToLowerInvariant()}:{incoming.EffectivePort}";
 
     private static bool IsSessionFailure(Exception e) =>
         e is IOException or System.Net.Sockets.SocketException or TimeoutException or MailKit.ServiceNotConnectedException

@@ -8,8 +8,8 @@ using Polly.Timeout;
 namespace Techmail.Polling;
 
 /// <summary>
-/// One Polly pipeline per mail host: retries with exponential backoff and jitter for transient failures,
-/// and a circuit breaker shared by every mailbox on the host, so a dead server costs one fast failure per
+/// One Polly pipeline per mail server (host and port): retries with exponential backoff and jitter for transient failures,
+/// and a circuit breaker shared by every mailbox on that server, so a dead server costs one fast failure per
 /// poll instead of a retry storm. Authentication and certificate failures are never retried.
 /// </summary>
 public sealed class ResiliencePipelines(PollingLimits limits)
@@ -17,7 +17,7 @@ public sealed class ResiliencePipelines(PollingLimits limits)
     private readonly ConcurrentDictionary<string, (ResiliencePipeline Pipeline, CircuitBreakerStateProvider State)> _hosts =
         new(StringComparer.OrdinalIgnoreCase);
 
-    public ResiliencePipeline For(string host) => Get(host).Pipeline;
+    public ResiliencePipeline For(string server) => Get(server).Pipeline;
 
     public Mailboxes.CircuitState State(string host) => _hosts.TryGetValue(host, out var entry)
         ? entry.State.CircuitState switch

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.EndToEnd;
+
+public sealed class PollingCliTests(SiloProcessFixture fixture) : IClassFixture<SiloProcessFixture>
+{
+    [Fact]
+    public async Task Poll_trace_and_quarantine_through_the_real_client()
+    {
+        await using var dovecot = await DovecotServer.Start();
+        dovecot.AddUser("cli", "cli-password");
+        dovecot.Deliver("cli", TestMail.Simple("first question"));
+        dovecot.Deliver("cli", TestMail.Garbage());
+        var cli = fixture.Cli("pollcli");
+        await cli.RunWithInput("cli-password\n", "mailbox", "add", "help", "--type", "service", "--host", "127.0.0.1",
+            "--port", dovecot.Pop3Port.ToString(), "--tls", "none", "--account", "cli", "--password-stdin", "--enable");
+
+        var polled = JsonDocument.Parse(await cli.Ok("mailbox", "poll", "help", "--wait", "--json")).RootElement.GetProperty("status");
+        Assert.Equal(1, polled.GetProperty("counts").GetProperty("accepted").GetInt64());
+        Assert.Equal(1, polled.GetProperty("counts").GetProperty("quarantined").GetInt64());
+        Assert.Equal(0, dovecot.CountMessages("cli"));
+
+        var table = await cli.Ok("mailbox", "trace", "help");
+        Assert.Contains("first question", table);
+        Assert.Contains("Quarantined", table);
+
+        var held = JsonDocument.Parse(await cli.Ok("quarantine", "list", "--json")).RootElement;
+        var id = Assert.Single(held.EnumerateArray()).GetProperty("id").GetString()!;
+        Assert.Contains("cannot be parsed", await cli.Ok("quarantine", "show", id));
+        Assert.Contains("this is not a message", await cli.Ok("quarantine", "show", id, "--raw"));
+
+        var reprocess = await cli.Run("quarantine", "reprocess", id);
+        Assert.Equal(1, reprocess.ExitCode);
+        await cli.Ok("quarantine", "drop", id);
+        Assert.Equal(0, JsonDocument.Parse(await cli.Ok("quarantine", "list", "--json")).RootElement.GetArrayLength());
+        Assert.Equal(1, JsonDocument.Parse(await cli.Ok("quarantine", "list", "--all", "--json")).RootElement.GetArrayLength());
+
+        var disabled = await cli.Run("mailbox", "disable", "help");
+        Assert.Equal(0, disabled.ExitCode);
+        var refused = await cli.Run("mailbox", "poll", "help");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("disabled", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task A_failing_poll_shows_its_error_in_status_and_poll_wait_exits_non_zero()
+    {
+        var cli = fixture.Cli("pollfail");
+        var port = FreePort.Next();
+        await cli.Ok("mailbox", "add", "dead", "--type", "service", "--host", "127.0.0.1", "--port", port.ToString(), "--tls", "none",
+            "--account", "x", "--password", "y", "--enable");
+
+        var result = await cli.Run("mailbox", "poll", "dead", "--wait");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("connection refused", result.Stdout);
+        var status = JsonDocument.Parse(await cli.Ok("mailbox", "status", "dead", "--json")).RootElement.GetProperty("status");
+        Assert.True(status.GetProperty("consecutiveFailures").GetInt32() >= 1);
+        Assert.Contains("connection refused", status.GetProperty("lastError").GetString());
+    }
+}
