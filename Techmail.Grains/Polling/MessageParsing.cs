@@ -18,8 +18,10 @@ public static class MessageParsing
 
         try
         {
-            using var stream = new MemoryStream(raw, writable: false);
-            message = MimeMessage.Load(stream);
+            // Persistent: parts point into the raw bytes instead of copying them, which matters for large
+            // attachments. The stream wraps a managed array, so it needs no disposing and stays valid.
+            var stream = new MemoryStream(raw, writable: false);
+            message = MimeMessage.Load(stream, persistent: true);
         }
         catch (Exception e) when (e is FormatException or ParseException or InvalidOperationException or ArgumentException)
         {
