@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Orleans.TestingHost;
 using Techmail.Hosting;
-using Techmail.Storage;
 using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Cluster;
@@ -22,12 +21,7 @@ public sealed class SqliteClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Options = new TechmailOptions { DataDirectory = _data.Path };
-        await SchemaInstaller.Apply(Options.Database());
-
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddTechmail(Options, configureClustering: false));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        Cluster = await TechmailTestCluster.Start(Options);
     }
 
     public async Task DisposeAsync()
@@ -37,12 +31,7 @@ public sealed class SqliteClusterFixture : IAsyncLifetime
         _data.Dispose();
     }
 
-    public async Task<long> Scalar(string sql, params (string, object?)[] parameters)
-    {
-        await using var connection = await Options.Database().OpenAsync();
-        await using var command = TechmailDatabase.Command(connection, sql, parameters);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    public Task<long> Scalar(string sql, params (string, object?)[] parameters) => TechmailTestCluster.Scalar(Options, sql, parameters);
 
     public Task<long> ReminderCount(string mailboxKey) =>
         Scalar("SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId = @id", ("@id", "mailbox/" + mailboxKey));

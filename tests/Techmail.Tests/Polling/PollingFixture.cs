@@ -3,7 +3,6 @@ using Orleans.TestingHost;
 using Techmail.Hosting;
 using Techmail.Mailboxes;
 using Techmail.Polling;
-using Techmail.Storage;
 using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Polling;
@@ -35,13 +34,9 @@ public sealed class PollingFixture : IAsyncLifetime
                 BatchSize = 50,
             },
         };
-        await SchemaInstaller.Apply(Options.Database());
         Dovecot = await DovecotServer.Start();
         Smtp = await SmtpSink.Start();
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddTechmail(Options, configureClustering: false));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        Cluster = await TechmailTestCluster.Start(Options);
     }
 
     public async Task DisposeAsync()
@@ -97,12 +92,7 @@ public sealed class PollingFixture : IAsyncLifetime
         throw new TimeoutException("the poll did not finish: " + await grain.GetStatus());
     }
 
-    public async Task<long> Scalar(string sql, params (string, object?)[] parameters)
-    {
-        await using var connection = await Options.Database().OpenAsync();
-        await using var command = TechmailDatabase.Command(connection, sql, parameters);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    public Task<long> Scalar(string sql, params (string, object?)[] parameters) => TechmailTestCluster.Scalar(Options, sql, parameters);
 
     public Task<long> Inbound(string mailbox) =>
         Scalar("SELECT COUNT(*) FROM techmail_inbound WHERE tenant = 'poll' AND mailbox = @m", ("@m", mailbox));
