@@ -32,6 +32,7 @@ public sealed class PollingFixture : IAsyncLifetime
                 RetryDelay = TimeSpan.FromMilliseconds(50),
                 CircuitBreakDuration = TimeSpan.FromSeconds(1),
                 BatchSize = 50,
+                MaxDownloadBytes = 1 << 20,
             },
         };
         Dovecot = await DovecotServer.Start();

@@ -65,6 +65,44 @@ public sealed class PollingTests(PollingFixture fixture)
     }
 
     [Fact]
+    public async Task Imap_with_a_processed_folder_moves_handled_mail_there()
+    {
+        var (user, password) = fixture.NewUser();
+        Dovecot.Deliver(user, TestMail.Simple("keep a copy 1"));
+        Dovecot.Deliver(user, TestMail.Simple("keep a copy 2"));
+        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, password, [], null, "Processed");
+        var grain = await fixture.Mailbox("imapmove", imap);
+
+        var status = await PollingFixture.PollAndWait(grain);
+
+        Assert.Null(status.LastError);
+        Assert.Equal(2, await fixture.Inbound("imapmove"));
+        using var client = new MailKit.Net.Imap.ImapClient();
+        await client.ConnectAsync("127.0.0.1", Dovecot.ImapPort, MailKit.Security.SecureSocketOptions.None);
+        await client.AuthenticateAsync(user, password);
+        await client.Inbox.OpenAsync(MailKit.FolderAccess.ReadOnly);
+        Assert.Equal(0, client.Inbox.Count);
+        var processed = await client.GetFolder(client.PersonalNamespaces[0]).GetSubfolderAsync("Processed");
+        await processed.OpenAsync(MailKit.FolderAccess.ReadOnly);
+        Assert.Equal(2, processed.Count);
+    }
+
+    [Fact]
+    public async Task A_message_over_the_download_limit_stays_on_the_server_and_the_status_says_so()
+    {
+        var (user, password) = fixture.NewUser();
+        Dovecot.Deliver(user, TestMail.Simple("enormous", padTo: 1_500_000));
+        Dovecot.Deliver(user, TestMail.Simple("normal"));
+        var grain = await fixture.Mailbox("oversize", fixture.Pop3(user, password));
+
+        var status = await PollingFixture.PollAndWait(grain);
+
+        Assert.Equal(1, status.Counts.Accepted);
+        Assert.Contains("over the 1,048,576-byte download limit; left on the server", status.LastError);
+        Assert.Equal(1, Dovecot.CountMessages(user));
+    }
+
+    [Fact]
     public async Task Untrusted_certificate_is_refused_and_named_then_accepted_once_its_ca_is_trusted()
     {
         var (user, password) = fixture.NewUser();
