@@ -28,6 +28,7 @@ app.Configure(config =>
         mailbox.AddCommand<RemoveCommand>("remove").WithDescription("Remove a mailbox and its schedule.");
         mailbox.AddCommand<StatusCommand>("status").WithDescription("Poll status of one mailbox or all.");
         mailbox.AddCommand<PollCommand>("poll").WithDescription("Poll a mailbox now (--wait to see the outcome).");
+        mailbox.AddCommand<SendCommand>("send").WithDescription("Send a message through a mailbox (checks its outgoing settings).");
         mailbox.AddCommand<TraceCommand>("trace").WithDescription("What happened to each message taken off the server.");
         mailbox.AddCommand<ImportCommand>("import").WithDescription("Create or replace mailboxes from a JSON file.");
         mailbox.AddCommand<ExportCommand>("export").WithDescription("Write the tenant's mailboxes as JSON.");

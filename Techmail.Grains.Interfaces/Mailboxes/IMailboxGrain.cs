@@ -40,6 +40,13 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("Reprocess")]
     Task<Polling.TraceEntry> Reprocess(string quarantineId);
 
+    /// <summary>
+    /// Sends through the mailbox's relay with its envelope and branded addresses. Refused with
+    /// <see cref="MailboxErrorKind.CannotSend"/> when the mailbox is disabled or has no outgoing settings.
+    /// </summary>
+    [Alias("Send")]
+    Task<Outgoing.SendReceipt> Send(Outgoing.OutgoingMail mail);
+
     /// <summary>Settings with secrets in the clear, for an export that will be imported elsewhere. Never logged.</summary>
     [Alias("Export")]
     Task<MailboxSettings?> Export(bool includeSecrets);

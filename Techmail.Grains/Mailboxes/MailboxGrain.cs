@@ -11,6 +11,7 @@ public sealed class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Grains)] IPersistentState<MailboxState> state,
     MailboxSecrets secrets,
     MailboxPoller poller,
+    Outgoing.MailSender sender,
     PollGate gate,
     MessageLedger ledger,
     QuarantineStore quarantine,
@@ -130,6 +131,41 @@ public sealed class MailboxGrain(
         var before = state.State.Status;
         StartPoll();
         return Task.FromResult(before);
+    }
+
+    public async Task<Outgoing.SendReceipt> Send(Outgoing.OutgoingMail mail)
+    {
+        EnsureExists();
+        var stored = state.State.Settings!;
+        if (!stored.Enabled)
+        {
+            throw new MailboxException(MailboxErrorKind.CannotSend, $"mailbox '{Name}' is disabled; nothing is sent through it until it is enabled.");
+        }
+
+        if (stored.Outgoing is null)
+        {
+            throw new MailboxException(MailboxErrorKind.CannotSend, $"mailbox '{Name}' has no outgoing settings (envelope from address and SMTP relay).");
+        }
+
+        var errors = Outgoing.OutgoingMessageBuilder.Validate(mail);
+        if (errors.Count > 0)
+        {
+            throw MailboxException.Invalid(errors);
+        }
+
+        var outgoing = secrets.Reveal(stored).Outgoing!;
+        var message = Outgoing.OutgoingMessageBuilder.Build(outgoing, mail);
+        try
+        {
+            await sender.Send(outgoing, message, message.To.Mailboxes.ToList(), _stopping.Token);
+        }
+        catch (MailFetchException e)
+        {
+            throw new MailboxException(MailboxErrorKind.CannotSend, e.Message);
+        }
+
+        logger.LogInformation("Mailbox {Tenant}/{Mailbox} sent {MessageId} to {Count} recipient(s)", Tenant, Name, message.MessageId, message.To.Count);
+        return new Outgoing.SendReceipt(message.MessageId!, outgoing.EnvelopeFrom, message.To.Mailboxes.Select(m => m.Address).ToList());
     }
 
     public async Task<IReadOnlyList<TraceEntry>> GetTrace(int take)

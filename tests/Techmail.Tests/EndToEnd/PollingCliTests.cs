@@ -59,4 +59,24 @@ public sealed class PollingCliTests(SiloProcessFixture fixture) : IClassFixture<
         Assert.True(status.GetProperty("consecutiveFailures").GetInt32() >= 1);
         Assert.Contains("connection refused", status.GetProperty("lastError").GetString());
     }
+
+    [Fact]
+    public async Task Send_through_a_mailbox_from_the_client_and_a_clear_refusal_when_disabled()
+    {
+        await using var smtp = await SmtpSink.Start();
+        var cli = fixture.Cli("sendcli");
+        await cli.Ok("mailbox", "add", "out", "--type", "service", "--envelope-from", "bounces@example.com", "--friendly-from", "help@example.com",
+            "--display-name", "Help Desk", "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none");
+
+        var refused = await cli.Run("mailbox", "send", "out", "--to", "customer@example.net");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("disabled", refused.Stderr);
+
+        await cli.Ok("mailbox", "enable", "out");
+        var receipt = JsonDocument.Parse(await cli.Ok("mailbox", "send", "out", "--to", "customer@example.net", "--subject", "Checking", "--json")).RootElement;
+        var sent = await smtp.WaitFor(m => m.Message.MessageId == receipt.GetProperty("messageId").GetString(), TimeSpan.FromSeconds(10));
+        Assert.Equal("bounces@example.com", sent.EnvelopeFrom);
+        Assert.Equal("Checking", sent.Message.Subject);
+        Assert.Equal("Help Desk", sent.Message.From.Mailboxes.Single().Name);
+    }
 }
