@@ -1,4 +1,6 @@
 using Spectre.Console.Cli;
+using Techmail.Client.Bounces;
+using Techmail.Client.Contacts;
 using Techmail.Client.Engine;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
@@ -40,6 +42,19 @@ app.Configure(config =>
         quarantine.AddCommand<QuarantineShowCommand>("show").WithDescription("Show one (--raw for the message itself).");
         quarantine.AddCommand<QuarantineReprocessCommand>("reprocess").WithDescription("Screen and hand off again.");
         quarantine.AddCommand<QuarantineDropCommand>("drop").WithDescription("Give up on a message.");
+    });
+    config.AddBranch("bounce", bounce =>
+    {
+        bounce.SetDescription("What came back from mailings.");
+        bounce.AddCommand<BounceListCommand>("list").WithDescription("Bounces, newest first (filters: mailbox, reason, hard/soft, address, since).");
+        bounce.AddCommand<BounceClassifyCommand>("classify").WithDescription("Offline: what the classifier decides for message files.");
+    });
+    config.AddBranch("contact", contact =>
+    {
+        contact.SetDescription("Addresses: bounce history and invalid flag.");
+        contact.AddCommand<ContactShowCommand>("show").WithDescription("An address's bounce history, invalid flag and why.");
+        contact.AddCommand<ContactListCommand>("list").WithDescription("Addresses not to mail (--invalid).");
+        contact.AddCommand<ContactRevalidateCommand>("revalidate").WithDescription("Mark an address valid again.");
     });
     config.SetExceptionHandler((exception, _) =>
     {

@@ -4,6 +4,8 @@ namespace Techmail.Polling;
 
 /// <summary>One accepted message on its way from a mailbox to intake.</summary>
 /// <param name="MessageKey">Stable across re-fetches of the same message: what makes the hand-off exactly-once.</param>
+/// <param name="Bounces">For Marketing mail: the classifier's findings, one per bounced recipient.</param>
+/// <param name="Mailing">For Marketing mail: the original mailing (VERP address or original Message-ID), when known.</param>
 [GenerateSerializer, Immutable, Alias("Techmail.InboundMessage")]
 public sealed record InboundMessage(
     [property: Id(0)] string Tenant,
@@ -14,7 +16,9 @@ public sealed record InboundMessage(
     [property: Id(5)] string? MessageId,
     [property: Id(6)] string? From,
     [property: Id(7)] string? Subject,
-    [property: Id(8)] byte[] Raw);
+    [property: Id(8)] byte[] Raw,
+    [property: Id(9)] IReadOnlyList<Bounces.BounceFinding>? Bounces = null,
+    [property: Id(10)] string? Mailing = null);
 
 /// <summary>Intake's word that a batch is durably recorded; only then may the messages leave the server.</summary>
 [GenerateSerializer, Immutable, Alias("Techmail.IntakeReceipt")]

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Techmail.Bounces;
+using Techmail.Contacts;
 using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
@@ -83,6 +85,10 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<QuarantineStore>();
         services.AddSingleton<InboundStore>();
         services.AddSingleton<MailboxPoller>();
+        services.AddSingleton<BounceClassifier>();
+        services.AddSingleton(new BouncePolicy());
+        services.AddSingleton<AddressStore>();
+        services.AddSingleton<BounceStore>();
         return services;
     }
 }

@@ -1,12 +1,31 @@
 using Orleans.Concurrency;
 using Techmail.Bounces;
+using Techmail.Contacts;
 using Techmail.Polling;
 
 namespace Techmail.Intake;
 
-/// <summary>Records Marketing mail durably; bounce classification builds on this record.</summary>
+/// <summary>
+/// Takes Marketing mail the mailbox has classified as bounces: records a bounce event on each address
+/// (which applies the invalid-address policy), then the message and one bounce row per recipient.
+/// </summary>
 [StatelessWorker]
 public sealed class BounceIntakeGrain(InboundStore store) : Grain, IBounceIntakeGrain
 {
-    public Task<IntakeReceipt> Accept(IReadOnlyList<InboundMessage> messages) => store.Record("bounce", messages);
+    public async Task<IntakeReceipt> Accept(IReadOnlyList<InboundMessage> messages)
+    {
+        // Addresses first: each bounce is keyed by its message, so a retry after a failure here records nothing twice.
+        var updates = new List<Task>();
+        foreach (var m in messages)
+        {
+            foreach (var b in m.Bounces ?? [])
+            {
+                var bounce = new BounceEvent(m.Mailbox, m.MessageKey, b.Reason, b.HardBounce, b.Status, b.ReplyCode, b.Diagnostic, m.Mailing, DateTimeOffset.UtcNow);
+                updates.Add(GrainFactory.GetGrain<IAddressGrain>(AddressKey.For(m.Tenant, b.Address)).RecordBounce(bounce));
+            }
+        }
+
+        await Task.WhenAll(updates);
+        return await store.Record("bounce", messages, (connection, transaction, now) => BounceStore.Record(connection, transaction, messages, now));
+    }
 }

@@ -12,7 +12,8 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     /// <summary>Rows per INSERT: one statement for many rows costs far less than a statement a row.</summary>
     private const int RowsPerStatement = 64;
 
-    public async Task<IntakeReceipt> Record(string kind, IReadOnlyList<InboundMessage> messages)
+    /// <param name="alsoWrite">More rows that must commit together with these messages (e.g. bounce records).</param>
+    public async Task<IntakeReceipt> Record(string kind, IReadOnlyList<InboundMessage> messages, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, Task>? alsoWrite = null)
     {
         var recorded = 0;
         await using var connection = await database.OpenAsync();
@@ -43,6 +44,11 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         {
             var entries = group.Select(m => new TraceEntry(m.MessageKey, m.ServerUid, m.MessageId, m.From, m.Subject, m.Raw.LongLength, TraceVerdict.Accepted, kind, now)).ToList();
             await MessageLedger.Record(connection, transaction, group.Key.Tenant, group.Key.Mailbox, entries);
+        }
+
+        if (alsoWrite is not null)
+        {
+            await alsoWrite(connection, transaction, now);
         }
 
         await transaction.CommitAsync();

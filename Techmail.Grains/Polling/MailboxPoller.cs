@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using MimeKit;
 using Polly.CircuitBreaker;
+using Techmail.Bounces;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Quarantine;
@@ -14,6 +15,7 @@ namespace Techmail.Polling;
 /// </summary>
 public sealed class MailboxPoller(
     MailFetcher fetcher,
+    BounceClassifier classifier,
     ResiliencePipelines pipelines,
     MessageLedger ledger,
     QuarantineStore quarantine,
@@ -84,7 +86,19 @@ public sealed class MailboxPoller(
             case ScreenOutcome.Reject:
                 return Entry(TraceVerdict.Quarantined, $"rejected: {verdict.Reason}");
             default:
-                await request.HandOff([new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, key, uid, message.MessageId, from, message.Subject, raw)]);
+                var inbound = new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, key, uid, message.MessageId, from, message.Subject, raw);
+                if (request.Settings.Type == MailboxType.Marketing)
+                {
+                    var bounce = classifier.Classify(message);
+                    if (!bounce.IsBounce)
+                    {
+                        return Entry(TraceVerdict.Quarantined, NotABounce);
+                    }
+
+                    inbound = inbound with { Bounces = Findings(bounce), Mailing = Mailing(bounce, message) };
+                }
+
+                await request.HandOff([inbound]);
                 return Entry(TraceVerdict.Accepted, "reprocessed");
         }
     }
@@ -205,7 +219,25 @@ public sealed class MailboxPoller(
 
                     break;
                 default:
-                    accepted.Add((new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, keys[i], remote.Uid, message.MessageId, from, message.Subject, raw), remote));
+                    var inbound = new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, keys[i], remote.Uid, message.MessageId, from, message.Subject, raw);
+                    if (request.Settings.Type == MailboxType.Marketing)
+                    {
+                        var bounce = classifier.Classify(message);
+                        if (!bounce.IsBounce)
+                        {
+                            // A person's reply or an unsubscribe request: a person must read it, never a silent drop.
+                            if (await Reject(request, keys[i], remote, raw, message, from, NotABounce, traced, report, ct))
+                            {
+                                done.Add(remote);
+                            }
+
+                            break;
+                        }
+
+                        inbound = inbound with { Bounces = Findings(bounce), Mailing = Mailing(bounce, message) };
+                    }
+
+                    accepted.Add((inbound, remote));
                     break;
             }
         }
@@ -288,6 +320,22 @@ public sealed class MailboxPoller(
             yield return batch;
         }
     }
+
+    internal const string NotABounce = "not a bounce (a person's reply or request): a person should read it";
+
+    private static IReadOnlyList<BounceFinding> Findings(BounceClassification bounce) => bounce.Recipients
+        .Select(r => new BounceFinding(r.Recipient, BounceReasons.ToLabel(r.Reason), r.HardBounce, r.Status, r.ReplyCode, r.Diagnostic))
+        .ToList();
+
+    /// <summary>The original mailing: a VERP return address the bounce was sent to, else the original Message-ID.</summary>
+    private static string? Mailing(BounceClassification bounce, MimeMessage message)
+    {
+        var verp = bounce.OriginalEnvelopeFrom ?? message.To.Mailboxes.Select(m => m.Address).FirstOrDefault(IsVerp);
+        return verp is not null && IsVerp(verp) ? $"verp:{verp}" : bounce.OriginalMessageId is { } id ? $"message-id:{id}" : null;
+    }
+
+    // VERP encodes the recipient into the return path: bounces+someone=example.com@sender.example.
+    private static bool IsVerp(string address) => address.IndexOf('@') is var at and > 0 && address.AsSpan(0, at).IndexOfAny('+', '=') >= 0;
 
     /// <summary>The circuit breaker's key: one server is a host and a port; two services on one host fail apart.</summary>
     private static string Server(IncomingSettings incoming) => $"{incoming.Host.ToLowerInvariant()}:{incoming.EffectivePort}";

@@ -38,7 +38,7 @@ public sealed class PollingTests(PollingFixture fixture)
     public async Task Marketing_mail_goes_to_bounce_intake()
     {
         var (user, password) = fixture.NewUser();
-        Dovecot.Deliver(user, TestMail.Simple("Undelivered Mail Returned to Sender", from: "MAILER-DAEMON@example.org"));
+        Dovecot.Deliver(user, TestBounces.HardUserUnknown("gone@example.net"));
         var grain = await fixture.Mailbox("marketing", fixture.Pop3(user, password), type: MailboxType.Marketing);
 
         await PollingFixture.PollAndWait(grain);

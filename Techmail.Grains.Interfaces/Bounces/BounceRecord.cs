@@ -1,0 +1,36 @@
+namespace Techmail.Bounces;
+
+/// <summary>A row of the bounce list: one recipient of one bounce message.</summary>
+[GenerateSerializer, Immutable, Alias("Techmail.BounceRecord")]
+public sealed record BounceRecord(
+    [property: Id(0)] string Mailbox,
+    [property: Id(1)] string Address,
+    [property: Id(2)] string Reason,
+    [property: Id(3)] bool? HardBounce,
+    [property: Id(4)] string? Status,
+    [property: Id(5)] string? ReplyCode,
+    [property: Id(6)] string? Diagnostic,
+    [property: Id(7)] string? Mailing,
+    [property: Id(8)] DateTimeOffset Received,
+    [property: Id(9)] string MessageKey);
+
+[GenerateSerializer, Immutable, Alias("Techmail.BounceQuery")]
+public sealed record BounceQuery(
+    [property: Id(0)] string? Mailbox = null,
+    [property: Id(1)] string? Reason = null,
+    [property: Id(2)] bool? Hard = null,
+    [property: Id(3)] string? Address = null,
+    [property: Id(4)] DateTimeOffset? Since = null,
+    [property: Id(5)] int Take = 100);
+
+/// <summary>A tenant's bounces and address list, read from the relational read model. Key: the tenant name.</summary>
+[Alias("Techmail.IBounceDirectoryGrain")]
+public interface IBounceDirectoryGrain : IGrainWithStringKey
+{
+    [Alias("List")]
+    Task<IReadOnlyList<BounceRecord>> List(BounceQuery query);
+
+    /// <summary>Addresses the tenant must not mail: invalid or opted out.</summary>
+    [Alias("Invalid")]
+    Task<IReadOnlyList<AddressStatus>> Invalid(int take);
+}

@@ -1,0 +1,24 @@
+namespace Techmail.Bounces;
+
+/// <summary>One address of one tenant: its bounce history and invalid flag. Key: "{tenant}/{normalised address}".</summary>
+[Alias("Techmail.IAddressGrain")]
+public interface IAddressGrain : IGrainWithStringKey
+{
+    /// <summary>Records a bounce once (by message key) and applies the tenant's policy.</summary>
+    [Alias("RecordBounce")]
+    Task<AddressStatus> RecordBounce(BounceEvent bounce);
+
+    [Alias("Get")]
+    Task<AddressStatus> Get();
+
+    /// <summary>An admin vouches for the address again: valid, opted in, the soft-bounce count cleared.</summary>
+    [Alias("Revalidate")]
+    Task<AddressStatus> Revalidate();
+}
+
+public static class AddressKey
+{
+    public static string Normalize(string address) => address.Trim().Trim('<', '>').ToLowerInvariant();
+
+    public static string For(string tenant, string address) => $"{tenant}/{Normalize(address)}";
+}

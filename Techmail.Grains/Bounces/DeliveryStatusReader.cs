@@ -1,0 +1,63 @@
+namespace Techmail.Bounces;
+
+/// <summary>RFC 3464 delivery status notifications: one field group per recipient after the per-message group.</summary>
+internal static class DeliveryStatusReader
+{
+    public static bool LooksLikeFields(string text) =>
+        text.Contains("Final-Recipient:", StringComparison.OrdinalIgnoreCase)
+        || (text.Contains("Original-Recipient:", StringComparison.OrdinalIgnoreCase) && text.Contains("Action:", StringComparison.OrdinalIgnoreCase));
+
+    public static List<RecipientDraft> Read(string fields)
+    {
+        var drafts = new List<RecipientDraft>();
+        foreach (var group in ReportFields.ReadGroups(fields))
+        {
+            // Some MTAs omit the blank lines between recipients; a new recipient field starts a new group.
+            RecipientDraft? draft = null;
+            string? original = null;
+            foreach (var (key, value) in group)
+            {
+                if (key.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase)
+                    || (key.Equals("Original-Recipient", StringComparison.OrdinalIgnoreCase) && draft is not null && draft.Address.Length == 0))
+                {
+                    var address = ReportFields.Address(value);
+                    if (address is null) continue;
+                    if (draft is not null && draft.Address.Length > 0 && key.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase))
+                        drafts.Add(draft);
+                    draft = new RecipientDraft(address);
+                    continue;
+                }
+                if (key.Equals("Original-Recipient", StringComparison.OrdinalIgnoreCase))
+                {
+                    original ??= ReportFields.Address(value);
+                    continue;
+                }
+                if (draft is null && original is null) continue;
+                draft ??= new RecipientDraft(original!);
+                switch (key.ToLowerInvariant())
+                {
+                    case "action": draft.Action = value; break;
+                    case "status": draft.Status = value; break;
+                    case "diagnostic-code":
+                        draft.Diagnostic = ReportFields.TypedText(value, out var type);
+                        draft.DiagnosticType = type;
+                        break;
+                }
+            }
+            if (draft is null && original is not null) draft = new RecipientDraft(original);
+            if (draft is not null) drafts.Add(draft);
+        }
+        return Deduplicate(drafts);
+    }
+
+    private static List<RecipientDraft> Deduplicate(List<RecipientDraft> drafts)
+    {
+        if (drafts.Count < 2) return drafts;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var unique = new List<RecipientDraft>(drafts.Count);
+        foreach (var draft in drafts)
+            if (seen.Add(draft.Address))
+                unique.Add(draft);
+        return unique;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Techmail.Bounces;
+
+/// <summary>
+/// Reads the human-readable reports of MTAs that send no RFC 3464 part (qmail, Exim, Exchange, Domino,
+/// GroupWise, Courier, provider-specific formats...). They share a shape: a preamble, then each failed address
+/// on its own line (bare, in angle brackets, or followed by the reason), then the reason, then a copy of the
+/// original message. So we cut at the copy, then split the text into one block per address.
+/// </summary>
+internal static partial class PlainTextReport
+{
+    // Reports state their cause near the top; bounding the text keeps a huge pasted message from costing time.
+    private const int MaxReportChars = 6000;
+
+    public static string ReportPart(string text)
+    {
+        var bounded = text.Length > MaxReportChars ? text[..MaxReportChars] : text;
+        var match = OriginalMessageMarker().Match(bounded);
+        return match.Success ? bounded[..match.Index] : bounded;
+    }
+
+    /// <summary>Per-address blocks of report text, in order of first mention.</summary>
+    public static List<(string Address, string Block)> Blocks(string report, HashSet<string> excluded)
+    {
+        var order = new List<string>();
+        var blocks = new Dictionary<string, StringBuilder>(StringComparer.OrdinalIgnoreCase);
+        StringBuilder? current = null;
+        foreach (var rawLine in report.AsSpan().EnumerateLines())
+        {
+            var line = rawLine.ToString();
+            var lineAddress = RecipientOnLine(line, excluded, current is null ? null : order[^1]);
+            if (lineAddress is not null)
+            {
+                if (!blocks.TryGetValue(lineAddress, out current))
+                {
+                    current = new StringBuilder();
+                    blocks[lineAddress] = current;
+                    order.Add(lineAddress);
+                }
+                else if (!order[^1].Equals(lineAddress, StringComparison.OrdinalIgnoreCase))
+                {
+                    // Back to an address seen before (e.g. summary list, then transcript): keep its order.
+                    order.Remove(lineAddress);
+                    order.Add(lineAddress);
+                }
+            }
+            current?.Append(line.Trim()).Append('\n');
+        }
+        var result = new List<(string, string)>(order.Count);
+        foreach (var address in order)
+            result.Add((address, blocks[address].ToString()));
+        // Keep the first-mention order readers expect.
+        result.Sort((a, b) => report.IndexOf(a.Item1, StringComparison.OrdinalIgnoreCase).CompareTo(report.IndexOf(b.Item1, StringComparison.OrdinalIgnoreCase)));
+        return result;
+    }
+
+    private static string? RecipientOnLine(string line, HashSet<string> excluded, string? currentAddress)
+    {
+        if (line.IndexOf('@') < 0) return null;
+        if (SenderLine().IsMatch(line)) return null;
+        foreach (Match match in Addresses.Address().EnumerateMatchesAsMatches(line))
+        {
+            var address = Addresses.Normalize(match.Groups[1].Value);
+            if (excluded.Contains(address)) continue;
+            if (LooksLikeMessageId(line, match)) continue;
+            if (IsInsideUrl(line, match.Index)) continue;
+            if (currentAddress is not null && address.Equals(currentAddress, StringComparison.OrdinalIgnoreCase))
+                return address;
+            return address;
+        }
+        return null;
+    }
+
+    private static bool LooksLikeMessageId(string line, Match match)
+    {
+        var before = match.Index > 0 ? line[match.Index - 1] : ' ';
+        var end = match.Index + match.Length;
+        var after = end < line.Length ? line[end] : ' ';
+        if (before == '<' && after == '>' && line.Contains("Message-ID", StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    private static bool IsInsideUrl(string line, int index)
+    {
+        var start = line.LastIndexOf(' ', Math.Max(0, index - 1)) + 1;
+        var word = line.AsSpan(start, index - start);
+        return word.Contains("://", StringComparison.Ordinal) || word.Contains("mailto:", StringComparison.OrdinalIgnoreCase);
+    }
+
+    // Lines naming the sender or routing, never a failed recipient.
+    [GeneratedRegex(@"^\s*(?:>+\s*)?(?:From|Reply-To|Sender|Return-Path|Envelope-From|X-\S+)\s*:|MAIL\s+FROM\s*:|envelope-from|\bfrom\s+<|^\s*from\s+\S+@|by\s+\S+\s+with\s|^\s*(?:Received|Message-Id|In-Reply-To|References)\s*:|^\s*\(?envelope|sender\s*:|original sender|orig(?:inal)?-from", RegexOptions.IgnoreCase)]
+    private static partial Regex SenderLine();
+
+    // Where the copy of the original message (or its headers) begins in a plain-text report.
+    [GeneratedRegex(@"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:(?:This is a |Below this line is a |Here is a |A )?copy of (?:the |your )?(?:original )?message|(?:The )?original (?:message|mail|e-?mail)(?: (?:was|is) (?:included|attached|below))?(?: follows| headers?| as follows)?\s*[:.-]|(?:Original|Returned|Unsent|Undelivered|Bounced|Rejected) (?:message|mail)(?: header)?s?(?: follows| below)?\s*(?:[-:.]|$)|Message headers follow|(?:The )?headers? (?:of|from) (?:the |your )?(?:original|returned) message|Original message follows|Original Message:|Your message (?:reads|follows)|----- ?Message text follows|Content-Type: message/rfc822|Forwarded message)", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex OriginalMessageMarker();
+}

@@ -1,0 +1,140 @@
+namespace Techmail.Bounces;
+
+/// <summary>Turns what a reader found about a recipient into the final status, reply code and cause.</summary>
+internal static class ReasonResolver
+{
+    public static BouncedRecipient Resolve(RecipientDraft draft)
+    {
+        var diagnostic = Clean(draft.Diagnostic);
+        var context = draft.Context;
+        var action = draft.Action?.Trim().ToLowerInvariant();
+
+        var status = NormalizeStatus(draft.Status);
+        var textStatus = SmtpCodes.FindStatus(diagnostic);
+        // The DSN field is often a bare class ("5.0.0") while the remote server's reply is precise.
+        if (SmtpCodes.IsGeneric(status) && textStatus is not null && !SmtpCodes.IsGeneric(textStatus))
+            status = textStatus;
+        status ??= textStatus;
+        var reply = draft.ReplyCode ?? SmtpCodes.FindReplyCode(diagnostic);
+        var stage = SmtpCodes.FindStage(diagnostic ?? context);
+
+        var reason = Decide(draft, diagnostic, context, action, status, reply, stage);
+
+        var @class = status?[0] ?? reply?[0] ?? (action == "delayed" ? '4' : '5');
+        if (reason == BounceReason.Delivered) @class = '2';
+        status ??= reason is BounceReason.Feedback or BounceReason.Vacation ? null : StatusReasons.DefaultStatus(reason, @class);
+        if (reason != BounceReason.Delivered && status is ['2', ..])
+            status = StatusReasons.DefaultStatus(reason, '5');
+
+        return new BouncedRecipient(
+            draft.Address,
+            status,
+            reply,
+            reason,
+            BounceReasons.IsHardBounce(reason, status),
+            diagnostic);
+    }
+
+    private static BounceReason Decide(
+        RecipientDraft draft, string? diagnostic, string? context, string? action, string? status, string? reply, SmtpStage stage)
+    {
+        if (draft.KnownReason is { } known) return known;
+        if (action is "delivered" or "relayed" or "expanded") return BounceReason.Delivered;
+        if (status is ['2', ..] && action is null or "") return BounceReason.Delivered;
+
+        BounceReason? reason;
+        if (string.Equals(draft.DiagnosticType, "x-unix", StringComparison.OrdinalIgnoreCase))
+            // A local delivery program failed; only a quota message says more than "the mailer broke".
+            reason = diagnostic is not null && PhraseRules.SaysMailboxFull(diagnostic) ? BounceReason.MailboxFull : BounceReason.MailerError;
+        else
+            reason = PhraseRules.Match(diagnostic);
+
+        var fromStatus = SmtpCodes.IsGeneric(status) ? null : StatusReasons.FromStatus(status);
+        reason = Arbitrate(reason, fromStatus);
+        reason ??= PhraseRules.MatchWeak(diagnostic);
+        reason ??= PhraseRules.Match(context);
+        reason ??= PhraseRules.MatchWeak(context);
+        reason ??= FromReplyCode(reply);
+
+        if (reason is null)
+        {
+            if (action == "delayed") return BounceReason.Expired;
+            reason = stage switch
+            {
+                SmtpStage.MailFrom => BounceReason.Rejected,
+                SmtpStage.Connect or SmtpStage.Helo => BounceReason.Blocked,
+                _ => null,
+            };
+        }
+        if (reason is null)
+            return string.IsNullOrWhiteSpace(diagnostic) ? BounceReason.Undefined : BounceReason.OnHold;
+
+        reason = AdjustForStage(reason.Value, stage, status);
+        // A temporary DNS answer is not proof the domain is gone.
+        if (reason == BounceReason.HostUnknown && status is ['4', ..]) return BounceReason.NetworkError;
+        if (action == "delayed" && diagnostic is null && reason is BounceReason.NetworkError or BounceReason.OnHold) return BounceReason.Expired;
+        return reason.Value;
+    }
+
+    /// <summary>
+    /// The phrase and the enhanced code usually agree; when the phrase is only a generic refusal, a specific
+    /// code is the better witness.
+    /// </summary>
+    private static BounceReason? Arbitrate(BounceReason? phrase, BounceReason? status)
+    {
+        if (status is null) return phrase;
+        if (phrase is null) return status;
+        return phrase;
+    }
+
+    /// <summary>
+    /// "User unknown" wording under a mailbox-status code (X.2.x rather than X.1.x address status) means the
+    /// server did not judge the address: the mailbox exists and a filter answered on its behalf. X.2.1
+    /// (disabled) and X.2.2 (full) are left out because servers use them loosely for closed accounts.
+    /// </summary>
+    private static bool IsNonAddressStatus(string? status) =>
+        status is { Length: 5 } && status[2] == '2' && status[4] is '0' or '3' or '4';
+
+    private static BounceReason AdjustForStage(BounceReason reason, SmtpStage stage, string? status)
+    {
+        // A refusal at MAIL FROM concerns the sender, whatever words the server used.
+        if (stage == SmtpStage.MailFrom && reason is BounceReason.UserUnknown or BounceReason.HostUnknown
+                or BounceReason.Filtered or BounceReason.Suspend or BounceReason.MailboxFull or BounceReason.HasMoved)
+            return BounceReason.Rejected;
+        // The recipient was accepted at RCPT time, so an "unknown user" after DATA is a filter's verdict.
+        if (stage == SmtpStage.Data && reason == BounceReason.UserUnknown)
+            return BounceReason.Filtered;
+        if (reason == BounceReason.UserUnknown && stage != SmtpStage.RcptTo && IsNonAddressStatus(status))
+            return BounceReason.Filtered;
+        // Refused while greeting: the receiving server rejected us, not the address.
+        if (stage is SmtpStage.Connect or SmtpStage.Helo && reason is BounceReason.UserUnknown or BounceReason.HostUnknown)
+            return BounceReason.Blocked;
+        return reason;
+    }
+
+    private static BounceReason? FromReplyCode(string? reply) => reply switch
+    {
+        "421" => BounceReason.SystemError,
+        "452" or "552" => BounceReason.MailboxFull,
+        "500" or "501" or "502" or "503" or "504" => BounceReason.SyntaxError,
+        "521" or "556" => BounceReason.NotAccept,
+        "551" => BounceReason.HasMoved,
+        "553" => BounceReason.UserUnknown,
+        _ => null,
+    };
+
+    private static string? NormalizeStatus(string? status)
+    {
+        if (string.IsNullOrWhiteSpace(status)) return null;
+        var found = SmtpCodes.FindStatus(status);
+        return found;
+    }
+
+    private static string? Clean(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var joined = string.Join(' ', text.Split((char[])[' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        // Multi-line SMTP replies repeat "550-5.7.1" on every line; once joined those break up the sentence.
+        return SmtpCodes.StripContinuations(joined);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text.RegularExpressions;
+
+namespace Techmail.Bounces;
+
+/// <summary>Finding RFC 3463 enhanced status codes and RFC 5321 reply codes in free diagnostic text.</summary>
+internal static partial class SmtpCodes
+{
+    /// <summary>
+    /// The first plausible enhanced status code. Class must be 2, 4 or 5, and the code must not be part of a
+    /// dotted IP address or version number, which is why the neighbours are checked.
+    /// </summary>
+    public static string? FindStatus(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        string? generic = null;
+        foreach (Match match in EnhancedStatus().EnumerateMatchesAsMatches(text))
+        {
+            var code = match.Groups[1].Value;
+            // Prefer a specific code over an "x.0.0" placeholder that often precedes the real one.
+            if (!IsGeneric(code)) return code;
+            generic ??= code;
+        }
+        return generic;
+    }
+
+    public static bool IsGeneric(string? status) =>
+        status is null || status.EndsWith(".0.0", StringComparison.Ordinal) || status.Length < 5;
+
+    /// <summary>The first SMTP reply code in the text (a 4xx/5xx/2xx number standing as a reply).</summary>
+    public static string? FindReplyCode(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return null;
+        var match = ReplyCode().Match(text);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    /// <summary>Which SMTP stage the failure happened at, as far as the text tells.</summary>
+    public static SmtpStage FindStage(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return SmtpStage.Unknown;
+        var match = Stage().Match(text);
+        if (!match.Success) return SmtpStage.Unknown;
+        var word = (match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value).ToUpperInvariant();
+        if (word == "SENDER") return SmtpStage.MailFrom;
+        if (word == "MY NAME") return SmtpStage.Helo;
+        if (word.StartsWith("MAIL", StringComparison.Ordinal)) return SmtpStage.MailFrom;
+        if (word.StartsWith("RCPT", StringComparison.Ordinal)) return SmtpStage.RcptTo;
+        if (word.Contains("DATA", StringComparison.Ordinal) || word.Contains("MESSAGE", StringComparison.Ordinal)) return SmtpStage.Data;
+        if (word.StartsWith("HELO", StringComparison.Ordinal) || word.StartsWith("EHLO", StringComparison.Ordinal)) return SmtpStage.Helo;
+        if (word.StartsWith("STARTTLS", StringComparison.Ordinal)) return SmtpStage.StartTls;
+        return SmtpStage.Connect;
+    }
+
+    /// <summary>
+    /// A best-effort enhanced status when the report gives only a reply code; the mapping follows the
+    /// meanings RFC 5321 gives the reply codes.
+    /// </summary>
+    public static string? StatusFromReplyCode(string? reply) => reply switch
+    {
+        null => null,
+        "250" or "251" or "252" => "2.0.0",
+        "421" => "4.3.0",
+        "450" => "4.2.0",
+        "451" => "4.3.0",
+        "452" => "4.3.1",
+        "454" => "4.7.0",
+        "500" or "501" or "502" or "503" or "504" => "5.5." + reply[2],
+        "521" => "5.3.2",
+        "523" => "5.3.4",
+        "530" or "535" => "5.7.0",
+        "550" => "5.0.0",
+        "551" => "5.1.6",
+        "552" => "5.2.2",
+        "553" => "5.1.3",
+        "554" => "5.0.0",
+        "556" => "5.1.10",
+        _ when reply[0] == '4' => "4.0.0",
+        _ when reply[0] == '5' => "5.0.0",
+        _ => null,
+    };
+
+    public static string StripContinuations(string text)
+    {
+        var first = ReplyCode().Match(text);
+        if (!first.Success) return text;
+        var start = first.Index + first.Length;
+        return string.Concat(text.AsSpan(0, start), Continuation().Replace(text[start..], " "));
+    }
+
+    [GeneratedRegex(@"\s[245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?(?=\S)")]
+    private static partial Regex Continuation();
+
+    [GeneratedRegex(@"(?<![\d.])#?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")]
+    private static partial Regex EnhancedStatus();
+
+    [GeneratedRegex(@"(?:^|[\s:;'""(\[<>=])([245][0-5]\d)(?=[\s\-.'""]|$)(?!\.\d)(?!\s*(?:ms|seconds|secs|bytes|KB|MB)\b)", RegexOptions.Multiline)]
+    private static partial Regex ReplyCode();
+
+    [GeneratedRegex(@"(?:after|in reply to|in response to|did not like our|while (?:sending|performing)(?: the)?|during|>>>)\s+(?:the\s+)?(MAIL\s*FROM|RCPT\s*TO|RCPT|end of (?:data|message)|DATA|message body|EHLO|HELO|STARTTLS|initial connection|connect(?:ion)?|greeting)|(my name|sender) was rejected", RegexOptions.IgnoreCase)]
+    private static partial Regex Stage();
+}
+
+internal enum SmtpStage { Unknown, Connect, Helo, StartTls, MailFrom, RcptTo, Data }
+
+internal static class RegexExtensions
+{
+    public static IEnumerable<Match> EnumerateMatchesAsMatches(this Regex regex, string text)
+    {
+        for (var match = regex.Match(text); match.Success; match = match.NextMatch())
+            yield return match;
+    }
+}

@@ -1,0 +1,42 @@
+using Techmail.Bounces;
+
+namespace Techmail.Contacts;
+
+public sealed class AddressGrain(
+    [PersistentState("address", StorageNames.Grains)] IPersistentState<AddressState> state,
+    AddressStore store,
+    BouncePolicy policy,
+    TimeProvider time) : Grain, IAddressGrain
+{
+    private string Tenant => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/')];
+    private string Address => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf('/') + 1)..];
+
+    public async Task<AddressStatus> RecordBounce(BounceEvent bounce)
+    {
+        if (AddressPolicy.Apply(state.State, bounce, policy))
+        {
+            await state.WriteStateAsync();
+            await store.Upsert(Tenant, View());
+        }
+
+        return View();
+    }
+
+    public Task<AddressStatus> Get() => Task.FromResult(View());
+
+    public async Task<AddressStatus> Revalidate()
+    {
+        AddressPolicy.Revalidate(state.State, time.GetUtcNow());
+        await state.WriteStateAsync();
+        await store.Upsert(Tenant, View());
+        return View();
+    }
+
+    private AddressStatus View() => new(
+        Address,
+        state.State.Invalid,
+        state.State.InvalidReason,
+        state.State.InvalidSince,
+        state.State.OptedOut,
+        state.State.History.ToList());
+}

@@ -1,0 +1,52 @@
+using Techmail.Bounces;
+using Techmail.Storage;
+
+namespace Techmail.Contacts;
+
+/// <summary>The relational copy of address flags, so a tenant's invalid addresses can be listed without visiting every grain.</summary>
+public sealed class AddressStore(TechmailDatabase database)
+{
+    public async Task Upsert(string tenant, AddressStatus status)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            """
+            INSERT INTO techmail_addresses (tenant, address, invalid, invalid_reason, invalid_since, opted_out, bounce_count, updated_utc)
+            VALUES (@tenant, @address, @invalid, @reason, @since, @optedOut, @count, @updated)
+            ON CONFLICT (tenant, address) DO UPDATE SET
+                invalid = excluded.invalid, invalid_reason = excluded.invalid_reason, invalid_since = excluded.invalid_since,
+                opted_out = excluded.opted_out, bounce_count = excluded.bounce_count, updated_utc = excluded.updated_utc
+            """,
+            ("@tenant", tenant), ("@address", status.Address), ("@invalid", status.Invalid ? 1 : 0), ("@reason", status.InvalidReason),
+            ("@since", status.InvalidSince?.UtcDateTime), ("@optedOut", status.OptedOut ? 1 : 0), ("@count", status.History.Count),
+            ("@updated", DateTime.UtcNow));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<AddressStatus>> Unmailable(string tenant, int take)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            """
+            SELECT address, invalid, invalid_reason, invalid_since, opted_out FROM techmail_addresses
+            WHERE tenant = @tenant AND (invalid = 1 OR opted_out = 1) ORDER BY address LIMIT @take
+            """,
+            ("@tenant", tenant), ("@take", take));
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<AddressStatus>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new AddressStatus(
+                reader.GetString(0),
+                Convert.ToInt32(reader.GetValue(1)) == 1,
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc)),
+                Convert.ToInt32(reader.GetValue(4)) == 1,
+                []));
+        }
+
+        return rows;
+    }
+}

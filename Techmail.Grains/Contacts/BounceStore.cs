@@ -1,0 +1,94 @@
+using System.Data.Common;
+using System.Text;
+using Techmail.Bounces;
+using Techmail.Polling;
+using Techmail.Storage;
+
+namespace Techmail.Contacts;
+
+/// <summary>One row per bounced recipient, written in the intake transaction; listed and filtered by the client.</summary>
+public sealed class BounceStore(TechmailDatabase database)
+{
+    public static async Task Record(DbConnection connection, DbTransaction transaction, IReadOnlyList<InboundMessage> messages, DateTimeOffset received)
+    {
+        foreach (var m in messages)
+        {
+            foreach (var b in m.Bounces ?? [])
+            {
+                await using var insert = TechmailDatabase.Command(
+                    connection,
+                    """
+                    INSERT INTO techmail_bounces (tenant, mailbox, message_key, address, reason, hard, status, reply_code, diagnostic, mailing, received_utc)
+                    VALUES (@tenant, @mailbox, @key, @address, @reason, @hard, @status, @reply, @diagnostic, @mailing, @time)
+                    ON CONFLICT (tenant, message_key, address) DO NOTHING
+                    """,
+                    ("@tenant", m.Tenant), ("@mailbox", m.Mailbox), ("@key", m.MessageKey), ("@address", AddressKey.Normalize(b.Address)),
+                    ("@reason", b.Reason), ("@hard", b.HardBounce is null ? null : b.HardBounce.Value ? 1 : 0), ("@status", b.Status),
+                    ("@reply", b.ReplyCode), ("@diagnostic", Clip(b.Diagnostic)), ("@mailing", m.Mailing), ("@time", received.UtcDateTime));
+                insert.Transaction = transaction;
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<BounceRecord>> List(string tenant, BounceQuery query)
+    {
+        var sql = new StringBuilder("""
+            SELECT mailbox, address, reason, hard, status, reply_code, diagnostic, mailing, received_utc, message_key
+            FROM techmail_bounces WHERE tenant = @tenant
+            """);
+        var parameters = new List<(string, object?)> { ("@tenant", tenant), ("@take", Math.Clamp(query.Take, 1, 10_000)) };
+        if (query.Mailbox is not null)
+        {
+            sql.Append(" AND mailbox = @mailbox");
+            parameters.Add(("@mailbox", query.Mailbox));
+        }
+
+        if (query.Reason is not null)
+        {
+            sql.Append(" AND reason = @reason");
+            parameters.Add(("@reason", query.Reason.ToLowerInvariant()));
+        }
+
+        if (query.Hard is { } hard)
+        {
+            sql.Append(hard ? " AND hard = 1" : " AND hard = 0");
+        }
+
+        if (query.Address is not null)
+        {
+            sql.Append(" AND address = @address");
+            parameters.Add(("@address", AddressKey.Normalize(query.Address)));
+        }
+
+        if (query.Since is { } since)
+        {
+            sql.Append(" AND received_utc >= @since");
+            parameters.Add(("@since", since.UtcDateTime));
+        }
+
+        sql.Append(" ORDER BY received_utc DESC, address LIMIT @take");
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(connection, sql.ToString(), [.. parameters]);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<BounceRecord>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new BounceRecord(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : Convert.ToInt32(reader.GetValue(3)) == 1,
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(8), DateTimeKind.Utc)),
+                reader.GetString(9)));
+        }
+
+        return rows;
+    }
+
+    private static string? Clip(string? text) => text is null || text.Length <= 2000 ? text : text[..2000];
+}

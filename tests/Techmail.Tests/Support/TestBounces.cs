@@ -1,0 +1,61 @@
+using System.Text;
+
+namespace Techmail.Tests.Support;
+
+/// <summary>Bounce messages for tests, written as a real MTA writes them.</summary>
+public static class TestBounces
+{
+    /// <summary>A standard delivery status notification (RFC 3464) for one failed recipient.</summary>
+    public static byte[] Dsn(string recipient, string status, string diagnostic, string returnPath = "bounces@example.com", string? originalMessageId = null)
+    {
+        var id = originalMessageId ?? $"<{Guid.NewGuid():N}@mailer.example.com>";
+        var text = $"""
+            Return-Path: <>
+            From: Mail Delivery System <MAILER-DAEMON@mx.example.org>
+            To: {returnPath}
+            Subject: Undelivered Mail Returned to Sender
+            Message-ID: <{Guid.NewGuid():N}@mx.example.org>
+            Date: Thu, 26 Nov 2026 10:00:00 +0000
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+            --b1
+            Content-Type: text/plain; charset=us-ascii
+
+            This is the mail system at host mx.example.org.
+            Your message could not be delivered to one or more recipients.
+
+            <{recipient}>: {diagnostic}
+
+            --b1
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.example.org
+            Arrival-Date: Thu, 26 Nov 2026 09:59:58 +0000
+
+            Final-Recipient: rfc822; {recipient}
+            Original-Recipient: rfc822;{recipient}
+            Action: failed
+            Status: {status}
+            Remote-MTA: dns; in.example.net
+            Diagnostic-Code: smtp; {diagnostic}
+
+            --b1
+            Content-Type: text/rfc822-headers
+
+            From: News <news@example.com>
+            To: {recipient}
+            Subject: Our November newsletter
+            Message-ID: {id}
+
+            --b1--
+            """;
+        return Encoding.ASCII.GetBytes(text.ReplaceLineEndings("\r\n"));
+    }
+
+    public static byte[] HardUserUnknown(string recipient) =>
+        Dsn(recipient, "5.1.1", $"550 5.1.1 <{recipient}>: Recipient address rejected: User unknown in virtual mailbox table");
+
+    public static byte[] SoftMailboxFull(string recipient) =>
+        Dsn(recipient, "4.2.2", $"452 4.2.2 <{recipient}>: Mailbox full, quota exceeded");
+}
