@@ -37,15 +37,13 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
 
     public async Task<IReadOnlyList<QuarantinedMessage>> List(string tenant, string? mailbox, bool includeResolved, int take)
     {
+        // Filters are added only when given: PostgreSQL cannot type a parameter that is only ever compared with NULL.
+        var sql = $"SELECT {Columns} FROM techmail_quarantine WHERE tenant = @tenant"
+            + (mailbox is null ? "" : " AND mailbox = @mailbox")
+            + (includeResolved ? "" : " AND state = 'Held'")
+            + " ORDER BY created_utc DESC LIMIT @take";
         await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(
-            connection,
-            $"""
-            SELECT {Columns} FROM techmail_quarantine
-            WHERE tenant = @tenant AND (@mailbox IS NULL OR mailbox = @mailbox) AND (@all = 1 OR state = 'Held')
-            ORDER BY created_utc DESC LIMIT @take
-            """,
-            ("@tenant", tenant), ("@mailbox", mailbox), ("@all", includeResolved ? 1 : 0), ("@take", take));
+        await using var command = TechmailDatabase.Command(connection, sql, ("@tenant", tenant), ("@mailbox", mailbox), ("@take", take));
         return await ReadAll(command);
     }
 

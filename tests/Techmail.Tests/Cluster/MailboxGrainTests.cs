@@ -5,7 +5,13 @@ using Techmail.Tests.Support;
 namespace Techmail.Tests.Cluster;
 
 [Collection(SqliteClusterCollection.Name)]
-public sealed class MailboxGrainTests(SqliteClusterFixture fixture)
+public sealed class SqliteMailboxGrainTests(SqliteClusterFixture fixture) : MailboxGrainTests(fixture);
+
+[Collection(PostgresClusterCollection.Name)]
+public sealed class PostgresMailboxGrainTests(PostgresClusterFixture fixture) : MailboxGrainTests(fixture);
+
+/// <summary>The mailbox grain's behaviour, the same on every storage profile.</summary>
+public abstract class MailboxGrainTests(ClusterFixture fixture)
 {
     private static string NewTenant() => "t" + Guid.NewGuid().ToString("N")[..12];
 

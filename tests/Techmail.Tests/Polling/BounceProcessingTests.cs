@@ -7,7 +7,12 @@ namespace Techmail.Tests.Polling;
 
 /// <summary>Bounces dropped into a Marketing mailbox on a real Dovecot, end to end to the address flags.</summary>
 [Collection(PollingCollection.Name)]
-public sealed class BounceProcessingTests(PollingFixture fixture)
+public sealed class SqliteBounceProcessingTests(SqlitePollingFixture fixture) : BounceProcessingTests(fixture);
+
+[Collection(PostgresPollingCollection.Name)]
+public sealed class PostgresBounceProcessingTests(PostgresPollingFixture fixture) : BounceProcessingTests(fixture);
+
+public abstract class BounceProcessingTests(PollingFixture fixture)
 {
     private IAddressGrain Address(string address) => fixture.Client.GetGrain<IAddressGrain>(AddressKey.For("poll", address));
 

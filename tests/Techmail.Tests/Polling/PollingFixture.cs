@@ -11,7 +11,7 @@ namespace Techmail.Tests.Polling;
 /// A silo on SQLite with fast retries and a short circuit break, a real Dovecot and a real SMTP server,
 /// shared by the polling tests; each test uses mail users and mailboxes of its own.
 /// </summary>
-public sealed class PollingFixture : IAsyncLifetime
+public abstract class PollingFixture : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("techmail-polling");
     private int _users;
@@ -24,7 +24,7 @@ public sealed class PollingFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Options = new TechmailOptions
+        Options = await Configure(new TechmailOptions
         {
             DataDirectory = _data.Path,
             Polling = new PollingLimits
@@ -34,7 +34,7 @@ public sealed class PollingFixture : IAsyncLifetime
                 BatchSize = 50,
                 MaxDownloadBytes = 1 << 20,
             },
-        };
+        });
         Dovecot = await DovecotServer.Start();
         Smtp = await SmtpSink.Start();
         Cluster = await TechmailTestCluster.Start(Options);
@@ -48,6 +48,9 @@ public sealed class PollingFixture : IAsyncLifetime
         SqliteConnection.ClearAllPools();
         _data.Dispose();
     }
+
+    /// <summary>Chooses the storage profile.</summary>
+    protected abstract Task<TechmailOptions> Configure(TechmailOptions options);
 
     /// <summary>A fresh mail user with its own password.</summary>
     public (string User, string Password) NewUser()
@@ -102,8 +105,28 @@ public sealed class PollingFixture : IAsyncLifetime
         Scalar("SELECT COUNT(*) FROM techmail_message_trace WHERE tenant = 'poll' AND mailbox = @m AND verdict = @v", ("@m", mailbox), ("@v", verdict.ToString()));
 }
 
+public sealed class SqlitePollingFixture : PollingFixture
+{
+    protected override Task<TechmailOptions> Configure(TechmailOptions options) => Task.FromResult(options);
+}
+
+public sealed class PostgresPollingFixture : PollingFixture
+{
+    protected override async Task<TechmailOptions> Configure(TechmailOptions options) => options with
+    {
+        Storage = Techmail.Storage.StorageKind.PostgreSql,
+        ConnectionString = await (await PostgresServer.Instance).CreateDatabase(),
+    };
+}
+
 [CollectionDefinition(Name)]
-public sealed class PollingCollection : ICollectionFixture<PollingFixture>
+public sealed class PollingCollection : ICollectionFixture<SqlitePollingFixture>
 {
     public const string Name = "polling";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresPollingCollection : ICollectionFixture<PostgresPollingFixture>
+{
+    public const string Name = "polling on postgres";
 }

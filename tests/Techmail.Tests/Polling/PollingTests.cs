@@ -7,7 +7,12 @@ using Techmail.Tests.Support;
 namespace Techmail.Tests.Polling;
 
 [Collection(PollingCollection.Name)]
-public sealed class PollingTests(PollingFixture fixture)
+public sealed class SqlitePollingTests(SqlitePollingFixture fixture) : PollingTests(fixture);
+
+[Collection(PostgresPollingCollection.Name)]
+public sealed class PostgresPollingTests(PostgresPollingFixture fixture) : PollingTests(fixture);
+
+public abstract class PollingTests(PollingFixture fixture)
 {
     private DovecotServer Dovecot => fixture.Dovecot;
 

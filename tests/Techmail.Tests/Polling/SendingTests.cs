@@ -6,7 +6,12 @@ namespace Techmail.Tests.Polling;
 
 /// <summary>Mail sent in a mailbox's name, through a real SMTP server.</summary>
 [Collection(PollingCollection.Name)]
-public sealed class SendingTests(PollingFixture fixture)
+public sealed class SqliteSendingTests(SqlitePollingFixture fixture) : SendingTests(fixture);
+
+[Collection(PostgresPollingCollection.Name)]
+public sealed class PostgresSendingTests(PostgresPollingFixture fixture) : SendingTests(fixture);
+
+public abstract class SendingTests(PollingFixture fixture)
 {
     [Fact]
     public async Task A_mailbox_sends_with_its_envelope_branded_from_display_name_and_reply_to()

@@ -5,10 +5,14 @@ using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Cluster;
 
-/// <summary>An in-process silo on the real SQLite ADO.NET providers with the project's own schema.</summary>
-public sealed class SqliteClusterFixture : IAsyncLifetime
+/// <summary>An in-process silo on the real ADO.NET providers with the project's own schema.</summary>
+public abstract class ClusterFixture : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("techmail-cluster");
+
+    protected string DataDirectory => _data.Path;
+
+    protected abstract Task<TechmailOptions> CreateOptions();
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -20,7 +24,7 @@ public sealed class SqliteClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Options = new TechmailOptions { DataDirectory = _data.Path };
+        Options = await CreateOptions();
         Cluster = await TechmailTestCluster.Start(Options);
     }
 
@@ -40,8 +44,31 @@ public sealed class SqliteClusterFixture : IAsyncLifetime
         Scalar("SELECT COALESCE(MAX(Period), 0) FROM OrleansRemindersTable WHERE GrainId = @id", ("@id", "mailbox/" + mailboxKey));
 }
 
+/// <summary>The embedded default: one SQLite file in the data directory.</summary>
+public sealed class SqliteClusterFixture : ClusterFixture
+{
+    protected override Task<TechmailOptions> CreateOptions() => Task.FromResult(new TechmailOptions { DataDirectory = DataDirectory });
+}
+
+/// <summary>The cluster profile's storage: a database of its own on the test run's PostgreSQL.</summary>
+public sealed class PostgresClusterFixture : ClusterFixture
+{
+    protected override async Task<TechmailOptions> CreateOptions() => new()
+    {
+        DataDirectory = DataDirectory,
+        Storage = Techmail.Storage.StorageKind.PostgreSql,
+        ConnectionString = await (await PostgresServer.Instance).CreateDatabase(),
+    };
+}
+
 [CollectionDefinition(Name)]
 public sealed class SqliteClusterCollection : ICollectionFixture<SqliteClusterFixture>
 {
     public const string Name = "sqlite cluster";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresClusterCollection : ICollectionFixture<PostgresClusterFixture>
+{
+    public const string Name = "postgres cluster";
 }

@@ -1,0 +1,50 @@
+-- Techmail's intake records: the trace of every message taken off a server (also the record of
+-- message keys already handled), the accepted messages waiting for intake, and the quarantine.
+
+CREATE TABLE IF NOT EXISTS techmail_message_trace
+(
+    tenant       TEXT    NOT NULL,
+    mailbox      TEXT    NOT NULL,
+    message_key  TEXT    NOT NULL,
+    server_uid   TEXT    NOT NULL,
+    message_id   TEXT    NULL,
+    sender       TEXT    NULL,
+    subject      TEXT    NULL,
+    size_bytes   BIGINT  NOT NULL,
+    verdict      TEXT    NOT NULL,
+    reason       TEXT    NULL,
+    recorded_utc TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (tenant, mailbox, message_key)
+);
+
+CREATE INDEX IF NOT EXISTS techmail_message_trace_time ON techmail_message_trace (tenant, mailbox, recorded_utc);
+
+CREATE TABLE IF NOT EXISTS techmail_inbound
+(
+    tenant       TEXT    NOT NULL,
+    mailbox      TEXT    NOT NULL,
+    message_key  TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    raw          BYTEA      NOT NULL,
+    received_utc TIMESTAMPTZ NOT NULL,
+    state        TEXT    NOT NULL,
+    PRIMARY KEY (tenant, mailbox, message_key)
+);
+
+CREATE TABLE IF NOT EXISTS techmail_quarantine
+(
+    id          TEXT    NOT NULL PRIMARY KEY,
+    tenant      TEXT    NOT NULL,
+    mailbox     TEXT    NOT NULL,
+    message_key TEXT    NOT NULL,
+    server_uid  TEXT    NOT NULL,
+    sender      TEXT    NULL,
+    subject     TEXT    NULL,
+    size_bytes  BIGINT  NOT NULL,
+    reason      TEXT    NOT NULL,
+    raw         BYTEA      NOT NULL,
+    state       TEXT    NOT NULL,
+    created_utc TIMESTAMPTZ NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS techmail_quarantine_mailbox ON techmail_quarantine (tenant, mailbox, created_utc);
