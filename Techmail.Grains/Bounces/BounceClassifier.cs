@@ -14,10 +14,12 @@ public sealed class BounceClassifier
     {
         ArgumentNullException.ThrowIfNull(raw);
         MimeMessage message;
+        // Persistent parsing leaves part contents in the caller's buffer instead of copying them; the stream
+        // outlives every read of the message because the message never leaves this method.
+        using var stream = new MemoryStream(raw, writable: false);
         try
         {
-            using var stream = new MemoryStream(raw, writable: false);
-            message = MimeMessage.Load(stream);
+            message = MimeMessage.Load(stream, persistent: true);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or IOException)
         {

@@ -99,21 +99,37 @@ internal sealed class MessageView
         }
     }
 
+    // A report states its cause near the top; the rest of a long part is the returned message.
+    private const int MaxPartBytes = 16 * 1024;
+
     private static string DecodeText(MimePart part)
     {
-        if (part is TextPart textPart)
-            return Normalize(textPart.Text);
         if (part.Content is null) return "";
-        using var stream = new MemoryStream();
-        part.Content.DecodeTo(stream);
-        var charset = part.ContentType.Charset;
-        Encoding encoding = Encoding.UTF8;
-        if (charset is not null)
+        if (part is TextPart textPart && part.Content.Stream is { CanSeek: true, Length: <= MaxPartBytes })
+            return Normalize(textPart.Text);
+        // Large or unknown-length part: decode only its beginning.
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxPartBytes);
+        try
         {
-            try { encoding = Encoding.GetEncoding(charset); }
-            catch (Exception ex) when (ex is ArgumentException or NotSupportedException) { }
+            var length = 0;
+            using (var stream = part.Content.Open())
+            {
+                int read;
+                while (length < MaxPartBytes && (read = stream.Read(buffer, length, MaxPartBytes - length)) > 0)
+                    length += read;
+            }
+            Encoding encoding = Encoding.UTF8;
+            if (part.ContentType.Charset is not null)
+            {
+                try { encoding = part.ContentType.CharsetEncoding ?? Encoding.UTF8; }
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException) { }
+            }
+            return Normalize(encoding.GetString(buffer, 0, length));
         }
-        return Normalize(encoding.GetString(stream.GetBuffer(), 0, (int)stream.Length));
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static string Normalize(string text) =>

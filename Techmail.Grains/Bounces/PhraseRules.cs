@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.RegularExpressions;
 
 namespace Techmail.Bounces;
@@ -6,71 +7,220 @@ namespace Techmail.Bounces;
 /// Families of wording MTAs use for each failure, in priority order: a message often says several things
 /// ("blocked ... to protect our users from spam"), and the more specific cause must win over the generic one.
 /// </summary>
+/// <remarks>
+/// Running ~30 case-insensitive patterns over a whole report is what made classification slow, so every
+/// pattern carries a few literal anchors: words that any match of the pattern must contain. One vectorised
+/// multi-string search finds all anchors in the text, and a pattern only runs, in a window around each of its
+/// anchors, when one of them occurs. The window is wide enough for every pattern here, so the result is the
+/// same as running the pattern over the whole text.
+/// </remarks>
 internal static partial class PhraseRules
 {
-    private static readonly (BounceReason Reason, Regex Pattern)[] Ordered =
+    private sealed class Rule(BounceReason reason, Regex pattern, string[] anchors)
+    {
+        public BounceReason Reason { get; } = reason;
+        public Regex Pattern { get; } = pattern;
+        public string[] Anchors { get; } = anchors;
+        /// <summary>This rule's bit in an anchor's rule mask.</summary>
+        public ulong Bit { get; set; }
+    }
+
+    private static readonly Rule[] Ordered =
     [
-        (BounceReason.NotCompliantRfc, NotCompliantRfc()),
-        (BounceReason.VirusDetected, Virus()),
-        (BounceReason.SpamDetected, StrongSpam()),
-        (BounceReason.AuthFailure, AuthFailure()),
-        (BounceReason.RequirePtr, RequirePtr()),
-        (BounceReason.FailedStartTls, FailedStartTls()),
-        (BounceReason.BadReputation, BadReputation()),
-        (BounceReason.TooManyConn, TooManyConn()),
-        (BounceReason.Speeding, Speeding()),
-        (BounceReason.NoRelaying, NoRelaying()),
-        (BounceReason.SecurityError, SecurityError()),
-        (BounceReason.Blocked, Blocked()),
-        (BounceReason.PolicyViolation, PolicyViolation()),
-        (BounceReason.SpamDetected, Spam()),
-        (BounceReason.ContentError, ContentError()),
-        (BounceReason.ExceedLimit, ExceedLimit()),
-        (BounceReason.MesgTooBig, MesgTooBig()),
-        (BounceReason.MailboxFull, MailboxFull()),
-        (BounceReason.Suspend, Suspend()),
-        (BounceReason.HasMoved, HasMoved()),
-        (BounceReason.NotAccept, NotAccept()),
-        (BounceReason.Rejected, SenderRejected()),
-        (BounceReason.HostUnknown, HostUnknown()),
-        (BounceReason.UserUnknown, UserUnknown()),
-        (BounceReason.NetworkError, NetworkError()),
-        (BounceReason.Expired, Expired()),
-        (BounceReason.SystemFull, SystemFull()),
-        (BounceReason.MailerError, MailerError()),
-        (BounceReason.SyntaxError, SyntaxError()),
-        (BounceReason.Filtered, Filtered()),
+        new(BounceReason.NotCompliantRfc, NotCompliantRfc(), ["complian", "rfc", "multiple", "duplicate header", "missing", "header", "malformed", "bare"]),
+        new(BounceReason.VirusDetected, Virus(), ["virus", "malware", "infected", "worm", "trojan"]),
+        new(BounceReason.SpamDetected, StrongSpam(), ["spam"]),
+        new(BounceReason.AuthFailure, AuthFailure(), ["dmarc", "spf", "dkim", "authenticat", "5.7.2"]),
+        new(BounceReason.RequirePtr, RequirePtr(), ["reverse", "ptr", "rdns", "ip name lookup", "find", "resolve", "lookup", "look up", "client host", "mismatches", "no valid", "no host", "5.7.25"]),
+        new(BounceReason.FailedStartTls, FailedStartTls(), ["tls", "require", "must use", "encryption"]),
+        new(BounceReason.BadReputation, BadReputation(), ["reputation", "sender score", "senderscore"]),
+        new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection"]),
+        new(BounceReason.Speeding, Speeding(), ["rate", "too many", "slow down", "throttl", "try again later"]),
+        new(BounceReason.NoRelaying, NoRelaying(), ["relay"]),
+        new(BounceReason.SecurityError, SecurityError(), ["auth", "insecure", "certificate"]),
+        new(BounceReason.Blocked, Blocked(), ["block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
+        new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
+        new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content", "classified as", "high ", "look"]),
+        new(BounceReason.ContentError, ContentError(), ["content", "header", "8-bit", "8bit", "invalid", "too long", "media type", "message header", "message body"]),
+        new(BounceReason.ExceedLimit, ExceedLimit(), [".2.3", "limit for"]),
+        new(BounceReason.MesgTooBig, MesgTooBig(), ["too large", "too big", "too long", "size", "exceeds", "larger than", "length exceeds", ".3.4"]),
+        new(BounceReason.MailboxFull, MailboxFull(), ["full", "quota", "exceeded", "insufficient", "too many messages", "not enough", "out of", ".2.2"]),
+        new(BounceReason.Suspend, Suspend(), ["account", "disabled", "inactive", "suspended", "deactivated", "mailbox", "user", "recipient", "5.7.13"]),
+        new(BounceReason.HasMoved, HasMoved(), ["moved", "changed", "no longer", "not local", ".1.6"]),
+        new(BounceReason.NotAccept, NotAccept(), ["null", "not accepting", "no mx", "mail exchanger", "accept", "receive", "no mail"]),
+        new(BounceReason.Rejected, SenderRejected(), ["sender", "from address", "mail from", "purported", "valid from", ".1.7", ".1.8"]),
+        new(BounceReason.HostUnknown, HostUnknown(), ["host", "domain", "name or service", ".1.2", ".4.4"]),
+        new(BounceReason.UserUnknown, UserUnknown(), ["user", "recipient", "mailbox", "address", "account", "unknown", "invalid", "bad", "exist", "no such", "illegal", "have a", "listed", "customer", ".1.1"]),
+        new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "connection", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
+        new(BounceReason.Expired, Expired(), ["expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for"]),
+        new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space"]),
+        new(BounceReason.MailerError, MailerError(), ["mailer", "procmail", "command", "pipe to", "|/", "| /", "|\t/", "exit", "x-unix"]),
+        new(BounceReason.SyntaxError, SyntaxError(), ["syntax", "command", "parameter", "argument", "sequence", "too long"]),
+        new(BounceReason.Filtered, Filtered(), ["filter", "rejected by", "recipient", "blocked by", "authori", "refused by"]),
     ];
 
     // Generic wording that names a cause only when neither a specific phrase nor a specific status code does.
-    private static readonly (BounceReason Reason, Regex Pattern)[] Weak =
+    private static readonly Rule[] Weak =
     [
-        (BounceReason.UserUnknown, WeakUserUnknown()),
-        (BounceReason.SystemError, SystemError()),
-        (BounceReason.Rejected, Rejected()),
+        new(BounceReason.UserUnknown, WeakUserUnknown(), ["user", "recipient", "address", "mailbox"]),
+        new(BounceReason.SystemError, SystemError(), ["system", "configuration", "service", "server", "internal", "temporary", "local error", "could not load", "transaction failed", "resource", "try"]),
+        new(BounceReason.Rejected, Rejected(), ["reject", "refuse", "denied", "not accepted", "declined"]),
     ];
 
-    public static BounceReason? Match(string? text)
+    private static readonly Rule UserUnknownRule = Array.Find(Ordered, r => r.Reason == BounceReason.UserUnknown)!;
+    private static readonly Rule MailboxFullRule = Array.Find(Ordered, r => r.Reason == BounceReason.MailboxFull)!;
+
+    // Longest stretch of text any pattern here can match on either side of one of its anchors.
+    private const int Reach = 110;
+    // Texts this short are cheaper to test whole than to window.
+    private const int WholeTextLimit = 2 * Reach;
+
+    private static readonly AnchorTable Anchors = new([.. Ordered, .. Weak]);
+
+    public static BounceReason? Match(string? text) => First(Ordered, text);
+
+    public static BounceReason? MatchWeak(string? text) => First(Weak, text);
+
+    public static bool SaysUserUnknown(string text) => Matches(UserUnknownRule, text);
+
+    public static bool SaysMailboxFull(string text) => Matches(MailboxFullRule, text);
+
+    /// <summary>Every pattern run over the whole text, without anchors: the reference the anchored path must equal.</summary>
+    internal static BounceReason? MatchExhaustive(string? text, bool weak)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        foreach (var (reason, pattern) in Ordered)
-            if (pattern.IsMatch(text))
-                return reason;
+        foreach (var rule in weak ? Weak : Ordered)
+            if (rule.Pattern.IsMatch(text))
+                return rule.Reason;
         return null;
     }
 
-    public static BounceReason? MatchWeak(string? text)
+    internal static void ScanOnly(string text) => Anchors.Find(text);
+
+    private static BounceReason? First(Rule[] rules, string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        foreach (var (reason, pattern) in Weak)
-            if (pattern.IsMatch(text))
-                return reason;
+        var hits = Anchors.Find(text);
+        foreach (var rule in rules)
+            if (hits.Matches(rule, text))
+                return rule.Reason;
         return null;
     }
 
-    public static bool SaysUserUnknown(string text) => UserUnknown().IsMatch(text);
+    private static bool Matches(Rule rule, string text) => Anchors.Find(text).Matches(rule, text);
 
-    public static bool SaysMailboxFull(string text) => MailboxFull().IsMatch(text);
+    /// <summary>All anchors of all rules, searched for in one pass.</summary>
+    private sealed class AnchorTable
+    {
+        private readonly SearchValues<string> _all;
+        // Anchors by their lower-cased first character, each with the rules it stands for.
+        private readonly (string Anchor, ulong Rules)[][] _byFirst = new (string, ulong)[128][];
+
+        public AnchorTable(Rule[] rules)
+        {
+            if (rules.Length > 64) throw new InvalidOperationException("Too many phrase rules for the anchor mask.");
+            var masks = new Dictionary<string, ulong>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < rules.Length; i++)
+            {
+                rules[i].Bit = 1UL << i;
+                foreach (var anchor in rules[i].Anchors)
+                    masks[anchor] = masks.GetValueOrDefault(anchor) | (1UL << i);
+            }
+            _all = SearchValues.Create([.. masks.Keys], StringComparison.OrdinalIgnoreCase);
+            var lists = new List<(string, ulong)>[128];
+            foreach (var (anchor, mask) in masks)
+            {
+                var first = char.ToLowerInvariant(anchor[0]);
+                (lists[first] ??= []).Add((anchor, mask));
+            }
+            for (var c = 0; c < 128; c++)
+                _byFirst[c] = lists[c] is { } list ? [.. list] : [];
+        }
+
+        [ThreadStatic] private static Hits? _last;
+
+        public Hits Find(string text)
+        {
+            // The resolver asks about the same text more than once (strong rules, then weak ones): scan it once.
+            var hits = _last ??= new Hits();
+            if (ReferenceEquals(hits.Text, text)) return hits;
+            hits.Reset(text);
+            var span = text.AsSpan();
+            var offset = 0;
+            while (offset < span.Length)
+            {
+                var index = span[offset..].IndexOfAny(_all);
+                if (index < 0) break;
+                var position = offset + index;
+                var first = char.ToLowerInvariant(span[position]);
+                if (first < 128)
+                {
+                    var rest = span[position..];
+                    foreach (var (anchor, rules) in _byFirst[first])
+                        if (rest.StartsWith(anchor, StringComparison.OrdinalIgnoreCase))
+                            hits.Add(position, rules);
+                }
+                offset = position + 1;
+            }
+            return hits;
+        }
+
+    }
+
+    /// <summary>Where anchors occurred in one text, and for which rules.</summary>
+    private sealed class Hits
+    {
+        private const int MaxHits = 256;
+        private readonly (int Position, ulong Rules)[] _hits = new (int, ulong)[MaxHits];
+        private ulong _rules;
+        private int _count;
+        private bool _whole;
+
+        public string? Text { get; private set; }
+
+        public void Reset(string text)
+        {
+            Text = text;
+            _rules = 0;
+            _count = 0;
+            _whole = text.Length <= WholeTextLimit;
+        }
+
+        public void Add(int position, ulong rules)
+        {
+            _rules |= rules;
+            if (_whole) return;
+            if (_count == MaxHits)
+            {
+                _whole = true; // so many anchors that windows would cost more than one whole-text run
+                return;
+            }
+            _hits[_count++] = (position, rules);
+        }
+
+        public bool Matches(Rule rule, string text)
+        {
+            var bit = rule.Bit;
+            if ((_rules & bit) == 0) return false;
+            if (_whole) return rule.Pattern.IsMatch(text);
+            for (var i = 0; i < _count; i++)
+            {
+                var (position, rules) = _hits[i];
+                if ((rules & bit) == 0) continue;
+                var start = Math.Max(0, position - Reach);
+                var end = Math.Min(text.Length, position + Reach);
+                // Extend over following anchors of the same rule so overlapping windows are tested once.
+                for (var j = i + 1; j < _count && _hits[j].Position - Reach < end; j++)
+                {
+                    if ((_hits[j].Rules & bit) == 0) continue;
+                    end = Math.Min(text.Length, _hits[j].Position + Reach);
+                    i = j;
+                }
+                if (rule.Pattern.IsMatch(text.AsSpan(start, end - start))) return true;
+            }
+            return false;
+        }
+    }
 
     private const RegexOptions Opts = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 

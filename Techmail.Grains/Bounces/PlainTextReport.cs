@@ -16,10 +16,31 @@ internal static partial class PlainTextReport
 
     public static string ReportPart(string text)
     {
-        var bounded = text.Length > MaxReportChars ? text[..MaxReportChars] : text;
-        var match = OriginalMessageMarker().Match(bounded);
-        return match.Success ? bounded[..match.Index] : bounded;
+        var bounded = text.AsSpan(0, Math.Min(text.Length, MaxReportChars));
+        var cut = CopyStart(bounded);
+        return cut < 0 ? (bounded.Length == text.Length ? text : bounded.ToString()) : bounded[..cut].ToString();
     }
+
+    /// <summary>Index of the line where the copy of the original message begins, or -1.</summary>
+    public static int CopyStart(ReadOnlySpan<char> text)
+    {
+        var lineStart = 0;
+        while (lineStart < text.Length)
+        {
+            var newline = text[lineStart..].IndexOf('\n');
+            var lineEnd = newline < 0 ? text.Length : lineStart + newline;
+            var line = text[lineStart..lineEnd];
+            // Only lines whose first word could open a marker are worth the pattern.
+            var word = line.TrimStart(" \t").TrimStart("-=_*").TrimStart(" \t");
+            if (!word.IsEmpty && MarkerInitials.Contains(word[0]) && OriginalMessageMarker().IsMatch(line))
+                return lineStart;
+            lineStart = lineEnd + 1;
+        }
+        return -1;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> MarkerInitials =
+        System.Buffers.SearchValues.Create("AaBbCcFfHhMmOoRrTtUuYy-");
 
     /// <summary>Per-address blocks of report text, in order of first mention.</summary>
     public static List<(string Address, string Block)> Blocks(string report, HashSet<string> excluded)
@@ -29,8 +50,9 @@ internal static partial class PlainTextReport
         StringBuilder? current = null;
         foreach (var rawLine in report.AsSpan().EnumerateLines())
         {
-            var line = rawLine.ToString();
-            var lineAddress = RecipientOnLine(line, excluded, current is null ? null : order[^1]);
+            var lineAddress = rawLine.Contains('@')
+                ? RecipientOnLine(rawLine.ToString(), excluded, current is null ? null : order[^1])
+                : null;
             if (lineAddress is not null)
             {
                 if (!blocks.TryGetValue(lineAddress, out current))
@@ -46,7 +68,7 @@ internal static partial class PlainTextReport
                     order.Add(lineAddress);
                 }
             }
-            current?.Append(line.Trim()).Append('\n');
+            current?.Append(rawLine.Trim()).Append('\n');
         }
         var result = new List<(string, string)>(order.Count);
         foreach (var address in order)
@@ -94,6 +116,6 @@ internal static partial class PlainTextReport
     private static partial Regex SenderLine();
 
     // Where the copy of the original message (or its headers) begins in a plain-text report.
-    [GeneratedRegex(@"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:(?:This is a |Below this line is a |Here is a |A )?copy of (?:the |your )?(?:original )?message|(?:The )?original (?:message|mail|e-?mail)(?: (?:was|is) (?:included|attached|below))?(?: follows| headers?| as follows)?\s*[:.-]|(?:Original|Returned|Unsent|Undelivered|Bounced|Rejected) (?:message|mail)(?: header)?s?(?: follows| below)?\s*(?:[-:.]|$)|Message headers follow|(?:The )?headers? (?:of|from) (?:the |your )?(?:original|returned) message|Original message follows|Original Message:|Your message (?:reads|follows)|----- ?Message text follows|Content-Type: message/rfc822|Forwarded message)", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    [GeneratedRegex(@"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:(?:This is a |Below this line is a |Here is a |A )?copy of (?:the |your )?(?:original )?message|(?:The )?original (?:message|mail|e-?mail)(?: (?:was|is) (?:included|attached|below))?(?: follows| headers?| as follows)?\s*[:.-]|(?:Original|Returned|Unsent|Undelivered|Bounced|Rejected) (?:message|mail)(?: header)?s?(?: follows| below)?\s*(?:[-:.]|$)|Message headers follow|(?:The )?headers? (?:of|from) (?:the |your )?(?:original|returned) message|Original message follows|Original Message:|Your message (?:reads|follows)|----- ?Message text follows|Content-Type: message/rfc822|Forwarded message)", RegexOptions.IgnoreCase)]
     private static partial Regex OriginalMessageMarker();
 }

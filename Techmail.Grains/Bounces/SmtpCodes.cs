@@ -38,7 +38,21 @@ internal static partial class SmtpCodes
     public static SmtpStage FindStage(string? text)
     {
         if (string.IsNullOrEmpty(text)) return SmtpStage.Unknown;
-        var match = Stage().Match(text);
+        // Every stage phrase contains one of these words; most reports have none, so skip the pattern then,
+        // and otherwise test only the stretch around each word.
+        Match? match = null;
+        var span = text.AsSpan();
+        for (var offset = 0; offset < span.Length;)
+        {
+            var anchor = span[offset..].IndexOfAny(StageAnchors);
+            if (anchor < 0) return SmtpStage.Unknown;
+            anchor += offset;
+            var start = Math.Max(0, anchor - 12);
+            var candidate = Stage().Match(text[..Math.Min(text.Length, anchor + 64)], start);
+            if (candidate.Success) { match = candidate; break; }
+            offset = anchor + 1;
+        }
+        if (match is null) return SmtpStage.Unknown;
         if (!match.Success) return SmtpStage.Unknown;
         var word = (match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value).ToUpperInvariant();
         if (word == "SENDER") return SmtpStage.MailFrom;
@@ -55,6 +69,9 @@ internal static partial class SmtpCodes
     /// A best-effort enhanced status when the report gives only a reply code; the mapping follows the
     /// meanings RFC 5321 gives the reply codes.
     /// </summary>
+    private static readonly System.Buffers.SearchValues<string> StageAnchors = System.Buffers.SearchValues.Create(
+        ["after", "reply to", "response to", "did not like", "while", "during", ">>>", "was rejected"], StringComparison.OrdinalIgnoreCase);
+
     public static string? StatusFromReplyCode(string? reply) => reply switch
     {
         null => null,

@@ -70,9 +70,16 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IMailboxDirectoryStore, SqlMailboxDirectoryStore>();
-        services.AddDataProtection()
-            .SetApplicationName("Techmail")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDirectory, "keys")));
+        var dataProtection = services.AddDataProtection().SetApplicationName("Techmail");
+        if (options.Storage == StorageKind.Sqlite)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDirectory, "keys")));
+        }
+        else
+        {
+            // Every silo must unseal what any other sealed: the key ring lives in the shared database.
+            services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(database));
+        }
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<MailboxSecrets>();
 
