@@ -15,13 +15,27 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ClusterConnection> Open(string gateway, CancellationToken cancellationToken)
+    /// <param name="connection">When set, gateways come from the cluster's membership table instead of <paramref name="gateway"/>.</param>
+    public static async Task<ClusterConnection> Open(string gateway, string? connection, CancellationToken cancellationToken)
     {
-        var endpoint = await Resolve(gateway);
+        var endpoint = connection is null ? await Resolve(gateway) : null;
+        var where = connection is null ? $"the silo at {gateway}" : "any silo of the cluster";
         var host = new HostBuilder()
             .UseOrleansClient(client =>
             {
-                client.UseStaticClustering(endpoint);
+                if (endpoint is not null)
+                {
+                    client.UseStaticClustering(endpoint);
+                }
+                else
+                {
+                    client.UseAdoNetClustering(o =>
+                    {
+                        o.Invariant = "Npgsql";
+                        o.ConnectionString = connection;
+                    });
+                }
+
                 client.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = Environment.GetEnvironmentVariable("TECHMAIL_CLUSTER_ID") ?? "techmail";
@@ -39,7 +53,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new CommandFailure($"cannot reach the silo at {gateway} ({Reason(e)}); is techmail-silo running?", ExitCodes.Unreachable);
+            throw new CommandFailure($"cannot reach {where} ({Reason(e)}); is techmail-silo running?", ExitCodes.Unreachable);
         }
 
         return new ClusterConnection(host);

@@ -1,7 +1,7 @@
 namespace Techmail.Tests.Support;
 
 /// <summary>The real <c>techmail</c> command line against a gateway.</summary>
-public sealed class Cli(string gateway, string tenant = "default")
+public sealed class Cli(string gateway, string tenant = "default", string? connection = null)
 {
     public Task<ProcessResult> Run(params string[] args) => RunWithInput(null, args);
 
@@ -10,6 +10,11 @@ public sealed class Cli(string gateway, string tenant = "default")
         var info = ProcessRunner.DotnetRun("Techmail.Client", args);
         info.Environment["TECHMAIL_GATEWAY"] = gateway;
         info.Environment["TECHMAIL_TENANT"] = tenant;
+        if (connection is not null)
+        {
+            info.Environment["TECHMAIL_CONNECTION"] = connection;
+        }
+
         return ProcessRunner.Run(info, stdin);
     }
 
