@@ -1,6 +1,7 @@
 using Spectre.Console.Cli;
 using Techmail.Client.Bounces;
 using Techmail.Client.Contacts;
+using Techmail.Client.Database;
 using Techmail.Client.Engine;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
@@ -55,6 +56,11 @@ app.Configure(config =>
         contact.AddCommand<ContactShowCommand>("show").WithDescription("An address's bounce history, invalid flag and why.");
         contact.AddCommand<ContactListCommand>("list").WithDescription("Addresses not to mail (--invalid).");
         contact.AddCommand<ContactRevalidateCommand>("revalidate").WithDescription("Mark an address valid again.");
+    });
+    config.AddBranch("db", db =>
+    {
+        db.SetDescription("The database behind the silos.");
+        db.AddCommand<DbInitCommand>("init").WithDescription("Create or update the schema (safe to run again).");
     });
     config.SetExceptionHandler((exception, _) =>
     {
