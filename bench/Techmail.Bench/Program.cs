@@ -16,6 +16,11 @@ if (args.Length > 0 && args[0] == "classify")
     return ClassifyBenchmark.Run(args.Skip(1).ToArray());
 }
 
+if (args.Length > 0 && args[0] == "cluster")
+{
+    return await ClusterBenchmark.Run(args.Skip(1).ToArray());
+}
+
 // End-to-end ingest: Techmail's whole path against two baselines measured in the same run on the same
 // Dovecot with the same messages: a bare MailKit pipelined fetch-and-delete (the ceiling) and fetchmail
 // delivering to a BSMTP file (what an admin would otherwise run).
