@@ -16,6 +16,7 @@ public sealed class MailboxGrain(
     MessageLedger ledger,
     QuarantineStore quarantine,
     PollingLimits limits,
+    IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
 {
@@ -323,11 +324,17 @@ public sealed class MailboxGrain(
         await ledger.Prune(Tenant, Name, now - limits.TraceRetention);
     }
 
-    private PollRequest Request(MailboxSettings revealed) => new(Tenant, Name, revealed, HandOff);
-
-    private Task<IntakeReceipt> HandOff(IReadOnlyList<InboundMessage> messages) => state.State.Settings!.Type == MailboxType.Service
-        ? GrainFactory.GetGrain<IIncidentIntakeGrain>(0).Accept(messages)
-        : GrainFactory.GetGrain<IBounceIntakeGrain>(0).Accept(messages);
+    /// <summary>
+    /// The poll runs partly off the grain's scheduler (Polly resumes on the thread pool), so its hand-off
+    /// uses the silo's grain factory and a copy of the type, never the activation's own services or state.
+    /// </summary>
+    private PollRequest Request(MailboxSettings revealed)
+    {
+        var type = revealed.Type;
+        return new(Tenant, Name, revealed, messages => type == MailboxType.Service
+            ? grains.GetGrain<IIncidentIntakeGrain>(0).Accept(messages)
+            : grains.GetGrain<IBounceIntakeGrain>(0).Accept(messages));
+    }
 
     private async Task<MailboxView> Save(MailboxSettings typed, bool alreadySealed = false)
     {

@@ -246,27 +246,59 @@ public sealed class MailboxPoller(
 
         if (accepted.Count > 0)
         {
-            try
-            {
-                await request.HandOff(accepted.Select(a => a.Message).ToList());
-                report.Accepted += accepted.Count;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The batch could not be recorded: keep each message raw so none is lost, and go on.
-                logger.LogWarning(e, "Hand-off failed for {Count} messages of {Tenant}/{Mailbox}; quarantining them", accepted.Count, request.Tenant, request.Mailbox);
-                foreach (var (m, _) in accepted)
-                {
-                    await quarantine.Hold(request.Tenant, request.Mailbox, m.MessageKey, m.ServerUid, m.From, m.Subject, m.Raw, $"hand-off failed: {e.Message.Split('\n')[0]}");
-                    report.Quarantined++;
-                }
-            }
-
+            await HandOff(request, accepted.Select(a => a.Message).ToList(), report);
             done.AddRange(accepted.Select(a => a.Remote));
         }
 
         return done;
     }
+
+    /// <summary>
+    /// Hands a batch off. When intake itself is unavailable (the silo is stopping, the database is down) the
+    /// session ends with nothing deleted, to be retried; only a message that intake refuses on its own is
+    /// quarantined, found by handing the batch off one message at a time.
+    /// </summary>
+    private async Task HandOff(PollRequest request, IReadOnlyList<InboundMessage> batch, PollReport report)
+    {
+        try
+        {
+            await request.HandOff(batch);
+            report.Accepted += batch.Count;
+            return;
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw new MailFetchException(MailFetchFailure.Transient, $"intake unavailable, nothing deleted: {e.Message.Split('\n')[0]}", e);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Hand-off of a batch of {Count} for {Tenant}/{Mailbox} failed; retrying one by one", batch.Count, request.Tenant, request.Mailbox);
+        }
+
+        foreach (var m in batch)
+        {
+            try
+            {
+                await request.HandOff([m]);
+                report.Accepted++;
+            }
+            catch (Exception e) when (IsUnavailable(e))
+            {
+                throw new MailFetchException(MailFetchFailure.Transient, $"intake unavailable, nothing deleted: {e.Message.Split('\n')[0]}", e);
+            }
+            catch (Exception e)
+            {
+                // This message, and only this one, cannot be handed off: keep it raw so it is not lost, and go on.
+                await quarantine.Hold(request.Tenant, request.Mailbox, m.MessageKey, m.ServerUid, m.From, m.Subject, m.Raw, $"hand-off failed: {e.Message.Split('\n')[0]}");
+                report.Quarantined++;
+            }
+        }
+    }
+
+    private static bool IsUnavailable(Exception e) =>
+        e is OperationCanceledException or TimeoutException or System.Data.Common.DbException or Orleans.Runtime.SiloUnavailableException
+            or Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.OrleansException
+        || (e.InnerException is { } inner && IsUnavailable(inner));
 
     private async Task<bool> Reject(
         PollRequest request, string key, RemoteMessage remote, byte[] raw, MimeMessage message, string? from, string reason,

@@ -3,7 +3,12 @@ using Techmail.Tests.Support;
 
 namespace Techmail.Tests.EndToEnd;
 
-public sealed class CliTests(SiloProcessFixture fixture) : IClassFixture<SiloProcessFixture>
+public sealed class SqliteCliTests(SiloProcessFixture fixture) : CliTests(fixture), IClassFixture<SiloProcessFixture>;
+
+public sealed class PostgresCliTests(PostgresSiloProcessFixture fixture) : CliTests(fixture), IClassFixture<PostgresSiloProcessFixture>;
+
+/// <summary>The real client against a real silo process, on each storage profile.</summary>
+public abstract class CliTests(SiloProcessFixture fixture)
 {
     private static string NewTenant() => "cli" + Guid.NewGuid().ToString("N")[..10];
 

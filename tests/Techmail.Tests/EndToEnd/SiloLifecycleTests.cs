@@ -81,6 +81,70 @@ public sealed class SiloLifecycleTests
         Assert.Contains("Techmail:GATEWAYPORT", result.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task A_graceful_stop_during_a_poll_hands_it_off_safely_and_the_next_start_finishes_it()
+    {
+        const int messages = 3000;
+        await using var dovecot = await DovecotServer.Start();
+        dovecot.AddUser("graceful", "pw");
+        for (var i = 0; i < messages; i++)
+        {
+            dovecot.Deliver("graceful", TestMail.Simple($"graceful {i}", padTo: 1500));
+        }
+
+        using var data = new TempDirectory("techmail-graceful");
+        var ports = (Silo: FreePort.Next(), Gateway: FreePort.Next());
+        string[] smallBatches = ["--Techmail:PollBatchSize=10"];
+        await using (var silo = await SiloProcess.Start(data.Path, ports.Silo, ports.Gateway, smallBatches))
+        {
+            var cli = new Cli(silo.Gateway);
+            await cli.Ok("mailbox", "add", "box", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
+                "--tls", "none", "--account", "graceful", "--password", "pw", "--enable");
+            await cli.Ok("mailbox", "poll", "box");
+            await Eventually(() => Inbound(data.Path).Result > 0);
+
+            // SIGTERM while the poll is running.
+            await silo.Stop();
+            Assert.True(silo.HasExited);
+        }
+
+        // Whatever the poll had not finished stayed on the server; nothing good was quarantined on the way out.
+        Assert.True(await Scalar(data.Path, "SELECT COUNT(*) FROM techmail_quarantine") == 0, await Text(data.Path, "SELECT reason FROM techmail_quarantine LIMIT 1"));
+        var handedOff = await Inbound(data.Path);
+        Assert.True(dovecot.CountMessages("graceful") == 0 || handedOff < messages);
+
+        await using (var silo = await SiloProcess.Start(data.Path, ports.Silo, ports.Gateway, smallBatches))
+        {
+            await new Cli(silo.Gateway).Ok("mailbox", "poll", "box", "--wait");
+        }
+
+        Assert.Equal(0, dovecot.CountMessages("graceful"));
+        Assert.Equal((long)messages, await Inbound(data.Path));
+        Assert.Equal(0L, await Scalar(data.Path, "SELECT COUNT(*) FROM techmail_quarantine"));
+    }
+
+    private static async Task<string> Text(string dataDirectory, string sql)
+    {
+        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false }.ToString();
+        await using var connection = new SqliteConnection(cs);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (await command.ExecuteScalarAsync())?.ToString() ?? "";
+    }
+
+    private static Task<long> Inbound(string dataDirectory) => Scalar(dataDirectory, "SELECT COUNT(*) FROM techmail_inbound");
+
+    private static async Task<long> Scalar(string dataDirectory, string sql)
+    {
+        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false, DefaultTimeout = 30 }.ToString();
+        await using var connection = new SqliteConnection(cs);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task<long> ReminderRows(string dataDirectory, string grainId)
     {
         var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false }.ToString();

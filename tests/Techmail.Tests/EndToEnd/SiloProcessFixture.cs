@@ -3,19 +3,33 @@ using Techmail.Tests.Support;
 namespace Techmail.Tests.EndToEnd;
 
 /// <summary>One silo process shared by the CLI tests of a class; each test works in a tenant of its own.</summary>
-public sealed class SiloProcessFixture : IAsyncLifetime
+public class SiloProcessFixture : IAsyncLifetime
 {
     private readonly TempDirectory _data = new("techmail-silo");
 
     public SiloProcess Silo { get; private set; } = null!;
 
-    public Cli Cli(string tenant) => new(Silo.Gateway, tenant);
+    /// <summary>Set for the cluster profile: the client then finds the gateway through the membership table.</summary>
+    protected string? Connection { get; set; }
 
-    public async Task InitializeAsync() => Silo = await SiloProcess.Start(_data.Path);
+    public Cli Cli(string tenant) => new(Silo.Gateway, tenant, Connection);
+
+    public virtual async Task InitializeAsync() => Silo = await SiloProcess.Start(_data.Path,
+        extraArgs: Connection is null ? null : ["--storage", "PostgreSql", "--connection", Connection]);
 
     public async Task DisposeAsync()
     {
         await Silo.DisposeAsync();
         _data.Dispose();
+    }
+}
+
+/// <summary>The same, on the cluster profile: a silo on a PostgreSQL database of its own.</summary>
+public sealed class PostgresSiloProcessFixture : SiloProcessFixture
+{
+    public override async Task InitializeAsync()
+    {
+        Connection = await (await PostgresServer.Instance).CreateDatabase();
+        await base.InitializeAsync();
     }
 }

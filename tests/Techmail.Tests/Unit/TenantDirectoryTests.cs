@@ -52,4 +52,14 @@ public sealed class TenantDirectoryTests
         Assert.Null(second.NextAfter);
         Assert.Equal(4, directory.Page(null, 100_000).Items.Count);
     }
+
+    [Fact]
+    public void Grain_keys_stay_short_enough_for_the_reminder_table()
+    {
+        var longest = new string('t', MailboxKey.MaxNameLength) + "/" + new string('m', MailboxKey.MaxNameLength);
+        Assert.True(MailboxKey.IsValidName(new string('m', MailboxKey.MaxNameLength)));
+        Assert.False(MailboxKey.IsValidName(new string('m', MailboxKey.MaxNameLength + 1)));
+        // The reminder and storage tables keep grain ids in 512 characters; "mailbox/" plus the key fits with room.
+        Assert.True(("mailbox/" + longest).Length <= 150, "grain id length");
+    }
 }
