@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using MimeKit;
 
@@ -7,8 +8,9 @@ namespace Techmail.Bounces;
 /// RFC 3834 automatic responses (vacation/out-of-office). The header is the standard signal; the
 /// vendor headers and subject prefixes cover responders that predate or ignore it.
 /// </summary>
-internal static partial class AutoReplyDetector
+internal static class AutoReplyDetector
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsAutoReply(MimeMessage message)
     {
         var headers = message.Headers;
@@ -23,6 +25,6 @@ internal static partial class AutoReplyDetector
         return message.Subject is { } subject && VacationSubject().IsMatch(subject);
     }
 
-    [GeneratedRegex(@"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office|away from (?:the )?office|on vacation|vacation|abwesenheit|r[eé]ponse automatique|auto:|\[auto(?:reply|response)\])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex VacationSubject();
+    private static Regex VacationSubject() => _vacationSubject ??= new(@"^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|out of (?:the )?office|away from (?:the )?office|on vacation|vacation|abwesenheit|r[eé]ponse automatique|auto:|\[auto(?:reply|response)\])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+    private static Regex? _vacationSubject;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MimeKit;
 
 namespace Techmail.Bounces;
@@ -8,8 +9,17 @@ namespace Techmail.Bounces;
 /// reports many MTAs still send are read by their common shape. Never throws on input: a message it cannot
 /// read is simply not a bounce.
 /// </summary>
+/// <remarks>
+/// Throughput: the classifier runs on every polled message, next to MimeKit's parse. Its hot methods are marked
+/// <see cref="MethodImplOptions.AggressiveOptimization"/> and its patterns are <see cref="System.Text.RegularExpressions.RegexOptions.Compiled"/>:
+/// on a busy single core the runtime's tiered JIT can leave freshly loaded code unoptimised for many seconds,
+/// and both keep this code out of that slow tier. Patterns run only where cheap literal anchors say they can
+/// match (see <see cref="PhraseRules"/>), text parts are decoded only as far as a report reaches
+/// (<see cref="PartText"/>), and header fields are read raw instead of through MimeKit's decoders.
+/// </remarks>
 public sealed class BounceClassifier
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BounceClassification Classify(byte[] raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
@@ -28,6 +38,7 @@ public sealed class BounceClassifier
         return Classify(message);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public BounceClassification Classify(MimeMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -42,9 +53,17 @@ public sealed class BounceClassifier
         }
     }
 
-    private static BounceClassification ClassifyCore(MimeMessage message)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static BounceClassification ClassifyCore(MimeMessage message, int depth = 0)
     {
         var view = MessageView.Create(message);
+        // A bounce forwarded as an attachment (a user or a relay passing the report on): the attached report is
+        // the one that names the failed recipients.
+        if (depth < 2 && view.DeliveryStatus is null && view.FeedbackReport is null
+            && view.AttachedMessage is { Body: MultipartReport nested } attached
+            && nested.ReportType is { } nestedType
+            && (nestedType.Equals("delivery-status", StringComparison.OrdinalIgnoreCase) || nestedType.Equals("feedback-report", StringComparison.OrdinalIgnoreCase)))
+            return ClassifyCore(attached, depth + 1);
         string? envelopeHint = null;
         List<RecipientDraft> drafts;
 
@@ -59,6 +78,7 @@ public sealed class BounceClassifier
         else if (view.DeliveryStatus is not null && DeliveryStatusReader.LooksLikeFields(view.DeliveryStatus))
         {
             drafts = DeliveryStatusReader.Read(view.DeliveryStatus);
+            RepairAddresses(view, drafts);
             AddContext(view, drafts);
         }
         else if (IsPlainTextBounce(view))
@@ -88,19 +108,50 @@ public sealed class BounceClassifier
         || BounceSignals.FromMailSystem(view.Message)
         || BounceSignals.BounceSubject(view.Message.Subject);
 
+    /// <summary>
+    /// A recipient field that names no mailbox (e.g. only "@domain" left after a route) is replaced by the
+    /// failed address the MTA names elsewhere: X-Failed-Recipients, or the address the human-readable report gives.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RepairAddresses(MessageView view, List<RecipientDraft> drafts)
+    {
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            if (Addresses.IsMailbox(drafts[i].Address)) continue;
+            var replacement = Addresses.FromHeaderValue(Addresses.RawHeader(view.Message.Headers, "X-Failed-Recipients"));
+            if (replacement is null)
+            {
+                var excluded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                Addresses.AddFromHeaders(excluded, view.Message.Headers, "From");
+                Addresses.AddFromHeaders(excluded, view.Message.Headers, "To");
+                var blocks = PlainTextReport.Blocks(PlainTextReport.ReportPart(view.HumanText), excluded);
+                if (blocks.Count > 0) replacement = blocks[0].Address;
+            }
+            if (replacement is not null && !drafts.Exists(d => d.Address.Equals(replacement, StringComparison.OrdinalIgnoreCase)))
+                drafts[i] = drafts[i].WithAddress(replacement);
+        }
+    }
+
     private static void AddContext(MessageView view, List<RecipientDraft> drafts)
     {
-        var report = PlainTextReport.ReportPart(view.HumanText);
         if (drafts.Count == 1)
         {
-            drafts[0].Context = report + "\n" + view.Message.Subject;
+            drafts[0].SetContext(() => PlainTextReport.ReportPart(view.HumanText) + "\n" + view.Message.Subject);
             return;
         }
-        var blocks = PlainTextReport.Blocks(report, []);
+        // Several recipients: each gets the part of the human-readable report that names it, found once for all.
+        List<(string Address, string Block)>? blocks = null;
         foreach (var draft in drafts)
-            foreach (var (address, block) in blocks)
-                if (address.Equals(draft.Address, StringComparison.OrdinalIgnoreCase))
-                    draft.Context = block;
+        {
+            draft.SetContext(() =>
+            {
+                blocks ??= PlainTextReport.Blocks(PlainTextReport.ReportPart(view.HumanText), []);
+                foreach (var (address, block) in blocks)
+                    if (address.Equals(draft.Address, StringComparison.OrdinalIgnoreCase))
+                        return block;
+                return null;
+            });
+        }
     }
 
     private static List<RecipientDraft> AutoReply(MimeMessage message)
@@ -112,6 +163,7 @@ public sealed class BounceClassifier
         return address is null ? [] : [new RecipientDraft(address) { KnownReason = BounceReason.Vacation, Diagnostic = message.Subject }];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BounceClassification Build(List<RecipientDraft> drafts, string? messageId, string? envelopeFrom)
     {
         var recipients = new List<BouncedRecipient>(drafts.Count);

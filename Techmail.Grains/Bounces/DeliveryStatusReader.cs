@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Techmail.Bounces;
 
 /// <summary>RFC 3464 delivery status notifications: one field group per recipient after the per-message group.</summary>
@@ -7,6 +8,7 @@ internal static class DeliveryStatusReader
         text.Contains("Final-Recipient:", StringComparison.OrdinalIgnoreCase)
         || (text.Contains("Original-Recipient:", StringComparison.OrdinalIgnoreCase) && text.Contains("Action:", StringComparison.OrdinalIgnoreCase));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<RecipientDraft> Read(string fields)
     {
         var drafts = new List<RecipientDraft>();
@@ -20,7 +22,7 @@ internal static class DeliveryStatusReader
                 if (key.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase)
                     || (key.Equals("Original-Recipient", StringComparison.OrdinalIgnoreCase) && draft is not null && draft.Address.Length == 0))
                 {
-                    var address = ReportFields.Address(value);
+                    var address = Addresses.Mailbox(ReportFields.Address(value));
                     if (address is null) continue;
                     if (draft is not null && draft.Address.Length > 0 && key.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase))
                         drafts.Add(draft);
@@ -46,10 +48,15 @@ internal static class DeliveryStatusReader
             }
             if (draft is null && original is not null) draft = new RecipientDraft(original);
             if (draft is not null) drafts.Add(draft);
+            // A final recipient that is a program or a route rather than a mailbox: the original address is the one
+            // the sender knows (RFC 3464 section 2.3.1).
+            if (original is not null && draft is not null && !Addresses.IsMailbox(draft.Address) && Addresses.IsMailbox(original))
+                drafts[^1] = draft.WithAddress(original);
         }
         return Deduplicate(drafts);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<RecipientDraft> Deduplicate(List<RecipientDraft> drafts)
     {
         if (drafts.Count < 2) return drafts;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Techmail.Bounces;
 
 /// <summary>
@@ -6,6 +7,7 @@ namespace Techmail.Bounces;
 /// </summary>
 internal static class FeedbackReportReader
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<RecipientDraft> Read(MessageView view, out string? originalMailFrom)
     {
         var recipients = new List<string>();

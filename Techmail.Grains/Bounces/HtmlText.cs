@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Techmail.Bounces;
 
 /// <summary>Just enough HTML-to-text for reports that only come as HTML (some hosted providers).</summary>
-internal static partial class HtmlText
+internal static class HtmlText
 {
     public static string Strip(string html)
     {
@@ -14,12 +14,12 @@ internal static partial class HtmlText
         return WebUtility.HtmlDecode(text);
     }
 
-    [GeneratedRegex(@"<(script|style)\b.*?</\1\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex ScriptOrStyle();
+    private static Regex ScriptOrStyle() => _scriptOrStyle ??= new(@"<(script|style)\b.*?</\1\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.Compiled);
+    private static Regex? _scriptOrStyle;
 
-    [GeneratedRegex(@"<(br|/p|/div|/tr|/li|/h\d)\b[^>]*>", RegexOptions.IgnoreCase)]
-    private static partial Regex BlockTag();
+    private static Regex BlockTag() => _blockTag ??= new(@"<(br|/p|/div|/tr|/li|/h\d)\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static Regex? _blockTag;
 
-    [GeneratedRegex(@"<[^>]*>")]
-    private static partial Regex AnyTag();
+    private static Regex AnyTag() => _anyTag ??= new(@"<[^>]*>", RegexOptions.Compiled);
+    private static Regex? _anyTag;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using MimeKit;
 
@@ -21,10 +22,14 @@ internal sealed class MessageView
     public string? FeedbackReport { get; private set; }
 
     /// <summary>Headers of the returned original message, if the report attached them as MIME.</summary>
-    public HeaderList? OriginalHeaders { get; private set; }
+    public OriginalHeaders? OriginalHeaders { get; private set; }
 
     public string ReportType { get; private set; } = "";
 
+    /// <summary>The first attached message (message/rfc822), parsed but not decoded.</summary>
+    public MimeMessage? AttachedMessage { get; private set; }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static MessageView Create(MimeMessage message)
     {
         var view = new MessageView { Message = message };
@@ -36,6 +41,7 @@ internal sealed class MessageView
         return view;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Walk(MimeEntity? entity, StringBuilder text, int depth)
     {
         switch (entity)
@@ -57,7 +63,10 @@ internal sealed class MessageView
             case MessagePart attached:
                 // The returned message: keep its headers for Message-ID/sender, never its body.
                 if (attached.Message is { } inner && OriginalHeaders is null)
-                    OriginalHeaders = inner.Headers;
+                {
+                    OriginalHeaders = new OriginalHeaders(inner.Headers);
+                    AttachedMessage = inner;
+                }
                 return;
             case MimePart part:
                 ReadPart(part, text);
@@ -65,6 +74,7 @@ internal sealed class MessageView
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadPart(MimePart part, StringBuilder text)
     {
         var type = part.ContentType;
@@ -81,7 +91,7 @@ internal sealed class MessageView
         }
         if (type.IsMimeType("text", "rfc822-headers") || type.IsMimeType("text", "rfc822-header"))
         {
-            OriginalHeaders ??= ParseHeaders(DecodeText(part));
+            OriginalHeaders ??= new OriginalHeaders(DecodeText(part));
             return;
         }
         if (part.IsAttachment && !type.IsMimeType("text", "plain"))
@@ -99,52 +109,9 @@ internal sealed class MessageView
         }
     }
 
-    // A report states its cause near the top; the rest of a long part is the returned message.
-    private const int MaxPartBytes = 16 * 1024;
-
-    private static string DecodeText(MimePart part)
-    {
-        if (part.Content is null) return "";
-        if (part is TextPart textPart && part.Content.Stream is { CanSeek: true, Length: <= MaxPartBytes })
-            return Normalize(textPart.Text);
-        // Large or unknown-length part: decode only its beginning.
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(MaxPartBytes);
-        try
-        {
-            var length = 0;
-            using (var stream = part.Content.Open())
-            {
-                int read;
-                while (length < MaxPartBytes && (read = stream.Read(buffer, length, MaxPartBytes - length)) > 0)
-                    length += read;
-            }
-            Encoding encoding = Encoding.UTF8;
-            if (part.ContentType.Charset is not null)
-            {
-                try { encoding = part.ContentType.CharsetEncoding ?? Encoding.UTF8; }
-                catch (Exception ex) when (ex is ArgumentException or NotSupportedException) { }
-            }
-            return Normalize(encoding.GetString(buffer, 0, length));
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private static string DecodeText(MimePart part) => PartText.Decode(part);
 
     private static string Normalize(string text) =>
         text.Contains('\r') ? text.Replace("\r\n", "\n").Replace('\r', '\n') : text;
 
-    private static HeaderList? ParseHeaders(string text)
-    {
-        try
-        {
-            using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text.TrimStart() + "\n\n"));
-            return HeaderList.Load(stream);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Text.RegularExpressions;
 
@@ -14,7 +15,7 @@ namespace Techmail.Bounces;
 /// anchors, when one of them occurs. The window is wide enough for every pattern here, so the result is the
 /// same as running the pattern over the whole text.
 /// </remarks>
-internal static partial class PhraseRules
+internal static class PhraseRules
 {
     private sealed class Rule(BounceReason reason, Regex pattern, string[] anchors)
     {
@@ -27,43 +28,45 @@ internal static partial class PhraseRules
 
     private static readonly Rule[] Ordered =
     [
-        new(BounceReason.NotCompliantRfc, NotCompliantRfc(), ["complian", "rfc", "multiple", "duplicate header", "missing", "header", "malformed", "bare"]),
+        new(BounceReason.NotCompliantRfc, NotCompliantRfc(), ["complian", "rfc", "multiple", "duplicate", "missing", "malformed", "invalid", "bare"]),
         new(BounceReason.VirusDetected, Virus(), ["virus", "malware", "infected", "worm", "trojan"]),
-        new(BounceReason.SpamDetected, StrongSpam(), ["spam"]),
+        new(BounceReason.SpamDetected, StrongSpam(), ["spam", "listed", "surbl", "uribl"]),
         new(BounceReason.AuthFailure, AuthFailure(), ["dmarc", "spf", "dkim", "authenticat", "5.7.2"]),
         new(BounceReason.RequirePtr, RequirePtr(), ["reverse", "ptr", "rdns", "ip name lookup", "find", "resolve", "lookup", "look up", "client host", "mismatches", "no valid", "no host", "5.7.25"]),
         new(BounceReason.FailedStartTls, FailedStartTls(), ["tls", "require", "must use", "encryption"]),
-        new(BounceReason.BadReputation, BadReputation(), ["reputation", "sender score", "senderscore"]),
-        new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection"]),
+        new(BounceReason.BadReputation, BadReputation(), ["reputation", "sender score", "senderscore", "complaints", "[ts"]),
+        new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection rate", "connection freq", "connection count", "connection limit"]),
         new(BounceReason.Speeding, Speeding(), ["rate", "too many", "slow down", "throttl", "try again later"]),
         new(BounceReason.NoRelaying, NoRelaying(), ["relay"]),
         new(BounceReason.SecurityError, SecurityError(), ["auth", "insecure", "certificate"]),
         new(BounceReason.Blocked, Blocked(), ["block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
         new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
-        new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content", "classified as", "high ", "look"]),
-        new(BounceReason.ContentError, ContentError(), ["content", "header", "8-bit", "8bit", "invalid", "too long", "media type", "message header", "message body"]),
+        new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content rejected", "content was", "content blocked", "content filter", "classified as", "high score", "high spam", "looks like", "look like"]),
+        new(BounceReason.ContentError, ContentError(), ["content error", "too large", "too long", "too many", "8-bit", "8bit", "invalid", "media type", "message header", "message body"]),
         new(BounceReason.ExceedLimit, ExceedLimit(), [".2.3", "limit for"]),
         new(BounceReason.MesgTooBig, MesgTooBig(), ["too large", "too big", "too long", "size", "exceeds", "larger than", "length exceeds", ".3.4"]),
         new(BounceReason.MailboxFull, MailboxFull(), ["full", "quota", "exceeded", "insufficient", "too many messages", "not enough", "out of", ".2.2"]),
-        new(BounceReason.Suspend, Suspend(), ["account", "disabled", "inactive", "suspended", "deactivated", "mailbox", "user", "recipient", "5.7.13"]),
+        new(BounceReason.Suspend, Suspend(), ["disabled", "suspended", "inactive", "deactivated", "discontinued", "blocked", "locked", "frozen", "expired", "closed", "5.7.13"]),
         new(BounceReason.HasMoved, HasMoved(), ["moved", "changed", "no longer", "not local", ".1.6"]),
         new(BounceReason.NotAccept, NotAccept(), ["null", "not accepting", "no mx", "mail exchanger", "accept", "receive", "no mail"]),
         new(BounceReason.Rejected, SenderRejected(), ["sender", "from address", "mail from", "purported", "valid from", ".1.7", ".1.8"]),
-        new(BounceReason.HostUnknown, HostUnknown(), ["host", "domain", "name or service", ".1.2", ".4.4"]),
-        new(BounceReason.UserUnknown, UserUnknown(), ["user", "recipient", "mailbox", "address", "account", "unknown", "invalid", "bad", "exist", "no such", "illegal", "have a", "listed", "customer", ".1.1"]),
-        new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "connection", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
-        new(BounceReason.Expired, Expired(), ["expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for"]),
+        new(BounceReason.HostUnknown, HostUnknown(), ["not found", "unknown", "exist", "reachable", "no such", "name or service", "invalid", "not valid", "unrout", ".1.2", ".4.4"]),
+        new(BounceReason.UserUnknown, UserUnknown(), ["unknown", "not found", "not known", "not exist", "not recogni", "not listed", "not valid", "exist", "invalid", "unavailable", "bad", "no such", "illegal", "no mailbox", "no user", "no account", "no recipient", "have a", "no valid", "customer", "not available", "unrouteable", "not a valid", ".1.1", "access denied", "address is"]),
+        // A directory (LDAP) lookup failing is the receiving system's fault, whatever retry wording follows.
+        new(BounceReason.SystemError, DirectoryFailure(), ["ldap", "directory"]),
+        new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "lost connection", "connection reset", "connection refused", "connection closed", "connection dropped", "connection lost", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
+        new(BounceReason.Expired, Expired(), ["failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for"]),
         new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space"]),
         new(BounceReason.MailerError, MailerError(), ["mailer", "procmail", "command", "pipe to", "|/", "| /", "|\t/", "exit", "x-unix"]),
-        new(BounceReason.SyntaxError, SyntaxError(), ["syntax", "command", "parameter", "argument", "sequence", "too long"]),
-        new(BounceReason.Filtered, Filtered(), ["filter", "rejected by", "recipient", "blocked by", "authori", "refused by"]),
+        new(BounceReason.SyntaxError, SyntaxError(), ["malformed address", "incorrectly", "syntax", "command", "parameter", "argument", "sequence", "too long"]),
+        new(BounceReason.Filtered, Filtered(), ["filter", "rejected by", "refus", "blocked by", "authori"]),
     ];
 
     // Generic wording that names a cause only when neither a specific phrase nor a specific status code does.
     private static readonly Rule[] Weak =
     [
-        new(BounceReason.UserUnknown, WeakUserUnknown(), ["user", "recipient", "address", "mailbox"]),
-        new(BounceReason.SystemError, SystemError(), ["system", "configuration", "service", "server", "internal", "temporary", "local error", "could not load", "transaction failed", "resource", "try"]),
+        new(BounceReason.UserUnknown, WeakUserUnknown(), ["rejected", "not accepted", "unavailable", "invalid"]),
+        new(BounceReason.SystemError, SystemError(), ["system", "configuration", "unavailable", "not available", "refused", "error", "internal", "temporary", "could not load", "transaction failed", "busy", "resource", "try"]),
         new(BounceReason.Rejected, Rejected(), ["reject", "refuse", "denied", "not accepted", "declined"]),
     ];
 
@@ -86,6 +89,7 @@ internal static partial class PhraseRules
     public static bool SaysMailboxFull(string text) => Matches(MailboxFullRule, text);
 
     /// <summary>Every pattern run over the whole text, without anchors: the reference the anchored path must equal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static BounceReason? MatchExhaustive(string? text, bool weak)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
@@ -95,8 +99,7 @@ internal static partial class PhraseRules
         return null;
     }
 
-    internal static void ScanOnly(string text) => Anchors.Find(text);
-
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BounceReason? First(Rule[] rules, string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
@@ -112,10 +115,9 @@ internal static partial class PhraseRules
     /// <summary>All anchors of all rules, searched for in one pass.</summary>
     private sealed class AnchorTable
     {
-        private readonly SearchValues<string> _all;
-        // Anchors by their lower-cased first character, each with the rules it stands for.
-        private readonly (string Anchor, ulong Rules)[][] _byFirst = new (string, ulong)[128][];
+        private readonly AnchorScanner _scanner;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public AnchorTable(Rule[] rules)
         {
             if (rules.Length > 64) throw new InvalidOperationException("Too many phrase rules for the anchor mask.");
@@ -126,45 +128,21 @@ internal static partial class PhraseRules
                 foreach (var anchor in rules[i].Anchors)
                     masks[anchor] = masks.GetValueOrDefault(anchor) | (1UL << i);
             }
-            _all = SearchValues.Create([.. masks.Keys], StringComparison.OrdinalIgnoreCase);
-            var lists = new List<(string, ulong)>[128];
-            foreach (var (anchor, mask) in masks)
-            {
-                var first = char.ToLowerInvariant(anchor[0]);
-                (lists[first] ??= []).Add((anchor, mask));
-            }
-            for (var c = 0; c < 128; c++)
-                _byFirst[c] = lists[c] is { } list ? [.. list] : [];
+            _scanner = new AnchorScanner(masks.Select(pair => (pair.Key, pair.Value)));
         }
 
         [ThreadStatic] private static Hits? _last;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Hits Find(string text)
         {
             // The resolver asks about the same text more than once (strong rules, then weak ones): scan it once.
             var hits = _last ??= new Hits();
             if (ReferenceEquals(hits.Text, text)) return hits;
             hits.Reset(text);
-            var span = text.AsSpan();
-            var offset = 0;
-            while (offset < span.Length)
-            {
-                var index = span[offset..].IndexOfAny(_all);
-                if (index < 0) break;
-                var position = offset + index;
-                var first = char.ToLowerInvariant(span[position]);
-                if (first < 128)
-                {
-                    var rest = span[position..];
-                    foreach (var (anchor, rules) in _byFirst[first])
-                        if (rest.StartsWith(anchor, StringComparison.OrdinalIgnoreCase))
-                            hits.Add(position, rules);
-                }
-                offset = position + 1;
-            }
+            _scanner.Scan(text, ref hits, static (ref Hits h, int position, ulong mask) => h.Add(position, mask));
             return hits;
         }
-
     }
 
     /// <summary>Where anchors occurred in one text, and for which rules.</summary>
@@ -178,6 +156,7 @@ internal static partial class PhraseRules
 
         public string? Text { get; private set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Reset(string text)
         {
             Text = text;
@@ -186,6 +165,7 @@ internal static partial class PhraseRules
             _whole = text.Length <= WholeTextLimit;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(int position, ulong rules)
         {
             _rules |= rules;
@@ -198,6 +178,7 @@ internal static partial class PhraseRules
             _hits[_count++] = (position, rules);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Matches(Rule rule, string text)
         {
             var bit = rule.Bit;
@@ -224,102 +205,105 @@ internal static partial class PhraseRules
 
     private const RegexOptions Opts = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
 
-    [GeneratedRegex(@"\bvirus|malware|\binfected\b|\bworm\b|trojan", Opts)]
-    private static partial Regex Virus();
+    private static Regex DirectoryFailure() => _directoryFailure ??= new(@"\bLDAP\b.{0,30}(?:fail|error|unavailable|contact|timeout|down)|(?:unable to|could not|cannot) (?:contact|reach|connect to) (?:the )?(?:LDAP|directory)|directory (?:server |service )?(?:failure|error|unavailable|lookup failed)", Opts | RegexOptions.Compiled);
+    private static Regex? _directoryFailure;
 
-    [GeneratedRegex(@"\bDMARC\b|\bSPF\b.{0,40}(?:fail|check|validat|record|policy|softfail)|(?:fail|pass)\w*\s+(?:the\s+)?SPF|\bDKIM\b.{0,40}(?:fail|signature|invalid|missing|valid)|authenticate with (?:either )?SPF|unauthenticated (?:e-?mail|message)|sender is unauthenticated|does not have authentication information|authentication checks|\b5\.7\.(?:2[0-46]|29)\b", Opts)]
-    private static partial Regex AuthFailure();
+    private static Regex Virus() => _virus ??= new(@"\bvirus|malware|\binfected\b|\bworm\b|trojan", Opts | RegexOptions.Compiled);
+    private static Regex? _virus;
 
-    [GeneratedRegex(@"reverse (?:DNS|lookup|name)|\bPTR\b|\brDNS\b|IP name lookup failed|(?:can ?not|could not|unable to) (?:find|resolve|lookup|look up) (?:your )?(?:host ?name|IP)|client host name|mismatches client ip|hostname does not resolve|no (?:valid )?(?:host ?name|reverse)|not have a (?:valid )?reverse|\b5\.7\.25\b", Opts)]
-    private static partial Regex RequirePtr();
+    private static Regex AuthFailure() => _authFailure ??= new(@"\bDMARC\b|\bSPF\b.{0,40}(?:fail|check|validat|record|policy|softfail)|(?:fail|pass)\w*\s+(?:the\s+)?SPF|\bDKIM\b.{0,40}(?:fail|signature|invalid|missing|valid)|authenticate with (?:either )?SPF|unauthenticated (?:e-?mail|message)|sender is unauthenticated|does not have authentication information|authentication checks|\b5\.7\.(?:2[0-46]|29)\b", Opts | RegexOptions.Compiled);
+    private static Regex? _authFailure;
 
-    [GeneratedRegex(@"STARTTLS|\bTLS\b.{0,30}(?:required|failed|negotiat|handshake|mandatory)|(?:requires?|must use)\s+(?:a\s+)?(?:secure|encrypted|TLS)|encryption (?:is )?required", Opts)]
-    private static partial Regex FailedStartTls();
+    private static Regex RequirePtr() => _requirePtr ??= new(@"reverse (?:DNS|lookup|name)|\bPTR\b|\brDNS\b|IP name lookup failed|(?:can ?not|could not|unable to) (?:find|resolve|lookup|look up) (?:your )?(?:host ?name|IP)|client host name|mismatches client ip|hostname does not resolve|no (?:valid )?(?:host ?name|reverse)|not have a (?:valid )?reverse|\b5\.7\.25\b", Opts | RegexOptions.Compiled);
+    private static Regex? _requirePtr;
 
-    [GeneratedRegex(@"not (?:\w+ )?(?:RFC|standards?)[ -]?(?:\d{3,4} )?complian|RFC ?(?:5322|2822|822|5321)|multiple (?:addresses in )?(?:From|Subject|To|Date|Message-ID|Sender)\b|multiple \S+ headers|duplicate header|missing (?:required )?(?:\w+ )?header|header (?:is )?(?:malformed|invalid)|malformed (?:\w+ )?header|bare (?:LF|line ?feed)", Opts)]
-    private static partial Regex NotCompliantRfc();
+    private static Regex FailedStartTls() => _failedStartTls ??= new(@"STARTTLS|\bTLS\b.{0,30}(?:required|failed|negotiat|handshake|mandatory)|(?:requires?|must use)\s+(?:a\s+)?(?:secure|encrypted|TLS)|encryption (?:is )?required", Opts | RegexOptions.Compiled);
+    private static Regex? _failedStartTls;
 
-    [GeneratedRegex(@"reputation|sender score|senderscore", Opts)]
-    private static partial Regex BadReputation();
+    private static Regex NotCompliantRfc() => _notCompliantRfc ??= new(@"not (?:\w+ )?(?:RFC|standards?)[ -]?(?:\d{3,4} )?complian|(?:violat\w*|not (?:comply|conform)\w*|non-?complian\w*|does not (?:comply|conform)\w*)(?: with)? (?:the )?RFC|RFC ?(?:5322|2822|822|5321) (?:complian|violat|requires)|multiple (?:addresses in )?(?:From|Subject|To|Date|Message-ID|Sender)\b|multiple \S+ headers|duplicate header|missing (?:required )?(?:\w+ )?header|header (?:is )?(?:malformed|invalid)|malformed (?:\w+ )?header|bare (?:LF|line ?feed)", Opts | RegexOptions.Compiled);
+    private static Regex? _notCompliantRfc;
 
-    [GeneratedRegex(@"too many (?:concurrent |simultaneous |open )?(?:connections|sessions)|connection (?:rate|frequency|count) (?:limit|exceeded)|connection frequency limited|connection limit|too many hosts", Opts)]
-    private static partial Regex TooManyConn();
+    private static Regex BadReputation() => _badReputation ??= new(@"reputation|sender score|senderscore|user complaints|\[TS[S0]\d\d\]", Opts | RegexOptions.Compiled);
+    private static Regex? _badReputation;
 
-    [GeneratedRegex(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails|recipients)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts)]
-    private static partial Regex Speeding();
+    private static Regex TooManyConn() => _tooManyConn ??= new(@"too many (?:concurrent |simultaneous |open )?(?:connections|sessions)|connection (?:rate|frequency|count) (?:limit|exceeded)|connection frequency limited|connection limit|too many hosts", Opts | RegexOptions.Compiled);
+    private static Regex? _tooManyConn;
 
-    [GeneratedRegex(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed", Opts)]
-    private static partial Regex NoRelaying();
+    private static Regex Speeding() => _speeding ??= new(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails|recipients)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts | RegexOptions.Compiled);
+    private static Regex? _speeding;
 
-    [GeneratedRegex(@"SMTP auth|authentication (?:is )?required|must (?:be )?authenticat|unauthenticated sender|authentication failed|auth(?:entication)? (?:credentials )?invalid|sender (?:address )?not authori[sz]ed|insecure|\bcertificate\b", Opts)]
-    private static partial Regex SecurityError();
+    private static Regex NoRelaying() => _noRelaying ??= new(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed", Opts | RegexOptions.Compiled);
+    private static Regex? _noRelaying;
 
-    [GeneratedRegex(@"black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts)]
-    private static partial Regex Blocked();
+    private static Regex SecurityError() => _securityError ??= new(@"SMTP auth|delivery not authori[sz]ed|authentication (?:is )?required|must (?:be )?authenticat|unauthenticated sender|authentication failed|auth(?:entication)? (?:credentials )?invalid|sender (?:address )?not authori[sz]ed|insecure|\bcertificate\b", Opts | RegexOptions.Compiled);
+    private static Regex? _securityError;
 
-    [GeneratedRegex(@"polic(?:y|ies)(?! of reject)|content presents a potential|message not allowed|not allowed by|prohibited|violat", Opts)]
-    private static partial Regex PolicyViolation();
+    private static Regex Blocked() => _blocked ??= new(@"black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts | RegexOptions.Compiled);
+    private static Regex? _blocked;
 
-    [GeneratedRegex(@"\bspam|\bUBE\b|junk mail|bulk (?:e?mail|mail)|unsolicited|message content rejected|content (?:was )?(?:rejected|blocked|filter)|classified as|spamassassin|high (?:spam )?score|looks? like", Opts)]
-    private static partial Regex Spam();
+    private static Regex PolicyViolation() => _policyViolation ??= new(@"polic(?:y|ies)(?! of reject)|content presents a potential|message not allowed|not allowed by|prohibited|violat", Opts | RegexOptions.Compiled);
+    private static Regex? _policyViolation;
 
-    [GeneratedRegex(@"content error|headers? (?:are |is )?too (?:large|long|many)|improper use of 8-bit|8-?bit (?:data|characters?)|invalid (?:mime|content|character)|line (?:is )?too long|media type|message (?:header|body) (?:error|invalid)", Opts)]
-    private static partial Regex ContentError();
+    private static Regex Spam() => _spam ??= new(@"\bspam|\bUBE\b|junk mail|bulk (?:e?mail|mail)|unsolicited|message content rejected|content (?:was )?(?:rejected|blocked|filter)|classified as|spamassassin|high (?:spam )?score|looks? like", Opts | RegexOptions.Compiled);
+    private static Regex? _spam;
 
-    [GeneratedRegex(@"\b[45]\.2\.3\b|exceeds? (?:the )?(?:recipient'?s? |administrative |mailbox )?(?:size )?limit for (?:this|the) (?:recipient|mailbox)", Opts)]
-    private static partial Regex ExceedLimit();
+    private static Regex ContentError() => _contentError ??= new(@"content error|headers? (?:are |is )?too (?:large|long|many)|improper use of 8-bit|8-?bit (?:data|characters?)|invalid (?:mime|content|character)|line (?:is )?too long|media type|message (?:header|body) (?:error|invalid)", Opts | RegexOptions.Compiled);
+    private static Regex? _contentError;
 
-    [GeneratedRegex(@"(?:message|mail|e-?mail|file|attachment)s? (?:is |was )?(?:too (?:large|big|long)|size exceeds|exceeds (?:the )?(?:\w+ )?(?:size|maximum))|(?:message |mail )?size (?:limit )?exceed|exceeds? (?:the )?(?:maximum|max|fixed) (?:message )?size|too big|size limit|larger than|message length exceeds|\b5\.3\.4\b", Opts)]
-    private static partial Regex MesgTooBig();
+    private static Regex ExceedLimit() => _exceedLimit ??= new(@"\b[45]\.2\.3\b|exceeds? (?:the )?(?:recipient'?s? |administrative |mailbox )?(?:size )?limit for (?:this|the) (?:recipient|mailbox)", Opts | RegexOptions.Compiled);
+    private static Regex? _exceedLimit;
 
-    [GeneratedRegex(@"mailbox (?:is |was )?full|mail ?box ?full|over ?quota|quota (?:exceeded|full|violation)|exceeded (?:\w+ )?(?:storage|quota)|(?:disk|storage|mailbox) quota|insufficient (?:user )?(?:storage|disk)|mailbox (?:size )?(?:limit )?exceeded|(?:mailbox|inbox) (?:has )?exceeded|(?:number|size) of messages in .{0,30}mailbox exceeded|too many messages (?:in|on) (?:the |this )?(?:mailbox|inbox)|is full\b|not enough (?:space|storage)|out of (?:mailbox )?space|\b[45]\.2\.2\b", Opts)]
-    private static partial Regex MailboxFull();
+    private static Regex MesgTooBig() => _mesgTooBig ??= new(@"(?:message|mail|e-?mail|file|attachment)s? (?:is |was )?(?:too (?:large|big|long)|size exceeds|exceeds (?:the )?(?:\w+ )?(?:size|maximum))|(?:message |mail )?size (?:limit )?exceed|exceeds? (?:the )?(?:maximum|max|fixed) (?:message )?size|too big|size limit|larger than|message length exceeds|\b5\.3\.4\b", Opts | RegexOptions.Compiled);
+    private static Regex? _mesgTooBig;
 
-    [GeneratedRegex(@"account (?:\w+ )?(?:is |has been |was )?(?:disabled|suspended|inactive|deactivated|discontinued|blocked|locked|frozen|expired|closed)|(?:disabled|inactive|suspended|deactivated) (?:recipient|account|mailbox|user)|mailbox (?:is |has been )?(?:disabled|frozen|suspended|inactive|locked|closed)|user (?:is |has been )?(?:suspended|disabled|inactive)|recipient (?:account )?(?:is )?(?:blocked|suspended|disabled)|\b5\.7\.13\b", Opts)]
-    private static partial Regex Suspend();
+    private static Regex MailboxFull() => _mailboxFull ??= new(@"mailbox (?:is |was )?full|mail ?box ?full|over ?quota|quota (?:exceeded|full|violation)|exceeded (?:\w+ )?(?:storage|quota)|(?:disk|storage|mailbox) quota|insufficient (?:user )?(?:storage|disk)|mailbox (?:size )?(?:limit )?exceeded|(?:mailbox|inbox) (?:has )?exceeded|(?:number|size) of messages in .{0,30}mailbox exceeded|too many messages (?:in|on) (?:the |this )?(?:mailbox|inbox)|is full\b|not enough (?:space|storage)|out of (?:mailbox )?space|\b[45]\.2\.2\b", Opts | RegexOptions.Compiled);
+    private static Regex? _mailboxFull;
 
-    [GeneratedRegex(@"has moved|(?:mailbox|address|user) (?:has been )?(?:moved|changed)|no longer (?:valid|available|in use|at this|accepting mail at)|user not local;? please try|\b5\.1\.6\b", Opts)]
-    private static partial Regex HasMoved();
+    private static Regex Suspend() => _suspend ??= new(@"account (?:\w+ )?(?:is |has been |was )?(?:disabled|suspended|inactive|deactivated|discontinued|blocked|locked|frozen|expired|closed)|(?:disabled|inactive|suspended|deactivated) (?:recipient|account|mailbox|user)|mailbox (?:is |has been )?(?:disabled|frozen|suspended|inactive|locked|closed)|user (?:is |has been )?(?:suspended|disabled|inactive)|recipient (?:account )?(?:is )?(?:blocked|suspended|disabled)|\b5\.7\.13\b", Opts | RegexOptions.Compiled);
+    private static Regex? _suspend;
 
-    [GeneratedRegex(@"null ?MX|not accepting network messages|no mx record|(?:couldn't|could not|unable to) find (?:a |any )?mail exchanger|no mail exchanger|does ?n[o']t (?:accept|receive) (?:any )?e?-?mail|not accept(?:ing)? (?:any )?(?:e-?)?mail|accepts no mail|no mail (?:is )?accepted", Opts)]
-    private static partial Regex NotAccept();
+    private static Regex HasMoved() => _hasMoved ??= new(@"has moved|(?:mailbox|address|user) (?:has been )?(?:moved|changed)|no longer (?:valid|available|in use|at this|accepting mail at)|user not local;? please try|\b5\.1\.6\b", Opts | RegexOptions.Compiled);
+    private static Regex? _hasMoved;
 
-    [GeneratedRegex(@"sender (?:address |domain )?(?:rejected|refused|denied|invalid|verify failed|unknown|not (?:allowed|accepted))|(?:domain of|invalid|unknown|unroutable|unverified|bad|unresolvable) sender|sender (?:address )?(?:domain )?(?:does not|doesn't) exist|provide a valid from|purported responsible address|from address (?:rejected|invalid|not)|mail from (?:address )?(?:rejected|refused|invalid)|\b[45]\.1\.[78]\b", Opts)]
-    private static partial Regex SenderRejected();
+    private static Regex NotAccept() => _notAccept ??= new(@"null ?MX|not accepting network messages|no mx record|(?:couldn't|could not|unable to) find (?:a |any )?mail exchanger|no mail exchanger|does ?n[o']t (?:accept|receive) (?:any )?e?-?mail|not accept(?:ing)? (?:any )?(?:e-?)?mail|accepts no mail|no mail (?:is )?accepted", Opts | RegexOptions.Compiled);
+    private static Regex? _notAccept;
 
-    [GeneratedRegex(@"(?:user|recipient|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|not (?:found|known|exist|recognized|recognised|listed|valid)|does ?n[o']t exist|invalid|unavailable|disabled or does not exist)|(?:unknown|invalid|bad|non-?existent|no such|illegal) (?:local )?(?:user|recipient|mailbox|address|account|addressee|e-?mail)|no (?:such )?(?:mailbox|user|account|recipient)(?: here| found| by that name)?|does not exist|doesn't exist|doesn't have an? .{1,60} account|not listed in|no valid recipients|user not exist|not our customer|mailbox not available|no longer exists|unrouteable address|is not a valid (?:mailbox|user|recipient)|\b[45]\.1\.1\b", Opts)]
-    private static partial Regex UserUnknown();
+    private static Regex SenderRejected() => _senderRejected ??= new(@"sender (?:address |domain )?(?:rejected|refused|denied|invalid|verify failed|unknown|not (?:allowed|accepted))|(?:domain of|invalid|unknown|unroutable|unverified|bad|unresolvable) sender|sender (?:address )?(?:domain )?(?:does not|doesn't) exist|provide a valid from|purported responsible address|from address (?:rejected|invalid|not)|mail from (?:address )?(?:rejected|refused|invalid)|\b[45]\.1\.[78]\b", Opts | RegexOptions.Compiled);
+    private static Regex? _senderRejected;
 
-    [GeneratedRegex(@"host (?:or domain name )?(?:not found|unknown)|host \S+ not found|unknown (?:host|domain)|(?:domain|host)(?: name)? (?:not found|does not exist|doesn't exist|is not reachable|unreachable)|no such (?:domain|host)|name or service not known|invalid domain|domain (?:is )?(?:invalid|not (?:valid|exist))|unroutable domain|domain is not reachable|\b5\.1\.2\b|\b[45]\.4\.4\b", Opts)]
-    private static partial Regex HostUnknown();
+    private static Regex UserUnknown() => _userUnknown ??= new(@"check (?:if|that|whether) (?:the )?(?:recipient'?s? )?(?:e-?mail )?address is (?:correct|valid)|recipient address rejected: access denied|(?:user|recipient|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|not (?:found|known|exist|recognized|recognised|listed|valid)|does ?n[o']t exist|invalid|unavailable|disabled or does not exist)|(?:unknown|invalid|bad|non-?existent|no such|illegal) (?:local )?(?:user|recipient|mailbox|address|account|addressee|e-?mail)|no (?:such )?(?:mailbox|user|account|recipient)(?: here| found| by that name)?|does not exist|doesn't exist|doesn't have an? .{1,60} account|not listed in|no valid recipients|user not exist|not our customer|mailbox not available|no longer exists|is not a valid (?:mailbox|user|recipient)|\b[45]\.1\.1\b", Opts | RegexOptions.Compiled);
+    private static Regex? _userUnknown;
 
-    [GeneratedRegex(@"routing loop|mail loop|loop detected|too many hops|hop count|lost connection|connection (?:reset|refused|closed|dropped|lost)|network (?:is )?(?:error|unreachable)|name service error|name server|DNS (?:error|lookup|failure|problem)|temporary lookup failure|no route to host|malformed or unexpected", Opts)]
-    private static partial Regex NetworkError();
+    private static Regex HostUnknown() => _hostUnknown ??= new(@"host (?:or domain name )?(?:not found|unknown)|host \S+ not found|unknown (?:host|domain)|(?:domain|host)(?: name)? (?:not found|does not exist|doesn't exist|is not reachable|unreachable)|no such (?:domain|host)|name or service not known|invalid domain|domain (?:is )?(?:invalid|not (?:valid|exist))|unroutable domain|unrout(?:e)?able address|(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,63} (?:does not exist|doesn't exist)|domain is not reachable|\b5\.1\.2\b|\b[45]\.4\.4\b", Opts | RegexOptions.Compiled);
+    private static Regex? _hostUnknown;
 
-    [GeneratedRegex(@"expired|time(?:d)? ?out|\bdelayed\b|not yet been delivered|requests to connect|will be retried|failed \d+ attempts|retry time|too long|giving up|given up|has been delayed|delivery (?:time )?(?:has )?expired|could not be delivered (?:with)?in|undeliverable for|no answer|unable to (?:deliver|connect).{0,40}(?:days|hours)|not delivered for", Opts)]
-    private static partial Regex Expired();
+    private static Regex NetworkError() => _networkError ??= new(@"routing loop|mail loop|loop detected|too many hops|hop count|lost connection|connection (?:reset|refused|closed|dropped|lost)|network (?:is )?(?:error|unreachable)|name service error|name server|DNS (?:error|lookup|failure|problem)|temporary lookup failure|no route to host|malformed or unexpected", Opts | RegexOptions.Compiled);
+    private static Regex? _networkError;
 
-    [GeneratedRegex(@"system (?:is )?full|insufficient system storage|out of (?:disk )?space|disk full|no space left", Opts)]
-    private static partial Regex SystemFull();
+    private static Regex Expired() => _expired ??= new(@"expired|failing for a long time|long failure period|time(?:d)? ?out|\bdelayed\b|not yet been delivered|requests to connect|will be retried|failed \d+ attempts|retry time|too long|giving up|given up|has been delayed|delivery (?:time )?(?:has )?expired|could not be delivered (?:with)?in|undeliverable for|no answer|unable to (?:deliver|connect).{0,40}(?:days|hours)|not delivered for", Opts | RegexOptions.Compiled);
+    private static Regex? _expired;
 
-    [GeneratedRegex(@"mailer error|\bprocmail\b|command (?:died|failed|output)|pipe to |\|\s*/|exit (?:code|status)|x-unix;|unknown mailer|mailer (?:not found|failed)", Opts)]
-    private static partial Regex MailerError();
+    private static Regex SystemFull() => _systemFull ??= new(@"system (?:is )?full|insufficient system storage|out of (?:disk )?space|disk full|no space left", Opts | RegexOptions.Compiled);
+    private static Regex? _systemFull;
 
-    [GeneratedRegex(@"syntax error|command (?:not recognized|unrecognized|not implemented)|(?:parameter|argument)s? not (?:implemented|recognized)|bad (?:command )?sequence|invalid command|unrecognized command|line too long", Opts)]
-    private static partial Regex SyntaxError();
+    private static Regex MailerError() => _mailerError ??= new(@"mailer error|\bprocmail\b|command (?:died|failed|output)|pipe to |\|\s*/|exit (?:code|status)|x-unix;|unknown mailer|mailer (?:not found|failed)", Opts | RegexOptions.Compiled);
+    private static Regex? _mailerError;
 
-    [GeneratedRegex(@"system (?:error|config)|configuration error|(?:service|server) (?:is )?(?:currently |temporarily )?(?:unavailable|not available|refused|error)|internal (?:server )?error|temporary (?:server|local) (?:error|problem|failure)|local error|could not load|transaction failed|mail system problem|server (?:is )?busy|resources? (?:temporarily )?unavailable|try (?:again )?later|directory (?:server )?failure", Opts)]
-    private static partial Regex SystemError();
+    private static Regex SyntaxError() => _syntaxError ??= new(@"syntax error|malformed address|incorrectly constructed|command (?:not recognized|unrecognized|not implemented)|(?:parameter|argument)s? not (?:implemented|recognized)|bad (?:command )?sequence|invalid command|unrecognized command|line too long", Opts | RegexOptions.Compiled);
+    private static Regex? _syntaxError;
 
-    [GeneratedRegex(@"(?:recipient|address|user)s? (?:address )?rejected|recipient not accepted|mailbox unavailable|invalid recipient", Opts)]
-    private static partial Regex WeakUserUnknown();
+    private static Regex SystemError() => _systemError ??= new(@"system (?:error|config)|configuration error|(?:service|server) (?:is )?(?:currently |temporarily )?(?:unavailable|not available|refused|error)|internal (?:server )?error|temporary (?:server|local) (?:error|problem|failure)|local error|could not load|transaction failed|mail system problem|server (?:is )?busy|resources? (?:temporarily )?unavailable|try (?:again )?later|directory (?:server )?failure", Opts | RegexOptions.Compiled);
+    private static Regex? _systemError;
 
-    [GeneratedRegex(@"spam classification|classified as spam|(?:detected|identified|marked|rejected|considered|flagged) as (?:\w+ )?spam|likely (?:to be )?spam|looks like spam|spam (?:score|content|filter|message detected)", Opts)]
-    private static partial Regex StrongSpam();
+    private static Regex WeakUserUnknown() => _weakUserUnknown ??= new(@"(?:recipient|address|user)s? (?:address )?rejected(?!\s*:)|recipient not accepted|mailbox unavailable|invalid recipient", Opts | RegexOptions.Compiled);
+    private static Regex? _weakUserUnknown;
 
-    [GeneratedRegex(@"filter|rejected by (?:the )?recipient|recipient .{0,40} refus|blocked by (?:the )?recipient|not authori[sz]ed to send|refused by the recipient", Opts)]
-    private static partial Regex Filtered();
+    private static Regex StrongSpam() => _strongSpam ??= new(@"(?:black|block)listed (?:URL|URI|link|domain in (?:the )?(?:message|body))|\bSURBL\b|\bURIBL\b|spam classification|classified as spam|(?:detected|identified|marked|rejected|considered|flagged) as (?:\w+ )?spam|likely (?:to be )?spam|looks like spam|spam (?:score|content|filter|message detected)", Opts | RegexOptions.Compiled);
+    private static Regex? _strongSpam;
 
-    [GeneratedRegex(@"\brejected\b|\brefused\b|access denied|not accepted|\bdenied\b|\bdeclined\b", Opts)]
-    private static partial Regex Rejected();
+    private static Regex Filtered() => _filtered ??= new(@"filter|rejected by (?:the )?recipient|recipient .{0,40} refus|blocked by (?:the )?recipient|not authori[sz]ed to send|refused by the recipient", Opts | RegexOptions.Compiled);
+    private static Regex? _filtered;
+
+    private static Regex Rejected() => _rejected ??= new(@"\brejected\b|\brefused\b|access denied|not accepted|\bdenied\b|\bdeclined\b", Opts | RegexOptions.Compiled);
+    private static Regex? _rejected;
 }

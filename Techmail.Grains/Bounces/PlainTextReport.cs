@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -9,11 +10,12 @@ namespace Techmail.Bounces;
 /// on its own line (bare, in angle brackets, or followed by the reason), then the reason, then a copy of the
 /// original message. So we cut at the copy, then split the text into one block per address.
 /// </summary>
-internal static partial class PlainTextReport
+internal static class PlainTextReport
 {
     // Reports state their cause near the top; bounding the text keeps a huge pasted message from costing time.
     private const int MaxReportChars = 6000;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string ReportPart(string text)
     {
         var bounded = text.AsSpan(0, Math.Min(text.Length, MaxReportChars));
@@ -22,6 +24,7 @@ internal static partial class PlainTextReport
     }
 
     /// <summary>Index of the line where the copy of the original message begins, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int CopyStart(ReadOnlySpan<char> text)
     {
         var lineStart = 0;
@@ -32,17 +35,26 @@ internal static partial class PlainTextReport
             var line = text[lineStart..lineEnd];
             // Only lines whose first word could open a marker are worth the pattern.
             var word = line.TrimStart(" \t").TrimStart("-=_*").TrimStart(" \t");
-            if (!word.IsEmpty && MarkerInitials.Contains(word[0]) && OriginalMessageMarker().IsMatch(line))
+            // Every marker names the message or mail it precedes.
+            if (!word.IsEmpty && MarkerInitials.Contains(word[0])
+                && (line.Contains("messag", StringComparison.OrdinalIgnoreCase) || line.Contains("mail", StringComparison.OrdinalIgnoreCase))
+                && OriginalMessageMarker().IsMatch(line))
                 return lineStart;
             lineStart = lineEnd + 1;
         }
         return -1;
     }
 
+    // Every sender/routing line pattern below contains one of these.
+    private static readonly System.Buffers.SearchValues<string> SenderLineWords = System.Buffers.SearchValues.Create(
+        ["from", "reply-to", "sender", "return-path", "x-", "by ", "received", "message-id", "in-reply-to", "references", "envelope", "generated"],
+        StringComparison.OrdinalIgnoreCase);
+
     private static readonly System.Buffers.SearchValues<char> MarkerInitials =
         System.Buffers.SearchValues.Create("AaBbCcFfHhMmOoRrTtUuYy-");
 
     /// <summary>Per-address blocks of report text, in order of first mention.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<(string Address, string Block)> Blocks(string report, HashSet<string> excluded)
     {
         var order = new List<string>();
@@ -51,7 +63,7 @@ internal static partial class PlainTextReport
         foreach (var rawLine in report.AsSpan().EnumerateLines())
         {
             var lineAddress = rawLine.Contains('@')
-                ? RecipientOnLine(rawLine.ToString(), excluded, current is null ? null : order[^1])
+                ? RecipientOnLine(rawLine.ToString(), excluded)
                 : null;
             if (lineAddress is not null)
             {
@@ -78,32 +90,35 @@ internal static partial class PlainTextReport
         return result;
     }
 
-    private static string? RecipientOnLine(string line, HashSet<string> excluded, string? currentAddress)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string? RecipientOnLine(string line, HashSet<string> excluded)
     {
         if (line.IndexOf('@') < 0) return null;
-        if (SenderLine().IsMatch(line)) return null;
-        foreach (Match match in Addresses.Address().EnumerateMatchesAsMatches(line))
+        if (line.AsSpan().IndexOfAny(SenderLineWords) >= 0 && SenderLine().IsMatch(line)) return null;
+        string? first = null;
+        for (var from = 0; Addresses.TryFind(line, from, out var index, out var length); from = index + length)
         {
-            var address = Addresses.Normalize(match.Groups[1].Value);
+            var address = Addresses.Normalize(line.Substring(index, length));
             if (excluded.Contains(address)) continue;
-            if (LooksLikeMessageId(line, match)) continue;
-            if (IsInsideUrl(line, match.Index)) continue;
-            if (currentAddress is not null && address.Equals(currentAddress, StringComparison.OrdinalIgnoreCase))
+            if (LooksLikeMessageId(line, index, length)) continue;
+            if (IsInsideUrl(line, index)) continue;
+            // "Display name <addr>" (RFC 5322 name-addr): the bracketed address is the address.
+            if (index > 0 && line[index - 1] == '<' && index + length < line.Length && line[index + length] == '>')
                 return address;
-            return address;
+            first ??= address;
         }
-        return null;
+        return first;
     }
 
-    private static bool LooksLikeMessageId(string line, Match match)
+    private static bool LooksLikeMessageId(string line, int index, int length)
     {
-        var before = match.Index > 0 ? line[match.Index - 1] : ' ';
-        var end = match.Index + match.Length;
+        var before = index > 0 ? line[index - 1] : ' ';
+        var end = index + length;
         var after = end < line.Length ? line[end] : ' ';
-        if (before == '<' && after == '>' && line.Contains("Message-ID", StringComparison.OrdinalIgnoreCase)) return true;
-        return false;
+        return before == '<' && after == '>' && line.Contains("Message-ID", StringComparison.OrdinalIgnoreCase);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsInsideUrl(string line, int index)
     {
         var start = line.LastIndexOf(' ', Math.Max(0, index - 1)) + 1;
@@ -112,10 +127,10 @@ internal static partial class PlainTextReport
     }
 
     // Lines naming the sender or routing, never a failed recipient.
-    [GeneratedRegex(@"^\s*(?:>+\s*)?(?:From|Reply-To|Sender|Return-Path|Envelope-From|X-\S+)\s*:|MAIL\s+FROM\s*:|envelope-from|\bfrom\s+<|^\s*from\s+\S+@|by\s+\S+\s+with\s|^\s*(?:Received|Message-Id|In-Reply-To|References)\s*:|^\s*\(?envelope|sender\s*:|original sender|orig(?:inal)?-from", RegexOptions.IgnoreCase)]
-    private static partial Regex SenderLine();
+    private static Regex SenderLine() => _senderLine ??= new(@"^\s*\(?(?:ultimately )?generated (?:from|by)\b|^\s*(?:>+\s*)?(?:From|Reply-To|Sender|Return-Path|Envelope-From|X-\S+)\s*:|MAIL\s+FROM\s*:|envelope-from|\bfrom\s+<|^\s*from\s+\S+@|by\s+\S+\s+with\s|^\s*(?:Received|Message-Id|In-Reply-To|References)\s*:|^\s*\(?envelope|sender\s*:|original sender|orig(?:inal)?-from", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static Regex? _senderLine;
 
     // Where the copy of the original message (or its headers) begins in a plain-text report.
-    [GeneratedRegex(@"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:(?:This is a |Below this line is a |Here is a |A )?copy of (?:the |your )?(?:original )?message|(?:The )?original (?:message|mail|e-?mail)(?: (?:was|is) (?:included|attached|below))?(?: follows| headers?| as follows)?\s*[:.-]|(?:Original|Returned|Unsent|Undelivered|Bounced|Rejected) (?:message|mail)(?: header)?s?(?: follows| below)?\s*(?:[-:.]|$)|Message headers follow|(?:The )?headers? (?:of|from) (?:the |your )?(?:original|returned) message|Original message follows|Original Message:|Your message (?:reads|follows)|----- ?Message text follows|Content-Type: message/rfc822|Forwarded message)", RegexOptions.IgnoreCase)]
-    private static partial Regex OriginalMessageMarker();
+    private static Regex OriginalMessageMarker() => _originalMessageMarker ??= new(@"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:(?:This is a |Below this line is a |Here is a |A )?copy of (?:the |your )?(?:original )?message|(?:The )?original (?:message|mail|e-?mail)(?: (?:was|is) (?:included|attached|below))?(?: follows| headers?| as follows)?\s*[:.-]|(?:Original|Returned|Unsent|Undelivered|Bounced|Rejected) (?:message|mail)(?: header)?s?(?: follows| below)?\s*(?:[-:.]|$)|Message headers follow|(?:The )?headers? (?:of|from) (?:the |your )?(?:original|returned) message|Original message follows|Original Message:|Your message (?:reads|follows)|----- ?Message text follows|Content-Type: message/rfc822|Forwarded message)", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static Regex? _originalMessageMarker;
 }

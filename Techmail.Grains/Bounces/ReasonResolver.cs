@@ -1,12 +1,13 @@
+using System.Runtime.CompilerServices;
 namespace Techmail.Bounces;
 
 /// <summary>Turns what a reader found about a recipient into the final status, reply code and cause.</summary>
 internal static class ReasonResolver
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BouncedRecipient Resolve(RecipientDraft draft)
     {
         var diagnostic = Clean(draft.Diagnostic);
-        var context = draft.Context;
         var action = draft.Action?.Trim().ToLowerInvariant();
 
         var status = NormalizeStatus(draft.Status);
@@ -16,9 +17,9 @@ internal static class ReasonResolver
             status = textStatus;
         status ??= textStatus;
         var reply = draft.ReplyCode ?? SmtpCodes.FindReplyCode(diagnostic);
-        var stage = SmtpCodes.FindStage(diagnostic ?? context);
+        var stage = SmtpCodes.FindStage(diagnostic ?? draft.Context);
 
-        var reason = Decide(draft, diagnostic, context, action, status, reply, stage);
+        var reason = Decide(draft, diagnostic, action, status, reply, stage);
 
         var @class = status?[0] ?? reply?[0] ?? (action == "delayed" ? '4' : '5');
         if (reason == BounceReason.Delivered) @class = '2';
@@ -35,8 +36,9 @@ internal static class ReasonResolver
             diagnostic);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BounceReason Decide(
-        RecipientDraft draft, string? diagnostic, string? context, string? action, string? status, string? reply, SmtpStage stage)
+        RecipientDraft draft, string? diagnostic, string? action, string? status, string? reply, SmtpStage stage)
     {
         if (draft.KnownReason is { } known) return known;
         if (action is "delivered" or "relayed" or "expanded") return BounceReason.Delivered;
@@ -52,8 +54,11 @@ internal static class ReasonResolver
         var fromStatus = SmtpCodes.IsGeneric(status) ? null : StatusReasons.FromStatus(status);
         reason = Arbitrate(reason, fromStatus);
         reason ??= PhraseRules.MatchWeak(diagnostic);
-        reason ??= PhraseRules.Match(context);
-        reason ??= PhraseRules.MatchWeak(context);
+        if (reason is null)
+        {
+            var context = draft.Context;
+            reason = PhraseRules.Match(context) ?? PhraseRules.MatchWeak(context);
+        }
         reason ??= FromReplyCode(reply);
 
         if (reason is null)
@@ -66,6 +71,10 @@ internal static class ReasonResolver
                 _ => null,
             };
         }
+        // Google Groups answers a post it will not accept (no such group, or no permission to post) with a
+        // notice that carries no SMTP reply; the group address is the failed recipient.
+        if (reason is null && draft.Address.EndsWith("@googlegroups.com", StringComparison.OrdinalIgnoreCase) && reply is null)
+            return BounceReason.Rejected;
         if (reason is null)
             return string.IsNullOrWhiteSpace(diagnostic) ? BounceReason.Undefined : BounceReason.OnHold;
 
@@ -80,6 +89,7 @@ internal static class ReasonResolver
     /// The phrase and the enhanced code usually agree; when the phrase is only a generic refusal, a specific
     /// code is the better witness.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BounceReason? Arbitrate(BounceReason? phrase, BounceReason? status)
     {
         if (status is null) return phrase;
@@ -90,11 +100,13 @@ internal static class ReasonResolver
     /// <summary>
     /// "User unknown" wording under a mailbox-status code (X.2.x rather than X.1.x address status) means the
     /// server did not judge the address: the mailbox exists and a filter answered on its behalf. X.2.1
-    /// (disabled) and X.2.2 (full) are left out because servers use them loosely for closed accounts.
+    /// (disabled) and X.2.2 (full) are left out because servers use them loosely for closed accounts. X.7.1 (delivery
+    /// not authorised, a policy status) under "user unknown" wording is likewise a filter's answer.
     /// </summary>
     private static bool IsNonAddressStatus(string? status) =>
-        status is { Length: 5 } && status[2] == '2' && status[4] is '0' or '3' or '4';
+        status is { Length: 5 } && ((status[2] == '2' && status[4] is '0' or '3' or '4') || (status[2] == '7' && status[4] == '1'));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BounceReason AdjustForStage(BounceReason reason, SmtpStage stage, string? status)
     {
         // A refusal at MAIL FROM concerns the sender, whatever words the server used.
@@ -123,6 +135,7 @@ internal static class ReasonResolver
         _ => null,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? NormalizeStatus(string? status)
     {
         if (string.IsNullOrWhiteSpace(status)) return null;
@@ -130,11 +143,43 @@ internal static class ReasonResolver
         return found;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static string? Clean(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var joined = string.Join(' ', text.Split((char[])[' ', '\t', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        var joined = CollapseWhitespace(text);
         // Multi-line SMTP replies repeat "550-5.7.1" on every line; once joined those break up the sentence.
         return SmtpCodes.StripContinuations(joined);
+    }
+
+    /// <summary>Trims and turns every run of spaces, tabs and line breaks into one space.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static string CollapseWhitespace(string text)
+    {
+        var input = text.AsSpan().Trim();
+        if (input.IndexOfAny("\t\n\r") < 0 && input.IndexOf("  ", StringComparison.Ordinal) < 0)
+            return input.Length == text.Length ? text : input.ToString();
+        var buffer = System.Buffers.ArrayPool<char>.Shared.Rent(input.Length);
+        try
+        {
+            var n = 0;
+            var pendingSpace = false;
+            foreach (var c in input)
+            {
+                if (c is ' ' or '\t' or '\n' or '\r')
+                {
+                    pendingSpace = true;
+                    continue;
+                }
+                if (pendingSpace) buffer[n++] = ' ';
+                pendingSpace = false;
+                buffer[n++] = c;
+            }
+            return new string(buffer, 0, n);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Techmail.Bounces;
 
 /// <summary>
@@ -6,6 +7,7 @@ namespace Techmail.Bounces;
 /// </summary>
 internal static class ReportFields
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<List<KeyValuePair<string, string>>> ReadGroups(string text)
     {
         var groups = new List<List<KeyValuePair<string, string>>>();
@@ -36,6 +38,7 @@ internal static class ReportFields
         return groups;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? Get(List<KeyValuePair<string, string>> group, string name)
     {
         foreach (var (key, value) in group)
@@ -45,6 +48,7 @@ internal static class ReportFields
     }
 
     /// <summary>Strips the address-type prefix ("rfc822;") and angle brackets from a recipient field.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? Address(string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
@@ -54,6 +58,7 @@ internal static class ReportFields
     }
 
     /// <summary>The text of a typed field ("smtp; 550 ..."), without its type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? TypedText(string? value, out string? type)
     {
         type = null;

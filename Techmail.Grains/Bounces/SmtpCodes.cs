@@ -1,14 +1,16 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace Techmail.Bounces;
 
 /// <summary>Finding RFC 3463 enhanced status codes and RFC 5321 reply codes in free diagnostic text.</summary>
-internal static partial class SmtpCodes
+internal static class SmtpCodes
 {
     /// <summary>
     /// The first plausible enhanced status code. Class must be 2, 4 or 5, and the code must not be part of a
     /// dotted IP address or version number, which is why the neighbours are checked.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? FindStatus(string? text)
     {
         if (string.IsNullOrEmpty(text)) return null;
@@ -27,6 +29,7 @@ internal static partial class SmtpCodes
         status is null || status.EndsWith(".0.0", StringComparison.Ordinal) || status.Length < 5;
 
     /// <summary>The first SMTP reply code in the text (a 4xx/5xx/2xx number standing as a reply).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? FindReplyCode(string? text)
     {
         if (string.IsNullOrEmpty(text)) return null;
@@ -35,25 +38,21 @@ internal static partial class SmtpCodes
     }
 
     /// <summary>Which SMTP stage the failure happened at, as far as the text tells.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SmtpStage FindStage(string? text)
     {
         if (string.IsNullOrEmpty(text)) return SmtpStage.Unknown;
-        // Every stage phrase contains one of these words; most reports have none, so skip the pattern then,
-        // and otherwise test only the stretch around each word.
-        Match? match = null;
-        var span = text.AsSpan();
-        for (var offset = 0; offset < span.Length;)
+        // Every stage phrase contains one of a few words; most texts have none, so the pattern runs only
+        // around those words.
+        var state = new StageSearch(text);
+        StageAnchors.Scan(text, ref state, static (ref StageSearch search, int position, ulong _) =>
         {
-            var anchor = span[offset..].IndexOfAny(StageAnchors);
-            if (anchor < 0) return SmtpStage.Unknown;
-            anchor += offset;
-            var start = Math.Max(0, anchor - 12);
-            var candidate = Stage().Match(text[..Math.Min(text.Length, anchor + 64)], start);
-            if (candidate.Success) { match = candidate; break; }
-            offset = anchor + 1;
-        }
-        if (match is null) return SmtpStage.Unknown;
-        if (!match.Success) return SmtpStage.Unknown;
+            if (search.Match is not null) return;
+            var start = Math.Max(0, position - 12);
+            var candidate = Stage().Match(search.Text, start, Math.Min(search.Text.Length, position + 64) - start);
+            if (candidate.Success) search.Match = candidate;
+        });
+        if (state.Match is not { } match) return SmtpStage.Unknown;
         var word = (match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value).ToUpperInvariant();
         if (word == "SENDER") return SmtpStage.MailFrom;
         if (word == "MY NAME") return SmtpStage.Helo;
@@ -69,8 +68,14 @@ internal static partial class SmtpCodes
     /// A best-effort enhanced status when the report gives only a reply code; the mapping follows the
     /// meanings RFC 5321 gives the reply codes.
     /// </summary>
-    private static readonly System.Buffers.SearchValues<string> StageAnchors = System.Buffers.SearchValues.Create(
-        ["after", "reply to", "response to", "did not like", "while", "during", ">>>", "was rejected"], StringComparison.OrdinalIgnoreCase);
+    private static readonly AnchorScanner StageAnchors = new(
+        new[] { "after", "reply to", "response to", "did not like", "while", "during", ">>>", "was rejected" }.Select(word => (word, 1UL)));
+
+    private struct StageSearch(string text)
+    {
+        public readonly string Text = text;
+        public Match? Match;
+    }
 
     public static string? StatusFromReplyCode(string? reply) => reply switch
     {
@@ -96,6 +101,7 @@ internal static partial class SmtpCodes
         _ => null,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string StripContinuations(string text)
     {
         var first = ReplyCode().Match(text);
@@ -104,23 +110,24 @@ internal static partial class SmtpCodes
         return string.Concat(text.AsSpan(0, start), Continuation().Replace(text[start..], " "));
     }
 
-    [GeneratedRegex(@"\s[245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?(?=\S)")]
-    private static partial Regex Continuation();
+    private static Regex Continuation() => _continuation ??= new(@"\s[245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?(?=\S)", RegexOptions.Compiled);
+    private static Regex? _continuation;
 
-    [GeneratedRegex(@"(?<![\d.])#?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)")]
-    private static partial Regex EnhancedStatus();
+    private static Regex EnhancedStatus() => _enhancedStatus ??= new(@"(?<![\d.])#?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", RegexOptions.Compiled);
+    private static Regex? _enhancedStatus;
 
-    [GeneratedRegex(@"(?:^|[\s:;'""(\[<>=])([245][0-5]\d)(?=[\s\-.'""]|$)(?!\.\d)(?!\s*(?:ms|seconds|secs|bytes|KB|MB)\b)", RegexOptions.Multiline)]
-    private static partial Regex ReplyCode();
+    private static Regex ReplyCode() => _replyCode ??= new(@"(?:^|[\s:;'""(\[<>=])([245][0-5]\d)(?=[\s\-.'""]|$)(?!\.\d)(?!\s*(?:ms|seconds|secs|bytes|KB|MB)\b)", RegexOptions.Multiline | RegexOptions.Compiled);
+    private static Regex? _replyCode;
 
-    [GeneratedRegex(@"(?:after|in reply to|in response to|did not like our|while (?:sending|performing)(?: the)?|during|>>>)\s+(?:the\s+)?(MAIL\s*FROM|RCPT\s*TO|RCPT|end of (?:data|message)|DATA|message body|EHLO|HELO|STARTTLS|initial connection|connect(?:ion)?|greeting)|(my name|sender) was rejected", RegexOptions.IgnoreCase)]
-    private static partial Regex Stage();
+    private static Regex Stage() => _stage ??= new(@"(?:after|in reply to|in response to|did not like our|while (?:sending|performing)(?: the)?|during|>>>)\s+(?:the\s+)?(MAIL\s*FROM|RCPT\s*TO|RCPT|end of (?:data|message)|DATA|message body|EHLO|HELO|STARTTLS|initial connection|connect(?:ion)?|greeting)|(my name|sender) was rejected", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static Regex? _stage;
 }
 
 internal enum SmtpStage { Unknown, Connect, Helo, StartTls, MailFrom, RcptTo, Data }
 
 internal static class RegexExtensions
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IEnumerable<Match> EnumerateMatchesAsMatches(this Regex regex, string text)
     {
         for (var match = regex.Match(text); match.Success; match = match.NextMatch())

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Techmail.Bounces;
 
 /// <summary>
@@ -6,6 +7,7 @@ namespace Techmail.Bounces;
 /// </summary>
 internal static class StatusReasons
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BounceReason? FromStatus(string? status)
     {
         if (status is null || status.Length < 5) return null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace Techmail.Bounces;
@@ -5,6 +6,7 @@ namespace Techmail.Bounces;
 /// <summary>Builds recipient drafts from a plain-text (non-RFC 3464) report.</summary>
 internal static class TextReportReader
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<RecipientDraft> Read(MessageView view)
     {
         var message = view.Message;
@@ -23,10 +25,10 @@ internal static class TextReportReader
         }
 
         var excluded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        Addresses.AddAll(excluded, message.From);
-        Addresses.AddAll(excluded, message.To);
-        Addresses.AddAll(excluded, message.Cc);
-        Addresses.AddAll(excluded, message.ReplyTo);
+        Addresses.AddFromHeaders(excluded, message.Headers, "From");
+        Addresses.AddFromHeaders(excluded, message.Headers, "To");
+        Addresses.AddFromHeaders(excluded, message.Headers, "Cc");
+        Addresses.AddFromHeaders(excluded, message.Headers, "Reply-To");
         if (view.OriginalHeaders is { } original)
         {
             AddHeader(excluded, original["From"]);
@@ -34,35 +36,72 @@ internal static class TextReportReader
         }
 
         var blocks = PlainTextReport.Blocks(report, excluded);
-        if (blocks.Count == 0 && message.To.Count > 0)
+        if (blocks.Count == 0 && Addresses.FromHeaderValue(Addresses.RawHeader(message.Headers, "To")) is not null)
         {
             // Someone writing to themselves: the failed recipient is also the bounce's addressee.
             excluded.Clear();
-            Addresses.AddAll(excluded, message.From);
+            Addresses.AddFromHeaders(excluded, message.Headers, "From");
             blocks = PlainTextReport.Blocks(report, excluded);
         }
-        if (blocks.Count == 0 && message.Headers["X-Failed-Recipients"] is { } failed)
+        if (Addresses.RawHeader(message.Headers, "X-Failed-Recipients") is { } failed)
         {
-            // Exim and Google name the failed addresses in this header even when the text does not.
-            foreach (Match match in Addresses.Address().EnumerateMatchesAsMatches(failed))
-                blocks.Add((match.Groups[1].Value, report));
+            // Exim and Google name the failed addresses in this header; it is the MTA's own list, so it wins over
+            // addresses we picked out of the prose (which may be a list member or a forwarding target).
+            var listed = new List<(string Address, string Block)>();
+            for (var from = 0; Addresses.TryFind(failed, from, out var index, out var length); from = index + length)
+            {
+                var address = failed.Substring(index, length);
+                var block = blocks.Find(b => b.Address.Equals(address, StringComparison.OrdinalIgnoreCase)).Block;
+                listed.Add((address, block ?? report));
+            }
+            if (listed.Count > 0) blocks = listed;
         }
         var drafts = new List<RecipientDraft>(blocks.Count);
-        var context = report + "\n" + message.Subject;
         foreach (var (address, block) in blocks)
         {
-            drafts.Add(new RecipientDraft(address)
-            {
-                Diagnostic = block,
-                Context = blocks.Count == 1 ? context : message.Subject,
-            });
+            var draft = new RecipientDraft(address) { Diagnostic = block };
+            if (blocks.Count == 1) draft.SetContext(() => report + "\n" + message.Subject);
+            else draft.SetContext(() => message.Subject);
+            drafts.Add(draft);
         }
         if (drafts.Count == 0 && view.OriginalHeaders is { } headers && Addresses.FromHeaderValue(headers["To"]) is { } to)
         {
             // The report names nobody; the returned message says whom it was for.
-            drafts.Add(new RecipientDraft(to) { Diagnostic = report, Context = message.Subject });
+            var draft = new RecipientDraft(to) { Diagnostic = report };
+            draft.SetContext(() => message.Subject);
+            drafts.Add(draft);
+        }
+        if (drafts.Count == 0 && InlineOriginalRecipient(view.HumanText) is { } inlineTo)
+        {
+            // The copy of the original pasted after the report says whom it was for.
+            var draft = new RecipientDraft(inlineTo) { Diagnostic = report };
+            draft.SetContext(() => message.Subject);
+            drafts.Add(draft);
         }
         return drafts;
+    }
+
+    /// <summary>The address on the To: line of the original message's headers, copied inline after the report.</summary>
+    private static string? InlineOriginalRecipient(string text)
+    {
+        var copy = PlainTextReport.CopyStart(text.AsSpan(0, Math.Min(text.Length, 6000)));
+        if (copy < 0) return null;
+        var seenField = false;
+        var first = true;
+        foreach (var line in text.AsSpan(copy).EnumerateLines())
+        {
+            if (first) { first = false; continue; } // the marker line itself
+            var trimmed = line.Trim();
+            if (trimmed.IsEmpty)
+            {
+                if (seenField) return null; // end of the copied header block
+                continue;
+            }
+            seenField = true;
+            if (trimmed.StartsWith("To:", StringComparison.OrdinalIgnoreCase) && Addresses.TryFind(trimmed, 0, out var index, out var length))
+                return trimmed.Slice(index, length).ToString();
+        }
+        return null;
     }
 
     private static void AddHeader(HashSet<string> set, string? value)
