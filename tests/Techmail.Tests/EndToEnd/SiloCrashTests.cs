@@ -88,13 +88,5 @@ public sealed class SiloCrashTests
         throw new TimeoutException("no message was handed off within 60 s");
     }
 
-    private static async Task<long> Count(string dataDirectory, string sql)
-    {
-        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false, DefaultTimeout = 30 }.ToString();
-        await using var connection = new SqliteConnection(cs);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> Count(string dataDirectory, string sql) => SiloDatabase.Count(dataDirectory, sql);
 }

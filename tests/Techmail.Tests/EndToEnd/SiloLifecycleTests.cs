@@ -123,38 +123,14 @@ public sealed class SiloLifecycleTests
         Assert.Equal(0L, await Scalar(data.Path, "SELECT COUNT(*) FROM techmail_quarantine"));
     }
 
-    private static async Task<string> Text(string dataDirectory, string sql)
-    {
-        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false }.ToString();
-        await using var connection = new SqliteConnection(cs);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (await command.ExecuteScalarAsync())?.ToString() ?? "";
-    }
+    private static async Task<string> Text(string dataDirectory, string sql) => (await SiloDatabase.Query(dataDirectory, sql))?.ToString() ?? "";
 
     private static Task<long> Inbound(string dataDirectory) => Scalar(dataDirectory, "SELECT COUNT(*) FROM techmail_inbound");
 
-    private static async Task<long> Scalar(string dataDirectory, string sql)
-    {
-        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false, DefaultTimeout = 30 }.ToString();
-        await using var connection = new SqliteConnection(cs);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> Scalar(string dataDirectory, string sql) => SiloDatabase.Count(dataDirectory, sql);
 
-    private static async Task<long> ReminderRows(string dataDirectory, string grainId)
-    {
-        var cs = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "techmail.db"), Pooling = false }.ToString();
-        await using var connection = new SqliteConnection(cs);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId = @id";
-        command.Parameters.AddWithValue("@id", grainId);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> ReminderRows(string dataDirectory, string grainId) =>
+        SiloDatabase.Count(dataDirectory, "SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId = @id", ("@id", grainId));
 
     private static async Task Eventually(Func<bool> condition)
     {
