@@ -28,7 +28,7 @@ public sealed class DovecotServer : IAsyncDisposable
     {
         MakeReachableByDovecotUsers(_base.Path);
         Directory.CreateDirectory(MailRoot);
-        File.WriteAllText(UsersFile, "");
+        Directory.CreateDirectory(UsersDirectory);
         (Certificate, CertificatePem, var keyPem) = CreateCertificate();
         CertificateSha256 = Certificate.GetCertHashString(HashAlgorithmName.SHA256);
         File.WriteAllText(_base.File("cert.pem"), CertificatePem);
@@ -59,7 +59,9 @@ public sealed class DovecotServer : IAsyncDisposable
 
     private string ConsoleFile => _base.File("dovecot.console");
 
-    private string UsersFile => _base.File("users");
+    // One passwd-file per user: Dovecot re-checks a shared file at most once a second, so a user added
+    // just after another login could be refused for up to a second; a new file is read when first asked for.
+    private string UsersDirectory => _base.File("users.d");
 
     private string MailRoot => _base.File("mail");
 
@@ -187,7 +189,9 @@ public sealed class DovecotServer : IAsyncDisposable
                 GiveToMailOwner(dir);
             }
 
-            File.AppendAllText(UsersFile, $"{user}:{{PLAIN}}{password}:{_mailOwner.Uid}:{_mailOwner.Gid}::{home}::\n");
+            var entry = Path.Combine(UsersDirectory, user);
+            File.WriteAllText(entry + ".tmp", $"{user}:{{PLAIN}}{password}:{_mailOwner.Uid}:{_mailOwner.Gid}::{home}::\n");
+            File.Move(entry + ".tmp", entry, overwrite: true);
         }
     }
 
@@ -352,11 +356,11 @@ public sealed class DovecotServer : IAsyncDisposable
             .AppendLine("pop3_uidl_format = %08Xu%08Xv")
             .AppendLine("passdb {")
             .AppendLine("  driver = passwd-file")
-            .AppendLine($"  args = scheme=PLAIN username_format=%u {UsersFile}")
+            .AppendLine($"  args = scheme=PLAIN username_format=%u {UsersDirectory}/%u")
             .AppendLine("}")
             .AppendLine("userdb {")
             .AppendLine("  driver = passwd-file")
-            .AppendLine($"  args = username_format=%u {UsersFile}")
+            .AppendLine($"  args = username_format=%u {UsersDirectory}/%u")
             .AppendLine("}")
             .AppendLine("service pop3-login {")
             .Append(Listener("pop3", Pop3Port, ssl: false))
