@@ -30,10 +30,9 @@ public sealed class PollCommand : TechmailCommand<PollSettings>
                 await Task.Delay(250, cancellationToken);
                 status = await grain.GetStatus();
             }
-            while ((status.State is PollState.Polling or PollState.Waiting || status.LastPollStarted == before.LastPollStarted || status.LastPollDuration is null)
-                   && DateTimeOffset.UtcNow < deadline);
+            while (!status.FinishedPollSince(before) && DateTimeOffset.UtcNow < deadline);
 
-            if (status.State is PollState.Polling or PollState.Waiting || status.LastPollStarted == before.LastPollStarted)
+            if (!status.FinishedPollSince(before))
             {
                 throw new CommandFailure($"the poll of '{o.Name}' did not finish within {o.TimeoutSeconds}s; see 'techmail mailbox status {o.Name}'.", ExitCodes.Refused);
             }

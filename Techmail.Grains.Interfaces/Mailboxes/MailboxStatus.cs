@@ -44,4 +44,8 @@ public sealed record MailboxStatus(
     [property: Id(9)] DateTimeOffset? BackoffUntil = null)
 {
     public static MailboxStatus Initial { get; } = new(PollState.Idle, null, null, null, MailboxCounts.Zero, 0, null, CircuitState.Closed, null);
+
+    /// <summary>True once a poll that started after <paramref name="before"/> was taken has ended.</summary>
+    public bool FinishedPollSince(MailboxStatus before) =>
+        LastPollStarted != before.LastPollStarted && State is not (PollState.Polling or PollState.Waiting) && LastPollDuration is not null;
 }

@@ -159,7 +159,7 @@ async Task TechmailPoll(string name, string password)
     {
         await Task.Delay(20);
         var status = await grain.GetStatus();
-        if (status.LastPollStarted != before.LastPollStarted && status.State is not (PollState.Polling or PollState.Waiting) && status.LastPollDuration is not null)
+        if (status.FinishedPollSince(before))
         {
             if (status.LastError is not null || status.Counts.Accepted != messages.Count)
             {

@@ -85,7 +85,7 @@ public abstract class PollingFixture : IAsyncLifetime
         while (DateTime.UtcNow < deadline)
         {
             var status = await grain.GetStatus();
-            if (status.LastPollStarted != before.LastPollStarted && status.State is not (PollState.Polling or PollState.Waiting) && status.LastPollDuration is not null)
+            if (status.FinishedPollSince(before))
             {
                 return status;
             }
