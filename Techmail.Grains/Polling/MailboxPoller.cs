@@ -68,7 +68,7 @@ public sealed class MailboxPoller(
             return new TraceEntry(key, uid, null, null, null, raw.LongLength, TraceVerdict.Quarantined, problem, now);
         }
 
-        var from = message.From.Mailboxes.FirstOrDefault()?.Address ?? message.Sender?.Address;
+        var from = SenderOf(message);
         var verdict = new MessageScreen(request.Settings.DiscardFilters, request.Settings.Attachments).Screen(message, raw.LongLength);
         TraceEntry Entry(TraceVerdict v, string? reason) => new(key, uid, message.MessageId, from, message.Subject, raw.LongLength, v, reason, now);
         switch (verdict.Outcome)
@@ -86,16 +86,9 @@ public sealed class MailboxPoller(
             case ScreenOutcome.Reject:
                 return Entry(TraceVerdict.Quarantined, $"rejected: {verdict.Reason}");
             default:
-                var inbound = new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, key, uid, message.MessageId, from, message.Subject, raw);
-                if (request.Settings.Type == MailboxType.Marketing)
+                if (ToInbound(request, key, uid, message, from, raw) is not { } inbound)
                 {
-                    var bounce = classifier.Classify(message);
-                    if (!bounce.IsBounce)
-                    {
-                        return Entry(TraceVerdict.Quarantined, NotABounce);
-                    }
-
-                    inbound = inbound with { Bounces = Findings(bounce), Mailing = Mailing(bounce, message) };
+                    return Entry(TraceVerdict.Quarantined, NotABounce);
                 }
 
                 await request.HandOff([inbound]);
@@ -202,7 +195,7 @@ public sealed class MailboxPoller(
                 continue;
             }
 
-            var from = message.From.Mailboxes.FirstOrDefault()?.Address ?? message.Sender?.Address;
+            var from = SenderOf(message);
             var verdict = screen.Screen(message, raw.LongLength);
             switch (verdict.Outcome)
             {
@@ -219,25 +212,16 @@ public sealed class MailboxPoller(
 
                     break;
                 default:
-                    var inbound = new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, keys[i], remote.Uid, message.MessageId, from, message.Subject, raw);
-                    if (request.Settings.Type == MailboxType.Marketing)
+                    if (ToInbound(request, keys[i], remote.Uid, message, from, raw) is { } inbound)
                     {
-                        var bounce = classifier.Classify(message);
-                        if (!bounce.IsBounce)
-                        {
-                            // A person's reply or an unsubscribe request: a person must read it, never a silent drop.
-                            if (await Reject(request, keys[i], remote, raw, message, from, NotABounce, traced, report, ct))
-                            {
-                                done.Add(remote);
-                            }
-
-                            break;
-                        }
-
-                        inbound = inbound with { Bounces = Findings(bounce), Mailing = Mailing(bounce, message) };
+                        accepted.Add((inbound, remote));
+                    }
+                    else if (await Reject(request, keys[i], remote, raw, message, from, NotABounce, traced, report, ct))
+                    {
+                        // A person's reply or an unsubscribe request: a person must read it, never a silent drop.
+                        done.Add(remote);
                     }
 
-                    accepted.Add((inbound, remote));
                     break;
             }
         }
@@ -352,6 +336,24 @@ public sealed class MailboxPoller(
             yield return batch;
         }
     }
+
+    /// <summary>
+    /// The message as intake receives it; for a Marketing mailbox with the classifier's findings, or null
+    /// when it is not a bounce at all and must go to a person instead.
+    /// </summary>
+    private InboundMessage? ToInbound(PollRequest request, string key, string uid, MimeMessage message, string? from, byte[] raw)
+    {
+        var inbound = new InboundMessage(request.Tenant, request.Mailbox, request.Settings.Type, key, uid, message.MessageId, from, message.Subject, raw);
+        if (request.Settings.Type != MailboxType.Marketing)
+        {
+            return inbound;
+        }
+
+        var bounce = classifier.Classify(message);
+        return bounce.IsBounce ? inbound with { Bounces = Findings(bounce), Mailing = Mailing(bounce, message) } : null;
+    }
+
+    private static string? SenderOf(MimeMessage message) => message.From.Mailboxes.FirstOrDefault()?.Address ?? message.Sender?.Address;
 
     internal const string NotABounce = "not a bounce (a person's reply or request): a person should read it";
 
