@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using MimeKit;
 using Techmail.Bounces;
+using Techmail.Tests.Support;
 
 namespace Techmail.Bench;
 
@@ -12,13 +13,14 @@ public static class ClassifyBenchmark
 {
     public static int Run(string[] args)
     {
-        var corpus = args.Length > 0 ? args[0] : FindCorpus();
+        var corpus = args.Length > 0 ? args[0] : BounceCorpusScore.Find(AppContext.BaseDirectory)
+            ?? throw new DirectoryNotFoundException("shared/corpus/bounces not found beside the repository; pass its path.");
         var files = Directory.GetFiles(Path.Combine(corpus, "samples"), "*.eml").Order(StringComparer.Ordinal).ToArray();
         var raws = files.Select(File.ReadAllBytes).ToArray();
         var classifier = new BounceClassifier();
         Console.WriteLine($"Corpus: {files.Length} messages from {corpus}; one thread.");
 
-        Agreement(corpus, files, raws, classifier);
+        Agreement(corpus, classifier);
 
         const int rounds = 5;
         var parse = new List<double>();
@@ -59,48 +61,15 @@ public static class ClassifyBenchmark
         return count / watch.Elapsed.TotalSeconds;
     }
 
-    private static void Agreement(string corpus, string[] files, byte[][] raws, BounceClassifier classifier)
+    private static void Agreement(string corpus, BounceClassifier classifier)
     {
-        var results = files.Select((f, i) => (Name: Path.GetFileName(f), Result: classifier.Classify(raws[i]))).ToDictionary(x => x.Name, x => x.Result);
-        var rows = File.ReadAllLines(Path.Combine(corpus, "expected.tsv")).Skip(1).Select(l => l.Split('\t')).Where(c => c.Length >= 5).ToList();
-        var perReason = new SortedDictionary<string, (int Total, int Right)>(StringComparer.Ordinal);
-        int recipients = 0, reasons = 0, hardness = 0;
-        foreach (var c in rows)
-        {
-            var (file, recipient, reason, hard) = (c[0], c[1], c[3], c[4]);
-            var found = results.TryGetValue(file, out var r)
-                ? r.Recipients.FirstOrDefault(x => string.Equals(x.Recipient, recipient, StringComparison.OrdinalIgnoreCase))
-                : null;
-            var reasonRight = found is not null && BounceReasons.ToLabel(found.Reason) == reason;
-            var expectedHard = hard switch { "1" => (bool?)true, "0" => false, _ => null };
-            recipients += found is not null ? 1 : 0;
-            reasons += reasonRight ? 1 : 0;
-            hardness += found is not null && found.HardBounce == expectedHard ? 1 : 0;
-            var (total, right) = perReason.GetValueOrDefault(reason);
-            perReason[reason] = (total + 1, right + (reasonRight ? 1 : 0));
-        }
-
-        Console.WriteLine($"Agreement over {rows.Count} expected recipients: reason {100.0 * reasons / rows.Count:F1}%, recipient {100.0 * recipients / rows.Count:F1}%, hard/soft {100.0 * hardness / rows.Count:F1}%");
+        var score = BounceCorpusScore.Measure(corpus, classifier);
+        Console.WriteLine($"Agreement over {score.Rows.Count} expected recipients: reason {100 * score.Reason:F1}%, recipient {100 * score.Recipient:F1}%, hard/soft {100 * score.HardSoft:F1}%");
         Console.WriteLine($"{"reason",-18} {"expected",8} {"agree",6} {"%",6}");
-        foreach (var (reason, (total, right)) in perReason)
+        foreach (var group in score.Rows.GroupBy(r => r.ExpectedReason).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            Console.WriteLine($"{reason,-18} {total,8} {right,6} {100.0 * right / total,6:F1}");
+            var right = group.Count(r => r.ReasonAgrees);
+            Console.WriteLine($"{group.Key,-18} {group.Count(),8} {right,6} {100.0 * right / group.Count(),6:F1}");
         }
-    }
-
-    private static string FindCorpus()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "corpus", "bounces"), Path.Combine(dir.FullName, "..", "shared", "corpus", "bounces") })
-            {
-                if (File.Exists(Path.Combine(candidate, "expected.tsv")))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/corpus/bounces not found beside the repository; pass its path.");
     }
 }
