@@ -41,8 +41,8 @@ public sealed class AddressStore(TechmailDatabase database)
             rows.Add(new AddressStatus(
                 reader.GetString(0),
                 Convert.ToInt32(reader.GetValue(1)) == 1,
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc)),
+                reader.StringOrNull(2),
+                reader.UtcOrNull(3),
                 Convert.ToInt32(reader.GetValue(4)) == 1,
                 []));
         }

@@ -79,11 +79,11 @@ public sealed class BounceStore(TechmailDatabase database)
                 reader.GetString(1),
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : Convert.ToInt32(reader.GetValue(3)) == 1,
-                reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(8), DateTimeKind.Utc)),
+                reader.StringOrNull(4),
+                reader.StringOrNull(5),
+                reader.StringOrNull(6),
+                reader.StringOrNull(7),
+                reader.Utc(8),
                 reader.GetString(9)));
         }
 

@@ -108,13 +108,13 @@ public sealed class MessageLedger(TechmailDatabase database)
             rows.Add(new TraceEntry(
                 reader.GetString(0),
                 reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.StringOrNull(2),
+                reader.StringOrNull(3),
+                reader.StringOrNull(4),
                 Convert.ToInt64(reader.GetValue(5)),
                 Enum.Parse<TraceVerdict>(reader.GetString(6)),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(8), DateTimeKind.Utc))));
+                reader.StringOrNull(7),
+                reader.Utc(8)));
         }
 
         return rows;

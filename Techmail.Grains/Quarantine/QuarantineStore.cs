@@ -96,12 +96,12 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
         r.GetString(0),
         r.GetString(1),
         r.GetString(2),
-        r.IsDBNull(3) ? null : r.GetString(3),
-        r.IsDBNull(4) ? null : r.GetString(4),
+        r.StringOrNull(3),
+        r.StringOrNull(4),
         Convert.ToInt64(r.GetValue(5)),
         r.GetString(6),
         Enum.Parse<QuarantineState>(r.GetString(7)),
-        new DateTimeOffset(DateTime.SpecifyKind(r.GetDateTime(8), DateTimeKind.Utc)));
+        r.Utc(8));
 
     private static string? Clip(string? text) => text is null || text.Length <= 998 ? text : text[..998];
 }

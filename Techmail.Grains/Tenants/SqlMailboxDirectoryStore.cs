@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Techmail.Mailboxes;
 using Techmail.Storage;
 
@@ -25,8 +24,8 @@ public sealed class SqlMailboxDirectoryStore(TechmailDatabase database) : IMailb
                 (MailboxType)Convert.ToInt32(reader.GetValue(1)),
                 Convert.ToInt32(reader.GetValue(2)) != 0,
                 (MailboxDirection)Convert.ToInt32(reader.GetValue(3)),
-                NullableString(reader, 4),
-                NullableString(reader, 5),
+                reader.StringOrNull(4),
+                reader.StringOrNull(5),
                 TimeSpan.FromSeconds(Convert.ToInt64(reader.GetValue(6)))));
         }
 
@@ -83,7 +82,4 @@ public sealed class SqlMailboxDirectoryStore(TechmailDatabase database) : IMailb
             Convert.ToInt32(reader.GetValue(1)),
             Convert.ToInt32(reader.GetValue(2)));
     }
-
-    private static string? NullableString(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
