@@ -7,7 +7,8 @@ public sealed record EngineStatus(
     [property: Id(1)] int Mailboxes,
     [property: Id(2)] int EnabledMailboxes,
     [property: Id(3)] string Storage,
-    [property: Id(4)] string Message)
+    [property: Id(4)] string Message,
+    [property: Id(5)] PollingSummary Polling)
 {
     public bool Ready => EnabledMailboxes > 0;
 }

@@ -61,6 +61,7 @@ public static class TechmailSiloBuilderExtensions
         });
 
         silo.Services.AddTechmailServices(options, database);
+        silo.Services.AddHostedService<PollStatisticsFlusher>();
         return silo;
     }
 
@@ -92,6 +93,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<QuarantineStore>();
         services.AddSingleton<InboundStore>();
         services.AddSingleton<MailboxPoller>();
+        services.AddSingleton<PollStatistics>();
+        services.AddSingleton<PollStatisticsStore>();
         services.AddSingleton<BounceClassifier>();
         services.AddSingleton(new BouncePolicy());
         services.AddSingleton<AddressStore>();

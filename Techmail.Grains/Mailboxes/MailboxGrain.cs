@@ -16,6 +16,7 @@ public sealed class MailboxGrain(
     MessageLedger ledger,
     QuarantineStore quarantine,
     PollingLimits limits,
+    PollStatistics statistics,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -23,6 +24,7 @@ public sealed class MailboxGrain(
     internal const string PollReminder = "poll";
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly PollTickTracker _ticks = new();
     private Task? _poll;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
@@ -103,15 +105,29 @@ public sealed class MailboxGrain(
             return SyncReminder(polls: false, TimeSpan.Zero, force: true);
         }
 
-        state.State.Status = state.State.Status with { NextPoll = status.CurrentTickTime + settings.PollInterval };
-        if (state.State.Status.BackoffUntil is { } until && time.GetUtcNow() < until)
+        var now = time.GetUtcNow();
+        var tick = _ticks.Observe(new DateTimeOffset(status.FirstTickTime, TimeSpan.Zero), status.Period, now);
+        statistics.Ticked(tick);
+        if (tick.Doubled)
         {
-            // Repeated authentication failures: do not lock the account by logging in every interval.
-            logger.LogDebug("Poll of {Tenant}/{Mailbox} skipped: backing off until {Until}", Tenant, Name, until);
+            logger.LogWarning("Poll tick of {Tenant}/{Mailbox} due at {Due} arrived twice; ignored", Tenant, Name, tick.Scheduled);
             return Task.CompletedTask;
         }
 
-        StartPoll();
+        state.State.Status = state.State.Status with { NextPoll = tick.Scheduled + settings.PollInterval };
+        if (state.State.Status.BackoffUntil is { } until && now < until)
+        {
+            // Failing repeatedly: do not hammer a dead server or lock an account by logging in every interval.
+            logger.LogDebug("Poll of {Tenant}/{Mailbox} skipped: backing off until {Until}", Tenant, Name, until);
+            statistics.Skipped(PollSkip.Backoff);
+            return Task.CompletedTask;
+        }
+
+        if (!StartPoll(tick.Scheduled))
+        {
+            statistics.Skipped(PollSkip.Busy);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -130,7 +146,7 @@ public sealed class MailboxGrain(
 
         // The status from before the poll: the caller waits for LastPollStarted to move past it.
         var before = state.State.Status;
-        StartPoll();
+        StartPoll(due: null);
         return Task.FromResult(before);
     }
 
@@ -218,17 +234,20 @@ public sealed class MailboxGrain(
         }
     }
 
-    private void StartPoll()
+    /// <param name="due">When a scheduled poll was due, to measure its lateness; null for an on-demand poll.</param>
+    /// <returns>False when the previous poll is still running (this one is then not started).</returns>
+    private bool StartPoll(DateTimeOffset? due)
     {
         if (_poll is { IsCompleted: false })
         {
-            return;
+            return false;
         }
 
-        _poll = RunPoll();
+        _poll = RunPoll(due);
+        return true;
     }
 
-    private async Task RunPoll()
+    private async Task RunPoll(DateTimeOffset? due)
     {
         var settings = secrets.Reveal(state.State.Settings!);
         var host = settings.Incoming!.Host;
@@ -242,9 +261,15 @@ public sealed class MailboxGrain(
 
             using var slot = await gate.Enter(host, _stopping.Token);
             var started = time.GetUtcNow();
+            if (due is { } scheduled)
+            {
+                statistics.Started(started - scheduled);
+            }
+
             state.State.Status = state.State.Status with { State = PollState.Polling, LastPollStarted = started };
             var report = await poller.Poll(Request(settings), _stopping.Token);
             slot.Dispose();
+            statistics.Finished(report.Succeeded, report.Accepted);
             Record(report, started);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -278,13 +303,10 @@ public sealed class MailboxGrain(
         var now = time.GetUtcNow();
         var status = state.State.Status;
         var failures = report.Succeeded ? 0 : status.ConsecutiveFailures + 1;
-        DateTimeOffset? backoff = null;
-        if (report.Failure == MailFetchFailure.Authentication)
+        var backoff = FailureBackoff.Until(now, state.State.Settings!.PollInterval, failures, report.Failure);
+        if (backoff is not null && status.BackoffUntil is null)
         {
-            // 1, 2, 4 ... intervals, at most an hour, between login attempts with a refused password.
-            var interval = state.State.Settings!.PollInterval;
-            var wait = TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, interval.Ticks * (1L << Math.Min(failures - 1, 10))));
-            backoff = now + wait - TimeSpan.FromSeconds(1);
+            logger.LogWarning("Mailbox {Tenant}/{Mailbox} backs off until {Until} after {Failures} failed poll(s)", Tenant, Name, backoff, failures);
         }
 
         state.State.Status = status with

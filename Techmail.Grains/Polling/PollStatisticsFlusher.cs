@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Techmail.Polling;
+
+/// <summary>
+/// Writes this silo's poll timing to the database every few seconds: one small upsert per changed minute,
+/// so status reads the whole cluster's figures without calling every silo.
+/// </summary>
+public sealed class PollStatisticsFlusher(
+    PollStatistics statistics,
+    PollStatisticsStore store,
+    ILocalSiloDetails silo,
+    TimeProvider time,
+    ILogger<PollStatisticsFlusher> logger) : BackgroundService
+{
+    internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Retention = TimeSpan.FromDays(7);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var lastPrune = DateTimeOffset.MinValue;
+        using var timer = new PeriodicTimer(Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await Flush(stoppingToken);
+                if (time.GetUtcNow() - lastPrune > TimeSpan.FromHours(1))
+                {
+                    lastPrune = time.GetUtcNow();
+                    await store.Prune(lastPrune - Retention, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // The last few seconds too, so a graceful stop loses none of its minute.
+        await Flush(CancellationToken.None);
+    }
+
+    private async Task Flush(CancellationToken cancellationToken)
+    {
+        var changed = statistics.TakeChanged();
+        try
+        {
+            await store.Write(silo.SiloAddress.ToParsableString(), changed, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Statistics must never disturb polling; the next flush writes the minutes whole again.
+            logger.LogWarning("Could not record poll statistics: {Error}", e.Message);
+            statistics.MarkChanged(changed);
+        }
+    }
+}
