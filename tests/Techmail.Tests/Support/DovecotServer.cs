@@ -22,10 +22,12 @@ public sealed class DovecotServer : IAsyncDisposable
     private readonly HashSet<string> _users = new(StringComparer.Ordinal);
     private readonly Lock _usersLock = new();
     private readonly (int Uid, int Gid) _mailOwner = MailOwner();
+    private readonly bool _manyLogins;
     private Process? _master;
 
-    private DovecotServer()
+    private DovecotServer(bool manyLogins)
     {
+        _manyLogins = manyLogins;
         MakeReachableByDovecotUsers(_base.Path);
         Directory.CreateDirectory(MailRoot);
         Directory.CreateDirectory(UsersDirectory);
@@ -67,14 +69,18 @@ public sealed class DovecotServer : IAsyncDisposable
 
     private int[] Ports => [Pop3Port, Pop3sPort, ImapPort, ImapsPort];
 
-    public static async Task<DovecotServer> Start()
+    /// <param name="manyLogins">
+    /// Configure for hundreds of logins a second (the scale benchmark): login processes kept and reused instead of
+    /// one per connection, more processes allowed, and log lines stamped to the microsecond.
+    /// </param>
+    public static async Task<DovecotServer> Start(bool manyLogins = false)
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("DovecotServer needs Linux with Dovecot installed.");
         }
 
-        var server = new DovecotServer();
+        var server = new DovecotServer(manyLogins);
         try
         {
             // Free ports are only free when picked; another test may take one before Dovecot binds it.
@@ -370,6 +376,25 @@ public sealed class DovecotServer : IAsyncDisposable
             .Append(Listener("imap", ImapPort, ssl: false))
             .Append(Listener("imaps", ImapsPort, ssl: true))
             .AppendLine("}");
+        if (_manyLogins)
+        {
+            config
+                .AppendLine("log_timestamp = \"%Y-%m-%d %H:%M:%S.%{usecs} \"")
+                .AppendLine("default_process_limit = 1000")
+                .AppendLine("default_client_limit = 4000")
+                .AppendLine("service pop3-login {")
+                .AppendLine("  service_count = 0")
+                .AppendLine("  process_min_avail = 2")
+                .AppendLine("}")
+                .AppendLine("service imap-login {")
+                .AppendLine("  service_count = 0")
+                .AppendLine("  process_min_avail = 2")
+                .AppendLine("}")
+                .AppendLine("service auth {")
+                .AppendLine("  client_limit = 4000")
+                .AppendLine("}");
+        }
+
         File.WriteAllText(ConfigFile, config.ToString());
     }
 

@@ -37,6 +37,18 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The silo program itself (the child of <c>dotnet run</c>), for reading its CPU time and memory.</summary>
+    public int? SiloProcessId
+    {
+        get
+        {
+            var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
+            return File.Exists(children) && File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var first, ..]
+                ? int.Parse(first, System.Globalization.CultureInfo.InvariantCulture)
+                : null;
+        }
+    }
+
     public static async Task<SiloProcess> Start(string dataDirectory, int? siloPort = null, int? gatewayPort = null, IEnumerable<string>? extraArgs = null)
     {
         var gateway = gatewayPort ?? FreePort.Next();
