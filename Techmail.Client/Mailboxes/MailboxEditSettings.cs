@@ -54,6 +54,9 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--processed-folder <FOLDER>"), Description("Incoming, IMAP: move handled mail here instead of deleting it.")]
     public string? ProcessedFolder { get; init; }
 
+    [CommandOption("--push <BOOL>"), Description("Incoming, IMAP: take new mail within seconds through IMAP IDLE, the poll interval kept as a safety net (true/false).")]
+    public bool? Push { get; init; }
+
     [CommandOption("--no-incoming"), Description("Remove the incoming settings.")]
     public bool NoIncoming { get; init; }
 

@@ -30,6 +30,8 @@ public static class MailboxRendering
                 Row("Processed folder", i.ProcessedFolder);
             }
 
+            Row("Push (IMAP IDLE)", i.Push ? "on" : "off");
+
         }
 
         if (s.Outgoing is { } o)
@@ -81,7 +83,8 @@ public static class MailboxRendering
         Row("Failures in a row", st.ConsecutiveFailures.ToString());
         Row("Last error", st.LastError);
         Row("Circuit", st.Circuit.ToString());
-        Row("Backing off until", st.BackoffUntil?.ToString("u"));
+        Row("Backing off until", st.BackoffUntil is { } until ? $"{until:u} ({st.ConsecutiveFailures} failed polls in a row; polls resume at the normal interval after one succeeds)" : null);
+        Row("Push", st.Push);
         AnsiConsole.Write(grid);
     }
 

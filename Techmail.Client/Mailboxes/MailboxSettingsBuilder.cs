@@ -90,7 +90,7 @@ public static class MailboxSettingsBuilder
 
     private static IncomingSettings? ApplyIncoming(IncomingSettings? current, MailboxEditSettings o, Func<string> readSecret)
     {
-        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? o.TrustCa ?? o.PinSha256 ?? o.ProcessedFolder
+        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? o.TrustCa ?? o.PinSha256 ?? o.ProcessedFolder ?? o.Push
             ?? (o.PasswordStdin || o.ClearTrust ? (object)true : null);
         if (o.NoIncoming)
         {
@@ -114,6 +114,7 @@ public static class MailboxSettingsBuilder
             AuthMechanisms = o.Auth is null ? i.AuthMechanisms : o.Auth.Select(a => a.ToUpperInvariant()).ToList(),
             Trust = Trust(o.ClearTrust ? null : i.Trust, o),
             ProcessedFolder = o.ProcessedFolder ?? i.ProcessedFolder,
+            Push = o.Push ?? i.Push,
         };
     }
 

@@ -32,6 +32,13 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("PollNow")]
     Task<MailboxStatus> PollNow();
 
+    /// <summary>
+    /// The server said new mail arrived (IMAP IDLE in push mode): poll now, or right after the running poll.
+    /// Ignored when the mailbox no longer polls.
+    /// </summary>
+    [Alias("MailArrived")]
+    Task MailArrived();
+
     /// <summary>The newest trace rows: what happened to each message taken off the server.</summary>
     [Alias("GetTrace")]
     Task<IReadOnlyList<Polling.TraceEntry>> GetTrace(int take);

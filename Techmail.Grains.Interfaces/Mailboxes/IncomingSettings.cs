@@ -19,7 +19,8 @@ public sealed record IncomingSettings(
     [property: Id(5)] string? Password,
     [property: Id(6)] IReadOnlyList<string> AuthMechanisms,
     [property: Id(7)] ServerTrust? Trust = null,
-    [property: Id(8)] string? ProcessedFolder = null)
+    [property: Id(8)] string? ProcessedFolder = null,
+    [property: Id(9)] bool Push = false)
 {
     public int EffectivePort => Port ?? (Protocol, Tls) switch
     {

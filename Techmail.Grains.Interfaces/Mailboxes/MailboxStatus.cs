@@ -41,7 +41,8 @@ public sealed record MailboxStatus(
     [property: Id(6)] string? LastError,
     [property: Id(7)] CircuitState Circuit,
     [property: Id(8)] DateTimeOffset? LastSuccess,
-    [property: Id(9)] DateTimeOffset? BackoffUntil = null)
+    [property: Id(9)] DateTimeOffset? BackoffUntil = null,
+    [property: Id(10)] string? Push = null)
 {
     public static MailboxStatus Initial { get; } = new(PollState.Idle, null, null, null, MailboxCounts.Zero, 0, null, CircuitState.Closed, null);
 

@@ -17,6 +17,7 @@ public sealed class MailboxGrain(
     QuarantineStore quarantine,
     PollingLimits limits,
     PollStatistics statistics,
+    MailFetcher fetcher,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -25,6 +26,8 @@ public sealed class MailboxGrain(
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly PollTickTracker _ticks = new();
+    private ImapIdleWatcher? _push;
+    private int _pushPending;
     private Task? _poll;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
@@ -67,6 +70,7 @@ public sealed class MailboxGrain(
         }
 
         await SyncReminder(polls: false, TimeSpan.Zero, force: true);
+        await StopPush();
         await GrainFactory.GetGrain<ITenantGrain>(Tenant).Unregister(Name);
         await state.ClearStateAsync();
         state.State = new MailboxState();
@@ -78,7 +82,25 @@ public sealed class MailboxGrain(
     public Task<MailboxStatus> GetStatus()
     {
         EnsureExists();
-        return Task.FromResult(state.State.Status);
+        return Task.FromResult(state.State.Status with { Push = _push?.State });
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => SyncPush();
+
+    public Task MailArrived()
+    {
+        if (state.State.Settings is not { Polls: true })
+        {
+            return Task.CompletedTask;
+        }
+
+        if (!StartPoll(due: null))
+        {
+            // Mail that arrived during a poll may have come after its listing: poll again once it ends.
+            Interlocked.Exchange(ref _pushPending, 1);
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<MailboxSettings?> Export(bool includeSecrets)
@@ -219,6 +241,7 @@ public sealed class MailboxGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await StopPush();
         if (_poll is { IsCompleted: false } poll)
         {
             // Let the poll finish (a silo stopping gracefully waits for it); if time runs out, abandon it:
@@ -244,6 +267,18 @@ public sealed class MailboxGrain(
         }
 
         _poll = RunPoll(due);
+        // Back on the activation's scheduler once the poll ends: mail announced during it gets a poll of its own.
+        _poll.ContinueWith(
+            _ =>
+            {
+                if (Interlocked.Exchange(ref _pushPending, 0) == 1 && state.State.Settings is { Polls: true })
+                {
+                    StartPoll(due: null);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Current);
         return true;
     }
 
@@ -395,6 +430,7 @@ public sealed class MailboxGrain(
 
         await SyncReminder(sealedSettings.Polls, sealedSettings.PollInterval, writeState: false);
         await state.WriteStateAsync();
+        await SyncPush();
         logger.LogInformation(
             "Mailbox {Tenant}/{Mailbox} saved: {Type}, {Direction}, enabled={Enabled}",
             Tenant, Name, sealedSettings.Type, sealedSettings.Direction, sealedSettings.Enabled);
@@ -432,6 +468,36 @@ public sealed class MailboxGrain(
         }
     }
 
+    /// <summary>Runs an IDLE watcher exactly while the mailbox polls in push mode, restarted when its settings change.</summary>
+    private async Task SyncPush()
+    {
+        var wanted = state.State.Settings is { Polls: true, Incoming.Push: true } settings ? secrets.Reveal(settings).Incoming : null;
+        if (_push is not null && (wanted is null || _push.Incoming != wanted))
+        {
+            await StopPush();
+        }
+
+        if (wanted is null || _push is not null)
+        {
+            return;
+        }
+
+        var self = grains.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString());
+        _push = new ImapIdleWatcher(fetcher, wanted, this.GetPrimaryKeyString(), () => self.MailArrived(), time, logger);
+        _push.Start();
+        // The connection lives in this activation; idle collection would silently end push until the next tick.
+        DelayDeactivation(TimeSpan.FromDays(30));
+    }
+
+    private async Task StopPush()
+    {
+        if (_push is { } push)
+        {
+            _push = null;
+            await push.DisposeAsync();
+        }
+    }
+
     private MailboxSummary Summarize(MailboxSettings settings) => new(
         Name,
         settings.Type,
@@ -445,7 +511,7 @@ public sealed class MailboxGrain(
         Tenant,
         Name,
         MailboxSecrets.Mask(state.State.Settings!),
-        state.State.Status,
+        state.State.Status with { Push = _push?.State },
         state.State.Created,
         state.State.Updated);
 

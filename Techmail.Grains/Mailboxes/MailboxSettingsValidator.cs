@@ -117,6 +117,11 @@ public static class MailboxSettingsValidator
             fail("incoming.processedFolder", "is for IMAP mailboxes only, and must be a folder name of at most 200 characters.");
         }
 
+        if (incoming.Push && incoming.Protocol != MailProtocol.Imap)
+        {
+            fail("incoming.push", "needs IMAP (IDLE); POP3 mailboxes are polled at their interval.");
+        }
+
         foreach (var mechanism in incoming.AuthMechanisms ?? [])
         {
             if (!KnownMechanisms.Contains(mechanism))

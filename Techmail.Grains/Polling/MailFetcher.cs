@@ -16,6 +16,26 @@ public sealed class MailFetcher
     /// <param name="incoming">Settings with the password revealed.</param>
     public async Task<IMailSession> Open(IncomingSettings incoming, CancellationToken cancellationToken)
     {
+        var client = await Connect(incoming, cancellationToken);
+        try
+        {
+            return client switch
+            {
+                Pop3Client pop3 => new Pop3Session(pop3),
+                ImapClient imap => await ImapSession.Open(imap, incoming.ProcessedFolder, cancellationToken),
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            client.Dispose();
+            throw Translate(e, $"{incoming.Host}:{incoming.EffectivePort}");
+        }
+    }
+
+    /// <summary>A connected, authenticated client (IMAP or POP3 as the settings say), with the same checks as a poll.</summary>
+    public async Task<MailService> Connect(IncomingSettings incoming, CancellationToken cancellationToken)
+    {
         var check = new CertificateCheck(incoming.Trust);
         MailService client = incoming.Protocol == MailProtocol.Imap ? new ImapClient() : new Pop3Client();
         client.Timeout = (int)OperationTimeout.TotalMilliseconds;
@@ -26,12 +46,7 @@ public sealed class MailFetcher
             await client.ConnectAsync(incoming.Host, incoming.EffectivePort, SocketOptions(incoming.Tls), cancellationToken);
             Prefer(client, incoming.AuthMechanisms);
             await client.AuthenticateAsync(incoming.Account, incoming.Password ?? "", cancellationToken);
-            return client switch
-            {
-                Pop3Client pop3 => new Pop3Session(pop3),
-                ImapClient imap => await ImapSession.Open(imap, incoming.ProcessedFolder, cancellationToken),
-                _ => throw new InvalidOperationException(),
-            };
+            return client;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

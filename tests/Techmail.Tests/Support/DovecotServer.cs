@@ -360,6 +360,8 @@ public sealed class DovecotServer : IAsyncDisposable
             // Load tests open many sessions at once from the one loopback address.
             .AppendLine("mail_max_userip_connections = 500")
             .AppendLine("pop3_uidl_format = %08Xu%08Xv")
+            // IDLE (push mode) notices new mail through inotify; this is the fallback check when it cannot.
+            .AppendLine("mailbox_idle_check_interval = 1 secs")
             .AppendLine("passdb {")
             .AppendLine("  driver = passwd-file")
             .AppendLine($"  args = scheme=PLAIN username_format=%u {UsersDirectory}/%u")

@@ -51,6 +51,15 @@ public sealed class FaultyProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Resets every open connection now, as a server crash or a dropped NAT entry does.</summary>
+    public void ResetOpenConnections()
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Abort();
+        }
+    }
+
     /// <summary>Stops cutting, for open connections as well as new ones.</summary>
     public void Heal()
     {

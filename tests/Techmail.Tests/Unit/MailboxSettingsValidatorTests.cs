@@ -56,6 +56,13 @@ public sealed class MailboxSettingsValidatorTests
     }
 
     [Fact]
+    public void Push_needs_imap()
+    {
+        Assert.Contains("incoming.push", Fields(Samples.Service() with { Incoming = Samples.Pop3() with { Push = true } }));
+        Assert.DoesNotContain("incoming.push", Fields(Samples.Service() with { Incoming = Samples.Pop3() with { Protocol = MailProtocol.Imap, Push = true } }));
+    }
+
+    [Fact]
     public void A_masked_password_is_fine_only_when_one_is_stored()
     {
         var masked = Samples.Service() with { Incoming = Samples.Pop3(password: Secret.Mask) };
