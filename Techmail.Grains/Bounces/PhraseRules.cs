@@ -88,6 +88,16 @@ internal static class PhraseRules
 
     public static bool SaysMailboxFull(string text) => Matches(MailboxFullRule, text);
 
+    /// <summary>
+    /// Wording only a recipient directory lookup produces (Exchange's resolver, Domino's directory): the address
+    /// itself was judged, so it is not a content filter's verdict even when the report names no SMTP command.
+    /// </summary>
+    public static bool SaysDirectoryVerdict(string text) =>
+        text.Contains("RecipNotFound", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("RecipientNotFound", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("recipient name is not recognized", StringComparison.OrdinalIgnoreCase)
+        || (text.Contains("not listed in", StringComparison.OrdinalIgnoreCase) && DirectoryListing().IsMatch(text));
+
     /// <summary>Every pattern run over the whole text, without anchors: the reference the anchored path must equal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static BounceReason? MatchExhaustive(string? text, bool weak)
@@ -294,6 +304,9 @@ internal static class PhraseRules
 
     private static Regex SystemError() => _systemError ??= new(@"system (?:error|config)|configuration error|(?:service|server) (?:is )?(?:currently |temporarily )?(?:unavailable|not available|refused|error)|internal (?:server )?error|temporary (?:server|local) (?:error|problem|failure)|local error|could not load|transaction failed|mail system problem|server (?:is )?busy|resources? (?:temporarily )?unavailable|try (?:again )?later|directory (?:server )?failure", Opts | RegexOptions.Compiled);
     private static Regex? _systemError;
+
+    private static Regex DirectoryListing() => _directoryListing ??= new(@"not listed in (?:the )?(?:\w+ )?(?:directory|address book|name (?:&|and) address book)", Opts | RegexOptions.Compiled);
+    private static Regex? _directoryListing;
 
     private static Regex WeakUserUnknown() => _weakUserUnknown ??= new(@"(?:recipient|address|user)s? (?:address )?rejected(?!\s*:)|recipient not accepted|mailbox unavailable|invalid recipient", Opts | RegexOptions.Compiled);
     private static Regex? _weakUserUnknown;

@@ -17,7 +17,7 @@ internal static class ReasonResolver
             status = textStatus;
         status ??= textStatus;
         var reply = draft.ReplyCode ?? SmtpCodes.FindReplyCode(diagnostic);
-        var stage = SmtpCodes.FindStage(diagnostic ?? draft.Context);
+        var stage = new LazyStage(draft, diagnostic);
 
         var reason = Decide(draft, diagnostic, action, status, reply, stage);
 
@@ -38,11 +38,12 @@ internal static class ReasonResolver
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BounceReason Decide(
-        RecipientDraft draft, string? diagnostic, string? action, string? status, string? reply, SmtpStage stage)
+        RecipientDraft draft, string? diagnostic, string? action, string? status, string? reply, LazyStage stage)
     {
         if (draft.KnownReason is { } known) return known;
         if (action is "delivered" or "relayed" or "expanded") return BounceReason.Delivered;
         if (status is ['2', ..] && action is null or "") return BounceReason.Delivered;
+        if (ReceivingProviders.Reason(draft.Address, diagnostic, status, stage, () => draft.Context) is { } provider) return provider;
 
         BounceReason? reason;
         if (string.Equals(draft.DiagnosticType, "x-unix", StringComparison.OrdinalIgnoreCase))
@@ -64,7 +65,7 @@ internal static class ReasonResolver
         if (reason is null)
         {
             if (action == "delayed") return BounceReason.Expired;
-            reason = stage switch
+            reason = stage.Value switch
             {
                 SmtpStage.MailFrom => BounceReason.Rejected,
                 SmtpStage.Connect or SmtpStage.Helo => BounceReason.Blocked,
@@ -78,7 +79,7 @@ internal static class ReasonResolver
         if (reason is null)
             return string.IsNullOrWhiteSpace(diagnostic) ? BounceReason.Undefined : BounceReason.OnHold;
 
-        reason = AdjustForStage(reason.Value, stage, status);
+        reason = AdjustForStage(reason.Value, stage, status, diagnostic);
         // A temporary DNS answer is not proof the domain is gone.
         if (reason == BounceReason.HostUnknown && status is ['4', ..]) return BounceReason.NetworkError;
         if (action == "delayed" && diagnostic is null && reason is BounceReason.NetworkError or BounceReason.OnHold) return BounceReason.Expired;
@@ -98,25 +99,28 @@ internal static class ReasonResolver
     }
 
     /// <summary>
-    /// "User unknown" wording under a mailbox-status code (X.2.x rather than X.1.x address status) means the
-    /// server did not judge the address: the mailbox exists and a filter answered on its behalf. X.2.1
-    /// (disabled) and X.2.2 (full) are left out because servers use them loosely for closed accounts. X.7.1 (delivery
-    /// not authorised, a policy status) under "user unknown" wording is likewise a filter's answer.
+    /// An RFC 3463 addressing status for the destination mailbox (X.1.0 other address status, X.1.1 bad mailbox,
+    /// X.1.3 bad mailbox syntax): the server itself says the address is what failed.
     /// </summary>
-    private static bool IsNonAddressStatus(string? status) =>
-        status is { Length: 5 } && ((status[2] == '2' && status[4] is '0' or '3' or '4') || (status[2] == '7' && status[4] == '1'));
+    private static bool IsRecipientAddressStatus(string? status) =>
+        status is { Length: 5 } && status[2] == '1' && status[4] is '0' or '1' or '3';
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static BounceReason AdjustForStage(BounceReason reason, SmtpStage stage, string? status)
+    private static BounceReason AdjustForStage(BounceReason reason, LazyStage lazyStage, string? status, string? diagnostic)
     {
+        if (reason is not (BounceReason.UserUnknown or BounceReason.HostUnknown or BounceReason.Filtered or BounceReason.Suspend
+                or BounceReason.MailboxFull or BounceReason.HasMoved))
+            return reason;
+        var stage = lazyStage.Value;
         // A refusal at MAIL FROM concerns the sender, whatever words the server used.
         if (stage == SmtpStage.MailFrom && reason is BounceReason.UserUnknown or BounceReason.HostUnknown
                 or BounceReason.Filtered or BounceReason.Suspend or BounceReason.MailboxFull or BounceReason.HasMoved)
             return BounceReason.Rejected;
-        // The recipient was accepted at RCPT time, so an "unknown user" after DATA is a filter's verdict.
-        if (stage == SmtpStage.Data && reason == BounceReason.UserUnknown)
-            return BounceReason.Filtered;
-        if (reason == BounceReason.UserUnknown && stage != SmtpStage.RcptTo && IsNonAddressStatus(status))
+        // A server judges an address when it answers RCPT TO. "Unknown user" wording anywhere else (after DATA, or
+        // with no sign of the command at all) comes from a filter that had accepted the address and then refused
+        // the message on the mailbox's behalf, unless the status code itself says the address is bad.
+        if (reason == BounceReason.UserUnknown && stage is SmtpStage.Data or SmtpStage.Unknown && !IsRecipientAddressStatus(status)
+                && !(diagnostic is not null && PhraseRules.SaysDirectoryVerdict(diagnostic)))
             return BounceReason.Filtered;
         // Refused while greeting: the receiving server rejected us, not the address.
         if (stage is SmtpStage.Connect or SmtpStage.Helo && reason is BounceReason.UserUnknown or BounceReason.HostUnknown)
@@ -181,5 +185,19 @@ internal static class ReasonResolver
         {
             System.Buffers.ArrayPool<char>.Shared.Return(buffer);
         }
+    }
+}
+
+/// <summary>The SMTP stage of a failure, looked for only when a decision depends on it: the diagnostic first, then the wider report.</summary>
+internal sealed class LazyStage(RecipientDraft draft, string? diagnostic)
+{
+    private SmtpStage? _value;
+
+    public SmtpStage Value => _value ??= Find();
+
+    private SmtpStage Find()
+    {
+        var stage = SmtpStages.Find(diagnostic);
+        return stage != SmtpStage.Unknown ? stage : SmtpStages.Find(draft.Context);
     }
 }
