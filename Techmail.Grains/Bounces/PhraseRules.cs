@@ -37,8 +37,11 @@ internal static class PhraseRules
         new(BounceReason.BadReputation, BadReputation(), ["reputation", "sender score", "senderscore", "complaints", "[ts"]),
         new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection rate", "connection freq", "connection count", "connection limit"]),
         new(BounceReason.Speeding, Speeding(), ["rate", "too many", "slow down", "throttl", "try again later"]),
-        new(BounceReason.NoRelaying, NoRelaying(), ["relay"]),
+        new(BounceReason.NoRelaying, NoRelaying(), ["relay", "identities failed"]),
         new(BounceReason.SecurityError, SecurityError(), ["auth", "insecure", "certificate"]),
+        // cPanel/Exim wording whose "blacklisted" names the sender's address or a guess, not the sending host.
+        new(BounceReason.Rejected, SenderListed(), ["to/from an address", "from an address"]),
+        new(BounceReason.HostUnknown, DomainMayNotExist(), ["domain may not exist"]),
         new(BounceReason.Blocked, Blocked(), ["block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
         new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
         new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content rejected", "content was", "content blocked", "content filter", "classified as", "high score", "high spam", "looks like", "look like"]),
@@ -96,6 +99,7 @@ internal static class PhraseRules
         text.Contains("RecipNotFound", StringComparison.OrdinalIgnoreCase)
         || text.Contains("RecipientNotFound", StringComparison.OrdinalIgnoreCase)
         || text.Contains("recipient name is not recognized", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("no valid recipients", StringComparison.OrdinalIgnoreCase)
         || (text.Contains("not listed in", StringComparison.OrdinalIgnoreCase) && DirectoryListing().IsMatch(text));
 
     /// <summary>Every pattern run over the whole text, without anchors: the reference the anchored path must equal.</summary>
@@ -227,7 +231,7 @@ internal static class PhraseRules
     private static Regex RequirePtr() => _requirePtr ??= new(@"reverse (?:DNS|lookup|name)|\bPTR\b|\brDNS\b|IP name lookup failed|(?:can ?not|could not|unable to) (?:find|resolve|lookup|look up) (?:your )?(?:host ?name|IP)|client host name|mismatches client ip|hostname does not resolve|no (?:valid )?(?:host ?name|reverse)|not have a (?:valid )?reverse|\b5\.7\.25\b", Opts | RegexOptions.Compiled);
     private static Regex? _requirePtr;
 
-    private static Regex FailedStartTls() => _failedStartTls ??= new(@"STARTTLS|\bTLS\b.{0,30}(?:required|failed|negotiat|handshake|mandatory)|(?:requires?|must use)\s+(?:a\s+)?(?:secure|encrypted|TLS)|encryption (?:is )?required", Opts | RegexOptions.Compiled);
+    private static Regex FailedStartTls() => _failedStartTls ??= new(@"STARTTLS|(?:not|n't) (?:support|offer)s? (?:STARTTLS|TLS)\b|\bTLS\b.{0,30}(?:required|failed|negotiat|handshake|mandatory)|(?:requires?|must use)\s+(?:a\s+)?(?:secure|encrypted|TLS)|encryption (?:is )?required", Opts | RegexOptions.Compiled);
     private static Regex? _failedStartTls;
 
     private static Regex NotCompliantRfc() => _notCompliantRfc ??= new(@"not (?:\w+ )?(?:RFC|standards?)[ -]?(?:\d{3,4} )?complian|(?:violat\w*|not (?:comply|conform)\w*|non-?complian\w*|does not (?:comply|conform)\w*)(?: with)? (?:the )?RFC|RFC ?(?:5322|2822|822|5321) (?:complian|violat|requires)|multiple (?:addresses in )?(?:From|Subject|To|Date|Message-ID|Sender)\b|multiple \S+ headers|duplicate header|missing (?:required )?(?:\w+ )?header|header (?:is )?(?:malformed|invalid)|malformed (?:\w+ )?header|bare (?:LF|line ?feed)", Opts | RegexOptions.Compiled);
@@ -242,7 +246,7 @@ internal static class PhraseRules
     private static Regex Speeding() => _speeding ??= new(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails|recipients)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts | RegexOptions.Compiled);
     private static Regex? _speeding;
 
-    private static Regex NoRelaying() => _noRelaying ??= new(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed", Opts | RegexOptions.Compiled);
+    private static Regex NoRelaying() => _noRelaying ??= new(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed|identities failed the check", Opts | RegexOptions.Compiled);
     private static Regex? _noRelaying;
 
     private static Regex SecurityError() => _securityError ??= new(@"SMTP auth|delivery not authori[sz]ed|authentication (?:is )?required|must (?:be )?authenticat|unauthenticated sender|authentication failed|auth(?:entication)? (?:credentials )?invalid|sender (?:address )?not authori[sz]ed|insecure|\bcertificate\b", Opts | RegexOptions.Compiled);
@@ -307,6 +311,12 @@ internal static class PhraseRules
 
     private static Regex DirectoryListing() => _directoryListing ??= new(@"not listed in (?:the )?(?:\w+ )?(?:directory|address book|name (?:&|and) address book)", Opts | RegexOptions.Compiled);
     private static Regex? _directoryListing;
+
+    private static Regex SenderListed() => _senderListed ??= new(@"sending (?:to/)?from an address that (?:has been|is) (?:black|block|deny ?)listed", Opts | RegexOptions.Compiled);
+    private static Regex? _senderListed;
+
+    private static Regex DomainMayNotExist() => _domainMayNotExist ??= new(@"(?:account or )?domain may not exist", Opts | RegexOptions.Compiled);
+    private static Regex? _domainMayNotExist;
 
     private static Regex WeakUserUnknown() => _weakUserUnknown ??= new(@"(?:recipient|address|user)s? (?:address )?rejected(?!\s*:)|recipient not accepted|mailbox unavailable|invalid recipient", Opts | RegexOptions.Compiled);
     private static Regex? _weakUserUnknown;

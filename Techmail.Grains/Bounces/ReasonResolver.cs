@@ -53,6 +53,11 @@ internal static class ReasonResolver
             reason = PhraseRules.Match(diagnostic);
 
         var fromStatus = SmtpCodes.IsGeneric(status) ? null : StatusReasons.FromStatus(status);
+        // With no Diagnostic-Code, a status such as X.4.7 (expired) only says the MTA gave up; the report's own
+        // account of the last attempt (e.g. Sendmail's "Deferred: Name server: host name lookup failure") says why.
+        if (reason is null && diagnostic is null && fromStatus is BounceReason.Expired or BounceReason.NetworkError
+                or BounceReason.SystemError or BounceReason.SecurityError)
+            reason = PhraseRules.Match(draft.Context);
         reason = Arbitrate(reason, fromStatus);
         reason ??= PhraseRules.MatchWeak(diagnostic);
         if (reason is null)
@@ -109,7 +114,7 @@ internal static class ReasonResolver
     private static BounceReason AdjustForStage(BounceReason reason, LazyStage lazyStage, string? status, string? diagnostic)
     {
         if (reason is not (BounceReason.UserUnknown or BounceReason.HostUnknown or BounceReason.Filtered or BounceReason.Suspend
-                or BounceReason.MailboxFull or BounceReason.HasMoved))
+                or BounceReason.MailboxFull or BounceReason.HasMoved or BounceReason.Rejected))
             return reason;
         var stage = lazyStage.Value;
         // A refusal at MAIL FROM concerns the sender, whatever words the server used.
@@ -123,7 +128,7 @@ internal static class ReasonResolver
                 && !(diagnostic is not null && PhraseRules.SaysDirectoryVerdict(diagnostic)))
             return BounceReason.Filtered;
         // Refused while greeting: the receiving server rejected us, not the address.
-        if (stage is SmtpStage.Connect or SmtpStage.Helo && reason is BounceReason.UserUnknown or BounceReason.HostUnknown)
+        if (stage is SmtpStage.Connect or SmtpStage.Helo && reason is BounceReason.UserUnknown or BounceReason.HostUnknown or BounceReason.Rejected)
             return BounceReason.Blocked;
         return reason;
     }

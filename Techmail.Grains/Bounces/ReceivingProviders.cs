@@ -43,10 +43,18 @@ internal static class ReceivingProviders
                 _ => null,
             };
         }
+        if (MessageLabsUnknownRecipient(diagnostic) && context() is { } report && report.Contains("messagelabs", StringComparison.OrdinalIgnoreCase))
+            // Symantec/Broadcom Email Security.cloud documents these relayed answers as invalid recipients.
+            return BounceReason.UserUnknown;
         // Yahoo's own directory answer, which names its own domain, is an address verdict whatever the stage.
         if (diagnostic.Contains(" account", StringComparison.OrdinalIgnoreCase) && YahooNoAccount().IsMatch(diagnostic)) return BounceReason.UserUnknown;
         return null;
     }
+
+    private static bool MessageLabsUnknownRecipient(string diagnostic) =>
+        diagnostic.Contains("no such user", StringComparison.OrdinalIgnoreCase)
+        || diagnostic.Contains("invalid recipient", StringComparison.OrdinalIgnoreCase)
+        || diagnostic.Contains("mailbox is not allowed", StringComparison.OrdinalIgnoreCase);
 
     private static string Domain(string address)
     {
