@@ -82,7 +82,7 @@ internal static class ReasonResolver
         if (reason is null && draft.Address.EndsWith("@googlegroups.com", StringComparison.OrdinalIgnoreCase) && reply is null)
             return BounceReason.Rejected;
         if (reason is null)
-            return string.IsNullOrWhiteSpace(diagnostic) ? BounceReason.Undefined : BounceReason.OnHold;
+            return SaysNothing(diagnostic, draft.Address) ? BounceReason.Undefined : BounceReason.OnHold;
 
         reason = AdjustForStage(reason.Value, stage, status, diagnostic);
         // A temporary DNS answer is not proof the domain is gone.
@@ -101,6 +101,21 @@ internal static class ReasonResolver
         if (status is null) return phrase;
         if (phrase is null) return status;
         return phrase;
+    }
+
+    /// <summary>
+    /// No diagnostic, or one that only repeats the recipient's address (a report listing whom it failed for and
+    /// nothing more): there is nothing to hold a reason on.
+    /// </summary>
+    private static bool SaysNothing(string? diagnostic, string address)
+    {
+        if (string.IsNullOrWhiteSpace(diagnostic)) return true;
+        // Postfix's placeholder when it kept no per-recipient details.
+        if (diagnostic.Contains("Delivery report unavailable", StringComparison.OrdinalIgnoreCase)) return true;
+        var rest = diagnostic.Replace(address, "", StringComparison.OrdinalIgnoreCase);
+        foreach (var c in rest)
+            if (char.IsLetterOrDigit(c)) return false;
+        return true;
     }
 
     /// <summary>
@@ -124,7 +139,8 @@ internal static class ReasonResolver
         // A server judges an address when it answers RCPT TO. "Unknown user" wording anywhere else (after DATA, or
         // with no sign of the command at all) comes from a filter that had accepted the address and then refused
         // the message on the mailbox's behalf, unless the status code itself says the address is bad.
-        if (reason == BounceReason.UserUnknown && stage is SmtpStage.Data or SmtpStage.Unknown && !IsRecipientAddressStatus(status)
+        if (reason == BounceReason.UserUnknown && stage is SmtpStage.Data or SmtpStage.Unknown
+                && !IsRecipientAddressStatus(status ?? SmtpCodes.FindStatus(lazyStage.Context))
                 && !(diagnostic is not null && PhraseRules.SaysDirectoryVerdict(diagnostic)))
             return BounceReason.Filtered;
         // Refused while greeting: the receiving server rejected us, not the address.
@@ -196,6 +212,9 @@ internal static class ReasonResolver
 /// <summary>The SMTP stage of a failure, looked for only when a decision depends on it: the diagnostic first, then the wider report.</summary>
 internal sealed class LazyStage(RecipientDraft draft, string? diagnostic)
 {
+    /// <summary>The wider report text the stage may have been found in.</summary>
+    public string? Context => draft.Context;
+
     private SmtpStage? _value;
 
     public SmtpStage Value => _value ??= Find();
