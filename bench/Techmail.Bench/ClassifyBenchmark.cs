@@ -15,7 +15,9 @@ public static class ClassifyBenchmark
     {
         // "--mismatches" lists every disagreeing row after the summary, for working on the classifier's rules.
         var mismatches = args.Contains("--mismatches");
-        args = args.Where(a => a != "--mismatches").ToArray();
+        // "--no-speed" stops after the agreement figures, for quick rounds of rule work.
+        var noSpeed = args.Contains("--no-speed");
+        args = args.Where(a => a is not ("--mismatches" or "--no-speed")).ToArray();
         var corpus = args.Length > 0 ? args[0] : BounceCorpusScore.Find(AppContext.BaseDirectory)
             ?? throw new DirectoryNotFoundException("shared/corpus/bounces not found beside the repository; pass its path.");
         var files = Directory.GetFiles(Path.Combine(corpus, "samples"), "*.eml").Order(StringComparer.Ordinal).ToArray();
@@ -27,6 +29,11 @@ public static class ClassifyBenchmark
         if (mismatches)
         {
             Mismatches(score);
+        }
+
+        if (noSpeed)
+        {
+            return 0;
         }
 
         const int rounds = 5;
