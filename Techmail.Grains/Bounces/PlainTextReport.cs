@@ -20,7 +20,19 @@ internal static class PlainTextReport
     {
         var bounded = text.AsSpan(0, Math.Min(text.Length, MaxReportChars));
         var cut = CopyStart(bounded);
-        return cut < 0 ? (bounded.Length == text.Length ? text : bounded.ToString()) : bounded[..cut].ToString();
+        var report = cut < 0 ? (bounded.Length == text.Length ? text : bounded.ToString()) : bounded[..cut].ToString();
+        return WithoutProgramRecipients(report);
+    }
+
+    /// <summary>
+    /// Sendmail names a recipient that is a program (a .forward or alias pipe) as the quoted command line,
+    /// "|/usr/bin/procmail ...", in its prose and unquoted in the DSN's recipient fields. The words of a command are not a diagnosis: a mail filter's name in it must not
+    /// read as "the mailer failed" when the report's own words say something else.
+    /// </summary>
+    private static string WithoutProgramRecipients(string report)
+    {
+        if (!report.Contains("\"|", StringComparison.Ordinal) && !report.Contains("; |", StringComparison.Ordinal)) return report;
+        return ProgramRecipient().Replace(report, "\"|program\"");
     }
 
     /// <summary>Index of the line where the copy of the original message begins, or -1.</summary>
@@ -129,6 +141,9 @@ internal static class PlainTextReport
     // Lines naming the sender or routing, never a failed recipient.
     private static Regex SenderLine() => _senderLine ??= new(@"^\s*\(?(?:ultimately )?generated (?:from|by)\b|^\s*(?:>+\s*)?(?:From|Reply-To|Sender|Return-Path|Envelope-From|X-\S+)\s*:|MAIL\s+FROM\s*:|envelope-from|\bfrom\s+<|^\s*from\s+\S+@|by\s+\S+\s+with\s|^\s*(?:Received|Message-Id|In-Reply-To|References)\s*:|^\s*\(?envelope|sender\s*:|original sender|orig(?:inal)?-from", RegexOptions.IgnoreCase | RegexOptions.Compiled);
     private static Regex? _senderLine;
+
+    private static Regex ProgramRecipient() => _programRecipient ??= new(@"""\|[^""\n]*""|(?<=Recipient:[ \t]*[\w-]+;[ \t]*)\|[^\n]*", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static Regex? _programRecipient;
 
     // Where the copy of the original message (or its headers) begins in a plain-text report.
     private static Regex OriginalMessageMarker() => _originalMessageMarker ??= new(@"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:(?:This is a |Below this line is a |Here is a |A )?copy of (?:the |your )?(?:original )?message|(?:The )?original (?:message|mail|e-?mail)(?: (?:was|is) (?:included|attached|below))?(?: follows| headers?| as follows)?\s*[:.-]|(?:Original|Returned|Unsent|Undelivered|Bounced|Rejected) (?:message|mail)(?: header)?s?(?: follows| below)?\s*(?:[-:.]|$)|Message headers follow|(?:The )?headers? (?:of|from) (?:the |your )?(?:original|returned) message|Original message follows|Original Message:|Your message (?:reads|follows)|----- ?Message text follows|Content-Type: message/rfc822|Forwarded message)", RegexOptions.IgnoreCase | RegexOptions.Compiled);

@@ -41,4 +41,41 @@ public sealed class ReportLayoutRuleTests
 
         Assert.Equal(BounceReason.Feedback, judy.Reason);
     }
+
+    [Fact]
+    public void A_program_recipient_s_command_line_is_not_a_diagnosis()
+    {
+        var kim = Single(Classify("""
+            From: Mail Delivery Subsystem <MAILER-DAEMON@mx.dest.test>
+            To: alice@sender.test
+            Subject: Returned mail: Service unavailable
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+            --b1
+            Content-Type: text/plain
+
+               ----- The following addresses had permanent fatal errors -----
+            "|exec /usr/bin/procmail -f- || exit 75 #kim"
+                (expanded from: <kim@dest.test>)
+
+               ----- Transcript of session follows -----
+            554 "|exec /usr/bin/procmail -f- || exit 75 #kim"... Service unavailable
+
+            --b1
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; mx.dest.test
+
+            Final-Recipient: RFC822; kim@dest.test
+            X-Actual-Recipient: RFC822; |exec /usr/bin/procmail -f- || exit 75 #kim@dest.test
+            Action: failed
+            Status: 5.5.0
+
+            --b1--
+            """));
+
+        Assert.Equal("kim@dest.test", kim.Recipient);
+        Assert.Equal(BounceReason.SystemError, kim.Reason);
+    }
 }
