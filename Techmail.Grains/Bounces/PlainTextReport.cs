@@ -92,6 +92,11 @@ internal static class PlainTextReport
                     order.Add(lineAddress);
                 }
             }
+            else if (current is not null && StartsOtherSession(rawLine))
+            {
+                current = null;
+                continue;
+            }
             current?.Append(rawLine.Trim()).Append('\n');
         }
         var result = new List<(string, string)>(order.Count);
@@ -100,6 +105,26 @@ internal static class PlainTextReport
         // Keep the first-mention order readers expect.
         result.Sort((a, b) => report.IndexOf(a.Item1, StringComparison.OrdinalIgnoreCase).CompareTo(report.IndexOf(b.Item1, StringComparison.OrdinalIgnoreCase)));
         return result;
+    }
+
+    /// <summary>
+    /// Sendmail's transcript runs the recipients' sessions together: "While talking to host:" opens the next
+    /// session, and a "421 host (mailer)... Deferred" line is that host's status, printed before the recipient line it
+    /// belongs to. Neither is part of the recipient above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool StartsOtherSession(ReadOnlySpan<char> line)
+    {
+        var trimmed = line.TrimStart();
+        if (trimmed.StartsWith("While talking to ", StringComparison.OrdinalIgnoreCase)) return true;
+        // "NNN host (mailer)... text"
+        if (trimmed.Length < 12 || !char.IsAsciiDigit(trimmed[0]) || !char.IsAsciiDigit(trimmed[1]) || !char.IsAsciiDigit(trimmed[2]) || trimmed[3] != ' ')
+            return false;
+        var dots = trimmed.IndexOf(")... ", StringComparison.Ordinal);
+        if (dots < 0) return false;
+        var host = trimmed[4..dots];
+        var open = host.IndexOf(" (", StringComparison.Ordinal);
+        return open > 0 && host[..open].IndexOfAny(' ', '<') < 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -78,4 +78,37 @@ public sealed class ReportLayoutRuleTests
         Assert.Equal("kim@dest.test", kim.Recipient);
         Assert.Equal(BounceReason.SystemError, kim.Reason);
     }
+
+    [Fact]
+    public void Sendmail_transcript_sessions_belong_to_their_own_recipients()
+    {
+        var result = Classify("""
+            From: Mail Delivery Subsystem <MAILER-DAEMON@relay.sender.test>
+            To: alice@sender.test
+            Subject: Returned mail: Host unknown
+
+               ----- Transcript of session follows -----
+            421 one.test (smtp)... Deferred: Connection reset by peer during result wait with one.test
+            554 <lee@one.test>... Remote protocol error: Connection reset by peer during result wait with one.test
+            550 two.test (smtp)... 550 Host unknown
+            554 <max@two.test>... 550 Host unknown (Authoritative answer from name server)
+            While talking to three.test:
+            >>> QUIT
+            <<< 421 three.test Sorry, unable to contact destination SMTP daemon.
+            421 three.test (smtp)... Deferred: Connection reset by peer during greeting wait with three.test
+
+               ----- Unsent message follows -----
+            From: alice@sender.test
+            Subject: Hello
+
+            Hi
+            """);
+
+        Assert.Equal(2, result.Recipients.Count);
+        var lee = result.Recipients.Single(r => r.Recipient == "lee@one.test");
+        var max = result.Recipients.Single(r => r.Recipient == "max@two.test");
+        Assert.Equal(BounceReason.NetworkError, lee.Reason);
+        Assert.False(lee.HardBounce);
+        Assert.Equal(BounceReason.HostUnknown, max.Reason);
+    }
 }
