@@ -57,6 +57,9 @@ internal static class PhraseRules
         new(BounceReason.UserUnknown, UserUnknown(), ["unknown", "not found", "not known", "not exist", "not recogni", "not listed", "not valid", "exist", "invalid", "unavailable", "bad", "no such", "illegal", "no mailbox", "no user", "no account", "no recipient", "have a", "no valid", "customer", "not available", "unrouteable", "not a valid", ".1.1", "access denied", "address is", "resolver.adr"]),
         // A directory (LDAP) lookup failing is the receiving system's fault, whatever retry wording follows.
         new(BounceReason.SystemError, DirectoryFailure(), ["ldap", "directory"]),
+        // A list manager's loop guard (fml "Loop Alert: Duplicated Message-ID"): the list system refused a message it
+        // believes it has already handled; nothing about the recipient or the content.
+        new(BounceReason.SystemError, DuplicateMessageId(), ["duplicated message-id"]),
         new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "lost connection", "connection reset", "connection refused", "connection closed", "connection dropped", "connection lost", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
         new(BounceReason.Expired, Expired(), ["failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for", "delivered within"]),
         new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space"]),
@@ -222,6 +225,9 @@ internal static class PhraseRules
 
     private static Regex DirectoryFailure() => _directoryFailure ??= new(@"\bLDAP\b.{0,30}(?:fail|error|unavailable|contact|timeout|down)|(?:unable to|could not|cannot) (?:contact|reach|connect to) (?:the )?(?:LDAP|directory)|directory (?:server |service )?(?:failure|error|unavailable|lookup failed)", Opts | RegexOptions.Compiled);
     private static Regex? _directoryFailure;
+
+    private static Regex DuplicateMessageId() => _duplicateMessageId ??= new(@"duplicated message-id", Opts | RegexOptions.Compiled);
+    private static Regex? _duplicateMessageId;
 
     private static Regex Virus() => _virus ??= new(@"(?<![-\w])virus(?!-)|malware|\binfected\b|\bworm\b|trojan", Opts | RegexOptions.Compiled);
     private static Regex? _virus;

@@ -152,7 +152,11 @@ internal static class PlainTextReport
         var before = index > 0 ? line[index - 1] : ' ';
         var end = index + length;
         var after = end < line.Length ? line[end] : ' ';
-        return before == '<' && after == '>' && line.Contains("Message-ID", StringComparison.OrdinalIgnoreCase);
+        if (before != '<' || after != '>') return false;
+        // Only the value of a Message-ID label ("Message-ID: <...>", "Message-Id <...>"): a report may name the
+        // identifier in prose and then the address it concerns ("Duplicated Message-ID in <list@dest>").
+        var label = line.AsSpan(0, index - 1).TrimEnd(" \t:=");
+        return label.EndsWith("Message-ID", StringComparison.OrdinalIgnoreCase);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

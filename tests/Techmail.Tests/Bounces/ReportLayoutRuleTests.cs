@@ -111,4 +111,40 @@ public sealed class ReportLayoutRuleTests
         Assert.False(lee.HardBounce);
         Assert.Equal(BounceReason.HostUnknown, max.Reason);
     }
+
+    [Fact]
+    public void List_loop_guard_names_the_list_address_and_is_a_system_error()
+    {
+        var list = Single(Classify("""
+            From: team-admin@lists.dest.test
+            To: team-admin@lists.dest.test
+            Subject: Loop Alert: Duplicated Message-ID (team ML)
+
+            Duplicated Message-ID in <team@lists.dest.test>.
+
+            Original mail as follows:
+
+               From: <alice@sender.test>
+               Message-ID: <abc.123@sender.test>
+            """));
+
+        Assert.Equal("team@lists.dest.test", list.Recipient);
+        Assert.Equal(BounceReason.SystemError, list.Reason);
+        Assert.False(list.HardBounce);
+    }
+
+    [Fact]
+    public void A_message_id_label_still_hides_its_value()
+    {
+        var result = Classify("""
+            From: Mail Delivery System <MAILER-DAEMON@mx.dest.test>
+            To: alice@sender.test
+            Subject: Undelivered Mail
+
+            Message-ID: <abc.123@sender.test>
+            <nina@dest.test>: mailbox is full
+            """);
+
+        Assert.Equal("nina@dest.test", Single(result).Recipient);
+    }
 }
