@@ -147,4 +147,21 @@ public sealed class ReportLayoutRuleTests
 
         Assert.Equal("nina@dest.test", Single(result).Recipient);
     }
+
+    [Fact]
+    public void Post_master_spelled_with_a_separator_is_a_mail_system_sender()
+    {
+        var result = Classify("""
+            From: post_master@gw.dest.test
+            To: alice@sender.test
+            Subject: Re: Hello
+
+            Error: Invalid user address
+
+            Message details:
+              RCPT TO: omar@gw.dest.test
+            """);
+
+        Assert.Equal("omar@gw.dest.test", Single(result).Recipient);
+    }
 }
