@@ -8,6 +8,9 @@ internal static class ReasonResolver
     public static BouncedRecipient Resolve(RecipientDraft draft)
     {
         var diagnostic = Clean(draft.Diagnostic);
+        var reported = diagnostic;
+        if (SmtpCodes.QuotedRemoteReply(diagnostic) is { } remote)
+            diagnostic = remote.Replace("'", "", StringComparison.Ordinal);
         var action = draft.Action?.Trim().ToLowerInvariant();
 
         var status = NormalizeStatus(draft.Status);
@@ -33,7 +36,7 @@ internal static class ReasonResolver
             reply,
             reason,
             BounceReasons.IsHardBounce(reason, status),
-            diagnostic);
+            reported);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -59,6 +62,11 @@ internal static class ReasonResolver
                 or BounceReason.SystemError or BounceReason.SecurityError)
             reason = PhraseRules.Match(draft.Context);
         reason = Arbitrate(reason, fromStatus);
+        // X.7.1 is "delivery not authorized" (RFC 3463); a bare "access denied" under it is that authorization
+        // refusal. Answered to MAIL FROM it is the sender that was refused, which the weak rules call rejected.
+        if (reason is null && status is [_, '.', '7', '.', '1'] && diagnostic is not null
+                && diagnostic.Contains("access denied", StringComparison.OrdinalIgnoreCase) && stage.Value != SmtpStage.MailFrom)
+            reason = BounceReason.SecurityError;
         reason ??= PhraseRules.MatchWeak(diagnostic);
         if (reason is null)
         {

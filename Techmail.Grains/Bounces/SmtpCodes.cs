@@ -65,6 +65,20 @@ internal static class SmtpCodes
         _ => null,
     };
 
+    /// <summary>
+    /// A relay that reports a remote refusal in its own words first ("5.1.0 - Unknown address error 550-'5.7.1 ...
+    /// Access denied'") wraps the remote server's reply in quotes. The relay's leading status and words are its
+    /// guess; the quoted reply is the server's own answer, so that is the text to judge. Null when there is no such
+    /// wrapper.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static string? QuotedRemoteReply(string? text)
+    {
+        if (text is null || text.Length < 12 || text[0] is not ('4' or '5') || text.IndexOf('\'') < 0) return null;
+        var match = QuotedReply().Match(text);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string StripContinuations(string text)
     {
@@ -76,6 +90,9 @@ internal static class SmtpCodes
 
     private static Regex Continuation() => _continuation ??= new(@"\s[245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?(?=\S)", RegexOptions.Compiled);
     private static Regex? _continuation;
+
+    private static Regex QuotedReply() => _quotedReply ??= new(@"^[45]\.\d{1,3}\.\d{1,3}\s+-\s+[^']*?\s([45]\d\d[- ]'?[45]\.\d{1,3}\.\d{1,3}\b[^']*)'", RegexOptions.Compiled);
+    private static Regex? _quotedReply;
 
     private static Regex EnhancedStatus() => _enhancedStatus ??= new(@"(?<![\d.])#?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", RegexOptions.Compiled);
     private static Regex? _enhancedStatus;

@@ -164,4 +164,49 @@ public sealed class ReportLayoutRuleTests
 
         Assert.Equal("omar@gw.dest.test", Single(result).Recipient);
     }
+
+    private static string Dsn(string recipient, string status, string diagnostic) => $"""
+        From: Mail Delivery System <MAILER-DAEMON@relay.sender.test>
+        To: alice@sender.test
+        Subject: Delivery Status Notification (Failure)
+        MIME-Version: 1.0
+        Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+        --b1
+        Content-Type: text/plain
+
+        The message to <{recipient}> was undeliverable.
+
+        --b1
+        Content-Type: message/delivery-status
+
+        Reporting-MTA: dns; relay.sender.test
+
+        Final-Recipient: rfc822; {recipient}
+        Action: failed
+        Status: {status}
+        Diagnostic-Code: smtp; {diagnostic}
+
+        --b1--
+        """;
+
+    [Fact]
+    public void A_relay_s_wrapper_gives_way_to_the_quoted_remote_reply()
+    {
+        var pat = Single(Classify(Dsn("pat@dest.test", "5.0.0",
+            "5.1.0 - Unknown address error 550-'5.7.1 <bounce-1@relay.sender.test>... Access denied' (delivery attempts: 0)")));
+
+        Assert.Equal("5.7.1", pat.Status);
+        Assert.Equal(BounceReason.SecurityError, pat.Reason);
+        Assert.False(pat.HardBounce);
+    }
+
+    [Fact]
+    public void Access_denied_at_mail_from_stays_a_sender_rejection()
+    {
+        var pat = Single(Classify(Dsn("pat@dest.test", "5.7.1",
+            "550 5.7.1 Access denied (in reply to MAIL FROM command)")));
+
+        Assert.Equal(BounceReason.Rejected, pat.Reason);
+    }
 }
