@@ -108,6 +108,25 @@ internal static class PlainTextReport
     }
 
     /// <summary>
+    /// The line printed right above an address, in the same paragraph: Lotus Notes (and some gateways) state the
+    /// reason first and then the address it concerns. A line ending with ':' only introduces the list, and a rule of
+    /// dashes or stars is a separator, so neither counts. Null when there is no such line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static string? ReasonAbove(string report, string address)
+    {
+        var at = report.IndexOf(address, StringComparison.OrdinalIgnoreCase);
+        if (at <= 0) return null;
+        var lineStart = report.LastIndexOf('\n', at) + 1;
+        if (lineStart <= 1) return null;
+        var previousEnd = lineStart - 1;
+        var previousStart = report.LastIndexOf('\n', previousEnd - 1) + 1;
+        var line = report.AsSpan(previousStart, previousEnd - previousStart).Trim();
+        if (line.IsEmpty || line[^1] == ':' || line.Trim("-=_*# \t").IsEmpty) return null;
+        return line.ToString();
+    }
+
+    /// <summary>
     /// Sendmail's transcript runs the recipients' sessions together: "While talking to host:" opens the next
     /// session, and a "421 host (mailer)... Deferred" line is that host's status, printed before the recipient line it
     /// belongs to. Neither is part of the recipient above.

@@ -209,4 +209,40 @@ public sealed class ReportLayoutRuleTests
 
         Assert.Equal(BounceReason.Rejected, pat.Reason);
     }
+
+    [Fact]
+    public void Reason_printed_above_the_address_is_its_diagnostic()
+    {
+        var quinn = Single(Classify("""
+            From: postmaster@notes.dest.test
+            To: alice@sender.test
+            Subject: Undeliverable message
+
+            ------- Failure Reasons  --------
+
+            Mailbox quota exceeded
+            quinn@notes.dest.test
+
+            ------- Returned Message --------
+            From: alice@sender.test
+            Subject: Hello
+            """));
+
+        Assert.Equal(BounceReason.MailboxFull, quinn.Reason);
+    }
+
+    [Fact]
+    public void A_list_introduction_above_the_address_is_not_a_reason()
+    {
+        var quinn = Single(Classify("""
+            From: Mail Delivery System <MAILER-DAEMON@mx.dest.test>
+            To: alice@sender.test
+            Subject: Delivery status notification
+
+            Delivery to the following recipients failed permanently:
+               * quinn@dest.test
+            """));
+
+        Assert.Equal(BounceReason.Undefined, quinn.Reason);
+    }
 }
