@@ -71,6 +71,10 @@ public sealed class BounceClassifier
         {
             drafts = FeedbackReportReader.Read(view, out envelopeHint);
         }
+        else if (view.DeliveryStatus is null && UnsubscribeRequest.Is(message))
+        {
+            drafts = UnsubscribeRequest.Read(message);
+        }
         else if (AmazonSesNotification.TryRead(view.HumanText, out var sesDrafts, out var sesMessageId, out var sesSource))
         {
             return Build(sesDrafts, sesMessageId, sesSource);

@@ -17,6 +17,8 @@ internal static class DeliveryStatusReader
             // Some MTAs omit the blank lines between recipients; a new recipient field starts a new group.
             RecipientDraft? draft = null;
             string? original = null;
+            // RFC 3464 sets no order within a group: some MTAs put Action/Status/Diagnostic-Code before the recipient.
+            List<KeyValuePair<string, string>>? early = null;
             foreach (var (key, value) in group)
             {
                 if (key.Equals("Final-Recipient", StringComparison.OrdinalIgnoreCase)
@@ -34,19 +36,18 @@ internal static class DeliveryStatusReader
                     original ??= ReportFields.Address(value);
                     continue;
                 }
-                if (draft is null && original is null) continue;
-                draft ??= new RecipientDraft(original!);
-                switch (key.ToLowerInvariant())
+                if (draft is null && original is null)
                 {
-                    case "action": draft.Action = value; break;
-                    case "status": draft.Status = value; break;
-                    case "diagnostic-code":
-                        draft.Diagnostic = ReportFields.TypedText(value, out var type);
-                        draft.DiagnosticType = type;
-                        break;
+                    (early ??= []).Add(new(key, value));
+                    continue;
                 }
+                draft ??= new RecipientDraft(original!);
+                Apply(draft, key, value);
             }
             if (draft is null && original is not null) draft = new RecipientDraft(original);
+            if (draft is not null && early is not null)
+                foreach (var (key, value) in early)
+                    Apply(draft, key, value, onlyIfUnset: true);
             if (draft is not null) drafts.Add(draft);
             // A final recipient that is a program or a route rather than a mailbox: the original address is the one
             // the sender knows (RFC 3464 section 2.3.1).
@@ -54,6 +55,19 @@ internal static class DeliveryStatusReader
                 drafts[^1] = draft.WithAddress(original);
         }
         return Deduplicate(drafts);
+    }
+
+    private static void Apply(RecipientDraft draft, string key, string value, bool onlyIfUnset = false)
+    {
+        switch (key.ToLowerInvariant())
+        {
+            case "action" when !onlyIfUnset || draft.Action is null: draft.Action = value; break;
+            case "status" when !onlyIfUnset || draft.Status is null: draft.Status = value; break;
+            case "diagnostic-code" when !onlyIfUnset || draft.Diagnostic is null:
+                draft.Diagnostic = ReportFields.TypedText(value, out var type);
+                draft.DiagnosticType = type;
+                break;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

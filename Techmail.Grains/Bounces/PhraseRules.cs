@@ -37,8 +37,11 @@ internal static class PhraseRules
         new(BounceReason.BadReputation, BadReputation(), ["reputation", "sender score", "senderscore", "complaints", "[ts"]),
         new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection rate", "connection freq", "connection count", "connection limit"]),
         new(BounceReason.Speeding, Speeding(), ["rate", "too many", "slow down", "throttl", "try again later"]),
-        new(BounceReason.NoRelaying, NoRelaying(), ["relay"]),
+        new(BounceReason.NoRelaying, NoRelaying(), ["relay", "identities failed"]),
         new(BounceReason.SecurityError, SecurityError(), ["auth", "insecure", "certificate"]),
+        // cPanel/Exim wording whose "blacklisted" names the sender's address or a guess, not the sending host.
+        new(BounceReason.Rejected, SenderListed(), ["to/from an address", "from an address"]),
+        new(BounceReason.HostUnknown, DomainMayNotExist(), ["domain may not exist"]),
         new(BounceReason.Blocked, Blocked(), ["block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
         new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
         new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content rejected", "content was", "content blocked", "content filter", "classified as", "high score", "high spam", "looks like", "look like"]),
@@ -49,13 +52,16 @@ internal static class PhraseRules
         new(BounceReason.Suspend, Suspend(), ["disabled", "suspended", "inactive", "deactivated", "discontinued", "blocked", "locked", "frozen", "expired", "closed", "5.7.13"]),
         new(BounceReason.HasMoved, HasMoved(), ["moved", "changed", "no longer", "not local", ".1.6"]),
         new(BounceReason.NotAccept, NotAccept(), ["null", "not accepting", "no mx", "mail exchanger", "accept", "receive", "no mail"]),
-        new(BounceReason.Rejected, SenderRejected(), ["sender", "from address", "mail from", "purported", "valid from", ".1.7", ".1.8"]),
+        new(BounceReason.Rejected, SenderRejected(), ["sender", "from address", "mail from", "purported", "valid from", "send mail as", ".1.7", ".1.8"]),
         new(BounceReason.HostUnknown, HostUnknown(), ["not found", "unknown", "exist", "reachable", "no such", "name or service", "invalid", "not valid", "unrout", ".1.2", ".4.4"]),
-        new(BounceReason.UserUnknown, UserUnknown(), ["unknown", "not found", "not known", "not exist", "not recogni", "not listed", "not valid", "exist", "invalid", "unavailable", "bad", "no such", "illegal", "no mailbox", "no user", "no account", "no recipient", "have a", "no valid", "customer", "not available", "unrouteable", "not a valid", ".1.1", "access denied", "address is"]),
+        new(BounceReason.UserUnknown, UserUnknown(), ["unknown", "not found", "not known", "not exist", "not recogni", "not listed", "not valid", "exist", "invalid", "unavailable", "bad", "no such", "illegal", "no mailbox", "no user", "no account", "no recipient", "have a", "no valid", "customer", "not available", "unrouteable", "not a valid", ".1.1", "access denied", "address is", "resolver.adr"]),
         // A directory (LDAP) lookup failing is the receiving system's fault, whatever retry wording follows.
         new(BounceReason.SystemError, DirectoryFailure(), ["ldap", "directory"]),
+        // A list manager's loop guard (fml "Loop Alert: Duplicated Message-ID"): the list system refused a message it
+        // believes it has already handled; nothing about the recipient or the content.
+        new(BounceReason.SystemError, DuplicateMessageId(), ["duplicated message-id"]),
         new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "lost connection", "connection reset", "connection refused", "connection closed", "connection dropped", "connection lost", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
-        new(BounceReason.Expired, Expired(), ["failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for"]),
+        new(BounceReason.Expired, Expired(), ["failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for", "delivered within"]),
         new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space"]),
         new(BounceReason.MailerError, MailerError(), ["mailer", "procmail", "command", "pipe to", "|/", "| /", "|\t/", "exit", "x-unix"]),
         new(BounceReason.SyntaxError, SyntaxError(), ["malformed address", "incorrectly", "syntax", "command", "parameter", "argument", "sequence", "too long"]),
@@ -87,6 +93,18 @@ internal static class PhraseRules
     public static bool SaysUserUnknown(string text) => Matches(UserUnknownRule, text);
 
     public static bool SaysMailboxFull(string text) => Matches(MailboxFullRule, text);
+
+    /// <summary>
+    /// Wording only a recipient directory lookup produces (Exchange's resolver, Domino's directory): the address
+    /// itself was judged, so it is not a content filter's verdict even when the report names no SMTP command.
+    /// </summary>
+    public static bool SaysDirectoryVerdict(string text) =>
+        text.Contains("RecipNotFound", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("RecipientNotFound", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("recipient name is not recognized", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("no valid recipients", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("check if address is correct", StringComparison.OrdinalIgnoreCase)
+        || (text.Contains("not listed in", StringComparison.OrdinalIgnoreCase) && DirectoryListing().IsMatch(text));
 
     /// <summary>Every pattern run over the whole text, without anchors: the reference the anchored path must equal.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -208,7 +226,10 @@ internal static class PhraseRules
     private static Regex DirectoryFailure() => _directoryFailure ??= new(@"\bLDAP\b.{0,30}(?:fail|error|unavailable|contact|timeout|down)|(?:unable to|could not|cannot) (?:contact|reach|connect to) (?:the )?(?:LDAP|directory)|directory (?:server |service )?(?:failure|error|unavailable|lookup failed)", Opts | RegexOptions.Compiled);
     private static Regex? _directoryFailure;
 
-    private static Regex Virus() => _virus ??= new(@"\bvirus|malware|\binfected\b|\bworm\b|trojan", Opts | RegexOptions.Compiled);
+    private static Regex DuplicateMessageId() => _duplicateMessageId ??= new(@"duplicated message-id", Opts | RegexOptions.Compiled);
+    private static Regex? _duplicateMessageId;
+
+    private static Regex Virus() => _virus ??= new(@"(?<![-\w])virus(?!-)|malware|\binfected\b|\bworm\b|trojan", Opts | RegexOptions.Compiled);
     private static Regex? _virus;
 
     private static Regex AuthFailure() => _authFailure ??= new(@"\bDMARC\b|\bSPF\b.{0,40}(?:fail|check|validat|record|policy|softfail)|(?:fail|pass)\w*\s+(?:the\s+)?SPF|\bDKIM\b.{0,40}(?:fail|signature|invalid|missing|valid)|authenticate with (?:either )?SPF|unauthenticated (?:e-?mail|message)|sender is unauthenticated|does not have authentication information|authentication checks|\b5\.7\.(?:2[0-46]|29)\b", Opts | RegexOptions.Compiled);
@@ -217,7 +238,7 @@ internal static class PhraseRules
     private static Regex RequirePtr() => _requirePtr ??= new(@"reverse (?:DNS|lookup|name)|\bPTR\b|\brDNS\b|IP name lookup failed|(?:can ?not|could not|unable to) (?:find|resolve|lookup|look up) (?:your )?(?:host ?name|IP)|client host name|mismatches client ip|hostname does not resolve|no (?:valid )?(?:host ?name|reverse)|not have a (?:valid )?reverse|\b5\.7\.25\b", Opts | RegexOptions.Compiled);
     private static Regex? _requirePtr;
 
-    private static Regex FailedStartTls() => _failedStartTls ??= new(@"STARTTLS|\bTLS\b.{0,30}(?:required|failed|negotiat|handshake|mandatory)|(?:requires?|must use)\s+(?:a\s+)?(?:secure|encrypted|TLS)|encryption (?:is )?required", Opts | RegexOptions.Compiled);
+    private static Regex FailedStartTls() => _failedStartTls ??= new(@"STARTTLS|(?:not|n't) (?:support|offer)s? (?:STARTTLS|TLS)\b|\bTLS\b.{0,30}(?:required|failed|negotiat|handshake|mandatory)|(?:requires?|must use)\s+(?:a\s+)?(?:secure|encrypted|TLS)|encryption (?:is )?required", Opts | RegexOptions.Compiled);
     private static Regex? _failedStartTls;
 
     private static Regex NotCompliantRfc() => _notCompliantRfc ??= new(@"not (?:\w+ )?(?:RFC|standards?)[ -]?(?:\d{3,4} )?complian|(?:violat\w*|not (?:comply|conform)\w*|non-?complian\w*|does not (?:comply|conform)\w*)(?: with)? (?:the )?RFC|RFC ?(?:5322|2822|822|5321) (?:complian|violat|requires)|multiple (?:addresses in )?(?:From|Subject|To|Date|Message-ID|Sender)\b|multiple \S+ headers|duplicate header|missing (?:required )?(?:\w+ )?header|header (?:is )?(?:malformed|invalid)|malformed (?:\w+ )?header|bare (?:LF|line ?feed)", Opts | RegexOptions.Compiled);
@@ -232,7 +253,7 @@ internal static class PhraseRules
     private static Regex Speeding() => _speeding ??= new(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails|recipients)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts | RegexOptions.Compiled);
     private static Regex? _speeding;
 
-    private static Regex NoRelaying() => _noRelaying ??= new(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed", Opts | RegexOptions.Compiled);
+    private static Regex NoRelaying() => _noRelaying ??= new(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed|identities failed the check", Opts | RegexOptions.Compiled);
     private static Regex? _noRelaying;
 
     private static Regex SecurityError() => _securityError ??= new(@"SMTP auth|delivery not authori[sz]ed|authentication (?:is )?required|must (?:be )?authenticat|unauthenticated sender|authentication failed|auth(?:entication)? (?:credentials )?invalid|sender (?:address )?not authori[sz]ed|insecure|\bcertificate\b", Opts | RegexOptions.Compiled);
@@ -268,10 +289,10 @@ internal static class PhraseRules
     private static Regex NotAccept() => _notAccept ??= new(@"null ?MX|not accepting network messages|no mx record|(?:couldn't|could not|unable to) find (?:a |any )?mail exchanger|no mail exchanger|does ?n[o']t (?:accept|receive) (?:any )?e?-?mail|not accept(?:ing)? (?:any )?(?:e-?)?mail|accepts no mail|no mail (?:is )?accepted", Opts | RegexOptions.Compiled);
     private static Regex? _notAccept;
 
-    private static Regex SenderRejected() => _senderRejected ??= new(@"sender (?:address |domain )?(?:rejected|refused|denied|invalid|verify failed|unknown|not (?:allowed|accepted))|(?:domain of|invalid|unknown|unroutable|unverified|bad|unresolvable) sender|sender (?:address )?(?:domain )?(?:does not|doesn't) exist|provide a valid from|purported responsible address|from address (?:rejected|invalid|not)|mail from (?:address )?(?:rejected|refused|invalid)|\b[45]\.1\.[78]\b", Opts | RegexOptions.Compiled);
+    private static Regex SenderRejected() => _senderRejected ??= new(@"sender (?:address |domain )?(?:rejected|refused|denied|invalid|verify failed|unknown|not (?:allowed|accepted))|(?:domain of|invalid|unknown|unroutable|unverified|bad|unresolvable) sender|sender (?:address )?(?:domain )?(?:does not|doesn't) exist|provide a valid from|'send mail as' (?:account|feature|address)|purported responsible address|from address (?:rejected|invalid|not)|mail from (?:address )?(?:rejected|refused|invalid)|\b[45]\.1\.[78]\b", Opts | RegexOptions.Compiled);
     private static Regex? _senderRejected;
 
-    private static Regex UserUnknown() => _userUnknown ??= new(@"check (?:if|that|whether) (?:the )?(?:recipient'?s? )?(?:e-?mail )?address is (?:correct|valid)|recipient address rejected: access denied|(?:user|recipient|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|not (?:found|known|exist|recognized|recognised|listed|valid)|does ?n[o']t exist|invalid|unavailable|disabled or does not exist)|(?:unknown|invalid|bad|non-?existent|no such|illegal) (?:local )?(?:user|recipient|mailbox|address|account|addressee|e-?mail)|no (?:such )?(?:mailbox|user|account|recipient)(?: here| found| by that name)?|does not exist|doesn't exist|doesn't have an? .{1,60} account|not listed in|no valid recipients|user not exist|not our customer|mailbox not available|no longer exists|is not a valid (?:mailbox|user|recipient)|\b[45]\.1\.1\b", Opts | RegexOptions.Compiled);
+    private static Regex UserUnknown() => _userUnknown ??= new(@"check (?:if|that|whether) (?:the )?(?:recipient'?s? )?(?:e-?mail )?address is (?:correct|valid)|recipient address rejected: access denied|(?:user|recipient|mailbox|address|account|addressee)s? (?:name )?(?:is )?(?:unknown|not (?:found|known|exist|recognized|recognised|listed|valid)|does ?n[o']t exist|invalid|unavailable|disabled or does not exist)|(?:unknown|invalid|bad|non-?existent|no such|illegal) (?:local )?(?:user|recipient|mailbox|address|account|addressee|e-?mail)|no (?:such )?(?:mailbox|user|account|recipient)(?: here| found| by that name)?|does not exist|doesn't exist|doesn't have an? .{1,60} account|not listed in|no valid recipients|user not exist|not our customer|mailbox not available|no longer exists|is not a valid (?:mailbox|user|recipient)|resolver\.adr\.recip(?:ient)?notfound|\b[45]\.1\.1\b", Opts | RegexOptions.Compiled);
     private static Regex? _userUnknown;
 
     private static Regex HostUnknown() => _hostUnknown ??= new(@"host (?:or domain name )?(?:not found|unknown)|host \S+ not found|unknown (?:host|domain)|(?:domain|host)(?: name)? (?:not found|does not exist|doesn't exist|is not reachable|unreachable)|no such (?:domain|host)|name or service not known|invalid domain|domain (?:is )?(?:invalid|not (?:valid|exist))|unroutable domain|unrout(?:e)?able address|(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,63} (?:does not exist|doesn't exist)|domain is not reachable|\b5\.1\.2\b|\b[45]\.4\.4\b", Opts | RegexOptions.Compiled);
@@ -280,7 +301,7 @@ internal static class PhraseRules
     private static Regex NetworkError() => _networkError ??= new(@"routing loop|mail loop|loop detected|too many hops|hop count|lost connection|connection (?:reset|refused|closed|dropped|lost)|network (?:is )?(?:error|unreachable)|name service error|name server|DNS (?:error|lookup|failure|problem)|temporary lookup failure|no route to host|malformed or unexpected", Opts | RegexOptions.Compiled);
     private static Regex? _networkError;
 
-    private static Regex Expired() => _expired ??= new(@"expired|failing for a long time|long failure period|time(?:d)? ?out|\bdelayed\b|not yet been delivered|requests to connect|will be retried|failed \d+ attempts|retry time|too long|giving up|given up|has been delayed|delivery (?:time )?(?:has )?expired|could not be delivered (?:with)?in|undeliverable for|no answer|unable to (?:deliver|connect).{0,40}(?:days|hours)|not delivered for", Opts | RegexOptions.Compiled);
+    private static Regex Expired() => _expired ??= new(@"expired|failing for a long time|long failure period|time(?:d)? ?out|\bdelayed\b|not yet been delivered|requests to connect|will be retried|failed \d+ attempts|retry time|too long|giving up|given up|has been delayed|delivery (?:time )?(?:has )?expired|could not be delivered (?:with)?in|undeliverable for|no answer|unable to (?:deliver|connect).{0,40}(?:days|hours)|not delivered for|not (?:been )?delivered within \d", Opts | RegexOptions.Compiled);
     private static Regex? _expired;
 
     private static Regex SystemFull() => _systemFull ??= new(@"system (?:is )?full|insufficient system storage|out of (?:disk )?space|disk full|no space left", Opts | RegexOptions.Compiled);
@@ -295,6 +316,15 @@ internal static class PhraseRules
     private static Regex SystemError() => _systemError ??= new(@"system (?:error|config)|configuration error|(?:service|server) (?:is )?(?:currently |temporarily )?(?:unavailable|not available|refused|error)|internal (?:server )?error|temporary (?:server|local) (?:error|problem|failure)|local error|could not load|transaction failed|mail system problem|server (?:is )?busy|resources? (?:temporarily )?unavailable|try (?:again )?later|directory (?:server )?failure", Opts | RegexOptions.Compiled);
     private static Regex? _systemError;
 
+    private static Regex DirectoryListing() => _directoryListing ??= new(@"not listed in (?:the )?(?:\w+ )?(?:directory|address book|name (?:&|and) address book)", Opts | RegexOptions.Compiled);
+    private static Regex? _directoryListing;
+
+    private static Regex SenderListed() => _senderListed ??= new(@"sending (?:to/)?from an address that (?:has been|is) (?:black|block|deny ?)listed", Opts | RegexOptions.Compiled);
+    private static Regex? _senderListed;
+
+    private static Regex DomainMayNotExist() => _domainMayNotExist ??= new(@"(?:account or )?domain may not exist", Opts | RegexOptions.Compiled);
+    private static Regex? _domainMayNotExist;
+
     private static Regex WeakUserUnknown() => _weakUserUnknown ??= new(@"(?:recipient|address|user)s? (?:address )?rejected(?!\s*:)|recipient not accepted|mailbox unavailable|invalid recipient", Opts | RegexOptions.Compiled);
     private static Regex? _weakUserUnknown;
 
@@ -304,6 +334,6 @@ internal static class PhraseRules
     private static Regex Filtered() => _filtered ??= new(@"filter|rejected by (?:the )?recipient|recipient .{0,40} refus|blocked by (?:the )?recipient|not authori[sz]ed to send|refused by the recipient", Opts | RegexOptions.Compiled);
     private static Regex? _filtered;
 
-    private static Regex Rejected() => _rejected ??= new(@"\brejected\b|\brefused\b|access denied|not accepted|\bdenied\b|\bdeclined\b", Opts | RegexOptions.Compiled);
+    private static Regex Rejected() => _rejected ??= new(@"(?<!(?:recipient|address) )\brejected\b|\brefused\b|access denied|not accepted|\bdenied\b|\bdeclined\b", Opts | RegexOptions.Compiled);
     private static Regex? _rejected;
 }

@@ -20,7 +20,19 @@ internal static class PlainTextReport
     {
         var bounded = text.AsSpan(0, Math.Min(text.Length, MaxReportChars));
         var cut = CopyStart(bounded);
-        return cut < 0 ? (bounded.Length == text.Length ? text : bounded.ToString()) : bounded[..cut].ToString();
+        var report = cut < 0 ? (bounded.Length == text.Length ? text : bounded.ToString()) : bounded[..cut].ToString();
+        return WithoutProgramRecipients(report);
+    }
+
+    /// <summary>
+    /// Sendmail names a recipient that is a program (a .forward or alias pipe) as the quoted command line,
+    /// "|/usr/bin/procmail ...", in its prose and unquoted in the DSN's recipient fields. The words of a command are not a diagnosis: a mail filter's name in it must not
+    /// read as "the mailer failed" when the report's own words say something else.
+    /// </summary>
+    private static string WithoutProgramRecipients(string report)
+    {
+        if (!report.Contains("\"|", StringComparison.Ordinal) && !report.Contains("; |", StringComparison.Ordinal)) return report;
+        return ProgramRecipient().Replace(report, "\"|program\"");
     }
 
     /// <summary>Index of the line where the copy of the original message begins, or -1.</summary>
@@ -80,6 +92,11 @@ internal static class PlainTextReport
                     order.Add(lineAddress);
                 }
             }
+            else if (current is not null && StartsOtherSession(rawLine))
+            {
+                current = null;
+                continue;
+            }
             current?.Append(rawLine.Trim()).Append('\n');
         }
         var result = new List<(string, string)>(order.Count);
@@ -88,6 +105,45 @@ internal static class PlainTextReport
         // Keep the first-mention order readers expect.
         result.Sort((a, b) => report.IndexOf(a.Item1, StringComparison.OrdinalIgnoreCase).CompareTo(report.IndexOf(b.Item1, StringComparison.OrdinalIgnoreCase)));
         return result;
+    }
+
+    /// <summary>
+    /// The line printed right above an address, in the same paragraph: Lotus Notes (and some gateways) state the
+    /// reason first and then the address it concerns. A line ending with ':' only introduces the list, and a rule of
+    /// dashes or stars is a separator, so neither counts. Null when there is no such line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static string? ReasonAbove(string report, string address)
+    {
+        var at = report.IndexOf(address, StringComparison.OrdinalIgnoreCase);
+        if (at <= 0) return null;
+        var lineStart = report.LastIndexOf('\n', at) + 1;
+        if (lineStart <= 1) return null;
+        var previousEnd = lineStart - 1;
+        var previousStart = report.LastIndexOf('\n', previousEnd - 1) + 1;
+        var line = report.AsSpan(previousStart, previousEnd - previousStart).Trim();
+        if (line.IsEmpty || line[^1] == ':' || line.Trim("-=_*# \t").IsEmpty) return null;
+        return line.ToString();
+    }
+
+    /// <summary>
+    /// Sendmail's transcript runs the recipients' sessions together: "While talking to host:" opens the next
+    /// session, and a "421 host (mailer)... Deferred" line is that host's status, printed before the recipient line it
+    /// belongs to. Neither is part of the recipient above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool StartsOtherSession(ReadOnlySpan<char> line)
+    {
+        var trimmed = line.TrimStart();
+        if (trimmed.StartsWith("While talking to ", StringComparison.OrdinalIgnoreCase)) return true;
+        // "NNN host (mailer)... text"
+        if (trimmed.Length < 12 || !char.IsAsciiDigit(trimmed[0]) || !char.IsAsciiDigit(trimmed[1]) || !char.IsAsciiDigit(trimmed[2]) || trimmed[3] != ' ')
+            return false;
+        var dots = trimmed.IndexOf(")... ", StringComparison.Ordinal);
+        if (dots < 0) return false;
+        var host = trimmed[4..dots];
+        var open = host.IndexOf(" (", StringComparison.Ordinal);
+        return open > 0 && host[..open].IndexOfAny(' ', '<') < 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -115,7 +171,11 @@ internal static class PlainTextReport
         var before = index > 0 ? line[index - 1] : ' ';
         var end = index + length;
         var after = end < line.Length ? line[end] : ' ';
-        return before == '<' && after == '>' && line.Contains("Message-ID", StringComparison.OrdinalIgnoreCase);
+        if (before != '<' || after != '>') return false;
+        // Only the value of a Message-ID label ("Message-ID: <...>", "Message-Id <...>"): a report may name the
+        // identifier in prose and then the address it concerns ("Duplicated Message-ID in <list@dest>").
+        var label = line.AsSpan(0, index - 1).TrimEnd(" \t:=");
+        return label.EndsWith("Message-ID", StringComparison.OrdinalIgnoreCase);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -129,6 +189,9 @@ internal static class PlainTextReport
     // Lines naming the sender or routing, never a failed recipient.
     private static Regex SenderLine() => _senderLine ??= new(@"^\s*\(?(?:ultimately )?generated (?:from|by)\b|^\s*(?:>+\s*)?(?:From|Reply-To|Sender|Return-Path|Envelope-From|X-\S+)\s*:|MAIL\s+FROM\s*:|envelope-from|\bfrom\s+<|^\s*from\s+\S+@|by\s+\S+\s+with\s|^\s*(?:Received|Message-Id|In-Reply-To|References)\s*:|^\s*\(?envelope|sender\s*:|original sender|orig(?:inal)?-from", RegexOptions.IgnoreCase | RegexOptions.Compiled);
     private static Regex? _senderLine;
+
+    private static Regex ProgramRecipient() => _programRecipient ??= new(@"""\|[^""\n]*""|(?<=Recipient:[ \t]*[\w-]+;[ \t]*)\|[^\n]*", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static Regex? _programRecipient;
 
     // Where the copy of the original message (or its headers) begins in a plain-text report.
     private static Regex OriginalMessageMarker() => _originalMessageMarker ??= new(@"^[ \t]*(?:[-=_*]{2,}[ \t]*)?(?:(?:This is a |Below this line is a |Here is a |A )?copy of (?:the |your )?(?:original )?message|(?:The )?original (?:message|mail|e-?mail)(?: (?:was|is) (?:included|attached|below))?(?: follows| headers?| as follows)?\s*[:.-]|(?:Original|Returned|Unsent|Undelivered|Bounced|Rejected) (?:message|mail)(?: header)?s?(?: follows| below)?\s*(?:[-:.]|$)|Message headers follow|(?:The )?headers? (?:of|from) (?:the |your )?(?:original|returned) message|Original message follows|Original Message:|Your message (?:reads|follows)|----- ?Message text follows|Content-Type: message/rfc822|Forwarded message)", RegexOptions.IgnoreCase | RegexOptions.Compiled);

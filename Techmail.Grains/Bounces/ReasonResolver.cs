@@ -8,6 +8,9 @@ internal static class ReasonResolver
     public static BouncedRecipient Resolve(RecipientDraft draft)
     {
         var diagnostic = Clean(draft.Diagnostic);
+        var reported = diagnostic;
+        if (SmtpCodes.QuotedRemoteReply(diagnostic) is { } remote)
+            diagnostic = remote.Replace("'", "", StringComparison.Ordinal);
         var action = draft.Action?.Trim().ToLowerInvariant();
 
         var status = NormalizeStatus(draft.Status);
@@ -17,7 +20,7 @@ internal static class ReasonResolver
             status = textStatus;
         status ??= textStatus;
         var reply = draft.ReplyCode ?? SmtpCodes.FindReplyCode(diagnostic);
-        var stage = SmtpCodes.FindStage(diagnostic ?? draft.Context);
+        var stage = new LazyStage(draft, diagnostic);
 
         var reason = Decide(draft, diagnostic, action, status, reply, stage);
 
@@ -33,16 +36,17 @@ internal static class ReasonResolver
             reply,
             reason,
             BounceReasons.IsHardBounce(reason, status),
-            diagnostic);
+            reported);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BounceReason Decide(
-        RecipientDraft draft, string? diagnostic, string? action, string? status, string? reply, SmtpStage stage)
+        RecipientDraft draft, string? diagnostic, string? action, string? status, string? reply, LazyStage stage)
     {
         if (draft.KnownReason is { } known) return known;
         if (action is "delivered" or "relayed" or "expanded") return BounceReason.Delivered;
         if (status is ['2', ..] && action is null or "") return BounceReason.Delivered;
+        if (ReceivingProviders.Reason(draft.Address, diagnostic, status, stage, () => draft.Context) is { } provider) return provider;
 
         BounceReason? reason;
         if (string.Equals(draft.DiagnosticType, "x-unix", StringComparison.OrdinalIgnoreCase))
@@ -52,7 +56,17 @@ internal static class ReasonResolver
             reason = PhraseRules.Match(diagnostic);
 
         var fromStatus = SmtpCodes.IsGeneric(status) ? null : StatusReasons.FromStatus(status);
+        // With no Diagnostic-Code, a status such as X.4.7 (expired) only says the MTA gave up; the report's own
+        // account of the last attempt (e.g. Sendmail's "Deferred: Name server: host name lookup failure") says why.
+        if (reason is null && diagnostic is null && fromStatus is BounceReason.Expired or BounceReason.NetworkError
+                or BounceReason.SystemError or BounceReason.SecurityError)
+            reason = PhraseRules.Match(draft.Context);
         reason = Arbitrate(reason, fromStatus);
+        // X.7.1 is "delivery not authorized" (RFC 3463); a bare "access denied" under it is that authorization
+        // refusal. Answered to MAIL FROM it is the sender that was refused, which the weak rules call rejected.
+        if (reason is null && status is [_, '.', '7', '.', '1'] && diagnostic is not null
+                && diagnostic.Contains("access denied", StringComparison.OrdinalIgnoreCase) && stage.Value != SmtpStage.MailFrom)
+            reason = BounceReason.SecurityError;
         reason ??= PhraseRules.MatchWeak(diagnostic);
         if (reason is null)
         {
@@ -64,7 +78,7 @@ internal static class ReasonResolver
         if (reason is null)
         {
             if (action == "delayed") return BounceReason.Expired;
-            reason = stage switch
+            reason = stage.Value switch
             {
                 SmtpStage.MailFrom => BounceReason.Rejected,
                 SmtpStage.Connect or SmtpStage.Helo => BounceReason.Blocked,
@@ -76,9 +90,9 @@ internal static class ReasonResolver
         if (reason is null && draft.Address.EndsWith("@googlegroups.com", StringComparison.OrdinalIgnoreCase) && reply is null)
             return BounceReason.Rejected;
         if (reason is null)
-            return string.IsNullOrWhiteSpace(diagnostic) ? BounceReason.Undefined : BounceReason.OnHold;
+            return SaysNothing(diagnostic, draft.Address) ? BounceReason.Undefined : BounceReason.OnHold;
 
-        reason = AdjustForStage(reason.Value, stage, status);
+        reason = AdjustForStage(reason.Value, stage, status, diagnostic);
         // A temporary DNS answer is not proof the domain is gone.
         if (reason == BounceReason.HostUnknown && status is ['4', ..]) return BounceReason.NetworkError;
         if (action == "delayed" && diagnostic is null && reason is BounceReason.NetworkError or BounceReason.OnHold) return BounceReason.Expired;
@@ -98,28 +112,47 @@ internal static class ReasonResolver
     }
 
     /// <summary>
-    /// "User unknown" wording under a mailbox-status code (X.2.x rather than X.1.x address status) means the
-    /// server did not judge the address: the mailbox exists and a filter answered on its behalf. X.2.1
-    /// (disabled) and X.2.2 (full) are left out because servers use them loosely for closed accounts. X.7.1 (delivery
-    /// not authorised, a policy status) under "user unknown" wording is likewise a filter's answer.
+    /// No diagnostic, or one that only repeats the recipient's address (a report listing whom it failed for and
+    /// nothing more): there is nothing to hold a reason on.
     /// </summary>
-    private static bool IsNonAddressStatus(string? status) =>
-        status is { Length: 5 } && ((status[2] == '2' && status[4] is '0' or '3' or '4') || (status[2] == '7' && status[4] == '1'));
+    private static bool SaysNothing(string? diagnostic, string address)
+    {
+        if (string.IsNullOrWhiteSpace(diagnostic)) return true;
+        // Postfix's placeholder when it kept no per-recipient details.
+        if (diagnostic.Contains("Delivery report unavailable", StringComparison.OrdinalIgnoreCase)) return true;
+        var rest = diagnostic.Replace(address, "", StringComparison.OrdinalIgnoreCase);
+        foreach (var c in rest)
+            if (char.IsLetterOrDigit(c)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// An RFC 3463 addressing status for the destination mailbox (X.1.0 other address status, X.1.1 bad mailbox,
+    /// X.1.3 bad mailbox syntax): the server itself says the address is what failed.
+    /// </summary>
+    private static bool IsRecipientAddressStatus(string? status) =>
+        status is { Length: 5 } && status[2] == '1' && status[4] is '0' or '1' or '3';
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static BounceReason AdjustForStage(BounceReason reason, SmtpStage stage, string? status)
+    private static BounceReason AdjustForStage(BounceReason reason, LazyStage lazyStage, string? status, string? diagnostic)
     {
+        if (reason is not (BounceReason.UserUnknown or BounceReason.HostUnknown or BounceReason.Filtered or BounceReason.Suspend
+                or BounceReason.MailboxFull or BounceReason.HasMoved or BounceReason.Rejected))
+            return reason;
+        var stage = lazyStage.Value;
         // A refusal at MAIL FROM concerns the sender, whatever words the server used.
         if (stage == SmtpStage.MailFrom && reason is BounceReason.UserUnknown or BounceReason.HostUnknown
                 or BounceReason.Filtered or BounceReason.Suspend or BounceReason.MailboxFull or BounceReason.HasMoved)
             return BounceReason.Rejected;
-        // The recipient was accepted at RCPT time, so an "unknown user" after DATA is a filter's verdict.
-        if (stage == SmtpStage.Data && reason == BounceReason.UserUnknown)
-            return BounceReason.Filtered;
-        if (reason == BounceReason.UserUnknown && stage != SmtpStage.RcptTo && IsNonAddressStatus(status))
+        // A server judges an address when it answers RCPT TO. "Unknown user" wording anywhere else (after DATA, or
+        // with no sign of the command at all) comes from a filter that had accepted the address and then refused
+        // the message on the mailbox's behalf, unless the status code itself says the address is bad.
+        if (reason == BounceReason.UserUnknown && stage is SmtpStage.Data or SmtpStage.Unknown
+                && !IsRecipientAddressStatus(status ?? SmtpCodes.FindStatus(lazyStage.Context))
+                && !(diagnostic is not null && PhraseRules.SaysDirectoryVerdict(diagnostic)))
             return BounceReason.Filtered;
         // Refused while greeting: the receiving server rejected us, not the address.
-        if (stage is SmtpStage.Connect or SmtpStage.Helo && reason is BounceReason.UserUnknown or BounceReason.HostUnknown)
+        if (stage is SmtpStage.Connect or SmtpStage.Helo && reason is BounceReason.UserUnknown or BounceReason.HostUnknown or BounceReason.Rejected)
             return BounceReason.Blocked;
         return reason;
     }
@@ -181,5 +214,22 @@ internal static class ReasonResolver
         {
             System.Buffers.ArrayPool<char>.Shared.Return(buffer);
         }
+    }
+}
+
+/// <summary>The SMTP stage of a failure, looked for only when a decision depends on it: the diagnostic first, then the wider report.</summary>
+internal sealed class LazyStage(RecipientDraft draft, string? diagnostic)
+{
+    /// <summary>The wider report text the stage may have been found in.</summary>
+    public string? Context => draft.Context;
+
+    private SmtpStage? _value;
+
+    public SmtpStage Value => _value ??= Find();
+
+    private SmtpStage Find()
+    {
+        var stage = SmtpStages.Find(diagnostic);
+        return stage != SmtpStage.Unknown ? stage : SmtpStages.Find(draft.Context);
     }
 }

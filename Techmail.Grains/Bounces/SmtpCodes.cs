@@ -37,46 +37,10 @@ internal static class SmtpCodes
         return match.Success ? match.Groups[1].Value : null;
     }
 
-    /// <summary>Which SMTP stage the failure happened at, as far as the text tells.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static SmtpStage FindStage(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return SmtpStage.Unknown;
-        // Every stage phrase contains one of a few words; most texts have none, so the pattern runs only
-        // around those words.
-        var state = new StageSearch(text);
-        StageAnchors.Scan(text, ref state, static (ref StageSearch search, int position, ulong _) =>
-        {
-            if (search.Match is not null) return;
-            var start = Math.Max(0, position - 12);
-            var candidate = Stage().Match(search.Text, start, Math.Min(search.Text.Length, position + 64) - start);
-            if (candidate.Success) search.Match = candidate;
-        });
-        if (state.Match is not { } match) return SmtpStage.Unknown;
-        var word = (match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value).ToUpperInvariant();
-        if (word == "SENDER") return SmtpStage.MailFrom;
-        if (word == "MY NAME") return SmtpStage.Helo;
-        if (word.StartsWith("MAIL", StringComparison.Ordinal)) return SmtpStage.MailFrom;
-        if (word.StartsWith("RCPT", StringComparison.Ordinal)) return SmtpStage.RcptTo;
-        if (word.Contains("DATA", StringComparison.Ordinal) || word.Contains("MESSAGE", StringComparison.Ordinal)) return SmtpStage.Data;
-        if (word.StartsWith("HELO", StringComparison.Ordinal) || word.StartsWith("EHLO", StringComparison.Ordinal)) return SmtpStage.Helo;
-        if (word.StartsWith("STARTTLS", StringComparison.Ordinal)) return SmtpStage.StartTls;
-        return SmtpStage.Connect;
-    }
-
     /// <summary>
     /// A best-effort enhanced status when the report gives only a reply code; the mapping follows the
     /// meanings RFC 5321 gives the reply codes.
     /// </summary>
-    private static readonly AnchorScanner StageAnchors = new(
-        new[] { "after", "reply to", "response to", "did not like", "while", "during", ">>>", "was rejected" }.Select(word => (word, 1UL)));
-
-    private struct StageSearch(string text)
-    {
-        public readonly string Text = text;
-        public Match? Match;
-    }
-
     public static string? StatusFromReplyCode(string? reply) => reply switch
     {
         null => null,
@@ -101,6 +65,20 @@ internal static class SmtpCodes
         _ => null,
     };
 
+    /// <summary>
+    /// A relay that reports a remote refusal in its own words first ("5.1.0 - Unknown address error 550-'5.7.1 ...
+    /// Access denied'") wraps the remote server's reply in quotes. The relay's leading status and words are its
+    /// guess; the quoted reply is the server's own answer, so that is the text to judge. Null when there is no such
+    /// wrapper.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static string? QuotedRemoteReply(string? text)
+    {
+        if (text is null || text.Length < 12 || text[0] is not ('4' or '5') || text.IndexOf('\'') < 0) return null;
+        var match = QuotedReply().Match(text);
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string StripContinuations(string text)
     {
@@ -113,17 +91,15 @@ internal static class SmtpCodes
     private static Regex Continuation() => _continuation ??= new(@"\s[245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3}\s+)?(?=\S)", RegexOptions.Compiled);
     private static Regex? _continuation;
 
+    private static Regex QuotedReply() => _quotedReply ??= new(@"^[45]\.\d{1,3}\.\d{1,3}\s+-\s+[^']*?\s([45]\d\d[- ]'?[45]\.\d{1,3}\.\d{1,3}\b[^']*)'", RegexOptions.Compiled);
+    private static Regex? _quotedReply;
+
     private static Regex EnhancedStatus() => _enhancedStatus ??= new(@"(?<![\d.])#?([245]\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)", RegexOptions.Compiled);
     private static Regex? _enhancedStatus;
 
     private static Regex ReplyCode() => _replyCode ??= new(@"(?:^|[\s:;'""(\[<>=])([245][0-5]\d)(?=[\s\-.'""]|$)(?!\.\d)(?!\s*(?:ms|seconds|secs|bytes|KB|MB)\b)", RegexOptions.Multiline | RegexOptions.Compiled);
     private static Regex? _replyCode;
-
-    private static Regex Stage() => _stage ??= new(@"(?:after|in reply to|in response to|did not like our|while (?:sending|performing)(?: the)?|during|>>>)\s+(?:the\s+)?(MAIL\s*FROM|RCPT\s*TO|RCPT|end of (?:data|message)|DATA|message body|EHLO|HELO|STARTTLS|initial connection|connect(?:ion)?|greeting)|(my name|sender) was rejected", RegexOptions.IgnoreCase | RegexOptions.Compiled);
-    private static Regex? _stage;
 }
-
-internal enum SmtpStage { Unknown, Connect, Helo, StartTls, MailFrom, RcptTo, Data }
 
 internal static class RegexExtensions
 {

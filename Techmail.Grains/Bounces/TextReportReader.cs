@@ -59,7 +59,11 @@ internal static class TextReportReader
         var drafts = new List<RecipientDraft>(blocks.Count);
         foreach (var (address, block) in blocks)
         {
-            var draft = new RecipientDraft(address) { Diagnostic = block };
+            // A block that only repeats its address may have its reason printed on the line above it.
+            var diagnostic = SaysOnlyAddress(block, address) && PlainTextReport.ReasonAbove(report, address) is { } above
+                ? above + "\n" + block
+                : block;
+            var draft = new RecipientDraft(address) { Diagnostic = diagnostic };
             if (blocks.Count == 1) draft.SetContext(() => report + "\n" + message.Subject);
             else draft.SetContext(() => message.Subject);
             drafts.Add(draft);
@@ -79,6 +83,16 @@ internal static class TextReportReader
             drafts.Add(draft);
         }
         return drafts;
+    }
+
+    private static bool SaysOnlyAddress(string block, string address)
+    {
+        var rest = block.AsSpan();
+        var at = rest.IndexOf(address, StringComparison.OrdinalIgnoreCase);
+        if (at >= 0) rest = string.Concat(rest[..at], rest[(at + address.Length)..]).AsSpan();
+        foreach (var c in rest)
+            if (char.IsLetterOrDigit(c)) return false;
+        return true;
     }
 
     /// <summary>The address on the To: line of the original message's headers, copied inline after the report.</summary>

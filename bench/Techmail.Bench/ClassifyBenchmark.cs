@@ -13,6 +13,11 @@ public static class ClassifyBenchmark
 {
     public static int Run(string[] args)
     {
+        // "--mismatches" lists every disagreeing row after the summary, for working on the classifier's rules.
+        var mismatches = args.Contains("--mismatches");
+        // "--no-speed" stops after the agreement figures, for quick rounds of rule work.
+        var noSpeed = args.Contains("--no-speed");
+        args = args.Where(a => a is not ("--mismatches" or "--no-speed")).ToArray();
         var corpus = args.Length > 0 ? args[0] : BounceCorpusScore.Find(AppContext.BaseDirectory)
             ?? throw new DirectoryNotFoundException("shared/corpus/bounces not found beside the repository; pass its path.");
         var files = Directory.GetFiles(Path.Combine(corpus, "samples"), "*.eml").Order(StringComparer.Ordinal).ToArray();
@@ -20,7 +25,16 @@ public static class ClassifyBenchmark
         var classifier = new BounceClassifier();
         Console.WriteLine($"Corpus: {files.Length} messages from {corpus}; one thread.");
 
-        Agreement(corpus, classifier);
+        var score = Agreement(corpus, classifier);
+        if (mismatches)
+        {
+            Mismatches(score);
+        }
+
+        if (noSpeed)
+        {
+            return 0;
+        }
 
         const int rounds = 5;
         var parse = new List<double>();
@@ -61,7 +75,7 @@ public static class ClassifyBenchmark
         return count / watch.Elapsed.TotalSeconds;
     }
 
-    private static void Agreement(string corpus, BounceClassifier classifier)
+    private static BounceCorpusScore Agreement(string corpus, BounceClassifier classifier)
     {
         var score = BounceCorpusScore.Measure(corpus, classifier);
         Console.WriteLine($"Agreement over {score.Rows.Count} expected recipients: reason {100 * score.Reason:F1}%, recipient {100 * score.Recipient:F1}%, hard/soft {100 * score.HardSoft:F1}%");
@@ -71,5 +85,35 @@ public static class ClassifyBenchmark
             var right = group.Count(r => r.ReasonAgrees);
             Console.WriteLine($"{group.Key,-18} {group.Count(),8} {right,6} {100.0 * right / group.Count(),6:F1}");
         }
+
+        return score;
+    }
+
+    private static void Mismatches(BounceCorpusScore score)
+    {
+        var wrong = score.Rows.Where(r => !r.ReasonAgrees || !r.HardAgrees).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"{wrong.Count} disagreeing rows (expected reason/hard/status => produced reason/hard/status/reply: diagnostic):");
+        foreach (var row in wrong)
+        {
+            Console.WriteLine($"{row.File}\t{row.Recipient}");
+            var found = row.Found;
+            var produced = found is null
+                ? "recipient not found"
+                : $"{BounceReasons.ToLabel(found.Reason)}/{BounceCorpusScore.Hard(found.HardBounce)}/{found.Status}/{found.ReplyCode}: {Shorten(found.Diagnostic)}";
+            Console.WriteLine($"    expected {row.ExpectedReason}/{row.ExpectedHard}/{row.ExpectedStatus} => {produced}");
+        }
+    }
+
+    private static string Shorten(string? text)
+    {
+        const int limit = 220;
+        if (text is null)
+        {
+            return "(none)";
+        }
+
+        var flat = text.ReplaceLineEndings(" ");
+        return flat.Length <= limit ? flat : flat[..limit] + "...";
     }
 }

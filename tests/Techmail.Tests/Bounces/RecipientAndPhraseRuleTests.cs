@@ -257,7 +257,8 @@ public sealed class RecipientAndPhraseRuleTests
         Assert.Equal(expected, Addresses.Mailbox(field));
 
     [Theory]
-    [InlineData("550 5.4.1 <uma@dest.test>: Recipient address rejected: Access denied [XYZ.prod.protection.outlook.com]", BounceReason.UserUnknown)]
+    // The refusal must be known to answer RCPT TO: the same words with no command named are a filter's (see SmtpStageRuleTests).
+    [InlineData("550 5.4.1 <uma@dest.test>: Recipient address rejected: Access denied [XYZ.prod.protection.outlook.com] (in reply to RCPT TO command)", BounceReason.UserUnknown)]
     [InlineData("551 5.7.1 <vic@dest.test>: Recipient address rejected: Delivery not authorized", BounceReason.SecurityError)]
     [InlineData("554 5.7.1 <wes@dest.test>: Recipient address rejected: Message refused under local policy", BounceReason.PolicyViolation)]
     public void Postfix_recipient_restriction_prefix_defers_to_the_stated_cause(string diagnostic, BounceReason expected)

@@ -8,7 +8,7 @@ namespace Techmail.Tests.Support;
 /// </summary>
 public sealed record BounceCorpusScore(IReadOnlyList<BounceCorpusScore.Row> Rows)
 {
-    public sealed record Row(string File, string Recipient, string ExpectedReason, string ExpectedHard, BouncedRecipient? Found)
+    public sealed record Row(string File, string Recipient, string ExpectedStatus, string ExpectedReason, string ExpectedHard, BouncedRecipient? Found)
     {
         public bool ReasonAgrees => Found is not null && BounceReasons.ToLabel(Found.Reason) == ExpectedReason;
 
@@ -33,14 +33,14 @@ public sealed record BounceCorpusScore(IReadOnlyList<BounceCorpusScore.Row> Rows
                 continue;
             }
 
-            var (file, recipient, reason, hard) = (cells[0], cells[1], cells[3], cells.Length > 4 ? cells[4].Trim() : "");
+            var (file, recipient, status, reason, hard) = (cells[0], cells[1], cells[2], cells[3], cells.Length > 4 ? cells[4].Trim() : "");
             if (!results.TryGetValue(file, out var result))
             {
                 results[file] = result = classifier.Classify(File.ReadAllBytes(Path.Combine(corpus, "samples", file)));
             }
 
             var found = result.Recipients.FirstOrDefault(r => string.Equals(r.Recipient, recipient, StringComparison.OrdinalIgnoreCase));
-            rows.Add(new Row(file, recipient, reason, hard, found));
+            rows.Add(new Row(file, recipient, status, reason, hard, found));
         }
 
         return new BounceCorpusScore(rows);
