@@ -28,7 +28,7 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<MailboxStatus> GetStatus();
 
-    /// <summary>Starts a poll now unless one is running; returns without waiting for it.</summary>
+    /// <summary>Starts a poll now, or right after the one running; returns without waiting for it.</summary>
     [Alias("PollNow")]
     Task<MailboxStatus> PollNow();
 

@@ -27,7 +27,7 @@ public sealed class MailboxGrain(
     private readonly CancellationTokenSource _stopping = new();
     private readonly PollTickTracker _ticks = new();
     private ImapIdleWatcher? _push;
-    private int _pushPending;
+    private int _pollAgain;
     private Task? _poll;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
@@ -97,7 +97,7 @@ public sealed class MailboxGrain(
         if (!StartPoll(due: null))
         {
             // Mail that arrived during a poll may have come after its listing: poll again once it ends.
-            Interlocked.Exchange(ref _pushPending, 1);
+            Interlocked.Exchange(ref _pollAgain, 1);
         }
 
         return Task.CompletedTask;
@@ -168,7 +168,12 @@ public sealed class MailboxGrain(
 
         // The status from before the poll: the caller waits for LastPollStarted to move past it.
         var before = state.State.Status;
-        StartPoll(due: null);
+        if (!StartPoll(due: null))
+        {
+            // The running poll may have listed the server before what the admin is waiting for arrived.
+            Interlocked.Exchange(ref _pollAgain, 1);
+        }
+
         return Task.FromResult(before);
     }
 
@@ -267,11 +272,11 @@ public sealed class MailboxGrain(
         }
 
         _poll = RunPoll(due);
-        // Back on the activation's scheduler once the poll ends: mail announced during it gets a poll of its own.
+        // Back on the activation's scheduler once the poll ends: a poll asked for during it (push or an admin) runs now.
         _poll.ContinueWith(
             _ =>
             {
-                if (Interlocked.Exchange(ref _pushPending, 0) == 1 && state.State.Settings is { Polls: true })
+                if (Interlocked.Exchange(ref _pollAgain, 0) == 1 && state.State.Settings is { Polls: true })
                 {
                     StartPoll(due: null);
                 }

@@ -22,7 +22,7 @@ public sealed class BounceCorpusTests(ITestOutputHelper output)
         {
             output.WriteLine(row.Found is null
                 ? $"{row.File}\t{row.Recipient}\texpected {row.ExpectedReason}/{row.ExpectedHard}\trecipient not found"
-                : $"{row.File}\t{row.Recipient}\texpected {row.ExpectedReason}/{row.ExpectedHard}\tgot {BounceReasons.ToLabel(row.Found.Reason)}/{(row.Found.HardBounce ? 1 : 0)} ({row.Found.Status})");
+                : $"{row.File}\t{row.Recipient}\texpected {row.ExpectedReason}/{row.ExpectedHard}\tgot {BounceReasons.ToLabel(row.Found.Reason)}/{(row.Found.HardBounce == true ? 1 : 0)} ({row.Found.Status})");
         }
 
         Assert.True(score.Reason >= 0.95, $"reason agreement {score.Reason:P1} is under 95%");
