@@ -62,6 +62,8 @@ public static class TechmailSiloBuilderExtensions
 
         silo.Services.AddTechmailServices(options, database);
         silo.Services.AddHostedService<PollStatisticsFlusher>();
+        silo.Services.AddSingleton<PushResumer>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
         return silo;
     }
 
@@ -95,6 +97,7 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<PollStatistics>();
         services.AddSingleton<PollStatisticsStore>();
+        services.AddSingleton<PushMailboxStore>();
         services.AddSingleton<BounceClassifier>();
         services.AddSingleton(new BouncePolicy());
         services.AddSingleton<AddressStore>();

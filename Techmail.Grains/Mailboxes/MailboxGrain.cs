@@ -18,6 +18,7 @@ public sealed class MailboxGrain(
     PollingLimits limits,
     PollStatistics statistics,
     MailFetcher fetcher,
+    PushMailboxStore pushMailboxes,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -71,6 +72,11 @@ public sealed class MailboxGrain(
 
         await SyncReminder(polls: false, TimeSpan.Zero, force: true);
         await StopPush();
+        if (IsPush(state.State.Settings))
+        {
+            await pushMailboxes.Set(Tenant, Name, push: false);
+        }
+
         await GrainFactory.GetGrain<ITenantGrain>(Tenant).Unregister(Name);
         await state.ClearStateAsync();
         state.State = new MailboxState();
@@ -434,6 +440,12 @@ public sealed class MailboxGrain(
         }
 
         await SyncReminder(sealedSettings.Polls, sealedSettings.PollInterval, writeState: false);
+        if (IsPush(stored) != IsPush(sealedSettings))
+        {
+            // Before the state: a crash in between leaves at worst a row for a mailbox that turns out not to push.
+            await pushMailboxes.Set(Tenant, Name, IsPush(sealedSettings));
+        }
+
         await state.WriteStateAsync();
         await SyncPush();
         logger.LogInformation(
@@ -493,6 +505,8 @@ public sealed class MailboxGrain(
         // The connection lives in this activation; idle collection would silently end push until the next tick.
         DelayDeactivation(TimeSpan.FromDays(30));
     }
+
+    private static bool IsPush(MailboxSettings? settings) => settings is { Polls: true, Incoming.Push: true };
 
     private async Task StopPush()
     {
