@@ -1,0 +1,69 @@
+using Techmail.Hosting;
+using Techmail.Incidents;
+using Techmail.Storage;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.Cluster;
+
+/// <summary>Reference number blocks reserved concurrently on both real databases never overlap.</summary>
+public sealed class IncidentReferenceStoreTests : IDisposable
+{
+    private static readonly DateOnly Day = new(2026, 11, 27);
+    private readonly TempDirectory _directory = new("techmail-references");
+
+    [Fact]
+    public async Task Sqlite_blocks_are_disjoint_under_concurrency() => await BlocksAreDisjoint(await Sqlite());
+
+    [Fact]
+    public async Task Postgres_blocks_are_disjoint_under_concurrency() => await BlocksAreDisjoint(await Postgres());
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    private static async Task BlocksAreDisjoint(TechmailDatabase database)
+    {
+        var store = new IncidentReferenceStore(database);
+        // Eight writers at once, as eight silos would be.
+        var firsts = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            var mine = new List<(long First, long Last)>();
+            for (var i = 0; i < 25; i++)
+            {
+                mine.Add(await store.ReserveBlock("acme", Day, 100));
+            }
+
+            return mine;
+        }));
+
+        var all = firsts.SelectMany(f => f).Order().ToList();
+        Assert.Equal(200, all.Count);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (1 + (i * 100L), 100 + (i * 100L))), all);
+
+        // Tenants and days count on their own.
+        Assert.Equal((1L, 100L), await store.ReserveBlock("other", Day, 100));
+        Assert.Equal((1L, 100L), await store.ReserveBlock("acme", Day.AddDays(1), 100));
+
+        // The day's last block is cut short at 999,999; after it, the day is used up.
+        await store.ReserveBlock("full", Day, (int)(IncidentReferenceStore.LastNumber - 10));
+        Assert.Equal((999_990L, 999_999L), await store.ReserveBlock("full", Day, 100));
+        var exhausted = await Assert.ThrowsAsync<InvalidOperationException>(() => store.ReserveBlock("full", Day, 100));
+        Assert.Contains("used all 999,999 incident numbers of 2026-11-27", exhausted.Message);
+    }
+
+    private async Task<TechmailDatabase> Sqlite()
+    {
+        var database = new TechmailOptions { DataDirectory = _directory.Path }.Database();
+        await SchemaInstaller.Apply(database);
+        return database;
+    }
+
+    private static async Task<TechmailDatabase> Postgres()
+    {
+        var database = new TechmailDatabase(StorageKind.PostgreSql, await (await PostgresServer.Instance).CreateDatabase());
+        await SchemaInstaller.Apply(database);
+        return database;
+    }
+}
