@@ -12,7 +12,11 @@ public enum AutomatedMailSignal
     /// <summary>RFC 3834 Auto-Submitted with any value other than "no".</summary>
     AutoSubmitted,
 
-    /// <summary>Exchange/Outlook asked that nothing answer this message automatically.</summary>
+    /// <summary>
+    /// Exchange/Outlook asked that nothing answer this message automatically. The request alone is reason enough not
+    /// to acknowledge, but it is weak evidence of a machine author: Exchange adds it to a person's mail sent through a
+    /// distribution list. Reported only when no other signal is present.
+    /// </summary>
     AutoResponseSuppress,
 
     /// <summary>Precedence: bulk, junk, list or auto_reply.</summary>

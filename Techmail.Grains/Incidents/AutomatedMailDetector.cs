@@ -39,13 +39,15 @@ public static class AutomatedMailDetector
         return TechmailGenerated(headers)
             ?? DeliveryReport(message)
             ?? AutoSubmitted(headers)
-            ?? AutoResponseSuppress(headers)
             ?? Precedence(headers)
             ?? FirstPresent(headers, ExchangeGeneratedHeaders, AutomatedMailSignal.ExchangeGenerated)
             ?? AutoReplyHeader(headers)
             ?? FirstPresent(headers, ["X-Loop"], AutomatedMailSignal.LoopHeader)
             ?? FirstPresent(headers, ListHeaders, AutomatedMailSignal.MailingList)
-            ?? SystemSender(message);
+            ?? SystemSender(message)
+            // Weakest last: Exchange also stamps it on people's mail sent through a distribution list, so any other
+            // signal present is the better reason to report.
+            ?? AutoResponseSuppress(headers);
     }
 
     private static AutomatedMail? TechmailGenerated(HeaderList headers) =>

@@ -116,6 +116,13 @@ public sealed class AutomatedMailDetectorTests
     }
 
     [Fact]
+    public void Any_other_signal_is_reported_before_auto_response_suppress()
+    {
+        var result = AssertAutomated(PersonalMail("X-Auto-Response-Suppress: All\nAuto-Submitted: auto-generated"), AutomatedMailSignal.AutoSubmitted);
+        Assert.Equal("Auto-Submitted: auto-generated", result.Reason);
+    }
+
+    [Fact]
     public void Auto_response_suppress_naming_no_known_kind_is_a_person()
     {
         Assert.Null(AutomatedMailDetector.Detect(PersonalMail("X-Auto-Response-Suppress: None")));
