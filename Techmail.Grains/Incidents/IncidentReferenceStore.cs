@@ -9,9 +9,6 @@ namespace Techmail.Incidents;
 /// </summary>
 public sealed class IncidentReferenceStore(TechmailDatabase database)
 {
-    /// <summary>The six digits of NNNNNN.</summary>
-    public const long LastNumber = 999_999;
-
     /// <returns>
     /// The numbers reserved for the caller alone: <paramref name="size"/> of them, fewer when the day's last number
     /// comes first.
@@ -31,11 +28,11 @@ public sealed class IncidentReferenceStore(TechmailDatabase database)
             ("@day", day.ToString("yyMMdd", CultureInfo.InvariantCulture)),
             ("@size", (long)size));
         var first = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        if (first > LastNumber)
+        if (first > IncidentReference.MaxSequence)
         {
-            throw new InvalidOperationException($"tenant '{tenant}' has used all {LastNumber:N0} incident numbers of {day:yyyy-MM-dd}.");
+            throw new InvalidOperationException($"tenant '{tenant}' has used all {IncidentReference.MaxSequence:N0} incident numbers of {day:yyyy-MM-dd}.");
         }
 
-        return (first, Math.Min(first + size - 1, LastNumber));
+        return (first, Math.Min(first + size - 1, IncidentReference.MaxSequence));
     }
 }

@@ -47,7 +47,7 @@ public sealed class IncidentReferenceStoreTests : IDisposable
         Assert.Equal((1L, 100L), await store.ReserveBlock("acme", Day.AddDays(1), 100));
 
         // The day's last block is cut short at 999,999; after it, the day is used up.
-        await store.ReserveBlock("full", Day, (int)(IncidentReferenceStore.LastNumber - 10));
+        await store.ReserveBlock("full", Day, (int)(IncidentReference.MaxSequence - 10));
         Assert.Equal((999_990L, 999_999L), await store.ReserveBlock("full", Day, 100));
         var exhausted = await Assert.ThrowsAsync<InvalidOperationException>(() => store.ReserveBlock("full", Day, 100));
         Assert.Contains("used all 999,999 incident numbers of 2026-11-27", exhausted.Message);
