@@ -22,33 +22,26 @@ internal static class HeaderText
     }
 
     /// <summary>
-    /// Folding leaves CR, LF and tabs inside a value, and a subject is shown on one line: every run of white space
-    /// that holds a control character becomes one space. Runs of plain spaces stay, a sender may have meant them.
+    /// Unfolding leaves the folding white space (often a tab or several spaces) inside a value, and senders' programs
+    /// differ in how they fold; every run of white space or control characters becomes one space, so a value reads
+    /// and compares the same however it was folded.
     /// </summary>
     public static string OneLine(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
         var text = new StringBuilder(value.Length);
-        var i = 0;
-        while (i < value.Length)
+        var inSpace = false;
+        foreach (var c in value)
         {
-            var c = value[i];
-            if (!char.IsWhiteSpace(c) && !char.IsControl(c))
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
             {
-                text.Append(c);
-                i++;
+                inSpace = true;
                 continue;
             }
-            var start = i;
-            var hasControl = false;
-            while (i < value.Length && (char.IsWhiteSpace(value[i]) || char.IsControl(value[i])))
-            {
-                hasControl |= char.IsControl(value[i]);
-                i++;
-            }
-            if (hasControl) text.Append(' ');
-            else text.Append(value, start, i - start);
+            if (inSpace && text.Length > 0) text.Append(' ');
+            inSpace = false;
+            text.Append(c);
         }
-        return text.ToString().Trim();
+        return text.ToString();
     }
 }

@@ -20,6 +20,8 @@ internal sealed class MessageContent
     private readonly List<string> _notes = [];
     private bool _depthNoted;
 
+    private static readonly FormatOptions WireFormat = new() { NewLineFormat = NewLineFormat.Dos };
+
     public IReadOnlyList<AttachmentDraft> Attachments => _attachments;
 
     public IReadOnlyList<string> Notes => _notes;
@@ -153,7 +155,8 @@ internal sealed class MessageContent
     private void AddMessage(MessagePart part)
     {
         var content = new MemoryStream();
-        part.Message?.WriteTo(content);
+        // CRLF whatever the platform: an .eml file holds the message as it travelled.
+        part.Message?.WriteTo(WireFormat, content);
         var name = SafeFileName(part) ?? part.Message?.Subject;
         _attachments.Add(new AttachmentDraft(
             string.IsNullOrWhiteSpace(name) ? null : name,

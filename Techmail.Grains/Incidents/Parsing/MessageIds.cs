@@ -19,7 +19,7 @@ internal static class MessageIds
         foreach (var header in headers)
         {
             if (header.Id != HeaderId.MessageId) continue;
-            var id = Usable(Parse(HeaderText.Value(header)));
+            var id = Usable(HeaderText.Value(header));
             if (id is not null) return (id, false);
         }
         return (Synthetic(messageKey, raw), true);
@@ -42,7 +42,7 @@ internal static class MessageIds
             try
             {
                 foreach (var id in MimeUtils.EnumerateReferences(value))
-                    if (Usable(id) is { } usable) ids.Add(usable);
+                    if (Bracketed(id) is { } usable) ids.Add(usable);
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
@@ -52,23 +52,23 @@ internal static class MessageIds
         }
     }
 
-    private static string? Parse(string value)
+    /// <summary>
+    /// The id of a Message-ID value: what is in angle brackets, or, for the unbracketed ids some programs write, the
+    /// whole value when it is one word with an '@' (so a line of prose is not taken for an id).
+    /// </summary>
+    private static string? Usable(string value)
     {
-        try
-        {
-            return MimeUtils.ParseMessageId(value) ?? value;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            return value;
-        }
+        var open = value.IndexOf('<');
+        var close = open < 0 ? -1 : value.IndexOf('>', open + 1);
+        if (open >= 0 && close > open) return Bracketed(value[(open + 1)..close]);
+        var bare = value.Trim();
+        return bare.Contains('@') ? Bracketed(bare) : null;
     }
 
     /// <summary>The id in angle brackets, or null when it is empty, has white space, or is too long to be real.</summary>
-    private static string? Usable(string? id)
+    private static string? Bracketed(string id)
     {
-        if (id is null) return null;
-        var bare = id.Trim().TrimStart('<').TrimEnd('>').Trim();
+        var bare = id.Trim();
         if (bare.Length is 0 or > 900) return null;
         foreach (var c in bare)
             if (char.IsWhiteSpace(c) || char.IsControl(c) || c is '<' or '>')
