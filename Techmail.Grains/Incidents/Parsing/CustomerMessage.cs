@@ -1,0 +1,50 @@
+namespace Techmail.Incidents.Parsing;
+
+/// <summary>What a helpdesk incident needs from one customer email.</summary>
+/// <param name="MessageKey">The key the message was read under, so a result can be traced back to its raw bytes.</param>
+/// <param name="Sender">Who to answer: the first usable address of Reply-To, From, Sender, then Return-Path.</param>
+/// <param name="SenderSource">Which header <see cref="Sender"/> came from.</param>
+/// <param name="From">The From address on its own (rules and loop detection look at it), null when there is none.</param>
+/// <param name="Date">The Date header, null when missing or unreadable.</param>
+/// <param name="Subject">Decoded, on one line, "" when missing.</param>
+/// <param name="MessageId">
+/// The first usable Message-ID, in angle brackets; when the message has none, a stand-in made from the message key
+/// (see <see cref="MessageIdIsSynthetic"/>), so reading the same message again gives the same id.
+/// </param>
+/// <param name="InReplyTo">The message this one answers, in angle brackets, or null.</param>
+/// <param name="References">The thread's message ids from References, in angle brackets, oldest first.</param>
+/// <param name="Headers">Every header in order, values decoded and on one line, for business rules.</param>
+/// <param name="TextBody">The body as plain text (from HTML when that is all there is), LF line ends, "" when empty.</param>
+/// <param name="Attachments">Files, inline images and forwarded messages, in the order they appear.</param>
+/// <param name="Notes">What had to be repaired or left out while reading, for whoever looks at the incident.</param>
+public sealed record CustomerMessage(
+    string MessageKey,
+    CustomerAddress Sender,
+    SenderSource SenderSource,
+    CustomerAddress? From,
+    IReadOnlyList<CustomerAddress> To,
+    IReadOnlyList<CustomerAddress> Cc,
+    DateTimeOffset? Date,
+    string Subject,
+    string MessageId,
+    bool MessageIdIsSynthetic,
+    string? InReplyTo,
+    IReadOnlyList<string> References,
+    IReadOnlyList<(string Name, string Value)> Headers,
+    string TextBody,
+    IReadOnlyList<CustomerAttachment> Attachments,
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The value of the first header with this name (case-insensitive), or null.</summary>
+    public string? Header(string name)
+    {
+        foreach (var header in Headers)
+            if (header.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                return header.Value;
+        return null;
+    }
+
+    /// <summary>The values of every header with this name (case-insensitive), in message order.</summary>
+    public IEnumerable<string> HeaderValues(string name) =>
+        Headers.Where(h => h.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);
+}

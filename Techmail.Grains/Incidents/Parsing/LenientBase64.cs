@@ -1,0 +1,82 @@
+namespace Techmail.Incidents.Parsing;
+
+/// <summary>
+/// Base64 that keeps what decodes. MimeKit's decoder skips characters outside the alphabet and carries on, which
+/// turns a damaged or footer-polluted attachment into plausible-looking garbage; this one stops at the first
+/// character that cannot be base64 and returns the bytes before it, so what is kept is known to be good.
+/// </summary>
+internal static class LenientBase64
+{
+    private static readonly sbyte[] Values = BuildValues();
+
+    /// <param name="complete">False when decoding stopped at damage or the data ended mid-quantum.</param>
+    public static byte[] Decode(ReadOnlySpan<byte> encoded, out bool complete)
+    {
+        var output = new byte[encoded.Length / 4 * 3 + 3];
+        var written = 0;
+        var quantum = 0;
+        var count = 0;
+        complete = true;
+
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            var b = encoded[i];
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') continue;
+            if (b == '=')
+            {
+                // Padding ends a block. Some encoders write several padded blocks back to back, so decoding goes
+                // on with the next one instead of stopping.
+                written = Flush(quantum, count, output, written);
+                quantum = count = 0;
+                continue;
+            }
+            var value = Values[b];
+            if (value < 0)
+            {
+                complete = false;
+                break;
+            }
+            quantum = quantum << 6 | (byte)value;
+            if (++count == 4)
+            {
+                output[written++] = (byte)(quantum >> 16);
+                output[written++] = (byte)(quantum >> 8);
+                output[written++] = (byte)quantum;
+                quantum = count = 0;
+            }
+        }
+
+        if (count > 0)
+        {
+            complete = false;
+            written = Flush(quantum, count, output, written);
+        }
+        return output.AsSpan(0, written).ToArray();
+    }
+
+    /// <summary>The whole bytes held by a partial quantum of <paramref name="count"/> characters.</summary>
+    private static int Flush(int quantum, int count, byte[] output, int written)
+    {
+        switch (count)
+        {
+            case 2:
+                output[written++] = (byte)(quantum >> 4);
+                break;
+            case 3:
+                output[written++] = (byte)(quantum >> 10);
+                output[written++] = (byte)(quantum >> 2);
+                break;
+        }
+        return written;
+    }
+
+    private static sbyte[] BuildValues()
+    {
+        var values = new sbyte[256];
+        Array.Fill(values, (sbyte)-1);
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (var i = 0; i < alphabet.Length; i++)
+            values[alphabet[i]] = (sbyte)i;
+        return values;
+    }
+}
