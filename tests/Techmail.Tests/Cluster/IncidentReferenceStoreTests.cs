@@ -1,4 +1,3 @@
-using Techmail.Hosting;
 using Techmail.Incidents;
 using Techmail.Storage;
 using Techmail.Tests.Support;
@@ -9,19 +8,15 @@ namespace Techmail.Tests.Cluster;
 public sealed class IncidentReferenceStoreTests : IDisposable
 {
     private static readonly DateOnly Day = new(2026, 11, 27);
-    private readonly TempDirectory _directory = new("techmail-references");
+    private readonly ScratchDatabases _databases = new();
 
     [Fact]
-    public async Task Sqlite_blocks_are_disjoint_under_concurrency() => await BlocksAreDisjoint(await Sqlite());
+    public async Task Sqlite_blocks_are_disjoint_under_concurrency() => await BlocksAreDisjoint(await _databases.Sqlite());
 
     [Fact]
-    public async Task Postgres_blocks_are_disjoint_under_concurrency() => await BlocksAreDisjoint(await Postgres());
+    public async Task Postgres_blocks_are_disjoint_under_concurrency() => await BlocksAreDisjoint(await ScratchDatabases.Postgres());
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Dispose();
-    }
+    public void Dispose() => _databases.Dispose();
 
     private static async Task BlocksAreDisjoint(TechmailDatabase database)
     {
@@ -51,19 +46,5 @@ public sealed class IncidentReferenceStoreTests : IDisposable
         Assert.Equal((999_990L, 999_999L), await store.ReserveBlock("full", Day, 100));
         var exhausted = await Assert.ThrowsAsync<InvalidOperationException>(() => store.ReserveBlock("full", Day, 100));
         Assert.Contains("used all 999,999 incident numbers of 2026-11-27", exhausted.Message);
-    }
-
-    private async Task<TechmailDatabase> Sqlite()
-    {
-        var database = new TechmailOptions { DataDirectory = _directory.Path }.Database();
-        await SchemaInstaller.Apply(database);
-        return database;
-    }
-
-    private static async Task<TechmailDatabase> Postgres()
-    {
-        var database = new TechmailDatabase(StorageKind.PostgreSql, await (await PostgresServer.Instance).CreateDatabase());
-        await SchemaInstaller.Apply(database);
-        return database;
     }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Techmail.Hosting;
 using Techmail.Incidents;
 using Techmail.Storage;
 using Techmail.Tests.Support;
@@ -10,19 +9,15 @@ namespace Techmail.Tests.Cluster;
 public sealed class IncidentStoreTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 9, 30, 0, TimeSpan.Zero);
-    private readonly TempDirectory _directory = new("techmail-incidents");
+    private readonly ScratchDatabases _databases = new();
 
     [Fact]
-    public async Task Sqlite_keeps_threads_and_attachments_and_never_stores_a_mail_twice() => await Scenario(await Sqlite());
+    public async Task Sqlite_keeps_threads_and_attachments_and_never_stores_a_mail_twice() => await Scenario(await _databases.Sqlite());
 
     [Fact]
-    public async Task Postgres_keeps_threads_and_attachments_and_never_stores_a_mail_twice() => await Scenario(await Postgres());
+    public async Task Postgres_keeps_threads_and_attachments_and_never_stores_a_mail_twice() => await Scenario(await ScratchDatabases.Postgres());
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Dispose();
-    }
+    public void Dispose() => _databases.Dispose();
 
     private static async Task Scenario(TechmailDatabase database)
     {
@@ -69,18 +64,4 @@ public sealed class IncidentStoreTests : IDisposable
         new(EntryAuthor.Customer, "ann@example.net", body, T0, $"<{key}@example.net>", key, attachments);
 
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private async Task<TechmailDatabase> Sqlite()
-    {
-        var database = new TechmailOptions { DataDirectory = _directory.Path }.Database();
-        await SchemaInstaller.Apply(database);
-        return database;
-    }
-
-    private static async Task<TechmailDatabase> Postgres()
-    {
-        var database = new TechmailDatabase(StorageKind.PostgreSql, await (await PostgresServer.Instance).CreateDatabase());
-        await SchemaInstaller.Apply(database);
-        return database;
-    }
 }

@@ -1,4 +1,3 @@
-using Techmail.Hosting;
 using Techmail.Polling;
 using Techmail.Storage;
 using Techmail.Tests.Support;
@@ -8,15 +7,15 @@ namespace Techmail.Tests.Cluster;
 /// <summary>The per-silo, per-minute poll figures behind 'techmail status', on both real databases.</summary>
 public sealed class PollStatisticsStoreTests : IDisposable
 {
-    private readonly TempDirectory _directory = new("techmail-pollstats");
+    private readonly ScratchDatabases _databases = new();
 
     private static readonly DateTimeOffset Minute0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task Sqlite_merges_silos_and_minutes() => await MergesSilosAndMinutes(await Sqlite());
+    public async Task Sqlite_merges_silos_and_minutes() => await MergesSilosAndMinutes(await _databases.Sqlite());
 
     [Fact]
-    public async Task Postgres_merges_silos_and_minutes() => await MergesSilosAndMinutes(await Postgres());
+    public async Task Postgres_merges_silos_and_minutes() => await MergesSilosAndMinutes(await ScratchDatabases.Postgres());
 
     private static async Task MergesSilosAndMinutes(TechmailDatabase database)
     {
@@ -54,23 +53,5 @@ public sealed class PollStatisticsStoreTests : IDisposable
         return new PollMinuteRecord((Minute0 + TimeSpan.FromMinutes(minute)).ToUnixTimeSeconds(), polls, lateness, busy, 0, missed, doubled, failed, messages);
     }
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        _directory.Dispose();
-    }
-
-    private async Task<TechmailDatabase> Sqlite()
-    {
-        var database = new TechmailOptions { DataDirectory = _directory.Path }.Database();
-        await SchemaInstaller.Apply(database);
-        return database;
-    }
-
-    private static async Task<TechmailDatabase> Postgres()
-    {
-        var database = new TechmailDatabase(StorageKind.PostgreSql, await (await PostgresServer.Instance).CreateDatabase());
-        await SchemaInstaller.Apply(database);
-        return database;
-    }
+    public void Dispose() => _databases.Dispose();
 }
