@@ -326,6 +326,7 @@ public sealed class MailboxGrain(
         catch (Exception e)
         {
             logger.LogError(e, "Poll of {Tenant}/{Mailbox} failed unexpectedly", Tenant, Name);
+            statistics.Finished(succeeded: false, messages: 0);
             state.State.Status = state.State.Status with
             {
                 State = PollState.Scheduled,
