@@ -36,7 +36,7 @@ public interface IMailboxGrain : IGrainWithStringKey
     /// The server said new mail arrived (IMAP IDLE in push mode): poll now, or right after the running poll.
     /// Ignored when the mailbox no longer polls.
     /// </summary>
-    [Alias("MailArrived")]
+    [Alias("MailArrived"), Orleans.Concurrency.OneWay]
     Task MailArrived();
 
     /// <summary>The newest trace rows: what happened to each message taken off the server.</summary>

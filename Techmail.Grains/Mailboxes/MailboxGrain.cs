@@ -26,8 +26,11 @@ public sealed class MailboxGrain(
     internal const string PollReminder = "poll";
 
     private readonly CancellationTokenSource _stopping = new();
-    private readonly PollTickTracker _ticks = new();
+    private PollTickTracker _ticks = new();
+    private bool _deactivating;
     private ImapIdleWatcher? _push;
+    // A poll asked for while one runs: none, for new mail (push; waits out a backoff) or by an admin (always runs).
+    private const int NoPollAsked = 0, PushAsked = 1, AdminAsked = 2;
     private int _pollAgain;
     private Task? _poll;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
@@ -95,7 +98,7 @@ public sealed class MailboxGrain(
 
     public Task MailArrived()
     {
-        if (state.State.Settings is not { Polls: true })
+        if (state.State.Settings is not { Polls: true } || _deactivating || BackingOff)
         {
             return Task.CompletedTask;
         }
@@ -103,7 +106,7 @@ public sealed class MailboxGrain(
         if (!StartPoll(due: null))
         {
             // Mail that arrived during a poll may have come after its listing: poll again once it ends.
-            Interlocked.Exchange(ref _pollAgain, 1);
+            Interlocked.CompareExchange(ref _pollAgain, PushAsked, NoPollAsked);
         }
 
         return Task.CompletedTask;
@@ -177,7 +180,7 @@ public sealed class MailboxGrain(
         if (!StartPoll(due: null))
         {
             // The running poll may have listed the server before what the admin is waiting for arrived.
-            Interlocked.Exchange(ref _pollAgain, 1);
+            Interlocked.Exchange(ref _pollAgain, AdminAsked);
         }
 
         return Task.FromResult(before);
@@ -252,8 +255,11 @@ public sealed class MailboxGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // No poll may start from here on: one running after deactivation could meet the next activation's.
+        _deactivating = true;
+        Interlocked.Exchange(ref _pollAgain, NoPollAsked);
         await StopPush();
-        if (_poll is { IsCompleted: false } poll)
+        while (_poll is { IsCompleted: false } poll)
         {
             // Let the poll finish (a silo stopping gracefully waits for it); if time runs out, abandon it:
             // nothing it had not handed off is deleted, and the next owner re-fetches and recognises the rest.
@@ -272,7 +278,7 @@ public sealed class MailboxGrain(
     /// <returns>False when the previous poll is still running (this one is then not started).</returns>
     private bool StartPoll(DateTimeOffset? due)
     {
-        if (_poll is { IsCompleted: false })
+        if (_poll is { IsCompleted: false } || _deactivating)
         {
             return false;
         }
@@ -282,7 +288,8 @@ public sealed class MailboxGrain(
         _poll.ContinueWith(
             _ =>
             {
-                if (Interlocked.Exchange(ref _pollAgain, 0) == 1 && state.State.Settings is { Polls: true })
+                var asked = Interlocked.Exchange(ref _pollAgain, NoPollAsked);
+                if ((asked == AdminAsked || (asked == PushAsked && !BackingOff)) && state.State.Settings is { Polls: true } && !_deactivating)
                 {
                     StartPoll(due: null);
                 }
@@ -463,6 +470,8 @@ public sealed class MailboxGrain(
         {
             var due = PollSchedule.FirstDue(this.GetPrimaryKeyString(), period);
             await this.RegisterOrUpdateReminder(PollReminder, due, period);
+            // A new reminder is a new schedule: comparing with the old one would report missed ticks that were not.
+            _ticks = new PollTickTracker();
             state.State.ReminderPeriod = period;
             state.State.Status = state.State.Status with { State = PollState.Scheduled, NextPoll = time.GetUtcNow() + due };
         }
@@ -474,6 +483,7 @@ public sealed class MailboxGrain(
             }
 
             state.State.ReminderPeriod = null;
+            _ticks = new PollTickTracker();
         }
         else
         {
@@ -490,12 +500,17 @@ public sealed class MailboxGrain(
     private async Task SyncPush()
     {
         var wanted = state.State.Settings is { Polls: true, Incoming.Push: true } settings ? secrets.Reveal(settings).Incoming : null;
-        if (_push is not null && (wanted is null || _push.Incoming != wanted))
+        if (_push is not null && (wanted is null || !SameConnection(_push.Incoming, wanted)))
         {
             await StopPush();
+            if (wanted is null)
+            {
+                // Push held the activation in memory; without it, normal collection applies again.
+                DelayDeactivation(TimeSpan.Zero);
+            }
         }
 
-        if (wanted is null || _push is not null)
+        if (wanted is null || _push is not null || _deactivating)
         {
             return;
         }
@@ -508,6 +523,12 @@ public sealed class MailboxGrain(
     }
 
     private static bool IsPush(MailboxSettings? settings) => settings is { Polls: true, Incoming.Push: true };
+
+    /// <summary>Record equality compares lists by reference, and every save brings a new list of mechanisms.</summary>
+    private static bool SameConnection(IncomingSettings a, IncomingSettings b) =>
+        a with { AuthMechanisms = [] } == b with { AuthMechanisms = [] } && a.AuthMechanisms.SequenceEqual(b.AuthMechanisms);
+
+    private bool BackingOff => state.State.Status.BackoffUntil is { } until && time.GetUtcNow() < until;
 
     private async Task StopPush()
     {

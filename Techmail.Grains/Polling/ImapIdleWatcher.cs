@@ -89,7 +89,6 @@ public sealed class ImapIdleWatcher : IAsyncDisposable
                     }
                 };
 
-                failures = 0;
                 State = $"listening since {_time.GetUtcNow():u}";
                 _logger.LogInformation("Push for {Mailbox}: listening on {Server}", _mailbox, server);
                 if (inbox.Count > 0)
@@ -105,6 +104,8 @@ public sealed class ImapIdleWatcher : IAsyncDisposable
                     _idleDone = done;
                     await client.IdleAsync(done.Token, stopping);
                     _idleDone = null;
+                    // Only a whole IDLE round proves the connection healthy; a server that drops IDLE at once keeps backing off.
+                    failures = 0;
                     if (Interlocked.Exchange(ref _arrived, 0) == 1)
                     {
                         await Notify();
@@ -116,7 +117,16 @@ public sealed class ImapIdleWatcher : IAsyncDisposable
             catch (Exception e) when (!stopping.IsCancellationRequested)
             {
                 failures++;
-                var reason = MailFetcher.Translate(e, server).Message;
+                var failure = MailFetcher.Translate(e, server);
+                var reason = failure.Message;
+                if (failure.Failure == MailFetchFailure.Authentication)
+                {
+                    // Logging in again every few minutes with a refused password gets accounts locked; polls back off on their own.
+                    State = $"stopped: {reason}; polling at the interval only until the settings change";
+                    _logger.LogWarning("Push for {Mailbox}: {State}", _mailbox, State);
+                    return;
+                }
+
                 var wait = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(failures - 1, 10)));
                 State = $"reconnecting in {wait.TotalSeconds:0}s after: {reason}";
                 _logger.LogWarning("Push for {Mailbox}: {State}", _mailbox, State);

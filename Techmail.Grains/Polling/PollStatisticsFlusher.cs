@@ -29,7 +29,15 @@ public sealed class PollStatisticsFlusher(
                 if (time.GetUtcNow() - lastPrune > TimeSpan.FromHours(1))
                 {
                     lastPrune = time.GetUtcNow();
-                    await store.Prune(lastPrune - Retention, stoppingToken);
+                    try
+                    {
+                        await store.Prune(lastPrune - Retention, stoppingToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Old rows can wait an hour; a failed prune must never take the silo down with it.
+                        logger.LogWarning("Could not prune poll statistics: {Error}", e.Message);
+                    }
                 }
             }
         }
@@ -37,7 +45,7 @@ public sealed class PollStatisticsFlusher(
         {
         }
 
-        // The last few seconds too, so a graceful stop loses none of its minute.
+        // The last few seconds too. Polls that end while the silo deactivates its grains, after this, are not counted.
         await Flush(CancellationToken.None);
     }
 
@@ -48,11 +56,16 @@ public sealed class PollStatisticsFlusher(
         {
             await store.Write(silo.SiloAddress.ToParsableString(), changed, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            // Statistics must never disturb polling; the next flush writes the minutes whole again.
-            logger.LogWarning("Could not record poll statistics: {Error}", e.Message);
+            // Statistics must never disturb polling; the next flush (or the final one) writes the minutes whole again.
             statistics.MarkChanged(changed);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            logger.LogWarning("Could not record poll statistics: {Error}", e.Message);
         }
     }
 }

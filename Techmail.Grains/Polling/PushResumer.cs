@@ -39,10 +39,18 @@ public sealed class PushResumer(PushMailboxStore store, IGrainFactory grains, IL
                 new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
                 async (row, _) =>
                 {
-                    // Activation starts the watcher; the view itself is not needed.
-                    if (await grains.GetGrain<IMailboxGrain>(MailboxKey.For(row.Tenant, row.Mailbox)).Get() is not null)
+                    try
                     {
-                        Interlocked.Increment(ref woken);
+                        // Activation starts the watcher; the view itself is not needed.
+                        if (await grains.GetGrain<IMailboxGrain>(MailboxKey.For(row.Tenant, row.Mailbox)).Get() is not null)
+                        {
+                            Interlocked.Increment(ref woken);
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One mailbox that cannot wake must not keep the others asleep.
+                        logger.LogWarning("Could not wake push mailbox {Tenant}/{Mailbox}: {Error}", row.Tenant, row.Mailbox, e.Message);
                     }
                 });
             if (mailboxes.Count > 0)

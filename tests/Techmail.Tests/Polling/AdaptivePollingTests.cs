@@ -67,6 +67,21 @@ public abstract class AdaptivePollingTests(PollingFixture fixture)
     }
 
     [Fact]
+    public async Task Push_with_a_refused_password_stops_instead_of_logging_in_again_and_again_and_resumes_once_fixed()
+    {
+        var (user, password) = fixture.NewUser();
+        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, "wrong", [], Push: true);
+        var grain = await fixture.Mailbox("pushauth", imap);
+
+        await WaitFor(grain, s => s.Push?.StartsWith("stopped", StringComparison.Ordinal) == true, "push stopped");
+        Assert.Contains("authentication failed", (await grain.GetStatus()).Push);
+
+        var settings = (await grain.Export(false))!;
+        await grain.Update(settings with { Incoming = settings.Incoming! with { Password = password } });
+        await WaitFor(grain, s => s.Push?.StartsWith("listening", StringComparison.Ordinal) == true, "push listening after the fix");
+    }
+
+    [Fact]
     public async Task A_mailbox_that_keeps_failing_backs_off_and_recovers_when_a_poll_succeeds()
     {
         var (user, password) = fixture.NewUser();
