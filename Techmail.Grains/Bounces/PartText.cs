@@ -17,13 +17,6 @@ internal static class PartText
 
     private static readonly ConcurrentDictionary<string, Encoding> Encodings = new(StringComparer.OrdinalIgnoreCase);
 
-    static PartText()
-    {
-        // Legacy charsets (ISO-2022-JP, windows-125x, ISO-8859-15...) are common in bounces; .NET ships them but
-        // only serves them once the code-page provider is registered.
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Decode(MimePart part)
     {

@@ -133,8 +133,7 @@ internal static class TextDecoding
 
     private static Encoding WesternOrLatin1()
     {
-        // Also registered when the assembly loads; repeating it keeps this field right whatever runs first.
-        LegacyCharsets.Register();
+        // The code pages are registered when the assembly loads (Polling/LegacyCharsets), before this runs.
         try { return Encoding.GetEncoding(1252); }
         catch (Exception e) when (e is ArgumentException or NotSupportedException) { return Encoding.Latin1; }
     }

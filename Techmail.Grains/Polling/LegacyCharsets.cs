@@ -2,9 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace Techmail.Incidents.Parsing;
+namespace Techmail.Polling;
 
-/// <summary>Makes the legacy code pages (ISO-2022-JP, Shift_JIS, EUC-KR, windows-125x...) available to MimeKit.</summary>
+/// <summary>Makes the legacy code pages (ISO-2022-JP, Shift_JIS, EUC-KR, windows-125x...) available to MimeKit and to every reader of mail in this assembly.</summary>
 internal static class LegacyCharsets
 {
     /// <summary>
