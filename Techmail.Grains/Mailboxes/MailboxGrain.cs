@@ -146,10 +146,10 @@ public sealed class MailboxGrain(
         }
 
         state.State.Status = state.State.Status with { NextPoll = tick.Scheduled + settings.PollInterval };
-        if (state.State.Status.BackoffUntil is { } until && now < until)
+        if (BackingOff)
         {
             // Failing repeatedly: do not hammer a dead server or lock an account by logging in every interval.
-            logger.LogDebug("Poll of {Tenant}/{Mailbox} skipped: backing off until {Until}", Tenant, Name, until);
+            logger.LogDebug("Poll of {Tenant}/{Mailbox} skipped: backing off until {Until}", Tenant, Name, state.State.Status.BackoffUntil);
             statistics.Skipped(PollSkip.Backoff);
             return Task.CompletedTask;
         }

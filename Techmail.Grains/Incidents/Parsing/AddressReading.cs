@@ -65,7 +65,8 @@ internal static partial class AddressReading
             return null;
 
         var normalized = local + "@" + domain;
-        return new CustomerAddress(normalized, HeaderText.OneLine(displayName), normalized.ToLowerInvariant());
+        // The key contacts and address grains use, so a customer and a bounce about them meet on one contact.
+        return new CustomerAddress(normalized, HeaderText.OneLine(displayName), Techmail.Bounces.AddressKey.Normalize(normalized));
     }
 
     private static IEnumerable<CustomerAddress> Parsed(MimeMessage message, HeaderId id)
