@@ -1,19 +1,11 @@
 using Techmail.Incidents;
+using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Incidents;
 
 public sealed class SenderFloodGateTests
 {
     /// <summary>A clock that moves only when the test says so.</summary>
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
-
     private static readonly DateTimeOffset Start = new(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
 
     [Fact]

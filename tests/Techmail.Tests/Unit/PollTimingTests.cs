@@ -1,4 +1,5 @@
 using Techmail.Polling;
+using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Unit;
 
@@ -121,14 +122,5 @@ public sealed class PollTimingTests
     {
         Assert.Null(FailureBackoff.Until(First, Minute, 0, null));
         Assert.Equal(First + TimeSpan.FromHours(6) - TimeSpan.FromSeconds(1), FailureBackoff.Until(First, TimeSpan.FromHours(6), 9, MailFetchFailure.Transient));
-    }
-
-    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
-    {
-        private DateTimeOffset _now = now;
-
-        public void Advance(TimeSpan by) => _now += by;
-
-        public override DateTimeOffset GetUtcNow() => _now;
     }
 }
