@@ -3,6 +3,7 @@ using Techmail.Client.Bounces;
 using Techmail.Client.Contacts;
 using Techmail.Client.Database;
 using Techmail.Client.Engine;
+using Techmail.Client.Incidents;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
 using Techmail.Client.Quarantine;
@@ -44,6 +45,16 @@ app.Configure(config =>
         quarantine.AddCommand<QuarantineReprocessCommand>("reprocess").WithDescription("Screen and hand off again.");
         quarantine.AddCommand<QuarantineDropCommand>("drop").WithDescription("Give up on a message.");
     });
+    config.AddBranch("incident", incident =>
+    {
+        incident.SetDescription("Incidents opened from Service mail, and replies to them.");
+        incident.AddCommand<IncidentListCommand>("list").WithDescription("Incidents, newest first (filters: mailbox, status, queue, contact, text; paging).");
+        incident.AddCommand<IncidentShowCommand>("show").WithDescription("One incident and its whole thread.");
+        incident.AddCommand<IncidentAttachmentCommand>("attachment").WithDescription("Save one attachment exactly as it arrived.");
+        incident.AddCommand<IncidentReplyCommand>("reply").WithDescription("Answer the contact: added to the thread and mailed from the incident's mailbox.")
+            .WithExample("incident", "reply", "261127-000042", "--body", "We have sent a new printer.", "--attach", "label.pdf");
+        incident.AddCommand<IncidentUpdateCommand>("update").WithDescription("Change status, queue, priority, category or assignee.");
+    });
     config.AddBranch("bounce", bounce =>
     {
         bounce.SetDescription("What came back from mailings.");
@@ -52,8 +63,8 @@ app.Configure(config =>
     });
     config.AddBranch("contact", contact =>
     {
-        contact.SetDescription("Addresses: bounce history and invalid flag.");
-        contact.AddCommand<ContactShowCommand>("show").WithDescription("An address's bounce history, invalid flag and why.");
+        contact.SetDescription("Addresses: service contact, incidents, bounce history and invalid flag.");
+        contact.AddCommand<ContactShowCommand>("show").WithDescription("An address: its contact, newest incidents, bounce history and invalid flag.");
         contact.AddCommand<ContactListCommand>("list").WithDescription("Addresses not to mail (--invalid).");
         contact.AddCommand<ContactRevalidateCommand>("revalidate").WithDescription("Mark an address valid again.");
     });

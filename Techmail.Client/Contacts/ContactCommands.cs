@@ -3,6 +3,8 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Techmail.Bounces;
 using Techmail.Client.Infrastructure;
+using Techmail.Contacts;
+using Techmail.Incidents;
 
 namespace Techmail.Client.Contacts;
 
@@ -25,8 +27,44 @@ public sealed class ContactShowCommand : TechmailCommand<ContactAddressSettings>
 {
     protected override async Task<int> Run(IClusterClient client, ContactAddressSettings o, CancellationToken cancellationToken)
     {
-        var status = await client.GetGrain<IAddressGrain>(AddressKey.For(o.EffectiveTenant, o.Address)).Get();
-        ContactRendering.Write(status, o.Json);
+        var key = AddressKey.For(o.EffectiveTenant, o.Address);
+        var status = await client.GetGrain<IAddressGrain>(key).Get();
+        var contact = await client.GetGrain<IContactGrain>(key).Get();
+        var incidents = await client.GetGrain<IIncidentListGrain>(0).List(new IncidentQuery(o.EffectiveTenant, Contact: o.Address, Take: 20));
+        if (o.Json)
+        {
+            // The address's bounce fields stay at the top, as before contacts existed, so scripts reading them keep working.
+            Output.WriteJson(new
+            {
+                status.Address, status.Invalid, status.InvalidReason, status.InvalidSince, status.OptedOut, status.History,
+                Contact = contact,
+                Incidents = incidents.Incidents,
+            });
+            return ExitCodes.Ok;
+        }
+
+        if (contact is not null)
+        {
+            AnsiConsole.MarkupLine($"[bold]Contact[/] {Output.Escape(contact.Name ?? "(no name)")} <{Output.Escape(contact.Address)}>, since {contact.Created:u}");
+        }
+        else
+        {
+            AnsiConsole.MarkupLine("[grey]Not a service contact (no mail received from this address).[/]");
+        }
+
+        ContactRendering.Write(status, json: false);
+        if (incidents.Incidents.Count > 0)
+        {
+            var table = new Table().AddColumns("Incident", "Status", "Subject", "Updated");
+            foreach (var i in incidents.Incidents)
+            {
+                table.AddRow(i.Reference, i.Status.ToString().ToLowerInvariant(), Output.Escape(i.Subject), i.Updated.ToString("u"));
+            }
+
+            AnsiConsole.Write(table);
+            Console.WriteLine(incidents.Next is null ? $"{incidents.Incidents.Count} incident(s)." : $"newest {incidents.Incidents.Count} incidents; 'incident list --contact {o.Address}' for all.");
+        }
+
         return ExitCodes.Ok;
     }
 }
@@ -47,7 +85,7 @@ public sealed class ContactListCommand : TechmailCommand<ContactListSettings>
     {
         if (!o.Invalid)
         {
-            throw new CommandFailure("only 'contact list --invalid' exists so far: contacts are created by the incident issue.");
+            throw new CommandFailure("only 'contact list --invalid' exists; 'incident list --contact ADDRESS' lists a contact's incidents.");
         }
     }
 

@@ -33,6 +33,11 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
 
             return ExitCodes.Refused;
         }
+        catch (Incidents.IncidentException refusal)
+        {
+            Output.Error(refusal.Message);
+            return ExitCodes.Refused;
+        }
         catch (Exception e) when (e is TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException)
         {
             Output.Error($"the silo at {settings.EffectiveGateway} stopped answering ({e.Message.Split('\n')[0]}).");

@@ -25,6 +25,8 @@ public sealed record TechmailOptions
 
     public PollingLimits Polling { get; init; } = new();
 
+    public Incidents.IncidentPolicy Incidents { get; init; } = new();
+
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 
     public string SqliteFile => Path.Combine(FullDataDirectory, "techmail.db");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Techmail.Incidents;
 using Techmail.Storage;
 
 namespace Techmail.Hosting;
@@ -99,6 +100,35 @@ public static class TechmailOptionsReader
                 case "traceretentiondays":
                     options = options with { Polling = options.Polling with { TraceRetention = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
                     break;
+                case "secureupdate":
+                    options = options with { Incidents = options.Incidents with { SecureUpdate = Flag(key, value, errors) } };
+                    break;
+                case "createcontacts":
+                    options = options with { Incidents = options.Incidents with { CreateContacts = Flag(key, value, errors) } };
+                    break;
+                case "solvedreplies":
+                    if (Enum.TryParse<SolvedReplies>(value, ignoreCase: true, out var solved) && Enum.IsDefined(solved) && !int.TryParse(value, out _))
+                    {
+                        options = options with { Incidents = options.Incidents with { SolvedReplies = solved } };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not a choice; use Reopen or NewIncident.");
+                    }
+
+                    break;
+                case "floodmaxmessages":
+                    options = options with { Incidents = options.Incidents with { Flood = options.Incidents.Flood with { MaxMessages = Count(key, value, 1, 100_000, errors) } } };
+                    break;
+                case "floodwindowminutes":
+                    options = options with { Incidents = options.Incidents with { Flood = options.Incidents.Flood with { Window = TimeSpan.FromMinutes(Count(key, value, 1, 10_080, errors)) } } };
+                    break;
+                case "acknowledgementsubject":
+                    options = options with { Incidents = options.Incidents with { AcknowledgementSubject = Template(key, value, singleLine: true, errors) } };
+                    break;
+                case "acknowledgementbody":
+                    options = options with { Incidents = options.Incidents with { AcknowledgementBody = Template(key, value, singleLine: false, errors) } };
+                    break;
                 default:
                     errors.Add($"{key}: unknown setting. Known: {string.Join(", ", Known)}.");
                     break;
@@ -122,8 +152,30 @@ public static class TechmailOptionsReader
     [
         "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
-        "TraceRetentionDays",
+        "TraceRetentionDays", "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes",
+        "AcknowledgementSubject", "AcknowledgementBody",
     ];
+
+    private static bool Flag(string key, string value, List<string> errors)
+    {
+        if (bool.TryParse(value, out var flag))
+        {
+            return flag;
+        }
+
+        errors.Add($"{key}: '{value}' must be true or false.");
+        return false;
+    }
+
+    private static string Template(string key, string value, bool singleLine, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value) || (singleLine && (value.Contains('\r') || value.Contains('\n'))))
+        {
+            errors.Add($"{key}: must not be empty{(singleLine ? " and must be one line" : "")}.");
+        }
+
+        return value;
+    }
 
     private static int Count(string key, string value, int min, int max, List<string> errors)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Techmail.Bounces;
 using Techmail.Contacts;
+using Techmail.Incidents;
 using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
@@ -102,6 +103,15 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton(new BouncePolicy());
         services.AddSingleton<AddressStore>();
         services.AddSingleton<BounceStore>();
+        services.AddSingleton(options.Incidents);
+        services.AddSingleton<ContactStore>();
+        services.AddSingleton<IncidentStore>();
+        services.AddSingleton<IncidentListStore>();
+        services.AddSingleton<IncidentReferenceStore>();
+        services.AddSingleton(sp => new ReferenceBlockAllocator(options.Incidents.ReferenceBlockSize, sp.GetRequiredService<IncidentReferenceStore>().ReserveBlock));
+        services.AddSingleton<TrackingKeys>();
+        services.AddSingleton<ServiceMailProcessor>();
+        services.AddSingleton<IncidentBatch>();
         return services;
     }
 }

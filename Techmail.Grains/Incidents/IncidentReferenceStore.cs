@@ -10,10 +10,11 @@ namespace Techmail.Incidents;
 public sealed class IncidentReferenceStore(TechmailDatabase database)
 {
     /// <returns>
-    /// The numbers reserved for the caller alone: <paramref name="size"/> of them, fewer when the day's last number
-    /// comes first.
+    /// The first of the <paramref name="size"/> numbers reserved for the caller alone. It may lie past the day's last
+    /// number; <see cref="ReferenceBlockAllocator"/>, which owns that limit, cuts the block or reports the day full.
     /// </returns>
-    public async Task<(long First, long Last)> ReserveBlock(string tenant, DateOnly day, int size, CancellationToken cancellationToken = default)
+    /// <remarks>Has the shape of <see cref="ReserveReferenceBlock"/>, so the allocator can use it directly.</remarks>
+    public async Task<long> ReserveBlock(string tenant, DateOnly day, int size, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -27,12 +28,6 @@ public sealed class IncidentReferenceStore(TechmailDatabase database)
             ("@tenant", tenant),
             ("@day", day.ToString("yyMMdd", CultureInfo.InvariantCulture)),
             ("@size", (long)size));
-        var first = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        if (first > IncidentReference.MaxSequence)
-        {
-            throw new InvalidOperationException($"tenant '{tenant}' has used all {IncidentReference.MaxSequence:N0} incident numbers of {day:yyyy-MM-dd}.");
-        }
-
-        return (first, Math.Min(first + size - 1, IncidentReference.MaxSequence));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 }

@@ -12,9 +12,19 @@ namespace Techmail.Incidents;
 /// </summary>
 public sealed class IncidentStore(TechmailDatabase database)
 {
+    public Task<(string Reference, bool Created)> Create(string tenant, IncidentSummary incident, NewEntry first) =>
+        Create(tenant, incident, [first]);
+
+    /// <param name="thread">The first entries, in order; the first one's message key decides whether the incident exists.</param>
+    /// <param name="alsoWrite">More rows that must commit with the incident or not at all (its acknowledgement in the outbox).</param>
     /// <returns>The incident's reference and whether this call created it (false: the message key was already stored).</returns>
-    public async Task<(string Reference, bool Created)> Create(string tenant, IncidentSummary incident, NewEntry first)
+    public async Task<(string Reference, bool Created)> Create(
+        string tenant,
+        IncidentSummary incident,
+        IReadOnlyList<NewEntry> thread,
+        Func<DbConnection, DbTransaction, Task>? alsoWrite = null)
     {
+        var first = thread[0];
         if (first.MessageKey is { } key && await ReferenceOf(tenant, key) is { } existing)
         {
             return (existing, false);
@@ -24,34 +34,12 @@ public sealed class IncidentStore(TechmailDatabase database)
         {
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
-            await using (var command = TechmailDatabase.Command(
-                connection,
-                """
-                INSERT INTO techmail_incidents (tenant, reference, subject, contact, mailbox, status, queue, priority, category,
-                    assignee, tags, rules_fired, created_utc, updated_utc)
-                VALUES (@tenant, @reference, @subject, @contact, @mailbox, @status, @queue, @priority, @category,
-                    @assignee, @tags, @rules, @created, @updated)
-                """,
-                ("@tenant", tenant),
-                ("@reference", incident.Reference),
-                ("@subject", incident.Subject),
-                ("@contact", incident.Contact),
-                ("@mailbox", incident.Mailbox),
-                ("@status", incident.Status.ToString()),
-                ("@queue", incident.Queue),
-                ("@priority", incident.Priority),
-                ("@category", incident.Category),
-                ("@assignee", incident.Assignee),
-                ("@tags", JsonSerializer.Serialize(incident.Tags)),
-                ("@rules", JsonSerializer.Serialize(incident.RulesFired)),
-                ("@created", incident.Created.UtcDateTime),
-                ("@updated", incident.Updated.UtcDateTime)))
+            await InsertIncident(connection, transaction, tenant, incident, thread);
+            if (alsoWrite is not null)
             {
-                command.Transaction = transaction;
-                await command.ExecuteNonQueryAsync();
+                await alsoWrite(connection, transaction);
             }
 
-            await InsertEntry(connection, transaction, tenant, incident.Reference, 1, first);
             await transaction.CommitAsync();
             return (incident.Reference, true);
         }
@@ -62,9 +50,74 @@ public sealed class IncidentStore(TechmailDatabase database)
         }
     }
 
+    /// <summary>
+    /// Creates many incidents in one transaction (one commit for a whole batch of mail). Incidents whose first entry's
+    /// message key is already stored are left out, so a batch run again after a crash writes only what it had not.
+    /// </summary>
+    /// <param name="alsoWrite">More rows that must commit with the batch (acknowledgements, contacts, intake states).</param>
+    /// <returns>Per incident, in order: its reference and whether this call created it.</returns>
+    public async Task<IReadOnlyList<(string Reference, bool Created)>> CreateMany(
+        string tenant,
+        IReadOnlyList<(IncidentSummary Incident, IReadOnlyList<NewEntry> Thread)> incidents,
+        Func<DbConnection, DbTransaction, Task>? alsoWrite = null)
+    {
+        var known = await ReferencesOf(tenant, incidents.Select(i => i.Thread[0].MessageKey).OfType<string>().ToList());
+        try
+        {
+            await using var connection = await database.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var results = new List<(string, bool)>(incidents.Count);
+            foreach (var (incident, thread) in incidents)
+            {
+                if (thread[0].MessageKey is { } key && known.TryGetValue(key, out var existing))
+                {
+                    results.Add((existing, false));
+                    continue;
+                }
+
+                await InsertIncident(connection, transaction, tenant, incident, thread);
+                results.Add((incident.Reference, true));
+            }
+
+            if (alsoWrite is not null)
+            {
+                await alsoWrite(connection, transaction);
+            }
+
+            await transaction.CommitAsync();
+            return results;
+        }
+        catch (DbException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            // Another writer got in between the check and the insert (only possible in a failover): one at a time, each
+            // finding its own answer, then the rest of the batch.
+            var results = new List<(string, bool)>(incidents.Count);
+            foreach (var (incident, thread) in incidents)
+            {
+                results.Add(await Create(tenant, incident, thread));
+            }
+
+            if (alsoWrite is not null)
+            {
+                await using var connection = await database.OpenAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                await alsoWrite(connection, transaction);
+                await transaction.CommitAsync();
+            }
+
+            return results;
+        }
+    }
+
     /// <summary>Adds an entry at the end of the thread and moves the incident to <paramref name="status"/>.</summary>
     /// <returns>The entry's sequence, and false when the message key was already stored (nothing written).</returns>
-    public async Task<(int Sequence, bool Appended)> Append(string tenant, string reference, NewEntry entry, IncidentStatus status)
+    /// <param name="alsoWrite">More rows that must commit with the entry (the reply's mail in the outbox).</param>
+    public async Task<(int Sequence, bool Appended)> Append(
+        string tenant,
+        string reference,
+        NewEntry entry,
+        IncidentStatus status,
+        Func<DbConnection, DbTransaction, int, Task>? alsoWrite = null)
     {
         if (entry.MessageKey is { } key && await EntryOf(tenant, key) is { } known)
         {
@@ -104,6 +157,11 @@ public sealed class IncidentStore(TechmailDatabase database)
                 await touch.ExecuteNonQueryAsync();
             }
 
+            if (alsoWrite is not null)
+            {
+                await alsoWrite(connection, transaction, sequence);
+            }
+
             await transaction.CommitAsync();
             return (sequence, true);
         }
@@ -111,6 +169,80 @@ public sealed class IncidentStore(TechmailDatabase database)
         {
             return ((await EntryOf(tenant, entry.MessageKey))?.Sequence ?? throw new InvalidOperationException("unique message key without its entry", e), false);
         }
+    }
+
+    /// <summary>
+    /// Sets the fields <paramref name="changes"/> names, adds tags and fired rules (each once), and returns the result;
+    /// null when there is no such incident.
+    /// </summary>
+    public async Task<IncidentSummary?> Update(
+        string tenant,
+        string reference,
+        IncidentChanges changes,
+        IReadOnlyList<string> addTags,
+        IReadOnlyList<string> addRules,
+        DateTimeOffset now)
+    {
+        // Read, merge, write: safe without a transaction because the incident grain is the only writer of the row.
+        var current = await Get(tenant, reference);
+        if (current is null)
+        {
+            return null;
+        }
+
+        var updated = current with
+        {
+            Status = changes.Status ?? current.Status,
+            Queue = changes.Queue ?? current.Queue,
+            Priority = changes.Priority ?? current.Priority,
+            Category = changes.Category ?? current.Category,
+            Assignee = changes.Assignee ?? current.Assignee,
+            Tags = [.. current.Tags.Union(addTags, StringComparer.OrdinalIgnoreCase)],
+            RulesFired = [.. current.RulesFired.Union(addRules, StringComparer.Ordinal)],
+            Updated = now,
+        };
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            """
+            UPDATE techmail_incidents SET status = @status, queue = @queue, priority = @priority, category = @category,
+                assignee = @assignee, tags = @tags, rules_fired = @rules, updated_utc = @updated
+            WHERE tenant = @tenant AND reference = @reference
+            """,
+            ("@status", updated.Status.ToString()),
+            ("@queue", updated.Queue),
+            ("@priority", updated.Priority),
+            ("@category", updated.Category),
+            ("@assignee", updated.Assignee),
+            ("@tags", JsonSerializer.Serialize(updated.Tags)),
+            ("@rules", JsonSerializer.Serialize(updated.RulesFired)),
+            ("@updated", now.UtcDateTime),
+            ("@tenant", tenant),
+            ("@reference", reference));
+        await command.ExecuteNonQueryAsync();
+        return updated;
+    }
+
+    /// <summary>
+    /// The newest incident holding an entry with one of these Message-IDs (angle brackets included): a customer's
+    /// reply to their own earlier mail, or to an agent's mail, names them in In-Reply-To and References.
+    /// </summary>
+    public async Task<string?> ReferenceOfMessageIds(string tenant, IReadOnlyList<string> messageIds)
+    {
+        if (messageIds.Count == 0)
+        {
+            return null;
+        }
+
+        // Only the newest ids matter, and a hostile References header must not become a huge query.
+        var ids = messageIds.TakeLast(20).Distinct(StringComparer.Ordinal).ToList();
+        var names = ids.Select((_, i) => $"@id{i}").ToList();
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"SELECT reference FROM techmail_incident_entries WHERE tenant = @tenant AND message_id IN ({string.Join(", ", names)}) ORDER BY reference DESC LIMIT 1",
+            [("@tenant", tenant), .. ids.Select((id, i) => (names[i], (object?)id))]);
+        return await command.ExecuteScalarAsync() as string;
     }
 
     /// <summary>The incident a mail (by intake message key) became or was added to, if any.</summary>
@@ -121,10 +253,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
-            """
-            SELECT reference, subject, contact, mailbox, status, queue, priority, category, assignee, tags, rules_fired, created_utc, updated_utc
-            FROM techmail_incidents WHERE tenant = @tenant AND reference = @reference
-            """,
+            $"SELECT {SummaryColumns} FROM techmail_incidents WHERE tenant = @tenant AND reference = @reference",
             ("@tenant", tenant),
             ("@reference", reference));
         await using var reader = await command.ExecuteReaderAsync();
@@ -133,20 +262,7 @@ public sealed class IncidentStore(TechmailDatabase database)
             return null;
         }
 
-        return new IncidentSummary(
-            reader.GetString(0),
-            reader.GetString(1),
-            reader.GetString(2),
-            reader.GetString(3),
-            Enum.Parse<IncidentStatus>(reader.GetString(4)),
-            reader.StringOrNull(5),
-            reader.StringOrNull(6),
-            reader.StringOrNull(7),
-            reader.StringOrNull(8),
-            JsonSerializer.Deserialize<List<string>>(reader.GetString(9)) ?? [],
-            JsonSerializer.Deserialize<List<string>>(reader.GetString(10)) ?? [],
-            reader.Utc(11),
-            reader.Utc(12));
+        return ReadSummary(reader);
     }
 
     /// <summary>The whole thread, oldest first, with each entry's attachments (without their bytes).</summary>
@@ -225,6 +341,83 @@ public sealed class IncidentStore(TechmailDatabase database)
             ("@sequence", sequence),
             ("@position", position));
         return await command.ExecuteScalarAsync() as byte[];
+    }
+
+    internal const string SummaryColumns =
+        "reference, subject, contact, mailbox, status, queue, priority, category, assignee, tags, rules_fired, created_utc, updated_utc";
+
+    /// <summary>One row selected with <see cref="SummaryColumns"/>.</summary>
+    internal static IncidentSummary ReadSummary(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        Enum.Parse<IncidentStatus>(reader.GetString(4)),
+        reader.StringOrNull(5),
+        reader.StringOrNull(6),
+        reader.StringOrNull(7),
+        reader.StringOrNull(8),
+        JsonSerializer.Deserialize<List<string>>(reader.GetString(9)) ?? [],
+        JsonSerializer.Deserialize<List<string>>(reader.GetString(10)) ?? [],
+        reader.Utc(11),
+        reader.Utc(12));
+
+    private async Task<Dictionary<string, string>> ReferencesOf(string tenant, IReadOnlyList<string> messageKeys)
+    {
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (messageKeys.Count == 0)
+        {
+            return found;
+        }
+
+        var names = messageKeys.Select((_, i) => $"@k{i}").ToList();
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"SELECT message_key, reference FROM techmail_incident_entries WHERE tenant = @tenant AND message_key IN ({string.Join(", ", names)})",
+            [("@tenant", tenant), .. messageKeys.Select((k, i) => (names[i], (object?)k))]);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return found;
+    }
+
+    private static async Task InsertIncident(DbConnection connection, DbTransaction transaction, string tenant, IncidentSummary incident, IReadOnlyList<NewEntry> thread)
+    {
+        await using (var command = TechmailDatabase.Command(
+            connection,
+            """
+            INSERT INTO techmail_incidents (tenant, reference, subject, contact, mailbox, status, queue, priority, category,
+                assignee, tags, rules_fired, created_utc, updated_utc)
+            VALUES (@tenant, @reference, @subject, @contact, @mailbox, @status, @queue, @priority, @category,
+                @assignee, @tags, @rules, @created, @updated)
+            """,
+            ("@tenant", tenant),
+            ("@reference", incident.Reference),
+            ("@subject", incident.Subject),
+            ("@contact", incident.Contact),
+            ("@mailbox", incident.Mailbox),
+            ("@status", incident.Status.ToString()),
+            ("@queue", incident.Queue),
+            ("@priority", incident.Priority),
+            ("@category", incident.Category),
+            ("@assignee", incident.Assignee),
+            ("@tags", JsonSerializer.Serialize(incident.Tags)),
+            ("@rules", JsonSerializer.Serialize(incident.RulesFired)),
+            ("@created", incident.Created.UtcDateTime),
+            ("@updated", incident.Updated.UtcDateTime)))
+        {
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        for (var i = 0; i < thread.Count; i++)
+        {
+            await InsertEntry(connection, transaction, tenant, incident.Reference, i + 1, thread[i]);
+        }
     }
 
     private async Task<(string Reference, int Sequence)?> EntryOf(string tenant, string messageKey)

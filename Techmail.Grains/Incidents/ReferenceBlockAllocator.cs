@@ -76,7 +76,7 @@ public sealed class ReferenceBlockAllocator
 
             if (first > IncidentReference.MaxSequence)
             {
-                throw new InvalidOperationException($"all {IncidentReference.MaxSequence} incident references of {day:yyyy-MM-dd} are used for {tenant}.");
+                throw new InvalidOperationException($"all {IncidentReference.MaxSequence:N0} incident references of {day:yyyy-MM-dd} are used for {tenant}.");
             }
 
             lock (_lock)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Techmail.Polling;
 using Techmail.Storage;
 
@@ -34,7 +35,13 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
                 parameters.Add(($"@r{i}", m.Raw));
             }
 
-            sql.Append(" ON CONFLICT (tenant, mailbox, message_key) DO NOTHING");
+            // A message handed off again after intake held or quarantined it (an admin's reprocess) is released for
+            // another try; one still pending or already done stays as it is, which keeps the hand-off exactly-once.
+            sql.Append(
+                """
+                 ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET state = 'released'
+                 WHERE techmail_inbound.state IN ('held', 'quarantined')
+                """);
             await using var insert = TechmailDatabase.Command(connection, sql.ToString(), [.. parameters]);
             insert.Transaction = transaction;
             recorded += await insert.ExecuteNonQueryAsync();
@@ -55,6 +62,48 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         return new IntakeReceipt(recorded, messages.Count - recorded);
     }
 
+    /// <summary>Messages of one mailbox still to be turned into incidents (or bounces), oldest first.</summary>
+    public async Task<IReadOnlyList<PendingInbound>> Pending(string tenant, string mailbox, string kind, int take)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            """
+            SELECT i.message_key, i.raw, i.state, t.server_uid
+            FROM techmail_inbound i
+            LEFT JOIN techmail_message_trace t ON t.tenant = i.tenant AND t.mailbox = i.mailbox AND t.message_key = i.message_key
+            WHERE i.tenant = @tenant AND i.mailbox = @mailbox AND i.kind = @kind AND i.state IN ('pending', 'released')
+            ORDER BY i.received_utc, i.message_key
+            LIMIT @take
+            """,
+            ("@tenant", tenant),
+            ("@mailbox", mailbox),
+            ("@kind", kind),
+            ("@take", take));
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<PendingInbound>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(new PendingInbound(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetString(2) == "released", reader.StringOrNull(3) ?? ""));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Records, inside the caller's transaction, what intake did with a message: done, held (flood) or quarantined.</summary>
+    public static async Task Finish(DbConnection connection, DbTransaction transaction, string tenant, string mailbox, string messageKey, InboundOutcome outcome)
+    {
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "UPDATE techmail_inbound SET state = @state WHERE tenant = @tenant AND mailbox = @mailbox AND message_key = @key",
+            ("@state", outcome.ToString().ToLowerInvariant()),
+            ("@tenant", tenant),
+            ("@mailbox", mailbox),
+            ("@key", messageKey));
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task<long> Count(string tenant, string mailbox)
     {
         await using var connection = await database.OpenAsync();
@@ -64,4 +113,15 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             ("@tenant", tenant), ("@mailbox", mailbox));
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
+}
+
+/// <param name="Released">An admin asked for this message again: it skips the flood check that held it.</param>
+/// <param name="ServerUid">The message's id on the mail server, from its trace row ("" when the trace was pruned).</param>
+public sealed record PendingInbound(string MessageKey, byte[] Raw, bool Released, string ServerUid);
+
+public enum InboundOutcome
+{
+    Done,
+    Held,
+    Quarantined,
 }

@@ -12,11 +12,17 @@ namespace Techmail.Incidents.Parsing;
 /// </summary>
 public static class CustomerMessageReader
 {
-    public static CustomerMessageResult Read(byte[] raw, string messageKey)
+    public static CustomerMessageResult Read(byte[] raw, string messageKey) => Guarded(() => ReadMessage(raw ?? [], messageKey ?? ""));
+
+    /// <summary>The same for a message the caller already parsed from <paramref name="raw"/> (to look at it for other reasons too).</summary>
+    public static CustomerMessageResult Read(MimeMessage message, byte[] raw, string messageKey) =>
+        Guarded(() => ReadParsed(message, raw ?? [], messageKey ?? ""));
+
+    private static CustomerMessageResult Guarded(Func<CustomerMessageResult> read)
     {
         try
         {
-            return ReadMessage(raw ?? [], messageKey ?? "");
+            return read();
         }
         catch (Exception e)
         {
@@ -25,11 +31,13 @@ public static class CustomerMessageReader
         }
     }
 
-    private static CustomerMessageResult ReadMessage(byte[] raw, string messageKey)
-    {
-        if (!MessageParsing.TryParse(raw, out var message, out var problem))
-            return CustomerMessageResult.Unusable(problem);
+    private static CustomerMessageResult ReadMessage(byte[] raw, string messageKey) =>
+        MessageParsing.TryParse(raw, out var message, out var problem)
+            ? ReadParsed(message, raw, messageKey)
+            : CustomerMessageResult.Unusable(problem);
 
+    private static CustomerMessageResult ReadParsed(MimeMessage message, byte[] raw, string messageKey)
+    {
         if (!TryResolveSender(message, out var sender, out var source))
             return CustomerMessageResult.Unusable("no sender address: no usable Reply-To, From, Sender or Return-Path");
 

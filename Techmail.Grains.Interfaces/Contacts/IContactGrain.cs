@@ -1,0 +1,29 @@
+namespace Techmail.Contacts;
+
+/// <summary>A person who writes to a Service mailbox. Key: <see cref="Bounces.AddressKey.For"/> (tenant and normalised address).</summary>
+[Alias("Techmail.IContactGrain")]
+public interface IContactGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// The contact, created when unknown and <paramref name="create"/> is set (null otherwise). A known contact's name
+    /// is filled in when it had none; an existing name is never overwritten by whatever a mail client sends.
+    /// </summary>
+    [Alias("FindOrCreate")]
+    Task<ContactLookup> FindOrCreate(string? name, bool create);
+
+    [Alias("Get")]
+    Task<ContactView?> Get();
+}
+
+[GenerateSerializer, Immutable, Alias("Techmail.ContactView")]
+public sealed record ContactView(
+    [property: Id(0)] string Address,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] DateTimeOffset Created);
+
+/// <param name="Contact">Null when the address is unknown and creating it was not allowed.</param>
+/// <param name="Existed">Whether the contact was known before this lookup (the rules' "contact known").</param>
+[GenerateSerializer, Immutable, Alias("Techmail.ContactLookup")]
+public sealed record ContactLookup(
+    [property: Id(0)] ContactView? Contact,
+    [property: Id(1)] bool Existed);

@@ -1,0 +1,49 @@
+using System.Data.Common;
+using Techmail.Storage;
+
+namespace Techmail.Contacts;
+
+/// <summary>Service contacts in <c>techmail_contacts</c>; the contact grain is the only writer of its row.</summary>
+public sealed class ContactStore(TechmailDatabase database)
+{
+    public async Task<ContactView?> Get(string tenant, string address)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "SELECT address, name, created_utc FROM techmail_contacts WHERE tenant = @tenant AND address = @address",
+            ("@tenant", tenant),
+            ("@address", address));
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? new ContactView(reader.GetString(0), reader.StringOrNull(1), reader.Utc(2)) : null;
+    }
+
+    /// <summary>Creates the row, or fills in a missing name; an existing name and creation time are kept.</summary>
+    public async Task Save(string tenant, ContactView contact, DateTimeOffset now)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await Save(connection, transaction, tenant, contact, now);
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>The same inside a caller's transaction.</summary>
+    public static async Task Save(DbConnection connection, DbTransaction transaction, string tenant, ContactView contact, DateTimeOffset now)
+    {
+        await using var command = TechmailDatabase.Command(
+            connection,
+            """
+            INSERT INTO techmail_contacts (tenant, address, name, created_utc, updated_utc)
+            VALUES (@tenant, @address, @name, @created, @now)
+            ON CONFLICT (tenant, address) DO UPDATE SET
+                name = COALESCE(techmail_contacts.name, excluded.name), updated_utc = excluded.updated_utc
+            """,
+            ("@tenant", tenant),
+            ("@address", contact.Address),
+            ("@name", contact.Name),
+            ("@created", contact.Created.UtcDateTime),
+            ("@now", now.UtcDateTime));
+        command.Transaction = transaction;
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,54 @@
+using Techmail.Contacts;
+using Techmail.Intake;
+using Techmail.Mailboxes;
+using Techmail.Outgoing;
+
+namespace Techmail.Incidents;
+
+/// <summary>
+/// Writes a batch of planned mail in one transaction: new incidents with their first entries, their
+/// acknowledgements in the outbox, the senders as contacts, and each mail's intake state. One commit per batch is
+/// what lets incident creation keep up with polling on a database that syncs every commit to disk.
+/// </summary>
+public sealed class IncidentBatch(IncidentStore incidents, OutboxStore outbox, IGrainFactory grains, TimeProvider time)
+{
+    /// <param name="plans">The batch's plans; entries for existing incidents (<see cref="MailPlan.Add"/>) are already written.</param>
+    public async Task Write(string tenant, string mailbox, IReadOnlyList<MailPlan> plans)
+    {
+        if (plans.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var opens = plans.OfType<MailPlan.Open>().ToList();
+        var contacts = plans.Select(p => p.Contact).OfType<ContactView>().DistinctBy(c => c.Address).ToList();
+        await incidents.CreateMany(tenant, [.. opens.Select(o => (o.Incident, o.Thread))], async (connection, transaction) =>
+        {
+            foreach (var contact in contacts)
+            {
+                await ContactStore.Save(connection, transaction, tenant, contact, now);
+            }
+
+            foreach (var open in opens)
+            {
+                if (open.Acknowledgement is { } ack)
+                {
+                    // Keyed by the customer mail: a batch written again after a crash finds its acknowledgement queued.
+                    await outbox.Enqueue(connection, transaction, ack, now);
+                }
+            }
+
+            foreach (var plan in plans)
+            {
+                var outcome = plan is MailPlan.SetAside aside ? aside.Outcome : InboundOutcome.Done;
+                await InboundStore.Finish(connection, transaction, tenant, mailbox, plan.MessageKey, outcome);
+            }
+        });
+
+        if (opens.Any(o => o.Acknowledgement is not null))
+        {
+            await grains.GetGrain<IOutboxGrain>(MailboxKey.For(tenant, mailbox)).Wake();
+        }
+    }
+}

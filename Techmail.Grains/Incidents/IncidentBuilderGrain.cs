@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging;
+using Techmail.Intake;
+using Techmail.Mailboxes;
+
+namespace Techmail.Incidents;
+
+/// <summary>
+/// One per Service mailbox: drains its recorded mail into incidents, oldest first, so a reply recorded after the mail
+/// it answers also becomes an entry after it. Being the single activation for the mailbox is what keeps two silos from
+/// building from the same rows; the rows' message keys make a rerun after a crash harmless.
+/// </summary>
+public sealed class IncidentBuilderGrain(
+    ServiceMailProcessor processor,
+    IncidentBatch batch,
+    InboundStore inbound,
+    IncidentPolicy policy,
+    TimeProvider time,
+    ILogger<IncidentBuilderGrain> logger) : Grain, IIncidentBuilderGrain
+{
+    private const string Kind = "incident";
+    private const int BatchSize = 64;
+    // A mail that keeps failing is quarantined after this many tries, so one poisonous message cannot stop the mailbox.
+    private const int MaxAttempts = 3;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private SenderFloodGate? _flood;
+    private Task<int>? _draining;
+    private bool _again;
+    private IGrainTimer? _retry;
+
+    private (string Tenant, string Mailbox) Key => MailboxKey.Parse(this.GetPrimaryKeyString());
+
+    public Task Wake()
+    {
+        _ = Drain();
+        return Task.CompletedTask;
+    }
+
+    public Task<int> Drain()
+    {
+        if (_draining is { IsCompleted: false })
+        {
+            // Mail recorded after the running drain read its batch: look again once it ends.
+            _again = true;
+            return _draining;
+        }
+
+        _draining = DrainAll();
+        return _draining;
+    }
+
+    private async Task<int> DrainAll()
+    {
+        var built = 0;
+        try
+        {
+            do
+            {
+                _again = false;
+                built += await DrainOnce();
+            }
+            while (_again);
+        }
+        catch (Exception e)
+        {
+            // Storage or the cluster failing, not the mail: everything stays recorded; try again a little later.
+            logger.LogWarning(e, "Building incidents for {Tenant}/{Mailbox} failed; retrying in {Delay}", Key.Tenant, Key.Mailbox, RetryDelay);
+            _retry?.Dispose();
+            _retry = this.RegisterGrainTimer(() => Drain(), RetryDelay, Timeout.InfiniteTimeSpan);
+        }
+
+        return built;
+    }
+
+    private async Task<int> DrainOnce()
+    {
+        var (tenant, name) = Key;
+        var built = 0;
+        while (true)
+        {
+            var rows = await inbound.Pending(tenant, name, Kind, BatchSize);
+            if (rows.Count == 0)
+            {
+                return built;
+            }
+
+            var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Get();
+            if (mailbox is null)
+            {
+                // Removed with mail still recorded: it stays recorded, nothing to build it with.
+                logger.LogWarning("Mailbox {Tenant}/{Mailbox} is gone; {Count} recorded messages are left unbuilt", tenant, name, rows.Count);
+                return built;
+            }
+
+            _flood ??= new SenderFloodGate(policy.Flood, time);
+            var planned = new List<MailPlan>(rows.Count);
+            Task Flush()
+            {
+                var written = batch.Write(tenant, name, [.. planned]);
+                planned.Clear();
+                return written;
+            }
+
+            foreach (var row in rows)
+            {
+                var plan = await Plan(mailbox, row, Flush);
+                if (plan is MailPlan.Add add)
+                {
+                    await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(tenant, add.Reference)).AddCustomerMail(add.Update);
+                }
+
+                planned.Add(plan);
+                if (plan is MailPlan.SetAside aside)
+                {
+                    logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", row.MessageKey, tenant, name, aside.Reason);
+                }
+            }
+
+            await Flush();
+            built += rows.Count;
+        }
+    }
+
+    private async Task<MailPlan> Plan(MailboxView mailbox, PendingInbound row, Func<Task> flush)
+    {
+        try
+        {
+            var plan = await processor.Plan(mailbox, row, _flood!, flush);
+            _failures.Remove(row.MessageKey);
+            return plan;
+        }
+        catch (Exception e) when (Failures(row.MessageKey) >= MaxAttempts)
+        {
+            logger.LogError(e, "Mail {Key} of {Tenant}/{Mailbox} failed {Attempts} times; quarantining it", row.MessageKey, mailbox.Tenant, mailbox.Name, MaxAttempts);
+            _failures.Remove(row.MessageKey);
+            return await processor.QuarantineAfterFailures(mailbox, row, $"could not be turned into an incident after {MaxAttempts} attempts: {e.Message}");
+        }
+    }
+
+    private int Failures(string messageKey)
+    {
+        var count = _failures.GetValueOrDefault(messageKey) + 1;
+        _failures[messageKey] = count;
+        return count;
+    }
+}

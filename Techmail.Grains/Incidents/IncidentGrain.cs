@@ -1,0 +1,110 @@
+using MimeKit;
+using Techmail.Mailboxes;
+using Techmail.Outgoing;
+using Techmail.Security;
+
+namespace Techmail.Incidents;
+
+/// <summary>
+/// One incident. Holds nothing between calls (the tables are the record); being the only activation for its
+/// reference is what numbers its thread entries one at a time when a customer mail and an agent reply arrive at once.
+/// </summary>
+public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, TrackingKeys trackingKeys, TimeProvider time) : Grain, IIncidentGrain
+{
+    private (string Tenant, string Reference) Key => IncidentKey.Parse(this.GetPrimaryKeyString());
+
+    public async Task<IncidentDetails?> Get()
+    {
+        var (tenant, reference) = Key;
+        return await store.Get(tenant, reference) is { } incident
+            ? new IncidentDetails(incident, await store.Thread(tenant, reference))
+            : null;
+    }
+
+    public async Task<AttachmentContent?> Attachment(int sequence, int position)
+    {
+        var (tenant, reference) = Key;
+        var entry = (await store.Thread(tenant, reference)).FirstOrDefault(e => e.Sequence == sequence);
+        var info = entry?.Attachments.FirstOrDefault(a => a.Position == position);
+        if (info is null || await store.AttachmentContent(tenant, reference, sequence, position) is not { } content)
+        {
+            return null;
+        }
+
+        return new AttachmentContent(info, content);
+    }
+
+    public async Task<int> AddCustomerMail(CustomerUpdate update)
+    {
+        var (tenant, reference) = Key;
+        var status = update.Changes.Status ?? IncidentStatus.Updated;
+        var (sequence, appended) = await store.Append(tenant, reference, update.Entry, status);
+        if (appended)
+        {
+            await store.Update(tenant, reference, update.Changes, update.Tags, update.RulesFired, time.GetUtcNow());
+        }
+
+        return sequence;
+    }
+
+    public async Task<IncidentSummary> Update(IncidentChanges changes)
+    {
+        var (tenant, reference) = Key;
+        foreach (var (field, value) in new[] { ("queue", changes.Queue), ("priority", changes.Priority), ("category", changes.Category), ("assignee", changes.Assignee) })
+        {
+            if (value is not null && (value.Length > 200 || value.Any(char.IsControl)))
+            {
+                throw new IncidentException(IncidentErrorKind.Invalid, $"{field}: at most 200 characters on one line.");
+            }
+        }
+
+        return await store.Update(tenant, reference, changes, [], [], time.GetUtcNow())
+            ?? throw new IncidentException(IncidentErrorKind.NotFound, $"incident {reference} does not exist in tenant '{tenant}'.");
+    }
+
+    public async Task<ReplyReceipt> Reply(AgentReply reply)
+    {
+        var (tenant, reference) = Key;
+        if (string.IsNullOrWhiteSpace(reply.Body))
+        {
+            throw new IncidentException(IncidentErrorKind.Invalid, "a reply needs a body.");
+        }
+
+        foreach (var file in reply.Attachments)
+        {
+            if (string.IsNullOrWhiteSpace(file.FileName) || file.FileName.Any(char.IsControl) || !ContentType.TryParse(file.ContentType, out _))
+            {
+                throw new IncidentException(IncidentErrorKind.Invalid, $"attachment '{file.FileName}': needs a file name on one line and a valid content type.");
+            }
+        }
+
+        var details = await Get() ?? throw new IncidentException(IncidentErrorKind.NotFound, $"incident {reference} does not exist in tenant '{tenant}'.");
+        var incident = details.Incident;
+        var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(MailboxKey.For(tenant, incident.Mailbox)).Get();
+        if (mailbox?.Settings.Outgoing is not { } outgoing)
+        {
+            throw new IncidentException(IncidentErrorKind.CannotSend, $"mailbox '{incident.Mailbox}' of incident {reference} has no outgoing settings; the reply was not recorded.");
+        }
+
+        var now = time.GetUtcNow();
+        var messageId = TrackingToken.Create(await trackingKeys.For(tenant), tenant, reference, MailboxAddress.Parse(outgoing.EnvelopeFrom).Domain);
+        // Answer the customer's newest mail, and carry the thread's ids so their client threads it with the rest.
+        var ids = details.Thread.Select(e => e.MessageId).OfType<string>().ToList();
+        var lastCustomer = details.Thread.LastOrDefault(e => e.Author == EntryAuthor.Customer)?.MessageId;
+        var to = new MailboxAddress(null, incident.Contact);
+        var mail = IncidentMail.Reply(outgoing, reference, incident.Subject, to, reply.Body, reply.Attachments, messageId, lastCustomer, ids, now);
+        var raw = ServiceMailProcessor.Serialize(mail);
+        var entry = new NewEntry(
+            EntryAuthor.Agent,
+            reply.Agent,
+            reply.Body,
+            now,
+            messageId,
+            null,
+            [.. reply.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(a.Content)), false, null, a.Content))]);
+        var queued = new QueuedMail(tenant, incident.Mailbox, $"reply:{messageId}", reference, outgoing.EnvelopeFrom, [incident.Contact], raw);
+        var (sequence, _) = await store.Append(tenant, reference, entry, reply.Status ?? IncidentStatus.Waiting, (connection, transaction, _) => outbox.Enqueue(connection, transaction, queued, now));
+        await GrainFactory.GetGrain<IOutboxGrain>(MailboxKey.For(tenant, incident.Mailbox)).Wake();
+        return new ReplyReceipt(reference, sequence, messageId, incident.Contact);
+    }
+}

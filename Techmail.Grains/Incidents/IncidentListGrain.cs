@@ -1,0 +1,9 @@
+using Orleans.Concurrency;
+
+namespace Techmail.Incidents;
+
+[StatelessWorker]
+public sealed class IncidentListGrain(IncidentListStore store) : Grain, IIncidentListGrain
+{
+    public Task<IncidentPage> List(IncidentQuery query) => store.List(query);
+}

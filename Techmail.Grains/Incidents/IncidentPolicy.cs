@@ -1,0 +1,41 @@
+namespace Techmail.Incidents;
+
+/// <summary>What a reply to a solved incident does.</summary>
+public enum SolvedReplies
+{
+    /// <summary>The reply is added and the incident opens again (status updated).</summary>
+    Reopen,
+
+    /// <summary>The reply opens a new incident that mentions the solved one.</summary>
+    NewIncident,
+}
+
+/// <summary>How Service mail becomes incidents; set per installation in the "Techmail" configuration section.</summary>
+public sealed record IncidentPolicy
+{
+    /// <summary>Only the incident's contact may add to it; anyone else's mail opens a new incident mentioning it.</summary>
+    public bool SecureUpdate { get; init; } = true;
+
+    public SolvedReplies SolvedReplies { get; init; } = SolvedReplies.Reopen;
+
+    /// <summary>Unknown senders become contacts; when off, their mail is held in quarantine instead.</summary>
+    public bool CreateContacts { get; init; } = true;
+
+    public FloodPolicy Flood { get; init; } = FloodPolicy.Default;
+
+    /// <summary>References reserved per database round trip, per silo and tenant.</summary>
+    public int ReferenceBlockSize { get; init; } = 50;
+
+    public string AcknowledgementSubject { get; init; } = "[Incident: {reference}] {subject}";
+
+    public string AcknowledgementBody { get; init; } =
+        """
+        Hello {name},
+
+        Thank you for contacting us. We have received your message and opened incident {reference}:
+
+            {subject}
+
+        To add to it, reply to this email. Please keep "[Incident: {reference}]" in the subject.
+        """;
+}

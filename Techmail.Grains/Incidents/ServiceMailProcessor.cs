@@ -1,0 +1,190 @@
+using MimeKit;
+using Techmail.Bounces;
+using Techmail.Intake;
+using Techmail.Contacts;
+using Techmail.Incidents.Parsing;
+using Techmail.Incidents.Threading;
+using Techmail.Mailboxes;
+using Techmail.Outgoing;
+using Techmail.Polling;
+using Techmail.Quarantine;
+using Techmail.Rules;
+using Techmail.Security;
+
+namespace Techmail.Incidents;
+
+/// <summary>
+/// Decides what one recorded Service mail becomes: reads it, holds floods, finds or creates the contact, threads it,
+/// applies the tenant's rules and composes the acknowledgement. Writes nothing but quarantine rows; the plan it returns
+/// is written by <see cref="IncidentBatch"/>, many mails to one transaction.
+/// </summary>
+public sealed class ServiceMailProcessor(
+    IGrainFactory grains,
+    IncidentStore incidents,
+    ReferenceBlockAllocator references,
+    TrackingKeys trackingKeys,
+    QuarantineStore quarantine,
+    RuleSetCache rules,
+    IncidentPolicy policy,
+    TimeProvider time)
+{
+    /// <param name="mailbox">The mailbox the mail came to, as it is configured now.</param>
+    /// <param name="flood">The mailbox's flood gate; a released message (an admin's reprocess) does not pass it.</param>
+    /// <param name="beforeThreading">
+    /// Called before looking for the incident a mail answers, when it names one: plans not yet written must be, or a
+    /// reply planned in the same batch as the mail it answers would not find it.
+    /// </param>
+    public async Task<MailPlan> Plan(MailboxView mailbox, PendingInbound row, SenderFloodGate flood, Func<Task> beforeThreading)
+    {
+        var tenant = mailbox.Tenant;
+        if (!MessageParsing.TryParse(row.Raw, out var mime, out var problem))
+        {
+            return await Quarantine(mailbox, row, null, null, problem);
+        }
+
+        var read = CustomerMessageReader.Read(mime, row.Raw, row.MessageKey);
+        if (!read.IsMessage)
+        {
+            return await Quarantine(mailbox, row, mime.From.Mailboxes.FirstOrDefault()?.Address, mime.Subject, read.Problem);
+        }
+
+        var message = read.Message;
+        var sender = message.Sender.LookupKey;
+        if (!row.Released && flood.Admit(sender) is { Held: true } held)
+        {
+            var reason = $"held: {sender} sent {held.MessagesInWindow} messages within {held.Window.TotalHours:0.#} hours "
+                + $"(at most {flood.Policy.MaxMessages}); reprocess to open an incident anyway";
+            await quarantine.Hold(tenant, mailbox.Name, row.MessageKey, row.ServerUid, sender, message.Subject, row.Raw, reason);
+            return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Held, reason);
+        }
+
+        var contact = await grains.GetGrain<IContactGrain>(AddressKey.For(tenant, sender)).FindOrCreate(message.Sender.DisplayName, policy.CreateContacts);
+        if (contact.Contact is null)
+        {
+            return await Quarantine(mailbox, row, sender, message.Subject, $"{sender} is not a contact and contacts are not created automatically");
+        }
+
+        var key = await trackingKeys.For(tenant);
+        if (message.InReplyTo is not null || message.References.Count > 0 || IncidentReference.FindInSubject(message.Subject) is not null)
+        {
+            await beforeThreading();
+        }
+
+        var match = await ThreadFinder.Find(
+            message,
+            tenant,
+            key,
+            ids => incidents.ReferenceOfMessageIds(tenant, ids),
+            async reference => await incidents.Get(tenant, reference) is not null);
+        var existing = match is null ? null : await incidents.Get(tenant, match.Reference);
+        var decision = ThreadDecision.Decide(match, existing, sender, policy);
+        var outcome = RuleEngine.Evaluate(await rules.For(tenant), RuleInput.FromMessage(message, mailbox.Name, contact.Existed, decision is ThreadDecision.Open));
+        var now = time.GetUtcNow();
+        var entry = new NewEntry(
+            EntryAuthor.Customer,
+            sender,
+            message.TextBody,
+            now,
+            message.MessageId,
+            row.MessageKey,
+            [.. message.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, a.Sha256, a.Inline, a.ContentId, a.Content))]);
+
+        if (decision is ThreadDecision.Append append)
+        {
+            var changes = new IncidentChanges(outcome.Status ?? IncidentStatus.Updated, outcome.Queue, outcome.Priority, outcome.Category, outcome.Assignee);
+            return new MailPlan.Add(row.MessageKey, contact.Contact, append.Reference, new CustomerUpdate(entry, changes, outcome.Tags, outcome.Fired));
+        }
+
+        var open = (ThreadDecision.Open)decision;
+        var reference = (await references.Next(tenant, DateOnly.FromDateTime(now.UtcDateTime), CancellationToken.None)).ToString();
+        var incident = new IncidentSummary(
+            reference,
+            message.Subject.Length == 0 ? "(no subject)" : message.Subject,
+            sender,
+            mailbox.Name,
+            outcome.Status ?? IncidentStatus.New,
+            outcome.Queue,
+            outcome.Priority,
+            outcome.Category,
+            outcome.Assignee,
+            outcome.Tags,
+            outcome.Fired,
+            now,
+            now);
+        var thread = new List<NewEntry> { entry };
+        if (message.Notes.Count > 0)
+        {
+            thread.Add(Note(now, $"Repaired while reading the mail: {string.Join("; ", message.Notes)}."));
+        }
+
+        if (open.Mentions is { } mentioned)
+        {
+            thread.Add(Note(now, $"This mail names incident {mentioned}, but was not added to it: {open.Why}."));
+        }
+
+        var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, reference, key, now);
+        thread.Add(note with { MessageKey = $"ack:{row.MessageKey}" });
+        return new MailPlan.Open(row.MessageKey, contact.Contact, incident, thread, acknowledgement);
+    }
+
+    /// <summary>The acknowledgement to queue (null when none is due) and the thread's note saying what happened.</summary>
+    private (QueuedMail? Mail, NewEntry Note) Acknowledge(
+        MailboxView mailbox,
+        CustomerMessage message,
+        MimeMessage mime,
+        RuleOutcome outcome,
+        string reference,
+        byte[] trackingKey,
+        DateTimeOffset now)
+    {
+        string? skipped = AutomatedMailDetector.Detect(mime) is { } automated
+            ? $"the mail is automated ({automated.Reason})"
+            : outcome.SuppressAcknowledgement
+                ? $"suppressed by the rules (fired: {string.Join(", ", outcome.Fired)})"
+                : mailbox.Settings.Outgoing is null
+                    ? $"mailbox '{mailbox.Name}' has no outgoing settings"
+                    : !mailbox.Settings.Enabled ? $"mailbox '{mailbox.Name}' is disabled" : null;
+        if (skipped is not null)
+        {
+            return (null, Note(now, $"No acknowledgement sent: {skipped}."));
+        }
+
+        var outgoing = mailbox.Settings.Outgoing!;
+        var customer = new MailboxAddress(message.Sender.DisplayName, message.Sender.Address);
+        var messageId = TrackingToken.Create(trackingKey, mailbox.Tenant, reference, MailboxAddress.Parse(outgoing.EnvelopeFrom).Domain);
+        var ack = IncidentMail.Acknowledgement(
+            outgoing,
+            policy,
+            reference,
+            message.Subject,
+            customer,
+            message.MessageIdIsSynthetic ? null : message.MessageId,
+            message.References,
+            messageId,
+            now);
+        var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], Serialize(ack));
+        return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.") with { MessageId = messageId });
+    }
+
+    /// <summary>Gives up on a mail that keeps failing for reasons of its own, keeping it whole for an admin.</summary>
+    public Task<MailPlan> QuarantineAfterFailures(MailboxView mailbox, PendingInbound row, string reason) =>
+        Quarantine(mailbox, row, null, null, reason);
+
+    private async Task<MailPlan> Quarantine(MailboxView mailbox, PendingInbound row, string? from, string? subject, string reason)
+    {
+        await quarantine.Hold(mailbox.Tenant, mailbox.Name, row.MessageKey, row.ServerUid, from, subject, row.Raw, reason);
+        return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Quarantined, reason);
+    }
+
+    private static NewEntry Note(DateTimeOffset now, string text) => new(EntryAuthor.System, null, text, now, null, null, []);
+
+    /// <summary>The message as it goes on the wire (CRLF line ends), so what the outbox stores is what is sent.</summary>
+    internal static byte[] Serialize(MimeMessage message)
+    {
+        var options = FormatOptions.Default.Clone();
+        options.NewLineFormat = NewLineFormat.Dos;
+        using var buffer = new MemoryStream();
+        message.WriteTo(options, buffer);
+        return buffer.ToArray();
+    }
+}
