@@ -1,6 +1,11 @@
+using Orleans.Concurrency;
+
 namespace Techmail.Rules;
 
-/// <summary>A tenant's business rules for Service mail; the single writer of its row. Key: the tenant name.</summary>
+/// <summary>
+/// A tenant's business rules for Service mail; the single writer of its row. Key: the tenant name. Reads are
+/// read-only calls, so intake on every silo checking the version does not queue behind one another.
+/// </summary>
 [Alias("Techmail.IRulesGrain")]
 public interface IRulesGrain : IGrainWithStringKey
 {
@@ -10,22 +15,22 @@ public interface IRulesGrain : IGrainWithStringKey
     Task<RuleImportSummary> Import(string json);
 
     /// <summary>The rules as canonical JSON, which <see cref="Import"/> takes back unchanged.</summary>
-    [Alias("Export")]
+    [Alias("Export"), ReadOnly]
     Task<string> Export();
 
-    [Alias("List")]
+    [Alias("List"), ReadOnly]
     Task<IReadOnlyList<RuleSummary>> List();
 
     /// <summary>The stored document, for silos that compile and cache it per version.</summary>
-    [Alias("Get")]
+    [Alias("Get"), ReadOnly]
     Task<RuleSetDocument> Get();
 
     /// <summary>Only the version, so a silo can check its cached rules for every message cheaply.</summary>
-    [Alias("Version")]
+    [Alias("Version"), ReadOnly]
     Task<long> Version();
 
     /// <summary>Runs the rules over a raw message and says what they would decide. Changes nothing.</summary>
     /// <exception cref="RulesException">The message cannot be read.</exception>
-    [Alias("Test")]
+    [Alias("Test"), ReadOnly]
     Task<RuleOutcome> Test(byte[] raw, string mailbox, bool isNew, bool contactKnown);
 }

@@ -9,6 +9,7 @@ using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Polling;
 using Techmail.Quarantine;
+using Techmail.Rules;
 using Techmail.Security;
 using Techmail.Storage;
 using Techmail.Tenants;
@@ -102,6 +103,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton(new BouncePolicy());
         services.AddSingleton<AddressStore>();
         services.AddSingleton<BounceStore>();
+        services.AddSingleton<RuleStore>();
+        services.AddSingleton<RuleSetCache>();
         return services;
     }
 }
