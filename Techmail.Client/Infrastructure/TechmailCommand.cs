@@ -1,5 +1,6 @@
 using Spectre.Console.Cli;
 using Techmail.Mailboxes;
+using Techmail.Rules;
 
 namespace Techmail.Client.Infrastructure;
 
@@ -29,6 +30,29 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
             if (settings.Json)
             {
                 Output.WriteJson(new { error = refusal.Message, kind = refusal.Kind, errors = refusal.Errors });
+            }
+
+            return ExitCodes.Refused;
+        }
+        catch (RulesException refusal)
+        {
+            if (refusal.Errors.Count == 0)
+            {
+                Output.Error(refusal.Message);
+            }
+            else
+            {
+                // Every problem on a line of its own: a rules file can have dozens, and each names where it is.
+                Output.Error($"the rules were refused ({refusal.Errors.Count} problem{(refusal.Errors.Count == 1 ? "" : "s")}); nothing changed:");
+                foreach (var error in refusal.Errors)
+                {
+                    Console.Error.WriteLine($"  {error}");
+                }
+            }
+
+            if (settings.Json)
+            {
+                Output.WriteJson(new { error = refusal.Message, errors = refusal.Errors });
             }
 
             return ExitCodes.Refused;
