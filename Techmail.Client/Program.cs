@@ -7,6 +7,7 @@ using Techmail.Client.Incidents;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
 using Techmail.Client.Quarantine;
+using Techmail.Client.Rules;
 
 if (Console.IsOutputRedirected)
 {
@@ -67,6 +68,15 @@ app.Configure(config =>
         contact.AddCommand<ContactShowCommand>("show").WithDescription("An address: its contact, newest incidents, bounce history and invalid flag.");
         contact.AddCommand<ContactListCommand>("list").WithDescription("Addresses not to mail (--invalid).");
         contact.AddCommand<ContactRevalidateCommand>("revalidate").WithDescription("Mark an address valid again.");
+    });
+    config.AddBranch("rules", rules =>
+    {
+        rules.SetDescription("Business rules for Service mail: conditions, actions, in order.");
+        rules.AddCommand<RulesImportCommand>("import").WithDescription("Replace the tenant's rules with a JSON file's (all or nothing).");
+        rules.AddCommand<RulesExportCommand>("export").WithDescription("Write the tenant's rules as JSON.");
+        rules.AddCommand<RulesListCommand>("list").WithDescription("The rules in the order they run.");
+        rules.AddCommand<RulesTestCommand>("test").WithDescription("Which rules a message file would fire, and the incident fields. Changes nothing.")
+            .WithExample("rules", "test", "message.eml", "--mailbox", "support");
     });
     config.AddBranch("db", db =>
     {

@@ -1,5 +1,6 @@
 using Spectre.Console.Cli;
 using Techmail.Mailboxes;
+using Techmail.Rules;
 
 namespace Techmail.Client.Infrastructure;
 
@@ -33,9 +34,33 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
 
             return ExitCodes.Refused;
         }
+<<<<<<< HEAD
         catch (Incidents.IncidentException refusal)
         {
             Output.Error(refusal.Message);
+=======
+        catch (RulesException refusal)
+        {
+            if (refusal.Errors.Count == 0)
+            {
+                Output.Error(refusal.Message);
+            }
+            else
+            {
+                // Every problem on a line of its own: a rules file can have dozens, and each names where it is.
+                Output.Error($"the rules were refused ({refusal.Errors.Count} problem{(refusal.Errors.Count == 1 ? "" : "s")}); nothing changed:");
+                foreach (var error in refusal.Errors)
+                {
+                    Console.Error.WriteLine($"  {error}");
+                }
+            }
+
+            if (settings.Json)
+            {
+                Output.WriteJson(new { error = refusal.Message, errors = refusal.Errors });
+            }
+
+>>>>>>> rules
             return ExitCodes.Refused;
         }
         catch (Exception e) when (e is TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException)

@@ -10,6 +10,7 @@ using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Polling;
 using Techmail.Quarantine;
+using Techmail.Rules;
 using Techmail.Security;
 using Techmail.Storage;
 using Techmail.Tenants;
@@ -112,6 +113,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<TrackingKeys>();
         services.AddSingleton<ServiceMailProcessor>();
         services.AddSingleton<IncidentBatch>();
+        services.AddSingleton<RuleStore>();
+        services.AddSingleton<RuleSetCache>();
         return services;
     }
 }

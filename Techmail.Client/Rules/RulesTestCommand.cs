@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Techmail.Client.Infrastructure;
+using Techmail.Rules;
+
+namespace Techmail.Client.Rules;
+
+public sealed class RulesTestSettings : GlobalSettings
+{
+    [CommandArgument(0, "<FILE>"), Description("A message file (.eml), as it came from the mail server.")]
+    public string File { get; init; } = "";
+
+    [CommandOption("--mailbox <NAME>"), Description("The mailbox the message arrives in, for mailbox conditions.")]
+    public string Mailbox { get; init; } = "";
+
+    [CommandOption("--update"), Description("Judge it as a reply to an existing incident (isNew is false).")]
+    public bool Update { get; init; }
+
+    [CommandOption("--contact-known"), Description("Judge it as from a known contact.")]
+    public bool ContactKnown { get; init; }
+}
+
+/// <summary>Which rules a message would fire and what the incident would get. Nothing is stored or sent.</summary>
+public sealed class RulesTestCommand : TechmailCommand<RulesTestSettings>
+{
+    private byte[] _raw = [];
+
+    protected override void Prepare(RulesTestSettings o)
+    {
+        try
+        {
+            _raw = System.IO.File.ReadAllBytes(o.File);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CommandFailure($"{o.File}: {e.Message}");
+        }
+    }
+
+    protected override async Task<int> Run(IClusterClient client, RulesTestSettings o, CancellationToken cancellationToken)
+    {
+        var outcome = await client.GetGrain<IRulesGrain>(o.EffectiveTenant).Test(_raw, o.Mailbox, !o.Update, o.ContactKnown);
+        if (o.Json)
+        {
+            Output.WriteJson(outcome);
+            return ExitCodes.Ok;
+        }
+
+        RuleOutcomeRendering.Write(outcome);
+        return ExitCodes.Ok;
+    }
+}

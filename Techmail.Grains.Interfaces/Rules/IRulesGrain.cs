@@ -1,0 +1,36 @@
+using Orleans.Concurrency;
+
+namespace Techmail.Rules;
+
+/// <summary>
+/// A tenant's business rules for Service mail; the single writer of its row. Key: the tenant name. Reads are
+/// read-only calls, so intake on every silo checking the version does not queue behind one another.
+/// </summary>
+[Alias("Techmail.IRulesGrain")]
+public interface IRulesGrain : IGrainWithStringKey
+{
+    /// <summary>Replaces all rules with the JSON's, or nothing at all.</summary>
+    /// <exception cref="RulesException">The JSON is refused; every problem is listed.</exception>
+    [Alias("Import")]
+    Task<RuleImportSummary> Import(string json);
+
+    /// <summary>The rules as canonical JSON, which <see cref="Import"/> takes back unchanged.</summary>
+    [Alias("Export"), ReadOnly]
+    Task<string> Export();
+
+    [Alias("List"), ReadOnly]
+    Task<IReadOnlyList<RuleSummary>> List();
+
+    /// <summary>The stored document, for silos that compile and cache it per version.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<RuleSetDocument> Get();
+
+    /// <summary>Only the version, so a silo can check its cached rules for every message cheaply.</summary>
+    [Alias("Version"), ReadOnly]
+    Task<long> Version();
+
+    /// <summary>Runs the rules over a raw message and says what they would decide. Changes nothing.</summary>
+    /// <exception cref="RulesException">The message cannot be read.</exception>
+    [Alias("Test"), ReadOnly]
+    Task<RuleOutcome> Test(byte[] raw, string mailbox, bool isNew, bool contactKnown);
+}

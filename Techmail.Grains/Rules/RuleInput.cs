@@ -1,0 +1,41 @@
+using Techmail.Incidents.Parsing;
+
+namespace Techmail.Rules;
+
+/// <summary>What rules can look at in one message. Addresses are plain addr-specs.</summary>
+/// <param name="Sender">Who would be answered (Reply-To first, then From, Sender, Return-Path).</param>
+/// <param name="From">The From address on its own, null when the message has none.</param>
+/// <param name="Headers">Every header in message order, values decoded and on one line.</param>
+/// <param name="HasAttachments">Files that came with the message; images shown inside the body do not count.</param>
+public sealed record RuleInput(
+    string Mailbox,
+    string Sender,
+    string? From,
+    IReadOnlyList<string> To,
+    IReadOnlyList<string> Cc,
+    string Subject,
+    string Body,
+    IReadOnlyList<(string Name, string Value)> Headers,
+    bool HasAttachments,
+    bool ContactKnown,
+    bool IsNew)
+{
+    // Named FromMessage, not From: a record cannot have a method named like its From property.
+    public static RuleInput FromMessage(CustomerMessage message, string mailbox, bool contactKnown, bool isNew)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new RuleInput(
+            mailbox,
+            message.Sender.Address,
+            message.From?.Address,
+            message.To.Select(a => a.Address).ToList(),
+            message.Cc.Select(a => a.Address).ToList(),
+            message.Subject,
+            message.TextBody,
+            message.Headers,
+            // Nearly every HTML signature carries an inline logo; "has attachments" means files the customer sent.
+            message.Attachments.Any(a => !a.Inline),
+            contactKnown,
+            isNew);
+    }
+}
