@@ -1,4 +1,5 @@
 using System.Net;
+using Techmail.Outgoing;
 using Techmail.Polling;
 using Techmail.Storage;
 
@@ -24,6 +25,9 @@ public sealed record TechmailOptions
     public IPAddress? AdvertisedAddress { get; init; }
 
     public PollingLimits Polling { get; init; } = new();
+
+    /// <summary>Retry and give-up times of the outbox; tests shorten them.</summary>
+    public OutboxPolicy Outbox { get; init; } = new();
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 
