@@ -57,4 +57,11 @@ public interface IMailboxGrain : IGrainWithStringKey
     /// <summary>Settings with secrets in the clear, for an export that will be imported elsewhere. Never logged.</summary>
     [Alias("Export")]
     Task<MailboxSettings?> Export(bool includeSecrets);
+
+    /// <summary>
+    /// For the mailbox's outbox only: the outgoing settings with the relay password in the clear, or null when
+    /// the mailbox is disabled or has no outgoing settings (its queued mail then waits). Never logged.
+    /// </summary>
+    [Alias("GetOutgoingForSending")]
+    Task<OutgoingSettings?> GetOutgoingForSending();
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Techmail.Outgoing;
 using Techmail.Polling;
 using Techmail.Storage;
 
@@ -26,6 +27,9 @@ public sealed record TechmailOptions
     public PollingLimits Polling { get; init; } = new();
 
     public Incidents.IncidentPolicy Incidents { get; init; } = new();
+
+    /// <summary>Retry and give-up times of the outbox; tests shorten them.</summary>
+    public OutboxPolicy Outbox { get; init; } = new();
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 

@@ -93,6 +93,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton<MailFetcher>();
         services.AddSingleton<MailSender>();
+        services.AddSingleton(options.Outbox);
+        services.AddSingleton<OutboxStore>();
+        services.AddSingleton<OutboxDrainer>();
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<QuarantineStore>();
         services.AddSingleton<InboundStore>();

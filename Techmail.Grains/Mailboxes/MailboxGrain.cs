@@ -94,7 +94,11 @@ public sealed class MailboxGrain(
         return Task.FromResult(state.State.Status with { Push = _push?.State });
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => SyncPush();
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        WakeOutbox();
+        return SyncPush();
+    }
 
     public Task MailArrived()
     {
@@ -574,4 +578,19 @@ public sealed class MailboxGrain(
         RejectForwardAddresses = s.RejectForwardAddresses ?? [],
         PollInterval = s.PollInterval == TimeSpan.Zero ? MailboxSettings.DefaultPollInterval : s.PollInterval,
     };
+
+    // ---- Outbox: the durable sending of queued mail (Outgoing/OutboxGrain) ----
+
+    public Task<OutgoingSettings?> GetOutgoingForSending() =>
+        Task.FromResult(state.State.Settings is { Enabled: true, Outgoing: not null } stored ? secrets.Reveal(stored).Outgoing : null);
+
+    /// <summary>After a restart or failover nothing else would remind the outbox of mail queued before it.</summary>
+    private void WakeOutbox()
+    {
+        if (state.State.Settings?.Outgoing is not null)
+        {
+            // One-way: the outbox asks this grain for its settings, which must not wait on this activation.
+            _ = grains.GetGrain<Outgoing.IOutboxGrain>(this.GetPrimaryKeyString()).Wake();
+        }
+    }
 }

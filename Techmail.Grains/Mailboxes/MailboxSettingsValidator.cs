@@ -141,24 +141,21 @@ public static class MailboxSettingsValidator
         {
             fail("outgoing.envelopeFrom", "is required.");
         }
-        else if (!EmailAddress.IsValid(outgoing.EnvelopeFrom))
+        else
         {
-            fail("outgoing.envelopeFrom", $"'{outgoing.EnvelopeFrom}' is not an email address.");
+            ValidateHeaderAddress("outgoing.envelopeFrom", outgoing.EnvelopeFrom, fail);
         }
 
-        if (outgoing.FriendlyFrom is { Length: > 0 } friendly && !EmailAddress.IsValid(friendly))
-        {
-            fail("outgoing.friendlyFrom", $"'{friendly}' is not an email address.");
-        }
+        ValidateHeaderAddress("outgoing.friendlyFrom", outgoing.FriendlyFrom, fail);
+        ValidateHeaderAddress("outgoing.replyTo", outgoing.ReplyTo, fail);
 
-        if (outgoing.ReplyTo is { Length: > 0 } replyTo && !EmailAddress.IsValid(replyTo))
+        if (!Outgoing.HeaderValue.IsOneLine(outgoing.DisplayName))
         {
-            fail("outgoing.replyTo", $"'{replyTo}' is not an email address.");
+            fail("outgoing.displayName", Outgoing.HeaderValue.OneLineMessage);
         }
-
-        if (outgoing.DisplayName is { } name && (name.Contains('\r') || name.Contains('\n') || name.Length > 200))
+        else if (outgoing.DisplayName is { Length: > 200 })
         {
-            fail("outgoing.displayName", "must be one line of at most 200 characters.");
+            fail("outgoing.displayName", "must be at most 200 characters.");
         }
 
         if (outgoing.Relay is not { } relay)
@@ -193,6 +190,24 @@ public static class MailboxSettingsValidator
         else if (!hasUser && !Secret.KeepsStored(relay.Password) && relay.Password!.Length > 0)
         {
             fail("outgoing.relay.user", "is required when a relay password is set.");
+        }
+    }
+
+    /// <summary>An address that ends up in a header (or MAIL FROM): one line first, so the reason is the real one.</summary>
+    private static void ValidateHeaderAddress(string field, string? address, Action<string, string> fail)
+    {
+        if (address is not { Length: > 0 })
+        {
+            return;
+        }
+
+        if (!Outgoing.HeaderValue.IsOneLine(address))
+        {
+            fail(field, Outgoing.HeaderValue.OneLineMessage);
+        }
+        else if (!EmailAddress.IsValid(address))
+        {
+            fail(field, $"'{address}' is not an email address.");
         }
     }
 

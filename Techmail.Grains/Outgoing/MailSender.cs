@@ -1,4 +1,5 @@
 using MailKit.Net.Smtp;
+using MailKit.Security;
 using MimeKit;
 using Techmail.Mailboxes;
 using Techmail.Polling;
@@ -13,7 +14,19 @@ public sealed class MailSender
     public const string GeneratedHeader = "X-Techmail-Generated";
 
     /// <param name="outgoing">Settings with the relay password revealed.</param>
-    public async Task Send(OutgoingSettings outgoing, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    public Task Send(OutgoingSettings outgoing, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken) =>
+        Send(outgoing, outgoing.EnvelopeFrom, message, recipients, cancellationToken);
+
+    /// <summary>Sends a message composed earlier (an outbox row) exactly as stored, with its own envelope.</summary>
+    /// <param name="outgoing">Settings with the relay password revealed; only the relay is used.</param>
+    public async Task SendRaw(OutgoingSettings outgoing, string envelopeFrom, IReadOnlyList<string> recipients, byte[] raw, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(raw, writable: false);
+        var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+        await Send(outgoing, envelopeFrom, message, recipients.Select(MailboxAddress.Parse).ToList(), cancellationToken);
+    }
+
+    private static async Task Send(OutgoingSettings outgoing, string envelopeFrom, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
     {
         var relay = outgoing.Relay ?? throw new InvalidOperationException("the mailbox has no SMTP relay.");
         var check = new CertificateCheck(relay.Trust);
@@ -32,18 +45,33 @@ public sealed class MailSender
                 await client.AuthenticateAsync(user, relay.Password ?? "", cancellationToken);
             }
 
-            await client.SendAsync(message, MailboxAddress.Parse(outgoing.EnvelopeFrom), recipients, cancellationToken);
+            await client.SendAsync(message, MailboxAddress.Parse(envelopeFrom), recipients, cancellationToken);
             await client.DisconnectAsync(true, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw e switch
-            {
-                SmtpCommandException smtp => new MailFetchException(MailFetchFailure.Protocol, $"SMTP relay {server} refused: {smtp.StatusCode} {smtp.Message}", e),
-                _ => MailFetcher.Translate(e, $"SMTP relay {server}", check.Problem),
-            };
+            throw Translate(e, $"SMTP relay {server}", check.Problem);
         }
     }
+
+    /// <summary>
+    /// Like the poll's classification, plus what only SMTP says: a reply code (4xx try later, 5xx never), and a
+    /// TLS handshake cut short without a certificate complaint of ours, which is the network, not the trust.
+    /// </summary>
+    internal static MailFetchException Translate(Exception e, string server, string? certificateProblem) => e switch
+    {
+        SmtpCommandException smtp => new MailFetchException(
+            (int)smtp.StatusCode is >= 400 and < 500 ? MailFetchFailure.Transient : MailFetchFailure.Protocol,
+            $"{server} refused{Recipient(smtp)}: {(int)smtp.StatusCode} {MailFetcher.FirstLine(smtp.Message)}",
+            e,
+            (int)smtp.StatusCode),
+        SmtpProtocolException => new MailFetchException(MailFetchFailure.Transient, $"{server}: {MailFetcher.FirstLine(e.Message)}", e),
+        SslHandshakeException when certificateProblem is null => new MailFetchException(MailFetchFailure.Transient, $"{server}: TLS handshake failed ({MailFetcher.FirstLine(e.Message)})", e),
+        _ => MailFetcher.Translate(e, server, certificateProblem),
+    };
+
+    private static string Recipient(SmtpCommandException smtp) =>
+        smtp.ErrorCode == SmtpErrorCode.RecipientNotAccepted && smtp.Mailbox is { } mailbox ? $" recipient {mailbox.Address}" : "";
 
     /// <summary>The From a customer sees: the branded address and display name, else the envelope address.</summary>
     public static MailboxAddress From(OutgoingSettings outgoing)

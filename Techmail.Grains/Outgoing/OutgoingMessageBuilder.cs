@@ -17,15 +17,28 @@ public static class OutgoingMessageBuilder
 
         for (var i = 0; i < (mail.To?.Count ?? 0); i++)
         {
-            if (!EmailAddress.IsValid(mail.To![i]))
+            if (!HeaderValue.IsOneLine(mail.To![i]))
+            {
+                errors.Add(new ValidationError($"to[{i}]", HeaderValue.OneLineMessage));
+            }
+            else if (!EmailAddress.IsValid(mail.To[i]))
             {
                 errors.Add(new ValidationError($"to[{i}]", $"'{mail.To[i]}' is not an email address."));
             }
         }
 
-        if (mail.Subject is null || mail.Subject.Contains('\r') || mail.Subject.Contains('\n'))
+        if (mail.Subject is null)
         {
-            errors.Add(new ValidationError("subject", "must be one line."));
+            errors.Add(new ValidationError("subject", "is required (it may be empty)."));
+        }
+        else if (!HeaderValue.IsOneLine(mail.Subject))
+        {
+            errors.Add(new ValidationError("subject", HeaderValue.OneLineMessage));
+        }
+
+        if (!HeaderValue.IsOneLine(mail.InReplyTo))
+        {
+            errors.Add(new ValidationError("inReplyTo", HeaderValue.OneLineMessage));
         }
 
         return errors;

@@ -13,7 +13,13 @@ public enum MailFetchFailure
 }
 
 /// <summary>A failure talking to a mail server, with a reason fit for the mailbox status.</summary>
-public sealed class MailFetchException(MailFetchFailure failure, string message, Exception? inner = null) : Exception(message, inner)
+/// <param name="smtpReply">The SMTP reply code when an SMTP server answered with a refusal (4xx or 5xx).</param>
+public sealed class MailFetchException(MailFetchFailure failure, string message, Exception? inner = null, int? smtpReply = null) : Exception(message, inner)
 {
     public MailFetchFailure Failure { get; } = failure;
+
+    public int? SmtpReply { get; } = smtpReply;
+
+    /// <summary>The server refused for good (5xx): sending the same again can only be refused again.</summary>
+    public bool IsPermanentSmtpRefusal => SmtpReply is >= 500 and < 600;
 }

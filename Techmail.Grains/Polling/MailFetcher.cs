@@ -105,7 +105,7 @@ public sealed class MailFetcher
         var other => other.ToString(),
     };
 
-    private static string FirstLine(string text)
+    internal static string FirstLine(string text)
     {
         var line = text.Split('\n')[0].Trim();
         return line.Length > 200 ? line[..200] : line;

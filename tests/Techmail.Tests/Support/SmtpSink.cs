@@ -18,12 +18,17 @@ public sealed record ReceivedMail(string EnvelopeFrom, IReadOnlyList<string> Rec
 /// <summary>
 /// A real SMTP server on a loopback port of its own that keeps everything it is sent: plain SMTP, no TLS,
 /// AUTH PLAIN/LOGIN optional and any credentials accepted, so a relay configured with a login works too.
+/// A test can script refusals: the next N messages answered with a chosen reply after DATA, or a recipient
+/// refused at RCPT TO.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
     private readonly List<ReceivedMail> _messages = [];
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Queue<SmtpResponse> _answers = new();
+    private readonly Dictionary<string, SmtpResponse> _refusedRecipients = new(StringComparer.OrdinalIgnoreCase);
+    private int _refusals;
     private TaskCompletionSource _arrived = NewSignal();
     private Task _running = Task.CompletedTask;
 
@@ -44,7 +49,32 @@ public sealed class SmtpSink : IAsyncDisposable
         }
     }
 
-    public static async Task<SmtpSink> Start()
+    /// <summary>Messages and recipients refused so far by a scripted reply.</summary>
+    public int Refusals => Volatile.Read(ref _refusals);
+
+    /// <summary>The next <paramref name="count"/> messages are answered with this reply after DATA, and not kept.</summary>
+    public void AnswerNext(int count, int code, string text)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                _answers.Enqueue(new SmtpResponse((SmtpReplyCode)code, text));
+            }
+        }
+    }
+
+    /// <summary>RCPT TO this address is answered with this reply from now on.</summary>
+    public void RefuseRecipient(string address, int code, string text)
+    {
+        lock (_lock)
+        {
+            _refusedRecipients[address] = new SmtpResponse((SmtpReplyCode)code, text);
+        }
+    }
+
+    /// <param name="port">A port chosen beforehand (a relay that is down until the test starts it); else a free one.</param>
+    public static async Task<SmtpSink> Start(int? port = null)
     {
         var sink = new SmtpSink();
         try
@@ -52,7 +82,7 @@ public sealed class SmtpSink : IAsyncDisposable
             // A free port is only free when picked; another test may bind it first.
             for (var attempt = 1; ; attempt++)
             {
-                if (await sink.TryListen(FreePort.Next()))
+                if (await sink.TryListen(port ?? FreePort.Next()))
                 {
                     return sink;
                 }
@@ -129,6 +159,7 @@ public sealed class SmtpSink : IAsyncDisposable
 
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
+        services.Add(new RecipientFilter(this));
         services.Add(new DelegatingUserAuthenticator((_, _) => true));
 
         _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stopping.Token);
@@ -175,10 +206,51 @@ public sealed class SmtpSink : IAsyncDisposable
     private static string Address(IMailbox mailbox) =>
         string.IsNullOrEmpty(mailbox.User) && string.IsNullOrEmpty(mailbox.Host) ? "" : mailbox.AsAddress();
 
+    private SmtpResponse? NextAnswer()
+    {
+        lock (_lock)
+        {
+            if (_answers.Count == 0)
+            {
+                return null;
+            }
+
+            _refusals++;
+            return _answers.Dequeue();
+        }
+    }
+
+    private SmtpResponse? RecipientRefusal(string address)
+    {
+        lock (_lock)
+        {
+            if (!_refusedRecipients.TryGetValue(address, out var response))
+            {
+                return null;
+            }
+
+            _refusals++;
+            return response;
+        }
+    }
+
+    private sealed class RecipientFilter(SmtpSink sink) : IMailboxFilter
+    {
+        public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken) =>
+            sink.RecipientRefusal(Address(to)) is { } refusal ? throw new SmtpResponseException(refusal) : Task.FromResult(true);
+    }
+
     private sealed class Store(SmtpSink sink) : IMessageStore
     {
         public Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            if (sink.NextAnswer() is { } answer)
+            {
+                return Task.FromResult(answer);
+            }
+
             // SmtpServer hands over the data without the CRLF that ends its last line (it takes it as part of
             // the terminating CRLF.CRLF); put it back so Raw is byte for byte what the client sent.
             var raw = new byte[buffer.Length == 0 ? 0 : buffer.Length + 2];

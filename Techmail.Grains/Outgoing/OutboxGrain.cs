@@ -1,0 +1,183 @@
+using Microsoft.Extensions.Logging;
+using Techmail.Mailboxes;
+
+namespace Techmail.Outgoing;
+
+/// <summary>
+/// One mailbox's outbox. The rows are the record (<see cref="OutboxStore"/>); the activation only decides when
+/// to drain: on <see cref="Wake"/>, and by a timer at the next retry while mail is queued. The timer keeps the
+/// activation alive while mail waits, and the mailbox grain wakes its outbox on activation, so queued mail
+/// resumes after a restart or a failover.
+/// </summary>
+public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, OutboxPolicy policy, TimeProvider time, ILogger<OutboxGrain> logger)
+    : Grain, IOutboxGrain
+{
+    private const int FailuresShown = 5;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _drain;
+    private bool _wokenDuringDrain;
+    private IGrainTimer? _timer;
+    private DateTimeOffset? _pausedUntil;
+    private string? _held;
+    // The settings that were refused (login, certificate): different settings end the hold at once.
+    private OutgoingSettings? _refusedSettings;
+    private string? _lastError;
+
+    private string Tenant => MailboxKey.Parse(this.GetPrimaryKeyString()).Tenant;
+    private string Mailbox => MailboxKey.Parse(this.GetPrimaryKeyString()).Mailbox;
+
+    public Task Wake()
+    {
+        StartDrain();
+        return Task.CompletedTask;
+    }
+
+    public async Task<OutboxStatus> GetStatus()
+    {
+        var counts = await store.Counts(Tenant, Mailbox);
+        var failures = await store.List(Tenant, Mailbox, OutboxState.Failed, FailuresShown);
+        var now = time.GetUtcNow();
+        var waiting = counts.Queued > 0;
+        var next = Later(counts.NextAttempt, _pausedUntil);
+        return new OutboxStatus(
+            counts.Queued,
+            counts.Sent,
+            counts.Failed,
+            counts.OldestQueued is { } oldest ? now - oldest : null,
+            waiting ? next : null,
+            waiting ? _held : null,
+            waiting ? counts.LastError ?? _lastError : null,
+            failures);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A send cut short is not marked sent, so the next activation sends it again (at least once, never lost).
+        await using var _ = cancellationToken.Register(_stopping.Cancel);
+        if (_drain is { } drain)
+        {
+            await drain.ContinueWith(_ => { }, TaskScheduler.Current);
+        }
+    }
+
+    private void StartDrain()
+    {
+        if (_drain is { IsCompleted: false })
+        {
+            _wokenDuringDrain = true;
+            return;
+        }
+
+        _drain = DrainAndSchedule();
+    }
+
+    private async Task DrainAndSchedule()
+    {
+        try
+        {
+            do
+            {
+                _wokenDuringDrain = false;
+                await DrainOnce();
+            }
+            while (_wokenDuringDrain && !_stopping.IsCancellationRequested);
+
+            await Schedule();
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            // The database or the mailbox grain did not answer: nothing was lost, try again shortly.
+            logger.LogError(e, "Outbox of {Tenant}/{Mailbox} could not drain", Tenant, Mailbox);
+            _lastError = e.Message.Split('\n')[0];
+            Arm(policy.FirstRetry);
+        }
+    }
+
+    private async Task DrainOnce()
+    {
+        var mailbox = GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString());
+        var outgoing = await mailbox.GetOutgoingForSending();
+        if (outgoing is null)
+        {
+            // Not the mail's fault either: it stays queued, and the status says why.
+            _held = await WhyNotSending(mailbox);
+            _pausedUntil = null;
+            _refusedSettings = null;
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var settingsChanged = _refusedSettings is not null && _refusedSettings != outgoing;
+        if (_pausedUntil is { } until && now < until && !settingsChanged)
+        {
+            return;
+        }
+
+        (_held, _pausedUntil, _refusedSettings) = (null, null, null);
+        var outcome = await drainer.Drain(Tenant, Mailbox, outgoing, _stopping.Token);
+        _pausedUntil = outcome.PausedUntil;
+        _held = outcome.Held is { } reason ? $"{reason}; queued mail waits until the mailbox's outgoing settings change (or an hour passes)" : null;
+        _refusedSettings = outcome.Held is null ? null : outgoing;
+        _lastError = outcome.LastError ?? _lastError;
+        if (outcome.Sent + outcome.Failed > 0)
+        {
+            logger.LogInformation("Outbox of {Tenant}/{Mailbox}: {Sent} sent, {Failed} failed", Tenant, Mailbox, outcome.Sent, outcome.Failed);
+        }
+    }
+
+    /// <summary>Arms the timer for the next due mail, or drops it when nothing is queued.</summary>
+    private async Task Schedule()
+    {
+        var counts = await store.Counts(Tenant, Mailbox);
+        if (counts.Queued == 0)
+        {
+            _timer?.Dispose();
+            _timer = null;
+            (_held, _pausedUntil, _refusedSettings, _lastError) = (null, null, null, null);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var next = Later(counts.NextAttempt, _pausedUntil) ?? now;
+        if (_held is not null)
+        {
+            // Held mail is re-checked often: asking the mailbox for its settings costs no network, and a fixed
+            // setting should release the mail within a minute rather than at the next hourly login attempt.
+            var recheck = now + policy.FirstRetry;
+            next = _pausedUntil is { } until && until < recheck ? until : recheck;
+        }
+
+        Arm(next - now);
+    }
+
+    private void Arm(TimeSpan due)
+    {
+        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
+        if (_timer is null)
+        {
+            _timer = this.RegisterGrainTimer(
+                _ =>
+                {
+                    StartDrain();
+                    return Task.CompletedTask;
+                },
+                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _timer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task<string> WhyNotSending(IMailboxGrain mailbox)
+    {
+        var view = await mailbox.Get();
+        return view is null ? $"mailbox '{Mailbox}' does not exist; its queued mail is not sent"
+            : !view.Settings.Enabled ? $"mailbox '{Mailbox}' is disabled; queued mail waits until it is enabled"
+            : $"mailbox '{Mailbox}' has no outgoing settings; queued mail waits until they are added";
+    }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : a > b ? a : b;
+}

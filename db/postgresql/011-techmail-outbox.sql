@@ -1,0 +1,26 @@
+-- The durable outbox: mail each mailbox sends (acknowledgements, replies), queued until its relay takes it.
+-- dedupe_key is unique per tenant when set, so the same acknowledgement can never be queued twice; rows
+-- without one are all distinct (NULLs never collide in a unique index). recipients is a JSON array.
+
+CREATE TABLE IF NOT EXISTS techmail_outbox
+(
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant           TEXT    NOT NULL,
+    mailbox          TEXT    NOT NULL,
+    dedupe_key       TEXT    NULL,
+    reference        TEXT    NULL,
+    envelope_from    TEXT    NOT NULL,
+    recipients       TEXT    NOT NULL,
+    raw              BYTEA   NOT NULL,
+    state            TEXT    NOT NULL,
+    attempts         INTEGER NOT NULL,
+    next_attempt_utc TIMESTAMPTZ NOT NULL,
+    last_error       TEXT    NULL,
+    created_utc      TIMESTAMPTZ NOT NULL,
+    sent_utc         TIMESTAMPTZ NULL,
+    updated_utc      TIMESTAMPTZ NOT NULL
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS techmail_outbox_dedupe ON techmail_outbox (tenant, dedupe_key);
+CREATE INDEX IF NOT EXISTS techmail_outbox_due ON techmail_outbox (tenant, mailbox, state, next_attempt_utc, id);
+CREATE INDEX IF NOT EXISTS techmail_outbox_listing ON techmail_outbox (tenant, state, id);
