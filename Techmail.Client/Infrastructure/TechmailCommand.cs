@@ -34,11 +34,11 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
 
             return ExitCodes.Refused;
         }
-<<<<<<< HEAD
-        catch (Incidents.IncidentException refusal)
+        catch (Techmail.Incidents.IncidentException refusal)
         {
             Output.Error(refusal.Message);
-=======
+            return ExitCodes.Refused;
+        }
         catch (RulesException refusal)
         {
             if (refusal.Errors.Count == 0)
@@ -60,7 +60,6 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
                 Output.WriteJson(new { error = refusal.Message, errors = refusal.Errors });
             }
 
->>>>>>> rules
             return ExitCodes.Refused;
         }
         catch (Exception e) when (e is TimeoutException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException)

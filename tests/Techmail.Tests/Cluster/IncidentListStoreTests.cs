@@ -51,7 +51,7 @@ public sealed class IncidentListStoreTests : IDisposable
         var updated = await store.Update("acme", "261127-000003", new IncidentChanges(IncidentStatus.Solved, Queue: "billing"), ["vip", "VIP"], ["rule-a"], T0.AddHours(1));
         Assert.Equal((IncidentStatus.Solved, "billing"), (updated!.Status, updated.Queue));
         Assert.Equal(["vip"], updated.Tags);
-        Assert.Equal(updated, await store.Get("acme", "261127-000003"));
+        Assert.Equivalent(updated, await store.Get("acme", "261127-000003"), strict: true);
         Assert.Equal(["261127-000003"], (await list.List(new IncidentQuery("acme", Status: IncidentStatus.Solved))).Incidents.Select(i => i.Reference));
         Assert.Null(await store.Update("acme", "261127-000777", new IncidentChanges(IncidentStatus.Solved), [], [], T0));
 

@@ -61,7 +61,7 @@ public abstract class IncidentFlowTests(PollingFixture fixture)
         // The customer answers the acknowledgement from a client that rewrote the subject: the token finds it.
         var reply = Customer("ann@customer.example", "Ann Example", "Re: what now", "It is still burning.");
         reply.InReplyTo = ack.Message.MessageId;
-        reply.References.Add(ack.Message.MessageId);
+        reply.References.Add(ack.Message.MessageId!);
         fixture.Dovecot.Deliver(user, TestMail.ToBytes(reply));
         await PollAndBuild(mailbox, "flow-ack");
 
@@ -114,7 +114,7 @@ public abstract class IncidentFlowTests(PollingFixture fixture)
         Assert.Equal(question.MessageId, sent.Message.InReplyTo);
         Assert.Equal($"[Incident: {reference}] Password reset", sent.Message.Subject);
         using var decoded = new MemoryStream();
-        ((MimePart)sent.Message.Attachments.Single()).Content.DecodeTo(decoded);
+        ((MimePart)sent.Message.Attachments.Single()).Content!.DecodeTo(decoded);
         Assert.Equal(label, decoded.ToArray());
         Assert.Equal(IncidentStatus.Solved, (await Incident(reference)).Incident.Status);
 

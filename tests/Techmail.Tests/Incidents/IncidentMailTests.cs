@@ -41,7 +41,7 @@ public sealed class IncidentMailTests
         Assert.Equal("Re: [Incident: 261127-000042] Printer", reply.Subject);
         Assert.Null(reply.Headers["Auto-Submitted"]);
         Assert.Equal("reply", reply.Headers[MailSender.GeneratedHeader]);
-        Assert.Equal("steps.txt", reply.Attachments.Single().ContentDisposition.FileName);
+        Assert.Equal("steps.txt", reply.Attachments.Single().ContentDisposition!.FileName);
         Assert.Equal("Unplug it.", reply.TextBody);
         Assert.Equal("[Incident: 261127-000042] Printer", IncidentMail.WithReference("261127-000042", "Printer"));
     }
