@@ -64,6 +64,7 @@ public static class TechmailSiloBuilderExtensions
 
         silo.Services.AddTechmailServices(options, database);
         silo.Services.AddHostedService<PollStatisticsFlusher>();
+        silo.Services.AddHostedService<IncidentBacklogSweeper>();
         silo.Services.AddSingleton<PushResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
         return silo;

@@ -104,6 +104,38 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Service mailboxes with mail still to be turned into incidents.</summary>
+    public async Task<IReadOnlyList<(string Tenant, string Mailbox)>> MailboxesWaiting(string kind, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "SELECT DISTINCT tenant, mailbox FROM techmail_inbound WHERE kind = @kind AND state IN ('pending', 'released')",
+            ("@kind", kind));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var mailboxes = new List<(string, string)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            mailboxes.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return mailboxes;
+    }
+
+    /// <summary>
+    /// Deletes the raw copies of mail intake has finished with (incidents built, bounces recorded) that arrived before
+    /// <paramref name="cutoff"/>. The trace keeps the record of what happened; held and quarantined mail stays.
+    /// </summary>
+    public async Task<int> Prune(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "DELETE FROM techmail_inbound WHERE received_utc < @cutoff AND (state = 'done' OR kind = 'bounce')",
+            ("@cutoff", cutoff.UtcDateTime));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<long> Count(string tenant, string mailbox)
     {
         await using var connection = await database.OpenAsync();

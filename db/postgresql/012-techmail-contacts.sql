@@ -24,3 +24,8 @@ CREATE TABLE IF NOT EXISTS techmail_tenant_secrets
 -- Incident lists filter by mailbox or status and page newest first (by reference, which starts with the day).
 CREATE INDEX IF NOT EXISTS techmail_incidents_mailbox ON techmail_incidents (tenant, mailbox, reference);
 CREATE INDEX IF NOT EXISTS techmail_incidents_status ON techmail_incidents (tenant, status, reference);
+
+-- The incident builders read only mail still waiting; done rows pile up until they are pruned, so the
+-- waiting ones get an index of their own.
+CREATE INDEX IF NOT EXISTS techmail_inbound_waiting ON techmail_inbound (tenant, mailbox, received_utc)
+    WHERE state IN ('pending', 'released');
