@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Techmail.Bench;
 using Techmail.Hosting;
+using Techmail.Incidents;
 using Techmail.Mailboxes;
 using Techmail.Storage;
 using Techmail.Tests.Support;
@@ -26,9 +27,10 @@ if (args.Length > 0 && args[0] == "cluster")
     return await ClusterBenchmark.Run(args.Skip(1).ToArray());
 }
 
-// End-to-end ingest: Techmail's whole path against two baselines measured in the same run on the same
-// Dovecot with the same messages: a bare MailKit pipelined fetch-and-delete (the ceiling) and fetchmail
-// delivering to a BSMTP file (what an admin would otherwise run).
+// End-to-end ingest: Techmail's whole path (mail off the server, recorded, every message an incident, every
+// acknowledgement accepted by an SMTP server) against two baselines measured in the same run on the same Dovecot
+// with the same messages: a bare MailKit pipelined fetch-and-delete (the ceiling) and fetchmail delivering to a
+// BSMTP file (what an admin would otherwise run).
 var small = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
 var large = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
@@ -40,6 +42,7 @@ var messages = Enumerable.Range(0, small).Select(BenchMessages.Small)
 Console.WriteLine($"Average sizes: small {messages.Take(small).Average(m => m.Length):N0} B, large {messages.Skip(small).DefaultIfEmpty([]).Average(m => m.Length):N0} B.");
 
 await using var dovecot = await DovecotServer.Start();
+await using var smtp = await SmtpSink.Start();
 using var data = new TempDirectory("techmail-bench");
 var options = new TechmailOptions { DataDirectory = data.Path, SiloPort = FreePort.Next(), GatewayPort = FreePort.Next() };
 await SchemaInstaller.Apply(options.Database());
@@ -51,6 +54,7 @@ await host.StartAsync();
 var grains = host.Services.GetRequiredService<IGrainFactory>();
 
 var results = new List<(string Name, int Round, double Seconds)>();
+const string IntakePart = "  of which: mail off the server, recorded";
 var user = 0;
 for (var round = 1; round <= rounds; round++)
 {
@@ -61,7 +65,7 @@ for (var round = 1; round <= rounds; round++)
         results.Add(("fetchmail --bsmtp", round, await Measure(Fetchmail)));
     }
 
-    results.Add(("Techmail full path", round, await Measure(TechmailPoll)));
+    results.Add(("Techmail full path", round, await Measure((name, password) => TechmailPoll(name, password, round))));
 }
 
 Console.WriteLine();
@@ -76,11 +80,13 @@ foreach (var group in results.GroupBy(r => r.Name))
 }
 
 var techmail = medians["Techmail full path"];
+var intake = medians[IntakePart];
 Console.WriteLine();
-Console.WriteLine($"Techmail / MailKit ceiling: {techmail / medians["MailKit pipelined fetch+delete (ceiling)"]:F2}");
+Console.WriteLine("Techmail full path: every message an incident (contact, thread, rules) and its acknowledgement accepted by the SMTP server.");
+Console.WriteLine($"Techmail / MailKit ceiling: {techmail / medians["MailKit pipelined fetch+delete (ceiling)"]:F2} (intake part alone {intake / medians["MailKit pipelined fetch+delete (ceiling)"]:F2})");
 if (medians.TryGetValue("fetchmail --bsmtp", out var fetchmail))
 {
-    Console.WriteLine($"Techmail / fetchmail --bsmtp: {techmail / fetchmail:F2}");
+    Console.WriteLine($"Techmail / fetchmail --bsmtp: {techmail / fetchmail:F2} (intake part alone {intake / fetchmail:F2})");
 }
 
 await host.StopAsync();
@@ -149,14 +155,17 @@ async Task Fetchmail(string name, string password)
     }
 }
 
-async Task TechmailPoll(string name, string password)
+async Task TechmailPoll(string name, string password, int round)
 {
+    var watch = Stopwatch.StartNew();
+    var acksBefore = smtp.Count;
     var grain = grains.GetGrain<IMailboxGrain>(MailboxKey.For("bench", name));
     await grain.Create(MailboxSettings.Empty(MailboxType.Service) with
     {
         Enabled = true,
         PollInterval = TimeSpan.FromHours(1),
         Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, name, password, []),
+        Outgoing = new OutgoingSettings("bounces@example.com", "support@example.com", null, "Example Support", new SmtpRelaySettings("127.0.0.1", smtp.Port, TlsMode.None, null, null)),
     });
     var before = await grain.GetStatus();
     await grain.PollNow();
@@ -171,7 +180,33 @@ async Task TechmailPoll(string name, string password)
                 throw new InvalidOperationException($"Techmail poll ended with {status.Counts.Accepted} accepted: {status.LastError}");
             }
 
-            return;
+            break;
         }
     }
+
+    results.Add((IntakePart, round, watch.Elapsed.TotalSeconds));
+    await grains.GetGrain<IIncidentBuilderGrain>(MailboxKey.For("bench", name)).Drain();
+    var deadline = DateTime.UtcNow.AddMinutes(5);
+    while (smtp.Count - acksBefore < messages.Count)
+    {
+        if (DateTime.UtcNow > deadline)
+        {
+            throw new InvalidOperationException($"{smtp.Count - acksBefore} of {messages.Count} acknowledgements arrived within 5 minutes.");
+        }
+
+        await Task.Delay(10);
+    }
+
+    var incidents = await CountRows("SELECT COUNT(*) FROM techmail_incidents WHERE tenant = 'bench' AND mailbox = @m", name);
+    if (incidents != messages.Count)
+    {
+        throw new InvalidOperationException($"{incidents} incidents for {messages.Count} messages.");
+    }
+}
+
+async Task<long> CountRows(string sql, string mailbox)
+{
+    await using var connection = await options.Database().OpenAsync();
+    await using var command = TechmailDatabase.Command(connection, sql, ("@m", mailbox));
+    return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
 }

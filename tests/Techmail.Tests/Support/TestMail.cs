@@ -18,14 +18,14 @@ public static class TestMail
         return ToBytes(message);
     }
 
-    public static byte[] WithAttachment(string subject, string fileName, string mimeType, int size)
+    public static byte[] WithAttachment(string subject, string fileName, string mimeType, int size, string from = "customer@example.net")
     {
         var builder = new BodyBuilder { TextBody = "See attached." };
         var content = new byte[size];
         Random.Shared.NextBytes(content);
         builder.Attachments.Add(fileName, content, ContentType.Parse(mimeType));
         var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse("customer@example.net"));
+        message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(MailboxAddress.Parse("support@example.com"));
         message.Subject = subject;
         message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("example.net");
