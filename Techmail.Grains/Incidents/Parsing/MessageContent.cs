@@ -101,7 +101,7 @@ internal sealed class MessageContent
                     AddText(text, inAlternative, fromTnef);
                     break;
                 case MimePart part:
-                    AddAttachment(part);
+                    AddAttachment(part, fromTnef);
                     break;
             }
         }
@@ -137,18 +137,37 @@ internal sealed class MessageContent
         (fromTnef ? _tnefTexts : _texts).Add(new TextCandidate(text, part.IsHtml, inAlternative));
     }
 
-    private void AddAttachment(MimePart part)
+    private void AddAttachment(MimePart part, bool fromTnef = false)
     {
         var content = PartContent.Decode(part, out var damaged);
+        var name = SafeFileName(part);
         var draft = new AttachmentDraft(
-            SafeFileName(part),
-            part.ContentType.MimeType.ToLowerInvariant(),
+            name,
+            fromTnef ? TnefMimeType(part, name) : part.ContentType.MimeType.ToLowerInvariant(),
             content,
             IsInline(part),
             string.IsNullOrWhiteSpace(part.ContentId) ? null : part.ContentId.Trim());
         _attachments.Add(draft);
         if (damaged)
             _notes.Add($"attachment {draft.ProposedName ?? $"#{_attachments.Count}"} is damaged; the {content.Length} bytes that could be decoded were kept");
+    }
+
+    /// <summary>
+    /// TNEF usually stores a file without its MIME type, so MimeKit labels it application/octet-stream; the file
+    /// name is then the only evidence of what it is, and the type rules of a mailbox (allow .pdf, block .exe) need it.
+    /// </summary>
+    private static string TnefMimeType(MimePart part, string? name)
+    {
+        var declared = part.ContentType.MimeType.ToLowerInvariant();
+        if (declared != "application/octet-stream" || name is null) return declared;
+        try
+        {
+            return MimeTypes.GetMimeType(name).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return declared;
+        }
     }
 
     /// <summary>A forwarded message, kept whole as the bytes of an .eml file.</summary>

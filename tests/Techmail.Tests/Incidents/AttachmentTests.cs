@@ -258,6 +258,23 @@ public sealed class AttachmentTests
     }
 
     [Fact]
+    public void Tnef_attachment_without_a_type_is_typed_from_its_file_name()
+    {
+        var tnef = Tnef("Plan attached", "floorplan.pdf", Encoding.ASCII.GetBytes("%PDF-1.4 plan"));
+        var message = Read($"""
+            From: a@customer.test
+            Content-Type: application/ms-tnef; name="winmail.dat"
+            Content-Transfer-Encoding: base64
+
+            {Base64(tnef)}
+            """);
+
+        var plan = Assert.Single(message.Attachments);
+        Assert.Equal("floorplan.pdf", plan.FileName);
+        Assert.Equal("application/pdf", plan.ContentType);
+    }
+
+    [Fact]
     public void Tnef_body_does_not_replace_the_message_body()
     {
         var tnef = Tnef("Body written in Outlook", "report.txt", Encoding.ASCII.GetBytes("numbers"));
