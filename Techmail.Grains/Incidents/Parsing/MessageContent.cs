@@ -91,6 +91,9 @@ internal sealed class MessageContent
                     foreach (var child in multipart)
                         Visit(child, depth + 1, alternative, fromTnef);
                     break;
+                case TextRfc822Headers headers:
+                    AddHeaders(headers);
+                    break;
                 case MessagePart messagePart:
                     AddMessage(messagePart);
                     break;
@@ -181,6 +184,25 @@ internal sealed class MessageContent
             string.IsNullOrWhiteSpace(name) ? null : name,
             "message/rfc822",
             content.ToArray(),
+            Inline: false,
+            ContentId: null));
+    }
+
+    /// <summary>
+    /// The returned headers of a delivery report: MimeKit reads them as a message, but they are only a header block,
+    /// not a mail to open, so they keep their own type and the bytes they came as.
+    /// </summary>
+    private void AddHeaders(TextRfc822Headers part)
+    {
+        var content = new MemoryStream();
+        part.Message?.Headers.WriteTo(WireFormat, content);
+        // HeaderList.WriteTo ends the block with the blank line that would separate a body; the part holds no body.
+        var bytes = content.ToArray();
+        if (bytes.AsSpan().EndsWith("\r\n"u8)) bytes = bytes[..^2];
+        _attachments.Add(new AttachmentDraft(
+            SafeFileName(part),
+            part.ContentType.MimeType.ToLowerInvariant(),
+            bytes,
             Inline: false,
             ContentId: null));
     }
