@@ -6,6 +6,7 @@ using Techmail.Client.Engine;
 using Techmail.Client.Incidents;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
+using Techmail.Client.Messages;
 using Techmail.Client.Quarantine;
 using Techmail.Client.Rules;
 
@@ -61,6 +62,11 @@ app.Configure(config =>
         bounce.SetDescription("What came back from mailings.");
         bounce.AddCommand<BounceListCommand>("list").WithDescription("Bounces, newest first (filters: mailbox, reason, hard/soft, address, since).");
         bounce.AddCommand<BounceClassifyCommand>("classify").WithDescription("Offline: what the classifier decides for message files.");
+    });
+    config.AddBranch("message", message =>
+    {
+        message.SetDescription("Message files, read offline the way intake reads them.");
+        message.AddCommand<MessageInspectCommand>("inspect").WithDescription("Offline: sender, subject, body, attachments and whether a message is automated.");
     });
     config.AddBranch("contact", contact =>
     {

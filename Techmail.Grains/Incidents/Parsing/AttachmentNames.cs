@@ -15,7 +15,7 @@ internal sealed class AttachmentNames
     /// <param name="position">1-based place of the attachment in the message, to number made-up names.</param>
     public string Assign(string? proposed, string mimeType, int position)
     {
-        var isMessage = mimeType.StartsWith("message/", StringComparison.Ordinal);
+        var isMessage = IsWholeMessage(mimeType);
         var name = Clean(proposed) ?? $"{Prefix(mimeType)}-{position}{Extension(mimeType)}";
         // A forwarded message is saved as .eml whatever it was called, so mail programs open it.
         if (isMessage && !name.EndsWith(".eml", StringComparison.OrdinalIgnoreCase)) name += ".eml";
@@ -47,13 +47,15 @@ internal sealed class AttachmentNames
     private static string Prefix(string mimeType) => mimeType switch
     {
         _ when mimeType.StartsWith("image/", StringComparison.Ordinal) => "image",
-        _ when mimeType.StartsWith("message/", StringComparison.Ordinal) => "message",
+        _ when IsWholeMessage(mimeType) => "message",
         _ => "attachment",
     };
 
     private static string Extension(string mimeType)
     {
-        if (mimeType.StartsWith("message/", StringComparison.Ordinal)) return ".eml";
+        if (IsWholeMessage(mimeType)) return ".eml";
+        // Delivery and disposition reports are lines of text; as .eml a mail program would show them as a broken mail.
+        if (mimeType.StartsWith("message/", StringComparison.Ordinal)) return ".txt";
         try
         {
             if (MimeTypes.TryGetExtension(mimeType, out var extension) && !string.IsNullOrEmpty(extension))
@@ -65,6 +67,9 @@ internal sealed class AttachmentNames
         }
         return mimeType.StartsWith("text/", StringComparison.Ordinal) ? ".txt" : ".bin";
     }
+
+    /// <summary>A complete mail (RFC 822 or its internationalised form), as opposed to a report about one.</summary>
+    private static bool IsWholeMessage(string mimeType) => mimeType is "message/rfc822" or "message/global";
 
     private string Unique(string name)
     {

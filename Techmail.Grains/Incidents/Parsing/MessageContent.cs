@@ -91,6 +91,9 @@ internal sealed class MessageContent
                     foreach (var child in multipart)
                         Visit(child, depth + 1, alternative, fromTnef);
                     break;
+                case TextRfc822Headers headers:
+                    AddHeaders(headers);
+                    break;
                 case MessagePart messagePart:
                     AddMessage(messagePart);
                     break;
@@ -101,7 +104,7 @@ internal sealed class MessageContent
                     AddText(text, inAlternative, fromTnef);
                     break;
                 case MimePart part:
-                    AddAttachment(part);
+                    AddAttachment(part, fromTnef);
                     break;
             }
         }
@@ -137,18 +140,37 @@ internal sealed class MessageContent
         (fromTnef ? _tnefTexts : _texts).Add(new TextCandidate(text, part.IsHtml, inAlternative));
     }
 
-    private void AddAttachment(MimePart part)
+    private void AddAttachment(MimePart part, bool fromTnef = false)
     {
         var content = PartContent.Decode(part, out var damaged);
+        var name = SafeFileName(part);
         var draft = new AttachmentDraft(
-            SafeFileName(part),
-            part.ContentType.MimeType.ToLowerInvariant(),
+            name,
+            fromTnef ? TnefMimeType(part, name) : part.ContentType.MimeType.ToLowerInvariant(),
             content,
             IsInline(part),
             string.IsNullOrWhiteSpace(part.ContentId) ? null : part.ContentId.Trim());
         _attachments.Add(draft);
         if (damaged)
             _notes.Add($"attachment {draft.ProposedName ?? $"#{_attachments.Count}"} is damaged; the {content.Length} bytes that could be decoded were kept");
+    }
+
+    /// <summary>
+    /// TNEF usually stores a file without its MIME type, so MimeKit labels it application/octet-stream; the file
+    /// name is then the only evidence of what it is, and the type rules of a mailbox (allow .pdf, block .exe) need it.
+    /// </summary>
+    private static string TnefMimeType(MimePart part, string? name)
+    {
+        var declared = part.ContentType.MimeType.ToLowerInvariant();
+        if (declared != "application/octet-stream" || name is null) return declared;
+        try
+        {
+            return MimeTypes.GetMimeType(name).ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            return declared;
+        }
     }
 
     /// <summary>A forwarded message, kept whole as the bytes of an .eml file.</summary>
@@ -162,6 +184,25 @@ internal sealed class MessageContent
             string.IsNullOrWhiteSpace(name) ? null : name,
             "message/rfc822",
             content.ToArray(),
+            Inline: false,
+            ContentId: null));
+    }
+
+    /// <summary>
+    /// The returned headers of a delivery report: MimeKit reads them as a message, but they are only a header block,
+    /// not a mail to open, so they keep their own type and the bytes they came as.
+    /// </summary>
+    private void AddHeaders(TextRfc822Headers part)
+    {
+        var content = new MemoryStream();
+        part.Message?.Headers.WriteTo(WireFormat, content);
+        // HeaderList.WriteTo ends the block with the blank line that would separate a body; the part holds no body.
+        var bytes = content.ToArray();
+        if (bytes.AsSpan().EndsWith("\r\n"u8)) bytes = bytes[..^2];
+        _attachments.Add(new AttachmentDraft(
+            SafeFileName(part),
+            part.ContentType.MimeType.ToLowerInvariant(),
+            bytes,
             Inline: false,
             ContentId: null));
     }

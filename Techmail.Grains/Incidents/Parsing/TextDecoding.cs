@@ -22,8 +22,32 @@ internal static class TextDecoding
     /// <summary>Undoes format=flowed (RFC 3676) so soft-wrapped paragraphs read as the sender wrote them.</summary>
     public static string Unflow(string text, bool deleteSpace)
     {
+        // RFC 3676 4.3: "-- " is the signature separator and never flowed, though it ends in a space; MimeKit's
+        // converter joins it to the next line ("-- Name"). So the text is unflowed in the stretches between
+        // separators, which are kept as they are.
+        var unflowed = new StringBuilder(text.Length);
+        var stretch = new StringBuilder();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line != "-- ")
+            {
+                stretch.Append(line).Append('\n');
+                continue;
+            }
+            unflowed.Append(UnflowStretch(stretch.ToString(), deleteSpace)).Append("-- \n");
+            stretch.Clear();
+        }
+        unflowed.Append(UnflowStretch(stretch.ToString(), deleteSpace));
+        return unflowed.ToString();
+    }
+
+    /// <summary>Unflows text that holds no signature separator; the result ends in a line break unless empty.</summary>
+    private static string UnflowStretch(string text, bool deleteSpace)
+    {
+        if (text.Length == 0) return "";
         var converter = new FlowedToText { DeleteSpace = deleteSpace };
-        return NormalizeLineEnds(converter.Convert(text));
+        var unflowed = NormalizeLineEnds(converter.Convert(text));
+        return unflowed.Length == 0 || unflowed.EndsWith('\n') ? unflowed : unflowed + "\n";
     }
 
     private static string DecodeCharset(byte[] bytes, string? charset, ref string? note)

@@ -258,6 +258,64 @@ public sealed class AttachmentTests
     }
 
     [Fact]
+    public void Tnef_attachment_without_a_type_is_typed_from_its_file_name()
+    {
+        var tnef = Tnef("Plan attached", "floorplan.pdf", Encoding.ASCII.GetBytes("%PDF-1.4 plan"));
+        var message = Read($"""
+            From: a@customer.test
+            Content-Type: application/ms-tnef; name="winmail.dat"
+            Content-Transfer-Encoding: base64
+
+            {Base64(tnef)}
+            """);
+
+        var plan = Assert.Single(message.Attachments);
+        Assert.Equal("floorplan.pdf", plan.FileName);
+        Assert.Equal("application/pdf", plan.ContentType);
+    }
+
+    [Fact]
+    public void Delivery_report_parts_keep_their_types_and_bytes_and_are_not_named_eml()
+    {
+        var message = Read("""
+            From: mailer-daemon@mx.test
+            Content-Type: multipart/report; report-type=delivery-status; boundary="rep"
+
+            --rep
+            Content-Type: text/plain
+
+            Not delivered.
+            --rep
+            Content-Type: message/delivery-status
+
+            Final-Recipient: rfc822; gone@customer.test
+            Action: failed
+            Status: 5.1.1
+
+            --rep
+            Content-Type: text/rfc822-headers
+
+            From: support@techmail.test
+            Subject: Your request
+            --rep--
+
+            """);
+
+        Assert.Collection(message.Attachments,
+            status =>
+            {
+                Assert.Equal("attachment-1.txt", status.FileName);
+                Assert.Equal("message/delivery-status", status.ContentType);
+            },
+            headers =>
+            {
+                Assert.Equal("attachment-2.txt", headers.FileName);
+                Assert.Equal("text/rfc822-headers", headers.ContentType);
+                Assert.Equal("From: support@techmail.test\r\nSubject: Your request\r\n", Encoding.ASCII.GetString(headers.Content));
+            });
+    }
+
+    [Fact]
     public void Tnef_body_does_not_replace_the_message_body()
     {
         var tnef = Tnef("Body written in Outlook", "report.txt", Encoding.ASCII.GetBytes("numbers"));

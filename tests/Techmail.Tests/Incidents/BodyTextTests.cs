@@ -224,4 +224,12 @@ public sealed class BodyTextTests
 
         Assert.Equal("This line was wrapped by the client.\n\nNew paragraph.", message.TextBody);
     }
+
+    [Fact]
+    public void Format_flowed_signature_separator_stays_on_its_own_line()
+    {
+        var message = Read("From: a@customer.test\nContent-Type: text/plain; format=flowed\n\nPlease call me \nback.\n\n-- \nJane Doe\nACME Ltd\n");
+
+        Assert.Equal("Please call me back.\n\n-- \nJane Doe\nACME Ltd", message.TextBody);
+    }
 }
