@@ -7,7 +7,7 @@ namespace Techmail.Client.Rules;
 
 public sealed class RulesFileSettings : GlobalSettings
 {
-    [CommandArgument(0, "<FILE>"), Description("The rules as JSON (docs/rules.md); '-' reads standard input.")]
+    [CommandArgument(0, "<FILE>"), Description("The rules as JSON (docs/rules.md).")]
     public string File { get; init; } = "";
 }
 
@@ -20,7 +20,7 @@ public sealed class RulesImportCommand : TechmailCommand<RulesFileSettings>
     {
         try
         {
-            _json = o.File == "-" ? Console.In.ReadToEnd() : System.IO.File.ReadAllText(o.File);
+            _json = System.IO.File.ReadAllText(o.File);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
