@@ -5,6 +5,7 @@ using Techmail.Client.Database;
 using Techmail.Client.Engine;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
+using Techmail.Client.Outbox;
 using Techmail.Client.Quarantine;
 
 if (Console.IsOutputRedirected)
@@ -43,6 +44,11 @@ app.Configure(config =>
         quarantine.AddCommand<QuarantineShowCommand>("show").WithDescription("Show one (--raw for the message itself).");
         quarantine.AddCommand<QuarantineReprocessCommand>("reprocess").WithDescription("Screen and hand off again.");
         quarantine.AddCommand<QuarantineDropCommand>("drop").WithDescription("Give up on a message.");
+    });
+    config.AddBranch("outbox", outbox =>
+    {
+        outbox.SetDescription("Mail queued for sending by each mailbox.");
+        outbox.AddCommand<OutboxListCommand>("list").WithDescription("Queued, sent and failed mail, newest first (filters: mailbox, state).");
     });
     config.AddBranch("bounce", bounce =>
     {
