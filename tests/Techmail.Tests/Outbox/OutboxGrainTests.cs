@@ -138,4 +138,32 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
         await fixture.Smtp.WaitFor(m => m.Message.MessageId == messageId, Wait);
         await fixture.StatusWhen("resume", s => s.Sent == 1);
     }
+
+    [Fact]
+    public async Task A_refused_login_holds_the_mail_until_the_relay_settings_change()
+    {
+        await using var relay = await SmtpSink.Start();
+        relay.RefuseLogins = true;
+        var outgoing = fixture.Outgoing(relay.Port) with { Relay = new SmtpRelaySettings("127.0.0.1", relay.Port, TlsMode.None, "relay", "old-password") };
+        await fixture.Mailbox("login", outgoing);
+
+        var (_, _, messageId) = await fixture.Queue("login", outgoing, "customer@example.net", "login");
+
+        var held = await fixture.StatusWhen("login", s => s.Held is not null);
+        Assert.Equal((1L, 0L), (held.Queued, held.Failed));
+        Assert.Contains("authentication failed", held.Held);
+        Assert.Contains("until the mailbox's outgoing settings change", held.Held);
+        var row = Assert.Single(await fixture.Client.GetGrain<IOutboxListGrain>("out").List("login", null, 10));
+        Assert.Equal(0, row.Attempts);
+
+        // The admin fixes the password; the relay takes it; the outbox notices the new settings by itself.
+        relay.RefuseLogins = false;
+        var mailbox = fixture.Client.GetGrain<IMailboxGrain>(MailboxKey.For("out", "login"));
+        var settings = (await mailbox.Get())!.Settings;
+        await mailbox.Update(settings with { Outgoing = settings.Outgoing! with { Relay = settings.Outgoing.Relay! with { Password = "new-password" } } });
+
+        var sent = await relay.WaitFor(m => m.Message.MessageId == messageId, Wait);
+        Assert.Equal("relay", sent.AuthenticatedUser);
+        Assert.Null((await fixture.StatusWhen("login", s => s.Sent == 1)).Held);
+    }
 }
