@@ -26,6 +26,8 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
         Assert.Equal("replies@example.com", sent.Message.ReplyTo.Mailboxes.Single().Address);
         var status = await fixture.StatusWhen("exact", s => s.Sent == 1);
         Assert.Equal((0L, 0L, (TimeSpan?)null), (status.Queued, status.Failed, status.OldestQueuedAge));
+        // Mail that went at once leaves no reminder behind.
+        Assert.Equal(0, await Reminders("exact"));
     }
 
     [Fact]
@@ -78,11 +80,14 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
         Assert.Contains($"SMTP relay 127.0.0.1:{port}", waiting.LastError);
         Assert.NotNull(waiting.NextAttempt);
         Assert.Null(waiting.Held);
+        // Should this silo die now, the reminder brings the outbox back on another.
+        await RemindersBecome("relay-down", 1);
 
         await using var relay = await SmtpSink.Start(port);
         var sent = await relay.WaitFor(m => m.Message.MessageId == messageId, Wait);
         Assert.Equal("bounces@example.com", sent.EnvelopeFrom);
         await fixture.StatusWhen("relay-down", s => s.Sent == 1 && s.Queued == 0);
+        await RemindersBecome("relay-down", 0);
     }
 
     [Fact]
@@ -166,4 +171,19 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
         Assert.Equal("relay", sent.AuthenticatedUser);
         Assert.Null((await fixture.StatusWhen("login", s => s.Sent == 1)).Held);
     }
+
+    /// <summary>The reminder is written right after the drain that left mail waiting, so a moment after the status shows it.</summary>
+    private async Task RemindersBecome(string mailbox, long expected)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (await Reminders(mailbox) != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(expected, await Reminders(mailbox));
+    }
+
+    private Task<long> Reminders(string mailbox) =>
+        TechmailTestCluster.Scalar(fixture.Options, "SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId = @id", ("@id", "outbox/" + MailboxKey.For("out", mailbox)));
 }
