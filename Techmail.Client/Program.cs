@@ -7,6 +7,7 @@ using Techmail.Client.Incidents;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
 using Techmail.Client.Messages;
+using Techmail.Client.Outbox;
 using Techmail.Client.Quarantine;
 using Techmail.Client.Rules;
 
@@ -56,6 +57,11 @@ app.Configure(config =>
         incident.AddCommand<IncidentReplyCommand>("reply").WithDescription("Answer the contact: added to the thread and mailed from the incident's mailbox.")
             .WithExample("incident", "reply", "261127-000042", "--body", "We have sent a new printer.", "--attach", "label.pdf");
         incident.AddCommand<IncidentUpdateCommand>("update").WithDescription("Change status, queue, priority, category or assignee.");
+    });
+    config.AddBranch("outbox", outbox =>
+    {
+        outbox.SetDescription("Mail queued for sending by each mailbox.");
+        outbox.AddCommand<OutboxListCommand>("list").WithDescription("Queued, sent and failed mail, newest first (filters: mailbox, state).");
     });
     config.AddBranch("bounce", bounce =>
     {

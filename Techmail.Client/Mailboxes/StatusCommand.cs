@@ -21,14 +21,17 @@ public sealed class StatusCommand : TechmailCommand<StatusSettings>
     {
         if (o.Name is not null)
         {
-            var status = await client.GetGrain<IMailboxGrain>(MailboxKey.For(o.EffectiveTenant, o.Name)).GetStatus();
+            var key = MailboxKey.For(o.EffectiveTenant, o.Name);
+            var status = await client.GetGrain<IMailboxGrain>(key).GetStatus();
+            var outbox = await client.GetGrain<Outgoing.IOutboxGrain>(key).GetStatus();
             if (o.Json)
             {
-                Output.WriteJson(new { name = o.Name, status });
+                Output.WriteJson(new { name = o.Name, status, outbox });
             }
             else
             {
                 MailboxRendering.Status(o.Name, status);
+                Outbox.OutboxRendering.Status(outbox);
             }
 
             return ExitCodes.Ok;

@@ -40,6 +40,12 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
                     sent++;
                     continue;
                 }
+                catch (FormatException e)
+                {
+                    // A stored message or address that no longer parses will not parse on a retry either.
+                    await store.MarkFailed(item.Id, $"the queued message cannot be sent as stored: {e.Message}", time.GetUtcNow());
+                    failed++;
+                }
                 catch (MailFetchException e)
                 {
                     var now = time.GetUtcNow();

@@ -6,12 +6,15 @@ namespace Techmail.Outgoing;
 /// <summary>
 /// One mailbox's outbox. The rows are the record (<see cref="OutboxStore"/>); the activation only decides when
 /// to drain: on <see cref="Wake"/>, and by a timer at the next retry while mail is queued. The timer keeps the
-/// activation alive while mail waits, and the mailbox grain wakes its outbox on activation, so queued mail
-/// resumes after a restart or a failover.
+/// activation alive while mail waits; the mailbox grain wakes its outbox on activation, and a reminder, kept
+/// only while mail waits, brings the outbox back if its silo dies, so queued mail resumes after a restart or
+/// a failover.
 /// </summary>
 public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, OutboxPolicy policy, TimeProvider time, ILogger<OutboxGrain> logger)
-    : Grain, IOutboxGrain
+    : Grain, IOutboxGrain, IRemindable
 {
+    internal const string ResumeReminder = "resume";
+    private static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(5);
     private const int FailuresShown = 5;
 
     private readonly CancellationTokenSource _stopping = new();
@@ -23,12 +26,22 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
     // The settings that were refused (login, certificate): different settings end the hold at once.
     private OutgoingSettings? _refusedSettings;
     private string? _lastError;
+    // Whether this activation knows the reminder exists. One it does not know of (left by an activation that died)
+    // announces itself by firing, and is dropped then if nothing waits: no read at every activation to find it.
+    private bool _reminderRegistered;
 
     private string Tenant => MailboxKey.Parse(this.GetPrimaryKeyString()).Tenant;
     private string Mailbox => MailboxKey.Parse(this.GetPrimaryKeyString()).Mailbox;
 
     public Task Wake()
     {
+        StartDrain();
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _reminderRegistered = true;
         StartDrain();
         return Task.CompletedTask;
     }
@@ -135,8 +148,11 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
             _timer?.Dispose();
             _timer = null;
             (_held, _pausedUntil, _refusedSettings, _lastError) = (null, null, null, null);
+            await SyncReminder(waiting: false);
             return;
         }
+
+        await SyncReminder(waiting: true);
 
         var now = time.GetUtcNow();
         var next = Later(counts.NextAttempt, _pausedUntil) ?? now;
@@ -149,6 +165,28 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
         }
 
         Arm(next - now);
+    }
+
+    /// <summary>
+    /// The timer dies with the activation; the reminder does not. It exists only while mail waits, so the common
+    /// case (queued, sent at once) writes no reminder row.
+    /// </summary>
+    private async Task SyncReminder(bool waiting)
+    {
+        if (waiting && !_reminderRegistered)
+        {
+            await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
+            _reminderRegistered = true;
+        }
+        else if (!waiting && _reminderRegistered)
+        {
+            if (await this.GetReminder(ResumeReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            _reminderRegistered = false;
+        }
     }
 
     private void Arm(TimeSpan due)

@@ -49,6 +49,9 @@ public sealed class SmtpSink : IAsyncDisposable
         }
     }
 
+    /// <summary>While true, every AUTH is refused (535), as a relay does after a password change.</summary>
+    public bool RefuseLogins { get; set; }
+
     /// <summary>Messages and recipients refused so far by a scripted reply.</summary>
     public int Refusals => Volatile.Read(ref _refusals);
 
@@ -160,7 +163,7 @@ public sealed class SmtpSink : IAsyncDisposable
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
         services.Add(new RecipientFilter(this));
-        services.Add(new DelegatingUserAuthenticator((_, _) => true));
+        services.Add(new DelegatingUserAuthenticator((_, _) => !RefuseLogins));
 
         _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stopping.Token);
         Port = port;
