@@ -49,6 +49,18 @@ public sealed class SmtpSink : IAsyncDisposable
         }
     }
 
+    /// <summary>How many messages were kept so far, without copying them (benchmarks poll it in a loop).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _messages.Count;
+            }
+        }
+    }
+
     /// <summary>While true, every AUTH is refused (535), as a relay does after a password change.</summary>
     public bool RefuseLogins { get; set; }
 
