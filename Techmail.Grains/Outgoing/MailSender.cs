@@ -21,22 +21,27 @@ public sealed class MailSender
     /// <param name="outgoing">Settings with the relay password revealed; only the relay is used.</param>
     public async Task SendRaw(OutgoingSettings outgoing, string envelopeFrom, IReadOnlyList<string> recipients, byte[] raw, CancellationToken cancellationToken)
     {
-        using var stream = new MemoryStream(raw, writable: false);
-        var message = await MimeMessage.LoadAsync(stream, cancellationToken);
-        await Send(outgoing, envelopeFrom, message, recipients.Select(MailboxAddress.Parse).ToList(), cancellationToken);
+        await using var session = await Open(outgoing, cancellationToken);
+        await session.SendRaw(envelopeFrom, recipients, raw, cancellationToken);
+        await session.Close(cancellationToken);
     }
 
-    private static async Task Send(OutgoingSettings outgoing, string envelopeFrom, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    /// <summary>
+    /// A logged-in session with the relay, for sending many messages over one connection: an outbox with a
+    /// thousand acknowledgements should not connect, greet and log in a thousand times.
+    /// </summary>
+    /// <exception cref="MailFetchException">The relay cannot be reached or refused the login.</exception>
+    public async Task<SmtpSession> Open(OutgoingSettings outgoing, CancellationToken cancellationToken)
     {
         var relay = outgoing.Relay ?? throw new InvalidOperationException("the mailbox has no SMTP relay.");
         var check = new CertificateCheck(relay.Trust);
-        using var client = new SmtpClient
+        var client = new SmtpClient
         {
             Timeout = (int)MailFetcher.OperationTimeout.TotalMilliseconds,
             ServerCertificateValidationCallback = check.Validate,
             CheckCertificateRevocation = false,
         };
-        var server = $"{relay.Host}:{relay.EffectivePort}";
+        var server = $"SMTP relay {relay.Host}:{relay.EffectivePort}";
         try
         {
             await client.ConnectAsync(relay.Host, relay.EffectivePort, MailFetcher.SocketOptions(relay.Tls), cancellationToken);
@@ -45,13 +50,20 @@ public sealed class MailSender
                 await client.AuthenticateAsync(user, relay.Password ?? "", cancellationToken);
             }
 
-            await client.SendAsync(message, MailboxAddress.Parse(envelopeFrom), recipients, cancellationToken);
-            await client.DisconnectAsync(true, cancellationToken);
+            return new SmtpSession(client, server, check);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw Translate(e, $"SMTP relay {server}", check.Problem);
+            client.Dispose();
+            throw Translate(e, server, check.Problem);
         }
+    }
+
+    private async Task Send(OutgoingSettings outgoing, string envelopeFrom, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    {
+        await using var session = await Open(outgoing, cancellationToken);
+        await session.Send(envelopeFrom, message, recipients, cancellationToken);
+        await session.Close(cancellationToken);
     }
 
     /// <summary>

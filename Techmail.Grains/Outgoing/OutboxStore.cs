@@ -99,6 +99,26 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
 
     public Task MarkSent(long id, DateTimeOffset now) => Finish(id, Sent, null, now);
 
+    /// <summary>Marks many as sent with one statement: one commit for a batch instead of one per mail.</summary>
+    public async Task MarkSent(IReadOnlyList<long> ids, DateTimeOffset now)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        var names = ids.Select((_, i) => $"@id{i}").ToList();
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"""
+            UPDATE techmail_outbox SET state = @state, attempts = attempts + 1, sent_utc = @now, updated_utc = @now
+            WHERE id IN ({string.Join(", ", names)}) AND state = 'queued'
+            """,
+            [("@state", Sent), ("@now", now.UtcDateTime), .. ids.Select((id, i) => (names[i], (object?)id))]);
+        await command.ExecuteNonQueryAsync();
+    }
+
     public Task MarkFailed(long id, string reason, DateTimeOffset now) => Finish(id, Failed, reason, now);
 
     /// <summary>Counts the attempt and leaves the mail queued until <paramref name="at"/>.</summary>
