@@ -8,8 +8,12 @@ public interface IContactGrain : IGrainWithStringKey
     /// The contact, created when unknown and <paramref name="create"/> is set (null otherwise). A known contact's name
     /// is filled in when it had none; an existing name is never overwritten by whatever a mail client sends.
     /// </summary>
+    /// <param name="stored">
+    /// What storage held for the address when the caller looked, read for a whole batch of senders at once, so a
+    /// new activation need not read its row again; null when the caller did not look.
+    /// </param>
     [Alias("FindOrCreate")]
-    Task<ContactLookup> FindOrCreate(string? name, bool create);
+    Task<ContactLookup> FindOrCreate(string? name, bool create, StoredContact? stored = null);
 
     [Alias("Get")]
     Task<ContactView?> Get();
@@ -27,3 +31,7 @@ public sealed record ContactView(
 public sealed record ContactLookup(
     [property: Id(0)] ContactView? Contact,
     [property: Id(1)] bool Existed);
+
+/// <summary>A batch read of the contact table: the row for one address, or that there was none.</summary>
+[GenerateSerializer, Immutable, Alias("Techmail.StoredContact")]
+public sealed record StoredContact([property: Id(0)] ContactView? Contact);

@@ -15,8 +15,13 @@ public sealed class ContactGrain(ContactStore store, TimeProvider time) : Grain,
     private string Tenant => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/')];
     private string Address => this.GetPrimaryKeyString()[(this.GetPrimaryKeyString().IndexOf('/') + 1)..];
 
-    public async Task<ContactLookup> FindOrCreate(string? name, bool create)
+    public async Task<ContactLookup> FindOrCreate(string? name, bool create, StoredContact? stored = null)
     {
+        if (!_loaded && stored is not null)
+        {
+            (_contact, _loaded) = (stored.Contact, true);
+        }
+
         var known = await Load();
         var cleanName = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
         if (known is not null)

@@ -18,6 +18,31 @@ public sealed class ContactStore(TechmailDatabase database)
         return await reader.ReadAsync() ? new ContactView(reader.GetString(0), reader.StringOrNull(1), reader.Utc(2)) : null;
     }
 
+    /// <summary>The stored contacts among <paramref name="addresses"/>, in one query.</summary>
+    public async Task<Dictionary<string, ContactView>> GetMany(string tenant, IReadOnlyCollection<string> addresses)
+    {
+        var found = new Dictionary<string, ContactView>(StringComparer.Ordinal);
+        if (addresses.Count == 0)
+        {
+            return found;
+        }
+
+        var list = addresses.ToList();
+        var names = list.Select((_, i) => $"@a{i}").ToList();
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"SELECT address, name, created_utc FROM techmail_contacts WHERE tenant = @tenant AND address IN ({string.Join(", ", names)})",
+            [("@tenant", tenant), .. list.Select((a, i) => (names[i], (object?)a))]);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found[reader.GetString(0)] = new ContactView(reader.GetString(0), reader.StringOrNull(1), reader.Utc(2));
+        }
+
+        return found;
+    }
+
     /// <summary>Creates the row, or fills in a missing name; an existing name and creation time are kept.</summary>
     public async Task Save(string tenant, ContactView contact, DateTimeOffset now)
     {

@@ -39,10 +39,9 @@ public sealed class IncidentBatch(IncidentStore incidents, OutboxStore outbox, I
                 }
             }
 
-            foreach (var plan in plans)
+            foreach (var group in plans.GroupBy(p => p is MailPlan.SetAside aside ? aside.Outcome : InboundOutcome.Done))
             {
-                var outcome = plan is MailPlan.SetAside aside ? aside.Outcome : InboundOutcome.Done;
-                await InboundStore.Finish(connection, transaction, tenant, mailbox, plan.MessageKey, outcome);
+                await InboundStore.Finish(connection, transaction, tenant, mailbox, [.. group.Select(p => p.MessageKey)], group.Key);
             }
         });
 

@@ -102,9 +102,12 @@ public sealed class IncidentBuilderGrain(
                 return written;
             }
 
-            foreach (var row in rows)
+            // Off the grain's thread and on both cores: parsing is most of the work, and each mail's is independent.
+            var reads = await Task.Run(() => rows.AsParallel().AsOrdered().Select(ServiceMailProcessor.Read).ToList());
+            var context = await processor.Context(mailbox, _flood, reads);
+            foreach (var read in reads)
             {
-                var plan = await Plan(mailbox, row, Flush);
+                var plan = await Plan(context, read, Flush);
                 if (plan is MailPlan.Add add)
                 {
                     await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(tenant, add.Reference)).AddCustomerMail(add.Update);
@@ -113,7 +116,7 @@ public sealed class IncidentBuilderGrain(
                 planned.Add(plan);
                 if (plan is MailPlan.SetAside aside)
                 {
-                    logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", row.MessageKey, tenant, name, aside.Reason);
+                    logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
                 }
             }
 
@@ -122,19 +125,20 @@ public sealed class IncidentBuilderGrain(
         }
     }
 
-    private async Task<MailPlan> Plan(MailboxView mailbox, PendingInbound row, Func<Task> flush)
+    private async Task<MailPlan> Plan(BatchContext context, ReadMail read, Func<Task> flush)
     {
+        var row = read.Row;
         try
         {
-            var plan = await processor.Plan(mailbox, row, _flood!, flush);
+            var plan = await processor.Plan(context, read, flush);
             _failures.Remove(row.MessageKey);
             return plan;
         }
         catch (Exception e) when (Failures(row.MessageKey) >= MaxAttempts)
         {
-            logger.LogError(e, "Mail {Key} of {Tenant}/{Mailbox} failed {Attempts} times; quarantining it", row.MessageKey, mailbox.Tenant, mailbox.Name, MaxAttempts);
+            logger.LogError(e, "Mail {Key} of {Tenant}/{Mailbox} failed {Attempts} times; quarantining it", row.MessageKey, context.Mailbox.Tenant, context.Mailbox.Name, MaxAttempts);
             _failures.Remove(row.MessageKey);
-            return await processor.QuarantineAfterFailures(mailbox, row, $"could not be turned into an incident after {MaxAttempts} attempts: {e.Message}");
+            return await processor.QuarantineAfterFailures(context.Mailbox, row, $"could not be turned into an incident after {MaxAttempts} attempts: {e.Message}");
         }
     }
 
@@ -145,3 +149,4 @@ public sealed class IncidentBuilderGrain(
         return count;
     }
 }
+

@@ -23,8 +23,11 @@ public sealed record IncidentPolicy
 
     public FloodPolicy Flood { get; init; } = FloodPolicy.Default;
 
-    /// <summary>References reserved per database round trip, per silo and tenant.</summary>
-    public int ReferenceBlockSize { get; init; } = 50;
+    /// <summary>
+    /// References reserved per database round trip, per silo and tenant. Each reservation is a commit of its own, so a
+    /// small block costs a busy intake a disk sync every few mails; a silo that stops skips what is left of its block.
+    /// </summary>
+    public int ReferenceBlockSize { get; init; } = 200;
 
     public string AcknowledgementSubject { get; init; } = "[Incident: {reference}] {subject}";
 

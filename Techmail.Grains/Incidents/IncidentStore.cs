@@ -67,6 +67,7 @@ public sealed class IncidentStore(TechmailDatabase database)
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             var results = new List<(string, bool)>(incidents.Count);
+            var fresh = new List<(IncidentSummary Incident, IReadOnlyList<NewEntry> Thread)>(incidents.Count);
             foreach (var (incident, thread) in incidents)
             {
                 if (thread[0].MessageKey is { } key && known.TryGetValue(key, out var existing))
@@ -75,9 +76,11 @@ public sealed class IncidentStore(TechmailDatabase database)
                     continue;
                 }
 
-                await InsertIncident(connection, transaction, tenant, incident, thread);
+                fresh.Add((incident, thread));
                 results.Add((incident.Reference, true));
             }
+
+            await InsertIncidents(connection, transaction, tenant, fresh);
 
             if (alsoWrite is not null)
             {
@@ -385,40 +388,43 @@ public sealed class IncidentStore(TechmailDatabase database)
         return found;
     }
 
-    private static async Task InsertIncident(DbConnection connection, DbTransaction transaction, string tenant, IncidentSummary incident, IReadOnlyList<NewEntry> thread)
+    private static readonly string[] IncidentColumns =
+        ["tenant", "reference", "subject", "contact", "mailbox", "status", "queue", "priority", "category", "assignee", "tags", "rules_fired", "created_utc", "updated_utc"];
+
+    private static readonly string[] EntryColumns = ["tenant", "reference", "sequence", "author", "sender", "body", "message_id", "message_key", "created_utc"];
+
+    private static readonly string[] AttachmentColumns =
+        ["tenant", "reference", "sequence", "position", "file_name", "content_type", "size_bytes", "sha256", "inline", "content_id", "content"];
+
+    /// <summary>Many incidents with their threads and attachments in a few statements per table.</summary>
+    private static async Task InsertIncidents(DbConnection connection, DbTransaction transaction, string tenant, IReadOnlyList<(IncidentSummary Incident, IReadOnlyList<NewEntry> Thread)> incidents)
     {
-        await using (var command = TechmailDatabase.Command(
-            connection,
-            """
-            INSERT INTO techmail_incidents (tenant, reference, subject, contact, mailbox, status, queue, priority, category,
-                assignee, tags, rules_fired, created_utc, updated_utc)
-            VALUES (@tenant, @reference, @subject, @contact, @mailbox, @status, @queue, @priority, @category,
-                @assignee, @tags, @rules, @created, @updated)
-            """,
-            ("@tenant", tenant),
-            ("@reference", incident.Reference),
-            ("@subject", incident.Subject),
-            ("@contact", incident.Contact),
-            ("@mailbox", incident.Mailbox),
-            ("@status", incident.Status.ToString()),
-            ("@queue", incident.Queue),
-            ("@priority", incident.Priority),
-            ("@category", incident.Category),
-            ("@assignee", incident.Assignee),
-            ("@tags", JsonSerializer.Serialize(incident.Tags)),
-            ("@rules", JsonSerializer.Serialize(incident.RulesFired)),
-            ("@created", incident.Created.UtcDateTime),
-            ("@updated", incident.Updated.UtcDateTime)))
+        var incidentRows = new List<object?[]>(incidents.Count);
+        var entryRows = new List<object?[]>(incidents.Count * 2);
+        var attachmentRows = new List<object?[]>();
+        foreach (var (i, thread) in incidents)
         {
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync();
+            incidentRows.Add([tenant, i.Reference, i.Subject, i.Contact, i.Mailbox, i.Status.ToString(), i.Queue, i.Priority, i.Category, i.Assignee,
+                JsonSerializer.Serialize(i.Tags), JsonSerializer.Serialize(i.RulesFired), i.Created.UtcDateTime, i.Updated.UtcDateTime]);
+            for (var n = 0; n < thread.Count; n++)
+            {
+                var e = thread[n];
+                entryRows.Add([tenant, i.Reference, n + 1, e.Author.ToString(), e.Sender, e.Body, e.MessageId, e.MessageKey, e.Created.UtcDateTime]);
+                for (var position = 0; position < e.Attachments.Count; position++)
+                {
+                    var a = e.Attachments[position];
+                    attachmentRows.Add([tenant, i.Reference, n + 1, position, a.FileName, a.ContentType, (long)a.Content.Length, a.Sha256, a.Inline ? 1 : 0, a.ContentId, a.Content]);
+                }
+            }
         }
 
-        for (var i = 0; i < thread.Count; i++)
-        {
-            await InsertEntry(connection, transaction, tenant, incident.Reference, i + 1, thread[i]);
-        }
+        await MultiRowInsert.Execute(connection, transaction, "techmail_incidents", IncidentColumns, incidentRows);
+        await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entries", EntryColumns, entryRows);
+        await MultiRowInsert.Execute(connection, transaction, "techmail_incident_attachments", AttachmentColumns, attachmentRows);
     }
+
+    private static Task InsertIncident(DbConnection connection, DbTransaction transaction, string tenant, IncidentSummary incident, IReadOnlyList<NewEntry> thread) =>
+        InsertIncidents(connection, transaction, tenant, [(incident, thread)]);
 
     private async Task<(string Reference, int Sequence)?> EntryOf(string tenant, string messageKey)
     {
@@ -434,49 +440,12 @@ public sealed class IncidentStore(TechmailDatabase database)
 
     private static async Task InsertEntry(DbConnection connection, DbTransaction transaction, string tenant, string reference, int sequence, NewEntry entry)
     {
-        await using (var command = TechmailDatabase.Command(
-            connection,
-            """
-            INSERT INTO techmail_incident_entries (tenant, reference, sequence, author, sender, body, message_id, message_key, created_utc)
-            VALUES (@tenant, @reference, @sequence, @author, @sender, @body, @messageId, @key, @created)
-            """,
-            ("@tenant", tenant),
-            ("@reference", reference),
-            ("@sequence", sequence),
-            ("@author", entry.Author.ToString()),
-            ("@sender", entry.Sender),
-            ("@body", entry.Body),
-            ("@messageId", entry.MessageId),
-            ("@key", entry.MessageKey),
-            ("@created", entry.Created.UtcDateTime)))
-        {
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync();
-        }
-
-        for (var position = 0; position < entry.Attachments.Count; position++)
-        {
-            var a = entry.Attachments[position];
-            await using var command = TechmailDatabase.Command(
-                connection,
-                """
-                INSERT INTO techmail_incident_attachments (tenant, reference, sequence, position, file_name, content_type, size_bytes,
-                    sha256, inline, content_id, content)
-                VALUES (@tenant, @reference, @sequence, @position, @name, @type, @size, @sha, @inline, @cid, @content)
-                """,
-                ("@tenant", tenant),
-                ("@reference", reference),
-                ("@sequence", sequence),
-                ("@position", position),
-                ("@name", a.FileName),
-                ("@type", a.ContentType),
-                ("@size", (long)a.Content.Length),
-                ("@sha", a.Sha256),
-                ("@inline", a.Inline ? 1 : 0),
-                ("@cid", a.ContentId),
-                ("@content", a.Content));
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync();
-        }
+        await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entries", EntryColumns,
+            [[tenant, reference, sequence, entry.Author.ToString(), entry.Sender, entry.Body, entry.MessageId, entry.MessageKey, entry.Created.UtcDateTime]]);
+        await MultiRowInsert.Execute(connection, transaction, "techmail_incident_attachments", AttachmentColumns,
+            [.. entry.Attachments.Select((a, position) => new object?[]
+            {
+                tenant, reference, sequence, position, a.FileName, a.ContentType, (long)a.Content.Length, a.Sha256, a.Inline ? 1 : 0, a.ContentId, a.Content,
+            })]);
     }
 }

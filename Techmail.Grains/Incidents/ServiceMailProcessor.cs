@@ -23,32 +23,60 @@ public sealed class ServiceMailProcessor(
     IncidentStore incidents,
     ReferenceBlockAllocator references,
     TrackingKeys trackingKeys,
+    ContactStore contacts,
     QuarantineStore quarantine,
     RuleSetCache rules,
     IncidentPolicy policy,
     TimeProvider time)
 {
+    /// <summary>
+    /// Parses and reads one mail: the CPU-heavy part (MIME, charsets, base64, SHA-256), which touches no state and so
+    /// runs for a whole batch in parallel before the decisions, which must be taken one mail at a time, in order.
+    /// </summary>
+    public static ReadMail Read(PendingInbound row)
+    {
+        if (!MessageParsing.TryParse(row.Raw, out var mime, out var problem))
+        {
+            return new ReadMail(row, null, null, problem);
+        }
+
+        var read = CustomerMessageReader.Read(mime, row.Raw, row.MessageKey);
+        return read.IsMessage ? new ReadMail(row, mime, read.Message, null) : new ReadMail(row, mime, null, read.Problem);
+    }
+
+    /// <summary>What the decisions for a batch share, fetched once: the rules, the tracking key, the senders' contact rows.</summary>
     /// <param name="mailbox">The mailbox the mail came to, as it is configured now.</param>
     /// <param name="flood">The mailbox's flood gate; a released message (an admin's reprocess) does not pass it.</param>
+    public async Task<BatchContext> Context(MailboxView mailbox, SenderFloodGate flood, IReadOnlyList<ReadMail> mails)
+    {
+        var senders = mails.Select(m => m.Message?.Sender).OfType<CustomerAddress>().DistinctBy(s => s.LookupKey).ToList();
+        var stored = await contacts.GetMany(mailbox.Tenant, [.. senders.Select(s => s.LookupKey)]);
+        // All senders of the batch at once: each is a grain of its own, and asking them one after the other would
+        // make the batch wait for every activation in turn.
+        var lookups = await Task.WhenAll(senders.Select(async s => (s.LookupKey, Lookup: await grains.GetGrain<IContactGrain>(AddressKey.For(mailbox.Tenant, s.LookupKey))
+            .FindOrCreate(s.DisplayName, policy.CreateContacts, new StoredContact(stored.GetValueOrDefault(s.LookupKey))))));
+        return new BatchContext(
+            mailbox,
+            flood,
+            await rules.For(mailbox.Tenant),
+            await trackingKeys.For(mailbox.Tenant),
+            lookups.ToDictionary(l => l.LookupKey, l => l.Lookup, StringComparer.Ordinal));
+    }
+
     /// <param name="beforeThreading">
     /// Called before looking for the incident a mail answers, when it names one: plans not yet written must be, or a
     /// reply planned in the same batch as the mail it answers would not find it.
     /// </param>
-    public async Task<MailPlan> Plan(MailboxView mailbox, PendingInbound row, SenderFloodGate flood, Func<Task> beforeThreading)
+    public async Task<MailPlan> Plan(BatchContext batch, ReadMail read, Func<Task> beforeThreading)
     {
+        var (mailbox, flood, row) = (batch.Mailbox, batch.Flood, read.Row);
         var tenant = mailbox.Tenant;
-        if (!MessageParsing.TryParse(row.Raw, out var mime, out var problem))
+        if (read.Message is null)
         {
-            return await Quarantine(mailbox, row, null, null, problem);
+            return await Quarantine(mailbox, row, read.Mime?.From.Mailboxes.FirstOrDefault()?.Address, read.Mime?.Subject, read.Problem ?? "cannot be read");
         }
 
-        var read = CustomerMessageReader.Read(mime, row.Raw, row.MessageKey);
-        if (!read.IsMessage)
-        {
-            return await Quarantine(mailbox, row, mime.From.Mailboxes.FirstOrDefault()?.Address, mime.Subject, read.Problem);
-        }
-
-        var message = read.Message;
+        var (mime, message) = (read.Mime!, read.Message);
         var sender = message.Sender.LookupKey;
         if (!row.Released && flood.Admit(sender) is { Held: true } held)
         {
@@ -58,13 +86,19 @@ public sealed class ServiceMailProcessor(
             return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Held, reason);
         }
 
-        var contact = await grains.GetGrain<IContactGrain>(AddressKey.For(tenant, sender)).FindOrCreate(message.Sender.DisplayName, policy.CreateContacts);
+        // A sender's second mail in the batch finds the contact its first one made.
+        var contact = batch.Contacts[sender];
+        if (!batch.SeenSenders.Add(sender) && contact.Contact is not null)
+        {
+            contact = contact with { Existed = true };
+        }
+
         if (contact.Contact is null)
         {
             return await Quarantine(mailbox, row, sender, message.Subject, $"{sender} is not a contact and contacts are not created automatically");
         }
 
-        var key = await trackingKeys.For(tenant);
+        var key = batch.TrackingKey;
         if (message.InReplyTo is not null || message.References.Count > 0 || IncidentReference.FindInSubject(message.Subject) is not null)
         {
             await beforeThreading();
@@ -78,7 +112,7 @@ public sealed class ServiceMailProcessor(
             async reference => await incidents.Get(tenant, reference) is not null);
         var existing = match is null ? null : await incidents.Get(tenant, match.Reference);
         var decision = ThreadDecision.Decide(match, existing, sender, policy);
-        var outcome = RuleEngine.Evaluate(await rules.For(tenant), RuleInput.FromMessage(message, mailbox.Name, contact.Existed, decision is ThreadDecision.Open));
+        var outcome = RuleEngine.Evaluate(batch.Rules, RuleInput.FromMessage(message, mailbox.Name, contact.Existed, decision is ThreadDecision.Open));
         var now = time.GetUtcNow();
         var entry = new NewEntry(
             EntryAuthor.Customer,
@@ -187,4 +221,20 @@ public sealed class ServiceMailProcessor(
         message.WriteTo(options, buffer);
         return buffer.ToArray();
     }
+}
+
+/// <summary>One mail parsed and read, or the reason it cannot be.</summary>
+public sealed record ReadMail(PendingInbound Row, MimeMessage? Mime, CustomerMessage? Message, string? Problem);
+
+/// <summary>What the decisions of one batch share.</summary>
+/// <param name="Contacts">Each sender's contact lookup, by normalised address.</param>
+public sealed record BatchContext(
+    MailboxView Mailbox,
+    SenderFloodGate Flood,
+    RuleSet Rules,
+    byte[] TrackingKey,
+    IReadOnlyDictionary<string, ContactLookup> Contacts)
+{
+    /// <summary>Senders whose mail has been planned in this batch.</summary>
+    public HashSet<string> SeenSenders { get; } = new(StringComparer.Ordinal);
 }

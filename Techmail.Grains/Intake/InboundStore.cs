@@ -90,18 +90,20 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         return rows;
     }
 
-    /// <summary>Records, inside the caller's transaction, what intake did with a message: done, held (flood) or quarantined.</summary>
-    public static async Task Finish(DbConnection connection, DbTransaction transaction, string tenant, string mailbox, string messageKey, InboundOutcome outcome)
+    /// <summary>Records, inside the caller's transaction, what intake did with some messages: done, held (flood) or quarantined.</summary>
+    public static async Task Finish(DbConnection connection, DbTransaction transaction, string tenant, string mailbox, IReadOnlyList<string> messageKeys, InboundOutcome outcome)
     {
-        await using var command = TechmailDatabase.Command(
-            connection,
-            "UPDATE techmail_inbound SET state = @state WHERE tenant = @tenant AND mailbox = @mailbox AND message_key = @key",
-            ("@state", outcome.ToString().ToLowerInvariant()),
-            ("@tenant", tenant),
-            ("@mailbox", mailbox),
-            ("@key", messageKey));
-        command.Transaction = transaction;
-        await command.ExecuteNonQueryAsync();
+        for (var start = 0; start < messageKeys.Count; start += RowsPerStatement)
+        {
+            var keys = messageKeys.Skip(start).Take(RowsPerStatement).ToList();
+            var names = keys.Select((_, i) => $"@k{i}").ToList();
+            await using var command = TechmailDatabase.Command(
+                connection,
+                $"UPDATE techmail_inbound SET state = @state WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({string.Join(", ", names)})",
+                [("@state", outcome.ToString().ToLowerInvariant()), ("@tenant", tenant), ("@mailbox", mailbox), .. keys.Select((k, i) => (names[i], (object?)k))]);
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>Service mailboxes with mail still to be turned into incidents.</summary>
