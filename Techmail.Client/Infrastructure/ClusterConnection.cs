@@ -61,7 +61,10 @@ public sealed class ClusterConnection : IAsyncDisposable
                 throw new CommandFailure(tls.Describe(where), ExitCodes.TlsRefused);
             }
 
-            throw new CommandFailure($"cannot reach {where} ({Reason(e)}); is techmail-silo running?", ExitCodes.Unreachable);
+            // A plain client at a TLS gateway gets through TCP and is then cut off; it cannot tell that from a
+            // silo stopping mid-handshake, so it stays "unreachable" with a hint rather than a guess.
+            var hint = tls is null && !IsNetworkFailure(e) ? "; if it has TLS on, give --tls-ca and --tls-certificate" : "";
+            throw new CommandFailure($"cannot reach {where} ({Reason(e)}); is techmail-silo running{hint}?", ExitCodes.Unreachable);
         }
 
         return new ClusterConnection(host);
