@@ -30,6 +30,8 @@ public sealed class TestCertificates
     /// <summary>A silo certificate the cluster's CA did not issue.</summary>
     public string RogueSilo => Path("rogue-silo.pem");
 
+    public string RogueCa => Path("rogue-ca.pem");
+
     /// <summary>The silo switches that turn TLS on with these files.</summary>
     public string[] SiloArgs =>
     [
@@ -48,6 +50,7 @@ public sealed class TestCertificates
         using var rogueKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var rogueCa = Authority("CN=Rogue CA", rogueKey, now);
         File.WriteAllText(files.Ca, ca.ExportCertificatePem());
+        File.WriteAllText(files.RogueCa, rogueCa.ExportCertificatePem());
 
         Issue(ca, "CN=techmail-silo", now.AddDays(-1), now.AddDays(30), [Purposes.ServerAuthentication, Purposes.ClientAuthentication], files.SiloCertificate, files.SiloKey);
         Issue(ca, "CN=admin", now.AddDays(-1), now.AddDays(30), [Purposes.ClientAuthentication], files.Admin, files.Admin);
