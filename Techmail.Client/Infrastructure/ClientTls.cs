@@ -60,7 +60,7 @@ public sealed class ClientTls : ILoggerProvider, ILogger
 
             // Only a certificate that cannot be used at all is refused here; whether it is expired or from the
             // right CA is the silo's decision, and the silo says so by refusing the connection.
-            if (PemFiles.Unfit(certificate, server: false, client: true) is { } unfit && !unfit.Contains("expired", StringComparison.Ordinal))
+            if (PemFiles.Unfit(certificate, server: false, client: true, checkDates: false) is { } unfit)
             {
                 throw new CommandFailure($"--tls-certificate: {unfit}");
             }

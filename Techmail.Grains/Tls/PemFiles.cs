@@ -49,15 +49,16 @@ public static class PemFiles
     }
 
     /// <summary>Problems with a certificate that would only show up later as a refused handshake.</summary>
-    public static string? Unfit(X509Certificate2 certificate, bool server, bool client)
+    /// <param name="checkDates">False where the peer, not this side, is the judge of whether it is still valid.</param>
+    public static string? Unfit(X509Certificate2 certificate, bool server, bool client, bool checkDates = true)
     {
         var now = DateTime.Now;
-        if (certificate.NotAfter < now)
+        if (checkDates && certificate.NotAfter < now)
         {
             return $"the certificate {certificate.Subject} expired on {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC.";
         }
 
-        if (certificate.NotBefore > now)
+        if (checkDates && certificate.NotBefore > now)
         {
             return $"the certificate {certificate.Subject} is not valid before {certificate.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC.";
         }
