@@ -54,6 +54,15 @@ logger.LogInformation(
     options.SiloPort,
     options.GatewayPort);
 
+if (options.Tls is { } tls)
+{
+    logger.LogInformation(
+        "TLS on the gateway and between silos as {Subject}; peers must present a certificate issued by {Ca} (clients: {ClientRule})",
+        tls.Certificate.Subject,
+        string.Join("; ", tls.ClientCa.Select(c => c.Subject)),
+        tls.RequireClientCertificate ? "required" : "optional");
+}
+
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
     logger.LogInformation("Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, data in {DataDirectory}", options.GatewayPort, options.FullDataDirectory));
 

@@ -16,7 +16,8 @@ public sealed class ClusterConnection : IAsyncDisposable
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
     /// <param name="connection">When set, gateways come from the cluster's membership table instead of <paramref name="gateway"/>.</param>
-    public static async Task<ClusterConnection> Open(string gateway, string? connection, CancellationToken cancellationToken)
+    /// <param name="tls">When set, the connection to the gateway is TLS with this client's certificate.</param>
+    public static async Task<ClusterConnection> Open(string gateway, string? connection, ClientTls? tls, CancellationToken cancellationToken)
     {
         var endpoint = connection is null ? await Resolve(gateway) : null;
         var where = connection is null ? $"the silo at {gateway}" : "any silo of the cluster";
@@ -41,6 +42,8 @@ public sealed class ClusterConnection : IAsyncDisposable
                     o.ClusterId = Environment.GetEnvironmentVariable("TECHMAIL_CLUSTER_ID") ?? "techmail";
                     o.ServiceId = Environment.GetEnvironmentVariable("TECHMAIL_SERVICE_ID") ?? "techmail";
                 });
+                tls?.Apply(client);
+
                 // A CLI should say at once that nobody answers rather than retry for minutes.
                 client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
             })
@@ -53,7 +56,15 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new CommandFailure($"cannot reach {where} ({Reason(e)}); is techmail-silo running?", ExitCodes.Unreachable);
+            if (tls is not null && !IsNetworkFailure(e))
+            {
+                throw new CommandFailure(tls.Describe(where), ExitCodes.TlsRefused);
+            }
+
+            // A plain client at a TLS gateway gets through TCP and is then cut off; it cannot tell that from a
+            // silo stopping mid-handshake, so it stays "unreachable" with a hint rather than a guess.
+            var hint = tls is null && !IsNetworkFailure(e) ? "; if it has TLS on, give --tls-ca and --tls-certificate" : "";
+            throw new CommandFailure($"cannot reach {where} ({Reason(e)}); is techmail-silo running{hint}?", ExitCodes.Unreachable);
         }
 
         return new ClusterConnection(host);
@@ -95,6 +106,20 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             throw new CommandFailure($"cannot resolve gateway host '{host}'.", ExitCodes.Unreachable);
         }
+    }
+
+    /// <summary>Nobody listening or no route: the silo is down, which no certificate would change.</summary>
+    private static bool IsNetworkFailure(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Reason(Exception e)

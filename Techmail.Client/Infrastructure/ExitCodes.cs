@@ -11,4 +11,6 @@ public static class ExitCodes
     public const int Unreachable = 3;
     /// <summary>Some items of a batch (import) failed; the rest went through.</summary>
     public const int Partial = 4;
+    /// <summary>TLS refused: the silo would not admit this client's certificate, or the client the silo's.</summary>
+    public const int TlsRefused = 5;
 }

@@ -16,7 +16,7 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
         try
         {
             Prepare(settings);
-            await using var connection = await ClusterConnection.Open(settings.EffectiveGateway, settings.EffectiveConnection, cancellationToken);
+            await using var connection = await ClusterConnection.Open(settings.EffectiveGateway, settings.EffectiveConnection, ClientTls.From(settings), cancellationToken);
             return await Run(connection.Client, settings, cancellationToken);
         }
         catch (CommandFailure failure)

@@ -24,6 +24,9 @@ public sealed record TechmailOptions
     /// <summary>The address other silos and clients reach this silo at; loopback when not set.</summary>
     public IPAddress? AdvertisedAddress { get; init; }
 
+    /// <summary>TLS on the gateway and between silos; null (the default) leaves both in plain TCP.</summary>
+    public Tls.SiloTls? Tls { get; init; }
+
     public PollingLimits Polling { get; init; } = new();
 
     public Incidents.IncidentPolicy Incidents { get; init; } = new();

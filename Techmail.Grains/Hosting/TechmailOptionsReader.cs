@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Techmail.Incidents;
 using Techmail.Storage;
+using Techmail.Tls;
 
 namespace Techmail.Hosting;
 
@@ -17,6 +18,7 @@ public static class TechmailOptionsReader
         var section = configuration.GetSection(TechmailOptions.Section);
         var errors = new List<string>();
         var options = new TechmailOptions();
+        var tlsKeys = new Dictionary<string, string>();
 
         foreach (var child in section.GetChildren())
         {
@@ -129,11 +131,16 @@ public static class TechmailOptionsReader
                 case "acknowledgementbody":
                     options = options with { Incidents = options.Incidents with { AcknowledgementBody = Template(key, value, singleLine: false, errors) } };
                     break;
+                case var _ when SiloTlsReader.Canonical(child.Key) is { } tlsKey:
+                    tlsKeys[tlsKey] = value;
+                    break;
                 default:
                     errors.Add($"{key}: unknown setting. Known: {string.Join(", ", Known)}.");
                     break;
             }
         }
+
+        options = options with { Tls = SiloTlsReader.Read(tlsKeys, errors) };
 
         if (options.Storage == StorageKind.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
@@ -154,6 +161,7 @@ public static class TechmailOptionsReader
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "TraceRetentionDays", "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes",
         "AcknowledgementSubject", "AcknowledgementBody",
+        .. SiloTlsReader.Keys,
     ];
 
     private static bool Flag(string key, string value, List<string> errors)

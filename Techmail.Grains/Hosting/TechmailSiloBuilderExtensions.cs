@@ -14,6 +14,7 @@ using Techmail.Rules;
 using Techmail.Security;
 using Techmail.Storage;
 using Techmail.Tenants;
+using Techmail.Tls;
 
 namespace Techmail.Hosting;
 
@@ -47,6 +48,11 @@ public static class TechmailSiloBuilderExtensions
                 });
                 silo.ConfigureEndpoints(options.AdvertisedAddress ?? IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
             }
+        }
+
+        if (options.Tls is { } tls)
+        {
+            silo.UseTechmailTls(tls);
         }
 
         silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
