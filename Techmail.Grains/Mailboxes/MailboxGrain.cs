@@ -460,6 +460,8 @@ public sealed class MailboxGrain(
 
         await state.WriteStateAsync();
         await SyncPush();
+        // Mail held for a disabled mailbox or refused settings goes as soon as they change, not at the next re-check.
+        WakeOutbox();
         logger.LogInformation(
             "Mailbox {Tenant}/{Mailbox} saved: {Type}, {Direction}, enabled={Enabled}",
             Tenant, Name, sealedSettings.Type, sealedSettings.Direction, sealedSettings.Enabled);
