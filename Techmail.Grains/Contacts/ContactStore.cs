@@ -48,27 +48,17 @@ public sealed class ContactStore(TechmailDatabase database)
     {
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        await Save(connection, transaction, tenant, contact, now);
+        await Save(connection, transaction, tenant, [contact], now);
         await transaction.CommitAsync();
     }
 
-    /// <summary>The same inside a caller's transaction.</summary>
-    public static async Task Save(DbConnection connection, DbTransaction transaction, string tenant, ContactView contact, DateTimeOffset now)
-    {
-        await using var command = TechmailDatabase.Command(
+    /// <summary>The same for many contacts (distinct addresses) inside a caller's transaction.</summary>
+    public static Task Save(DbConnection connection, DbTransaction transaction, string tenant, IReadOnlyList<ContactView> contacts, DateTimeOffset now) =>
+        MultiRowInsert.Execute(
             connection,
-            """
-            INSERT INTO techmail_contacts (tenant, address, name, created_utc, updated_utc)
-            VALUES (@tenant, @address, @name, @created, @now)
-            ON CONFLICT (tenant, address) DO UPDATE SET
-                name = COALESCE(techmail_contacts.name, excluded.name), updated_utc = excluded.updated_utc
-            """,
-            ("@tenant", tenant),
-            ("@address", contact.Address),
-            ("@name", contact.Name),
-            ("@created", contact.Created.UtcDateTime),
-            ("@now", now.UtcDateTime));
-        command.Transaction = transaction;
-        await command.ExecuteNonQueryAsync();
-    }
+            transaction,
+            "techmail_contacts",
+            ["tenant", "address", "name", "created_utc", "updated_utc"],
+            [.. contacts.Select(c => new object?[] { tenant, c.Address, c.Name, c.Created.UtcDateTime, now.UtcDateTime })],
+            "ON CONFLICT (tenant, address) DO UPDATE SET name = COALESCE(techmail_contacts.name, excluded.name), updated_utc = excluded.updated_utc");
 }

@@ -10,7 +10,7 @@ namespace Techmail.Incidents;
 /// acknowledgements in the outbox, the senders as contacts, and each mail's intake state. One commit per batch is
 /// what lets incident creation keep up with polling on a database that syncs every commit to disk.
 /// </summary>
-public sealed class IncidentBatch(IncidentStore incidents, OutboxStore outbox, IGrainFactory grains, TimeProvider time)
+public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains, TimeProvider time)
 {
     /// <param name="plans">The batch's plans; entries for existing incidents (<see cref="MailPlan.Add"/>) are already written.</param>
     public async Task Write(string tenant, string mailbox, IReadOnlyList<MailPlan> plans)
@@ -25,19 +25,9 @@ public sealed class IncidentBatch(IncidentStore incidents, OutboxStore outbox, I
         var contacts = plans.Select(p => p.Contact).OfType<ContactView>().DistinctBy(c => c.Address).ToList();
         await incidents.CreateMany(tenant, [.. opens.Select(o => (o.Incident, o.Thread))], async (connection, transaction) =>
         {
-            foreach (var contact in contacts)
-            {
-                await ContactStore.Save(connection, transaction, tenant, contact, now);
-            }
-
-            foreach (var open in opens)
-            {
-                if (open.Acknowledgement is { } ack)
-                {
-                    // Keyed by the customer mail: a batch written again after a crash finds its acknowledgement queued.
-                    await outbox.Enqueue(connection, transaction, ack, now);
-                }
-            }
+            await ContactStore.Save(connection, transaction, tenant, contacts, now);
+            // Keyed by the customer mail: a batch written again after a crash finds its acknowledgements queued.
+            await OutboxStore.EnqueueMany(connection, transaction, [.. opens.Select(o => o.Acknowledgement).OfType<QueuedMail>()], now);
 
             foreach (var group in plans.GroupBy(p => p is MailPlan.SetAside aside ? aside.Outcome : InboundOutcome.Done))
             {

@@ -24,6 +24,24 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
         return result;
     }
 
+    /// <summary>
+    /// Queues many inside the caller's transaction, in a few statements; mail whose dedupe key is already queued is
+    /// left out. For a batch of incidents and their acknowledgements.
+    /// </summary>
+    public static async Task EnqueueMany(DbConnection connection, DbTransaction transaction, IReadOnlyList<QueuedMail> mails, DateTimeOffset now)
+    {
+        foreach (var mail in mails)
+        {
+            Check(mail);
+        }
+
+        string[] columns = ["tenant", "mailbox", "dedupe_key", "reference", "envelope_from", "recipients", "raw", "state", "attempts", "next_attempt_utc", "created_utc", "updated_utc"];
+        var at = now.UtcDateTime;
+        await MultiRowInsert.Execute(connection, transaction, "techmail_outbox", columns,
+            [.. mails.Select(m => new object?[] { m.Tenant, m.Mailbox, m.DedupeKey, m.Reference, m.EnvelopeFrom, JsonSerializer.Serialize(m.Recipients), m.Raw, Queued, 0, at, at, at })],
+            "ON CONFLICT (tenant, dedupe_key) DO NOTHING");
+    }
+
     /// <summary>Queues inside the caller's transaction, so the mail is stored exactly when what it is about is.</summary>
     /// <returns>The row's id, and false when the dedupe key was already queued (nothing written).</returns>
     public async Task<(long Id, bool Queued)> Enqueue(DbConnection connection, DbTransaction transaction, QueuedMail mail, DateTimeOffset now)

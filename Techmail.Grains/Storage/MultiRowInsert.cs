@@ -12,7 +12,14 @@ public static class MultiRowInsert
     // Below SQLite's historic limit of 999 parameters per statement, so no build of SQLite is too old for it.
     private const int MaxParameters = 900;
 
-    public static async Task Execute(DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns, IReadOnlyList<object?[]> rows)
+    /// <param name="onConflict">An ON CONFLICT clause for every statement, or null.</param>
+    public static async Task Execute(
+        DbConnection connection,
+        DbTransaction transaction,
+        string table,
+        IReadOnlyList<string> columns,
+        IReadOnlyList<object?[]> rows,
+        string? onConflict = null)
     {
         var perStatement = Math.Max(1, MaxParameters / columns.Count);
         for (var start = 0; start < rows.Count; start += perStatement)
@@ -31,6 +38,11 @@ public static class MultiRowInsert
                 }
 
                 sql.Append(')');
+            }
+
+            if (onConflict is not null)
+            {
+                sql.Append(' ').Append(onConflict);
             }
 
             await using var command = TechmailDatabase.Command(connection, sql.ToString(), parameters);
