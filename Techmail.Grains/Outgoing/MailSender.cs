@@ -1,6 +1,7 @@
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using Techmail.Authentication;
 using Techmail.Mailboxes;
 using Techmail.Polling;
 using Techmail.Security;
@@ -8,7 +9,7 @@ using Techmail.Security;
 namespace Techmail.Outgoing;
 
 /// <summary>Sends mail through a mailbox's SMTP relay with MailKit.</summary>
-public sealed class MailSender
+public sealed class MailSender(MailLogin login)
 {
     /// <summary>Stamped on everything Techmail sends, so its own mail is recognised when it comes back.</summary>
     public const string GeneratedHeader = "X-Techmail-Generated";
@@ -45,9 +46,9 @@ public sealed class MailSender
         try
         {
             await client.ConnectAsync(relay.Host, relay.EffectivePort, MailFetcher.SocketOptions(relay.Tls), cancellationToken);
-            if (relay.User is { Length: > 0 } user)
+            if (relay.User is { Length: > 0 })
             {
-                await client.AuthenticateAsync(user, relay.Password ?? "", cancellationToken);
+                await login.LogIn(client, LoginRequest.For(relay), server, cancellationToken);
             }
 
             return new SmtpSession(client, server, check);

@@ -3,13 +3,14 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
 using MailKit.Security;
+using Techmail.Authentication;
 using Techmail.Mailboxes;
 using Techmail.Security;
 
 namespace Techmail.Polling;
 
 /// <summary>Opens sessions with POP3 and IMAP servers through MailKit and turns MailKit's failures into ours.</summary>
-public sealed class MailFetcher
+public sealed class MailFetcher(MailLogin login)
 {
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(60);
 
@@ -44,8 +45,7 @@ public sealed class MailFetcher
         try
         {
             await client.ConnectAsync(incoming.Host, incoming.EffectivePort, SocketOptions(incoming.Tls), cancellationToken);
-            Prefer(client, incoming.AuthMechanisms);
-            await client.AuthenticateAsync(incoming.Account, incoming.Password ?? "", cancellationToken);
+            await login.LogIn(client, LoginRequest.For(incoming), $"{incoming.Host}:{incoming.EffectivePort}", cancellationToken);
             return client;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -77,23 +77,6 @@ public sealed class MailFetcher
         Pop3ProtocolException or ImapProtocolException => new(MailFetchFailure.Transient, $"{server}: {FirstLine(e.Message)}", e),
         _ => new(MailFetchFailure.Protocol, $"{server}: {FirstLine(e.Message)}", e),
     };
-
-    private static void Prefer(MailService client, IReadOnlyList<string> mechanisms)
-    {
-        if (mechanisms.Count == 0)
-        {
-            return;
-        }
-
-        // MailKit picks the strongest offered mechanism; removing the ones not named leaves it the admin's choice.
-        foreach (var offered in client.AuthenticationMechanisms.ToList())
-        {
-            if (!mechanisms.Contains(offered, StringComparer.OrdinalIgnoreCase))
-            {
-                client.AuthenticationMechanisms.Remove(offered);
-            }
-        }
-    }
 
     private static string Describe(SocketException s) => s.SocketErrorCode switch
     {
