@@ -27,16 +27,20 @@ public sealed record LoginRequest(
         new(relay.User ?? "", relay.Password, relay.AuthMechanisms ?? [], relay.AllowPlaintextPassword, relay.OAuth, "--smtp-allow-plaintext-password");
 }
 
+/// <summary>The server refused a cached OAuth token, now forgotten: worth one more try, on a new connection.</summary>
+public sealed class StaleTokenException(Exception inner) : Exception("the server refused a cached OAuth token.", inner);
+
 /// <summary>Logs a connected MailKit client in: with a password by the admin's choice of mechanism, or with an OAuth token.</summary>
 public sealed class MailLogin(OAuthTokenCache tokens)
 {
     /// <exception cref="MailFetchException">The choice was refused before sending, or the token endpoint failed.</exception>
     /// <exception cref="AuthenticationException">The server refused the login.</exception>
-    public async Task LogIn(MailService client, LoginRequest request, string server, CancellationToken cancellationToken)
+    /// <exception cref="StaleTokenException">A cached token was refused and dropped; connect again and call with <paramref name="firstTry"/> false.</exception>
+    public async Task LogIn(MailService client, LoginRequest request, string server, bool firstTry, CancellationToken cancellationToken)
     {
         if (request.OAuth is { } oauth)
         {
-            await LogInWithToken(client, request, oauth, server, cancellationToken);
+            await LogInWithToken(client, request, oauth, server, firstTry, cancellationToken);
             return;
         }
 
@@ -67,7 +71,7 @@ public sealed class MailLogin(OAuthTokenCache tokens)
         }
     }
 
-    private async Task LogInWithToken(MailService client, LoginRequest request, OAuthSettings oauth, string server, CancellationToken cancellationToken)
+    private async Task LogInWithToken(MailService client, LoginRequest request, OAuthSettings oauth, string server, bool firstTry, CancellationToken cancellationToken)
     {
         var choice = Choose(client, request, [oauth.Mechanism], server);
         var secret = oauth.ClientSecret ?? "";
@@ -76,12 +80,18 @@ public sealed class MailLogin(OAuthTokenCache tokens)
         {
             await client.AuthenticateAsync(Sasl(choice.Mechanism, request.User, token), cancellationToken);
         }
-        catch (AuthenticationException) when (cached)
+        catch (Exception e) when (e is AuthenticationException or ProtocolException)
         {
-            // A cached token may have been revoked before it expired: one more try with a fresh one, then the refusal stands.
-            tokens.Forget(oauth, secret, token);
-            (token, _) = await tokens.Get(oauth, secret, cancellationToken);
-            await client.AuthenticateAsync(Sasl(choice.Mechanism, request.User, token), cancellationToken);
+            // MailKit reports a refused OAUTHBEARER over POP3 as a protocol error after the server's error challenge;
+            // it is a refusal all the same, and the session is out of step, so any retry is on a new connection.
+            if (cached && firstTry)
+            {
+                // A cached token may have been revoked before it expired: drop it, and the caller tries once more.
+                tokens.Forget(oauth, secret, token);
+                throw new StaleTokenException(e);
+            }
+
+            throw e as AuthenticationException ?? new AuthenticationException($"the server refused the {choice.Mechanism} token ({MailFetcher.FirstLine(e.Message)})", e);
         }
     }
 

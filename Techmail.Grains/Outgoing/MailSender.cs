@@ -34,6 +34,18 @@ public sealed class MailSender(MailLogin login)
     /// <exception cref="MailFetchException">The relay cannot be reached or refused the login.</exception>
     public async Task<SmtpSession> Open(OutgoingSettings outgoing, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await Open(outgoing, firstTry: true, cancellationToken);
+        }
+        catch (StaleTokenException)
+        {
+            return await Open(outgoing, firstTry: false, cancellationToken);
+        }
+    }
+
+    private async Task<SmtpSession> Open(OutgoingSettings outgoing, bool firstTry, CancellationToken cancellationToken)
+    {
         var relay = outgoing.Relay ?? throw new InvalidOperationException("the mailbox has no SMTP relay.");
         var check = new CertificateCheck(relay.Trust);
         var client = new SmtpClient
@@ -48,10 +60,15 @@ public sealed class MailSender(MailLogin login)
             await client.ConnectAsync(relay.Host, relay.EffectivePort, MailFetcher.SocketOptions(relay.Tls), cancellationToken);
             if (relay.User is { Length: > 0 })
             {
-                await login.LogIn(client, LoginRequest.For(relay), server, cancellationToken);
+                await login.LogIn(client, LoginRequest.For(relay), server, firstTry, cancellationToken);
             }
 
             return new SmtpSession(client, server, check);
+        }
+        catch (StaleTokenException)
+        {
+            client.Dispose();
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

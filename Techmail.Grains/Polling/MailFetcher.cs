@@ -37,21 +37,39 @@ public sealed class MailFetcher(MailLogin login)
     /// <summary>A connected, authenticated client (IMAP or POP3 as the settings say), with the same checks as a poll.</summary>
     public async Task<MailService> Connect(IncomingSettings incoming, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await Connect(incoming, firstTry: true, cancellationToken);
+        }
+        catch (StaleTokenException)
+        {
+            return await Connect(incoming, firstTry: false, cancellationToken);
+        }
+    }
+
+    private async Task<MailService> Connect(IncomingSettings incoming, bool firstTry, CancellationToken cancellationToken)
+    {
         var check = new CertificateCheck(incoming.Trust);
         MailService client = incoming.Protocol == MailProtocol.Imap ? new ImapClient() : new Pop3Client();
         client.Timeout = (int)OperationTimeout.TotalMilliseconds;
         client.ServerCertificateValidationCallback = check.Validate;
         client.CheckCertificateRevocation = false;
+        var server = $"{incoming.Host}:{incoming.EffectivePort}";
         try
         {
             await client.ConnectAsync(incoming.Host, incoming.EffectivePort, SocketOptions(incoming.Tls), cancellationToken);
-            await login.LogIn(client, LoginRequest.For(incoming), $"{incoming.Host}:{incoming.EffectivePort}", cancellationToken);
+            await login.LogIn(client, LoginRequest.For(incoming), server, firstTry, cancellationToken);
             return client;
+        }
+        catch (StaleTokenException)
+        {
+            client.Dispose();
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             client.Dispose();
-            throw Translate(e, $"{incoming.Host}:{incoming.EffectivePort}", check.Problem);
+            throw Translate(e, server, check.Problem);
         }
     }
 

@@ -35,7 +35,7 @@ public abstract class PollingFixture : IAsyncLifetime
                 MaxDownloadBytes = 1 << 20,
             },
         });
-        Dovecot = await DovecotServer.Start();
+        Dovecot = await StartDovecot();
         Smtp = await SmtpSink.Start();
         Cluster = await TechmailTestCluster.Start(Options);
     }
@@ -48,6 +48,9 @@ public abstract class PollingFixture : IAsyncLifetime
         SqliteConnection.ClearAllPools();
         _data.Dispose();
     }
+
+    /// <summary>The fixture's Dovecot; a fixture may configure its logins differently.</summary>
+    protected virtual Task<DovecotServer> StartDovecot() => DovecotServer.Start();
 
     /// <summary>Chooses the storage profile.</summary>
     protected abstract Task<TechmailOptions> Configure(TechmailOptions options);
