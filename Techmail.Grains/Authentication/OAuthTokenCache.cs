@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,11 +38,6 @@ public sealed class OAuthTokenCache
     }
 
     internal OAuthTokenCache(HttpClient http, TimeProvider time) => (_http, _time) = (http, time);
-
-    /// <summary>Token endpoint requests made so far (the single-flight promise is testable).</summary>
-    public int Requests => Volatile.Read(ref _requests);
-
-    private int _requests;
 
     /// <param name="clientSecret">The secret revealed.</param>
     /// <returns>The token, and whether it came from the cache (so a refusal may mean it was revoked).</returns>
@@ -110,7 +104,6 @@ public sealed class OAuthTokenCache
 
     private async Task<IssuedToken> Request(OAuthSettings oauth, string clientSecret)
     {
-        Interlocked.Increment(ref _requests);
         var endpoint = $"OAuth token endpoint {oauth.TokenUrl}";
         var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
         if (oauth.Scope is { Length: > 0 } scope)
