@@ -82,24 +82,31 @@ public sealed class OAuthTokenCache
     }
 
     /// <summary>Called under the slot's lock.</summary>
-    private Task<IssuedToken> Start(Slot slot, OAuthSettings oauth, string clientSecret)
+    private Task<IssuedToken> Start(Slot slot, OAuthSettings oauth, string clientSecret) =>
+        slot.Fetching = FetchInto(slot, oauth, clientSecret);
+
+    /// <summary>The slot is updated before the task completes, so whoever awaited it sees the new token cached.</summary>
+    private async Task<IssuedToken> FetchInto(Slot slot, OAuthSettings oauth, string clientSecret)
     {
-        var task = Request(oauth, clientSecret);
-        slot.Fetching = task;
-        _ = task.ContinueWith(
-            t =>
+        // Never finish inside Start, which holds the lock and has yet to record this task.
+        await Task.Yield();
+        try
+        {
+            var token = await Request(oauth, clientSecret);
+            lock (slot.Gate)
             {
-                lock (slot.Gate)
-                {
-                    slot.Fetching = null;
-                    if (t.IsCompletedSuccessfully)
-                    {
-                        slot.Token = t.Result;
-                    }
-                }
-            },
-            TaskScheduler.Default);
-        return task;
+                slot.Token = token;
+            }
+
+            return token;
+        }
+        finally
+        {
+            lock (slot.Gate)
+            {
+                slot.Fetching = null;
+            }
+        }
     }
 
     private async Task<IssuedToken> Request(OAuthSettings oauth, string clientSecret)
