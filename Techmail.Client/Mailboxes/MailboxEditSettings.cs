@@ -57,6 +57,33 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--push <BOOL>"), Description("Incoming, IMAP: take new mail within seconds through IMAP IDLE, the poll interval kept as a safety net (true/false).")]
     public bool? Push { get; init; }
 
+    [CommandOption("--allow-plaintext-password"), Description("Incoming: allow a password (PLAIN, LOGIN, USER) or OAuth token on a connection without TLS.")]
+    public bool AllowPlaintextPassword { get; init; }
+
+    [CommandOption("--deny-plaintext-password"), Description("Incoming: refuse to send a password or token without TLS again (the default).")]
+    public bool DenyPlaintextPassword { get; init; }
+
+    [CommandOption("--oauth-token-url <URL>"), Description("Incoming: log in with OAuth 2.0 (client credentials) tokens from this endpoint; https, or http on loopback.")]
+    public string? OAuthTokenUrl { get; init; }
+
+    [CommandOption("--oauth-client-id <ID>"), Description("Incoming: OAuth client id.")]
+    public string? OAuthClientId { get; init; }
+
+    [CommandOption("--oauth-client-secret-stdin"), Description("Incoming: read the OAuth client secret from the next line of standard input.")]
+    public bool OAuthClientSecretStdin { get; init; }
+
+    [CommandOption("--oauth-client-secret-file <FILE>"), Description("Incoming: read the OAuth client secret from the first line of a file.")]
+    public string? OAuthClientSecretFile { get; init; }
+
+    [CommandOption("--oauth-scope <SCOPE>"), Description("Incoming: scope to ask the token for.")]
+    public string? OAuthScope { get; init; }
+
+    [CommandOption("--oauth-mechanism <MECHANISM>"), Description("Incoming: XOAUTH2 (default) or OAUTHBEARER.")]
+    public string? OAuthMechanism { get; init; }
+
+    [CommandOption("--no-oauth"), Description("Incoming: log in with the password again.")]
+    public bool NoOAuth { get; init; }
+
     [CommandOption("--no-incoming"), Description("Remove the incoming settings.")]
     public bool NoIncoming { get; init; }
 
@@ -89,6 +116,36 @@ public sealed class MailboxEditSettings : MailboxNameSettings
 
     [CommandOption("--smtp-password-stdin"), Description("Outgoing: read the relay password from the next line of standard input.")]
     public bool SmtpPasswordStdin { get; init; }
+
+    [CommandOption("--smtp-auth <MECHANISM>"), Description("Outgoing: SASL mechanism to prefer, repeatable, in order.")]
+    public string[]? SmtpAuth { get; init; }
+
+    [CommandOption("--smtp-allow-plaintext-password"), Description("Outgoing: allow a password (PLAIN, LOGIN) or OAuth token on a connection without TLS.")]
+    public bool SmtpAllowPlaintextPassword { get; init; }
+
+    [CommandOption("--smtp-deny-plaintext-password"), Description("Outgoing: refuse to send a password or token without TLS again (the default).")]
+    public bool SmtpDenyPlaintextPassword { get; init; }
+
+    [CommandOption("--smtp-oauth-token-url <URL>"), Description("Outgoing: log in with OAuth 2.0 (client credentials) tokens from this endpoint; https, or http on loopback.")]
+    public string? SmtpOAuthTokenUrl { get; init; }
+
+    [CommandOption("--smtp-oauth-client-id <ID>"), Description("Outgoing: OAuth client id.")]
+    public string? SmtpOAuthClientId { get; init; }
+
+    [CommandOption("--smtp-oauth-client-secret-stdin"), Description("Outgoing: read the OAuth client secret from the next line of standard input.")]
+    public bool SmtpOAuthClientSecretStdin { get; init; }
+
+    [CommandOption("--smtp-oauth-client-secret-file <FILE>"), Description("Outgoing: read the OAuth client secret from the first line of a file.")]
+    public string? SmtpOAuthClientSecretFile { get; init; }
+
+    [CommandOption("--smtp-oauth-scope <SCOPE>"), Description("Outgoing: scope to ask the token for.")]
+    public string? SmtpOAuthScope { get; init; }
+
+    [CommandOption("--smtp-oauth-mechanism <MECHANISM>"), Description("Outgoing: XOAUTH2 (default) or OAUTHBEARER.")]
+    public string? SmtpOAuthMechanism { get; init; }
+
+    [CommandOption("--smtp-no-oauth"), Description("Outgoing: log in with the password again.")]
+    public bool SmtpNoOAuth { get; init; }
 
     [CommandOption("--no-outgoing"), Description("Remove the outgoing settings.")]
     public bool NoOutgoing { get; init; }

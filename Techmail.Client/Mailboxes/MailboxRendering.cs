@@ -24,6 +24,8 @@ public static class MailboxRendering
             Row("Account", i.Account);
             Row("Password", i.Password is null ? "-" : Secret.Mask);
             Row("Auth mechanisms", i.AuthMechanisms.Count == 0 ? "any" : string.Join(", ", i.AuthMechanisms));
+            Row("Password without TLS", i.AllowPlaintextPassword ? "allowed" : "refused");
+            OAuthRows(i.OAuth, "", Row);
             Row("Trust", i.Trust is null ? "system store" : string.Join(", ", new[] { i.Trust.CaCertificatePem is null ? null : "own CA", i.Trust.PinnedSha256 is null ? null : $"pinned {i.Trust.PinnedSha256}" }.OfType<string>()));
             if (i.ProcessedFolder is not null)
             {
@@ -43,6 +45,9 @@ public static class MailboxRendering
             if (o.Relay is { } r)
             {
                 Row("SMTP relay", $"{r.Host}:{r.EffectivePort} tls={r.Tls}" + (r.User is null ? "" : $" user={r.User}"));
+                Row("SMTP auth mechanisms", r.AuthMechanisms is { Count: > 0 } m ? string.Join(", ", m) : "any");
+                Row("SMTP password without TLS", r.AllowPlaintextPassword ? "allowed" : "refused");
+                OAuthRows(r.OAuth, "SMTP ", Row);
             }
         }
 
@@ -61,6 +66,17 @@ public static class MailboxRendering
         Row("Created", view.Created.ToString("u"));
         Row("Updated", view.Updated.ToString("u"));
         AnsiConsole.Write(grid);
+    }
+
+    private static void OAuthRows(OAuthSettings? oauth, string side, Action<string, string?> row)
+    {
+        if (oauth is null)
+        {
+            return;
+        }
+
+        row($"{side}OAuth", $"{oauth.Mechanism} client={oauth.ClientId} token url={oauth.TokenUrl}" + (oauth.Scope is null ? "" : $" scope={oauth.Scope}"));
+        row($"{side}OAuth client secret", oauth.ClientSecret is null ? "-" : Secret.Mask);
     }
 
     public static void Status(string name, MailboxStatus st)

@@ -90,8 +90,9 @@ public static class MailboxSettingsBuilder
 
     private static IncomingSettings? ApplyIncoming(IncomingSettings? current, MailboxEditSettings o, Func<string> readSecret)
     {
+        var oauth = new OAuthOptions(o.OAuthTokenUrl, o.OAuthClientId, o.OAuthClientSecretStdin, o.OAuthClientSecretFile, o.OAuthScope, o.OAuthMechanism, o.NoOAuth, "--");
         var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? o.TrustCa ?? o.PinSha256 ?? o.ProcessedFolder ?? o.Push
-            ?? (o.PasswordStdin || o.ClearTrust ? (object)true : null);
+            ?? (o.PasswordStdin || o.ClearTrust || o.AllowPlaintextPassword || o.DenyPlaintextPassword || oauth.Touched ? (object)true : null);
         if (o.NoIncoming)
         {
             return touched is null ? null : throw new CommandFailure("--no-incoming cannot be combined with incoming options.");
@@ -103,6 +104,7 @@ public static class MailboxSettingsBuilder
         }
 
         var i = current ?? new IncomingSettings(MailProtocol.Pop3, "", null, TlsMode.Auto, "", null, []);
+        var password = o.PasswordStdin ? readSecret() : o.Password ?? i.Password;
         return i with
         {
             Protocol = o.Protocol is null ? i.Protocol : ParseEnum<MailProtocol>("--protocol", o.Protocol),
@@ -110,17 +112,21 @@ public static class MailboxSettingsBuilder
             Port = o.Port ?? i.Port,
             Tls = o.Tls is null ? i.Tls : ParseTls("--tls", o.Tls),
             Account = o.Account ?? i.Account,
-            Password = o.PasswordStdin ? readSecret() : o.Password ?? i.Password,
+            Password = password,
             AuthMechanisms = o.Auth is null ? i.AuthMechanisms : o.Auth.Select(a => a.ToUpperInvariant()).ToList(),
             Trust = Trust(o.ClearTrust ? null : i.Trust, o),
             ProcessedFolder = o.ProcessedFolder ?? i.ProcessedFolder,
             Push = o.Push ?? i.Push,
+            AllowPlaintextPassword = PlaintextChoice(i.AllowPlaintextPassword, o.AllowPlaintextPassword, o.DenyPlaintextPassword, "--"),
+            OAuth = oauth.Apply(i.OAuth, readSecret),
         };
     }
 
     private static OutgoingSettings? ApplyOutgoing(OutgoingSettings? current, MailboxEditSettings o, Func<string> readSecret)
     {
-        var touchedRelay = o.SmtpHost ?? o.SmtpTls ?? o.SmtpUser ?? o.SmtpPassword ?? (object?)o.SmtpPort ?? (o.SmtpPasswordStdin ? (object)true : null);
+        var oauth = new OAuthOptions(o.SmtpOAuthTokenUrl, o.SmtpOAuthClientId, o.SmtpOAuthClientSecretStdin, o.SmtpOAuthClientSecretFile, o.SmtpOAuthScope, o.SmtpOAuthMechanism, o.SmtpNoOAuth, "--smtp-");
+        var touchedRelay = o.SmtpHost ?? o.SmtpTls ?? o.SmtpUser ?? o.SmtpPassword ?? (object?)o.SmtpPort ?? o.SmtpAuth
+            ?? (o.SmtpPasswordStdin || o.SmtpAllowPlaintextPassword || o.SmtpDenyPlaintextPassword || oauth.Touched ? (object)true : null);
         var touched = o.EnvelopeFrom ?? o.FriendlyFrom ?? o.ReplyTo ?? o.DisplayName ?? touchedRelay;
         if (o.NoOutgoing)
         {
@@ -144,7 +150,10 @@ public static class MailboxSettingsBuilder
                 Tls = o.SmtpTls is null ? r.Tls : ParseTls("--smtp-tls", o.SmtpTls),
                 User = o.SmtpUser ?? r.User,
                 Password = o.SmtpPasswordStdin ? readSecret() : o.SmtpPassword ?? r.Password,
+                AuthMechanisms = o.SmtpAuth is null ? r.AuthMechanisms : o.SmtpAuth.Select(a => a.ToUpperInvariant()).ToList(),
+                AllowPlaintextPassword = PlaintextChoice(r.AllowPlaintextPassword, o.SmtpAllowPlaintextPassword, o.SmtpDenyPlaintextPassword, "--smtp-"),
             };
+            relay = relay with { OAuth = oauth.Apply(relay.OAuth, readSecret) };
         }
 
         return g with
@@ -156,6 +165,14 @@ public static class MailboxSettingsBuilder
             Relay = relay,
         };
     }
+
+    private static bool PlaintextChoice(bool current, bool allow, bool deny, string prefix) => (allow, deny) switch
+    {
+        (true, true) => throw new CommandFailure($"{prefix}allow-plaintext-password and {prefix}deny-plaintext-password cannot be used together."),
+        (true, false) => true,
+        (false, true) => false,
+        _ => current,
+    };
 
     private static ServerTrust? Trust(ServerTrust? current, MailboxEditSettings o)
     {

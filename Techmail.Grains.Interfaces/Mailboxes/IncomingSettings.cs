@@ -9,6 +9,8 @@ namespace Techmail.Mailboxes;
 /// <param name="AuthMechanisms">SASL mechanisms in order of preference (e.g. SCRAM-SHA-256, PLAIN); empty lets the client choose.</param>
 /// <param name="Trust">What to trust beyond the system store; null trusts the system store only.</param>
 /// <param name="ProcessedFolder">IMAP only: move handled mail here instead of deleting it.</param>
+/// <param name="AllowPlaintextPassword">Lets PLAIN, LOGIN, USER/PASS or a bearer token cross a connection without TLS.</param>
+/// <param name="OAuth">Log in with an OAuth 2.0 token instead of <see cref="Password"/>.</param>
 [GenerateSerializer, Immutable, Alias("Techmail.IncomingSettings")]
 public sealed record IncomingSettings(
     [property: Id(0)] MailProtocol Protocol,
@@ -20,7 +22,9 @@ public sealed record IncomingSettings(
     [property: Id(6)] IReadOnlyList<string> AuthMechanisms,
     [property: Id(7)] ServerTrust? Trust = null,
     [property: Id(8)] string? ProcessedFolder = null,
-    [property: Id(9)] bool Push = false)
+    [property: Id(9)] bool Push = false,
+    [property: Id(10)] bool AllowPlaintextPassword = false,
+    [property: Id(11)] OAuthSettings? OAuth = null)
 {
     public int EffectivePort => Port ?? (Protocol, Tls) switch
     {

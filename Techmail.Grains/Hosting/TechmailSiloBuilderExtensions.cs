@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Techmail.Authentication;
 using Techmail.Bounces;
 using Techmail.Contacts;
 using Techmail.Incidents;
@@ -98,6 +99,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton(options.Polling);
         services.AddSingleton(new PollGate(options.Polling.MaxConcurrentPolls, options.Polling.MaxSessionsPerHost));
         services.AddSingleton<ResiliencePipelines>();
+        services.AddSingleton<OAuthTokenCache>();
+        services.AddSingleton<MailLogin>();
         services.AddSingleton<MailFetcher>();
         services.AddSingleton<MailSender>();
         services.AddSingleton(options.Outbox);

@@ -2,18 +2,30 @@ using Techmail.Security;
 
 namespace Techmail.Mailboxes;
 
-/// <summary>Moves a mailbox's passwords between the three forms they take: typed, stored (encrypted) and shown (masked).</summary>
+/// <summary>Moves a mailbox's secrets (passwords, OAuth client secrets) between the three forms they take: typed, stored (encrypted) and shown (masked).</summary>
 public sealed class MailboxSecrets(ISecretProtector protector)
 {
     /// <summary>Encrypts newly typed secrets; masked or missing ones keep what <paramref name="stored"/> holds.</summary>
     public MailboxSettings Seal(MailboxSettings typed, MailboxSettings? stored)
     {
         var incoming = typed.Incoming is { } i
-            ? i with { Password = SealOne(i.Password, stored?.Incoming?.Password) }
+            ? i with
+            {
+                Password = SealOne(i.Password, stored?.Incoming?.Password),
+                OAuth = SealOAuth(i.OAuth, stored?.Incoming?.OAuth),
+            }
             : null;
 
+        var storedRelay = stored?.Outgoing?.Relay;
         var outgoing = typed.Outgoing is { Relay: { } relay } o
-            ? o with { Relay = relay with { Password = SealOne(relay.Password, stored?.Outgoing?.Relay?.Password) } }
+            ? o with
+            {
+                Relay = relay with
+                {
+                    Password = SealOne(relay.Password, storedRelay?.Password),
+                    OAuth = SealOAuth(relay.OAuth, storedRelay?.OAuth),
+                },
+            }
             : typed.Outgoing;
 
         return typed with { Incoming = incoming, Outgoing = outgoing };
@@ -26,9 +38,17 @@ public sealed class MailboxSecrets(ISecretProtector protector)
     private string? SealOne(string? typed, string? storedSealed) =>
         Secret.KeepsStored(typed) ? storedSealed : typed!.Length == 0 ? null : protector.Protect(typed);
 
+    private OAuthSettings? SealOAuth(OAuthSettings? typed, OAuthSettings? stored) =>
+        typed is null ? null : typed with { ClientSecret = SealOne(typed.ClientSecret, stored?.ClientSecret) };
+
     private static MailboxSettings Map(MailboxSettings settings, Func<string?, string?> map) => settings with
     {
-        Incoming = settings.Incoming is { } i ? i with { Password = map(i.Password) } : null,
-        Outgoing = settings.Outgoing is { Relay: { } relay } o ? o with { Relay = relay with { Password = map(relay.Password) } } : settings.Outgoing,
+        Incoming = settings.Incoming is { } i ? i with { Password = map(i.Password), OAuth = MapOAuth(i.OAuth, map) } : null,
+        Outgoing = settings.Outgoing is { Relay: { } relay } o
+            ? o with { Relay = relay with { Password = map(relay.Password), OAuth = MapOAuth(relay.OAuth, map) } }
+            : settings.Outgoing,
     };
+
+    private static OAuthSettings? MapOAuth(OAuthSettings? oauth, Func<string?, string?> map) =>
+        oauth is null ? null : oauth with { ClientSecret = map(oauth.ClientSecret) };
 }

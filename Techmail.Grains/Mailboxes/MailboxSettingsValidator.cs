@@ -16,7 +16,7 @@ public static class MailboxSettingsValidator
     private static readonly HashSet<string> KnownMechanisms = new(StringComparer.OrdinalIgnoreCase)
     {
         "PLAIN", "LOGIN", "CRAM-MD5", "DIGEST-MD5", "NTLM", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-512",
-        "XOAUTH2", "OAUTHBEARER", "APOP",
+        "XOAUTH2", "OAUTHBEARER", "APOP", "USER",
     };
 
     private static readonly Regex MimeTypePattern = new("^[a-z0-9][a-z0-9!#$&^_.+-]*/([a-z0-9][a-z0-9!#$&^_.+-]*|\\*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
@@ -106,7 +106,11 @@ public static class MailboxSettingsValidator
         }
 
         var hasStoredPassword = stored is not null && !string.IsNullOrEmpty(stored.Password);
-        if (Secret.KeepsStored(incoming.Password) ? !hasStoredPassword : incoming.Password!.Length == 0)
+        if (incoming.OAuth is { } oauth)
+        {
+            ValidateOAuth("incoming.oauth", oauth, stored?.OAuth, fail);
+        }
+        else if (Secret.KeepsStored(incoming.Password) ? !hasStoredPassword : incoming.Password!.Length == 0)
         {
             fail("incoming.password", "is required.");
         }
@@ -128,10 +132,53 @@ public static class MailboxSettingsValidator
             {
                 fail("incoming.authMechanisms", $"'{mechanism}' is not a known mechanism ({string.Join(", ", KnownMechanisms.Order())}).");
             }
-            else if (mechanism.Equals("APOP", StringComparison.OrdinalIgnoreCase) && incoming.Protocol != MailProtocol.Pop3)
+            else if (mechanism.ToUpperInvariant() is "APOP" or "USER" && incoming.Protocol != MailProtocol.Pop3)
             {
-                fail("incoming.authMechanisms", "APOP exists only for POP3.");
+                fail("incoming.authMechanisms", $"{mechanism.ToUpperInvariant()} exists only for POP3.");
             }
+        }
+    }
+
+    private static void ValidateSmtpMechanisms(IReadOnlyList<string> mechanisms, Action<string, string> fail)
+    {
+        foreach (var mechanism in mechanisms)
+        {
+            if (!KnownMechanisms.Contains(mechanism) || mechanism.ToUpperInvariant() is "APOP" or "USER")
+            {
+                fail("outgoing.relay.authMechanisms", $"'{mechanism}' is not an SMTP AUTH mechanism.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The client secret crosses to the token endpoint in every request, so the endpoint must be https; plain http is
+    /// allowed to a loopback address only, where the secret never leaves the machine.
+    /// </summary>
+    private static void ValidateOAuth(string field, OAuthSettings oauth, OAuthSettings? stored, Action<string, string> fail)
+    {
+        if (!Uri.TryCreate(oauth.TokenUrl, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            fail($"{field}.tokenUrl", $"'{oauth.TokenUrl}' is not an http(s) URL.");
+        }
+        else if (url.Scheme == "http" && !url.IsLoopback)
+        {
+            fail($"{field}.tokenUrl", "must be https (plain http only to a loopback address): the client secret is sent to it.");
+        }
+
+        if (string.IsNullOrWhiteSpace(oauth.ClientId))
+        {
+            fail($"{field}.clientId", "is required.");
+        }
+
+        var hasSecret = Secret.KeepsStored(oauth.ClientSecret) ? stored is { ClientSecret.Length: > 0 } : oauth.ClientSecret!.Length > 0;
+        if (!hasSecret)
+        {
+            fail($"{field}.clientSecret", "is required.");
+        }
+
+        if (oauth.Mechanism is not (OAuthSettings.XOAuth2 or OAuthSettings.OAuthBearer))
+        {
+            fail($"{field}.mechanism", $"'{oauth.Mechanism}' is not an OAuth mechanism; use XOAUTH2 or OAUTHBEARER.");
         }
     }
 
@@ -180,7 +227,19 @@ public static class MailboxSettingsValidator
 
         ValidatePort("outgoing.relay.port", relay.Port, fail);
 
+        ValidateSmtpMechanisms(relay.AuthMechanisms ?? [], fail);
         var hasUser = !string.IsNullOrWhiteSpace(relay.User);
+        if (relay.OAuth is { } oauth)
+        {
+            ValidateOAuth("outgoing.relay.oauth", oauth, stored?.Relay?.OAuth, fail);
+            if (!hasUser)
+            {
+                fail("outgoing.relay.user", "is required with OAuth: it names the mailbox the token is for.");
+            }
+
+            return;
+        }
+
         var hasStoredPassword = stored?.Relay is { Password.Length: > 0 };
         var hasPassword = Secret.KeepsStored(relay.Password) ? hasStoredPassword : relay.Password!.Length > 0;
         if (hasUser && !hasPassword)

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using Techmail.Authentication;
 using Techmail.Mailboxes;
 using Techmail.Polling;
 using Techmail.Security;
@@ -9,7 +10,7 @@ using Techmail.Security;
 namespace Techmail.Outgoing;
 
 /// <summary>Sends mail through a mailbox's SMTP relay with MailKit.</summary>
-public sealed class MailSender
+public sealed class MailSender(MailLogin login)
 {
     /// <summary>Stamped on everything Techmail sends, so its own mail is recognised when it comes back.</summary>
     public const string GeneratedHeader = "X-Techmail-Generated";
@@ -34,6 +35,18 @@ public sealed class MailSender
     /// <exception cref="MailFetchException">The relay cannot be reached or refused the login.</exception>
     public async Task<SmtpSession> Open(OutgoingSettings outgoing, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await Open(outgoing, firstTry: true, cancellationToken);
+        }
+        catch (StaleTokenException)
+        {
+            return await Open(outgoing, firstTry: false, cancellationToken);
+        }
+    }
+
+    private async Task<SmtpSession> Open(OutgoingSettings outgoing, bool firstTry, CancellationToken cancellationToken)
+    {
         var relay = outgoing.Relay ?? throw new InvalidOperationException("the mailbox has no SMTP relay.");
         var check = new CertificateCheck(relay.Trust);
         var client = new SmtpClient
@@ -46,12 +59,17 @@ public sealed class MailSender
         try
         {
             await client.ConnectAsync(await Connect(relay, cancellationToken), relay.Host, relay.EffectivePort, MailFetcher.SocketOptions(relay.Tls), cancellationToken);
-            if (relay.User is { Length: > 0 } user)
+            if (relay.User is { Length: > 0 })
             {
-                await client.AuthenticateAsync(user, relay.Password ?? "", cancellationToken);
+                await login.LogIn(client, LoginRequest.For(relay), server, firstTry, cancellationToken);
             }
 
             return new SmtpSession(client, server, check);
+        }
+        catch (StaleTokenException)
+        {
+            client.Dispose();
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -3,13 +3,14 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
 using MailKit.Security;
+using Techmail.Authentication;
 using Techmail.Mailboxes;
 using Techmail.Security;
 
 namespace Techmail.Polling;
 
 /// <summary>Opens sessions with POP3 and IMAP servers through MailKit and turns MailKit's failures into ours.</summary>
-public sealed class MailFetcher
+public sealed class MailFetcher(MailLogin login)
 {
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(60);
 
@@ -36,22 +37,39 @@ public sealed class MailFetcher
     /// <summary>A connected, authenticated client (IMAP or POP3 as the settings say), with the same checks as a poll.</summary>
     public async Task<MailService> Connect(IncomingSettings incoming, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await Connect(incoming, firstTry: true, cancellationToken);
+        }
+        catch (StaleTokenException)
+        {
+            return await Connect(incoming, firstTry: false, cancellationToken);
+        }
+    }
+
+    private async Task<MailService> Connect(IncomingSettings incoming, bool firstTry, CancellationToken cancellationToken)
+    {
         var check = new CertificateCheck(incoming.Trust);
         MailService client = incoming.Protocol == MailProtocol.Imap ? new ImapClient() : new Pop3Client();
         client.Timeout = (int)OperationTimeout.TotalMilliseconds;
         client.ServerCertificateValidationCallback = check.Validate;
         client.CheckCertificateRevocation = false;
+        var server = $"{incoming.Host}:{incoming.EffectivePort}";
         try
         {
             await client.ConnectAsync(incoming.Host, incoming.EffectivePort, SocketOptions(incoming.Tls), cancellationToken);
-            Prefer(client, incoming.AuthMechanisms);
-            await client.AuthenticateAsync(incoming.Account, incoming.Password ?? "", cancellationToken);
+            await login.LogIn(client, LoginRequest.For(incoming), server, firstTry, cancellationToken);
             return client;
+        }
+        catch (StaleTokenException)
+        {
+            client.Dispose();
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             client.Dispose();
-            throw Translate(e, $"{incoming.Host}:{incoming.EffectivePort}", check.Problem);
+            throw Translate(e, server, check.Problem);
         }
     }
 
@@ -77,23 +95,6 @@ public sealed class MailFetcher
         Pop3ProtocolException or ImapProtocolException => new(MailFetchFailure.Transient, $"{server}: {FirstLine(e.Message)}", e),
         _ => new(MailFetchFailure.Protocol, $"{server}: {FirstLine(e.Message)}", e),
     };
-
-    private static void Prefer(MailService client, IReadOnlyList<string> mechanisms)
-    {
-        if (mechanisms.Count == 0)
-        {
-            return;
-        }
-
-        // MailKit picks the strongest offered mechanism; removing the ones not named leaves it the admin's choice.
-        foreach (var offered in client.AuthenticationMechanisms.ToList())
-        {
-            if (!mechanisms.Contains(offered, StringComparer.OrdinalIgnoreCase))
-            {
-                client.AuthenticationMechanisms.Remove(offered);
-            }
-        }
-    }
 
     private static string Describe(SocketException s) => s.SocketErrorCode switch
     {

@@ -56,7 +56,7 @@ public static class ClusterBenchmark
                 {
                     Enabled = true,
                     PollInterval = TimeSpan.FromHours(1),
-                    Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, u, "pw", []),
+                    Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, u, "pw", [], AllowPlaintextPassword: true),
                 })));
 
                 var watch = Stopwatch.StartNew();

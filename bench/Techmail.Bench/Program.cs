@@ -169,7 +169,7 @@ async Task TechmailPoll(string name, string password, int round)
     {
         Enabled = true,
         PollInterval = TimeSpan.FromHours(1),
-        Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, name, password, []),
+        Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, name, password, [], AllowPlaintextPassword: true),
         Outgoing = new OutgoingSettings("bounces@example.com", "support@example.com", null, "Example Support", new SmtpRelaySettings("127.0.0.1", smtp.Port, TlsMode.None, null, null)),
     });
     var before = await grain.GetStatus();

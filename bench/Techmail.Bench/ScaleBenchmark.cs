@@ -57,7 +57,7 @@ public static partial class ScaleBenchmark
             {
                 type = "Service",
                 enabled = true,
-                incoming = new { protocol = "Pop3", host = "127.0.0.1", port = dovecot.Pop3Port, tls = "None", account = User(i), password = Password(i) },
+                incoming = new { protocol = "Pop3", host = "127.0.0.1", port = dovecot.Pop3Port, tls = "None", account = User(i), password = Password(i), allowPlaintextPassword = true },
                 pollInterval = interval.ToString(),
             },
         })));

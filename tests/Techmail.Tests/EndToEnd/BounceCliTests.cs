@@ -13,7 +13,7 @@ public sealed class BounceCliTests(SiloProcessFixture fixture) : IClassFixture<S
         dovecot.Deliver("mkt", TestBounces.HardUserUnknown("left@example.net"));
         var cli = fixture.Cli("bouncecli");
         await cli.Ok("mailbox", "add", "returns", "--type", "marketing", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-            "--tls", "none", "--account", "mkt", "--password", "mkt-password", "--enable");
+            "--tls", "none", "--allow-plaintext-password", "--account", "mkt", "--password", "mkt-password", "--enable");
         await cli.Ok("mailbox", "poll", "returns", "--wait");
 
         var bounces = JsonDocument.Parse(await cli.Ok("bounce", "list", "--hard", "--json")).RootElement;

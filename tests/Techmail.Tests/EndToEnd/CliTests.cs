@@ -60,6 +60,34 @@ public abstract class CliTests(SiloProcessFixture fixture)
     }
 
     [Fact]
+    public async Task OAuth_and_plaintext_options_are_shown_with_the_client_secret_masked_everywhere_but_a_secrets_export()
+    {
+        var cli = fixture.Cli(NewTenant());
+        var added = await cli.RunWithInput("oauth-client-secret-value\n",
+            "mailbox", "add", "oauth", "--type", "service", "--protocol", "imap", "--host", "imap.example.com", "--tls", "none",
+            "--allow-plaintext-password", "--account", "support@example.com", "--oauth-token-url", "https://login.example.com/token",
+            "--oauth-client-id", "techmail", "--oauth-client-secret-stdin", "--oauth-scope", "mail", "--oauth-mechanism", "oauthbearer",
+            "--envelope-from", "bounces@example.com", "--smtp-host", "smtp.example.com", "--smtp-user", "relay", "--smtp-password", "p",
+            "--smtp-auth", "login", "--smtp-auth", "plain");
+        Assert.True(added.ExitCode == 0, added.ToString());
+
+        var table = await cli.Ok("mailbox", "show", "oauth");
+        Assert.Contains("OAUTHBEARER client=techmail", table);
+        Assert.Contains("SMTP auth mechanisms", table);
+        Assert.Contains("LOGIN, PLAIN", table);
+        var json = await cli.Ok("mailbox", "show", "oauth", "--json");
+        var incoming = JsonDocument.Parse(json).RootElement.GetProperty("settings").GetProperty("incoming");
+        Assert.True(incoming.GetProperty("allowPlaintextPassword").GetBoolean());
+        Assert.Equal("********", incoming.GetProperty("oAuth").GetProperty("clientSecret").GetString());
+        foreach (var shown in new[] { table, json, await cli.Ok("mailbox", "export") })
+        {
+            Assert.DoesNotContain("oauth-client-secret-value", shown);
+        }
+
+        Assert.Contains("oauth-client-secret-value", await cli.Ok("mailbox", "export", "--include-secrets"));
+    }
+
+    [Fact]
     public async Task Walkthrough_add_list_update_disable_enable_remove()
     {
         var cli = fixture.Cli(NewTenant());

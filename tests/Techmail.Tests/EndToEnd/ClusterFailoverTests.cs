@@ -40,7 +40,7 @@ public sealed class ClusterFailoverTests
                     type = "Service",
                     enabled = true,
                     pollInterval = "00:01:00",
-                    incoming = new { protocol = "Pop3", host = "127.0.0.1", port = dovecot.Pop3Port, tls = "None", account = $"box{m}", password = "pw" },
+                    incoming = new { protocol = "Pop3", host = "127.0.0.1", port = dovecot.Pop3Port, tls = "None", account = $"box{m}", password = "pw", allowPlaintextPassword = true },
                 },
             })));
             for (var m = 0; m < Mailboxes; m++)

@@ -14,7 +14,7 @@ public sealed class PollingCliTests(SiloProcessFixture fixture) : IClassFixture<
         dovecot.Deliver("cli", TestMail.Garbage());
         var cli = fixture.Cli("pollcli");
         await cli.RunWithInput("cli-password\n", "mailbox", "add", "help", "--type", "service", "--host", "127.0.0.1",
-            "--port", dovecot.Pop3Port.ToString(), "--tls", "none", "--account", "cli", "--password-stdin", "--enable");
+            "--port", dovecot.Pop3Port.ToString(), "--tls", "none", "--allow-plaintext-password", "--account", "cli", "--password-stdin", "--enable");
 
         var polled = JsonDocument.Parse(await cli.Ok("mailbox", "poll", "help", "--wait", "--json")).RootElement.GetProperty("status");
         Assert.Equal(1, polled.GetProperty("counts").GetProperty("accepted").GetInt64());
@@ -48,7 +48,7 @@ public sealed class PollingCliTests(SiloProcessFixture fixture) : IClassFixture<
     {
         var cli = fixture.Cli("pollfail");
         var port = FreePort.Next();
-        await cli.Ok("mailbox", "add", "dead", "--type", "service", "--host", "127.0.0.1", "--port", port.ToString(), "--tls", "none",
+        await cli.Ok("mailbox", "add", "dead", "--type", "service", "--host", "127.0.0.1", "--port", port.ToString(), "--tls", "none", "--allow-plaintext-password",
             "--account", "x", "--password", "y", "--enable");
 
         var result = await cli.Run("mailbox", "poll", "dead", "--wait");

@@ -18,7 +18,7 @@ public sealed class PushRestartTests
             var cli = new Cli(silo.Gateway);
             // An hour between scheduled polls: what arrives within seconds came through push.
             await cli.Ok("mailbox", "add", "box", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1",
-                "--port", dovecot.ImapPort.ToString(), "--tls", "none", "--account", "pushy", "--password", "pw",
+                "--port", dovecot.ImapPort.ToString(), "--tls", "none", "--allow-plaintext-password", "--account", "pushy", "--password", "pw",
                 "--push", "true", "--poll-interval", "1h", "--enable");
             await Listening(cli);
             var shown = await cli.Ok("mailbox", "show", "box");

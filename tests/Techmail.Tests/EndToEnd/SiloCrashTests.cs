@@ -32,7 +32,7 @@ public sealed class SiloCrashTests
         {
             var cli = new Cli(silo.Gateway);
             await cli.Ok("mailbox", "add", "support", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-                "--tls", "none", "--account", "crash", "--password", "crash-password", "--poll-interval", "1m", "--enable");
+                "--tls", "none", "--allow-plaintext-password", "--account", "crash", "--password", "crash-password", "--poll-interval", "1m", "--enable");
             await cli.Ok("mailbox", "poll", "support");
 
             recordedAtKill = await WaitForInbound(data.Path, atLeast: 1);

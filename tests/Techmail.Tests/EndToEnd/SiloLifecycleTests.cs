@@ -100,7 +100,7 @@ public sealed class SiloLifecycleTests
         {
             var cli = new Cli(silo.Gateway);
             await cli.Ok("mailbox", "add", "box", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-                "--tls", "none", "--account", "graceful", "--password", "pw", "--enable");
+                "--tls", "none", "--allow-plaintext-password", "--account", "graceful", "--password", "pw", "--enable");
             await cli.Ok("mailbox", "poll", "box");
             await Eventually(() => Inbound(data.Path).Result > 0);
 

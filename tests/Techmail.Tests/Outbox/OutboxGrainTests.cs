@@ -149,7 +149,7 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
     {
         await using var relay = await SmtpSink.Start();
         relay.RefuseLogins = true;
-        var outgoing = fixture.Outgoing(relay.Port) with { Relay = new SmtpRelaySettings("127.0.0.1", relay.Port, TlsMode.None, "relay", "old-password") };
+        var outgoing = fixture.Outgoing(relay.Port) with { Relay = new SmtpRelaySettings("127.0.0.1", relay.Port, TlsMode.None, "relay", "old-password", AllowPlaintextPassword: true) };
         await fixture.Mailbox("login", outgoing);
 
         var (_, _, messageId) = await fixture.Queue("login", outgoing, "customer@example.net", "login");

@@ -19,7 +19,7 @@ public abstract class AdaptivePollingTests(PollingFixture fixture)
     {
         var (user, password) = fixture.NewUser();
         Dovecot.Deliver(user, TestMail.Simple("waiting before push started"));
-        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, password, [], Push: true);
+        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, password, [], Push: true, AllowPlaintextPassword: true);
         // An hour between scheduled polls: anything taken within seconds came through push.
         var grain = await fixture.Mailbox("push", imap);
 
@@ -51,7 +51,7 @@ public abstract class AdaptivePollingTests(PollingFixture fixture)
     {
         var (user, password) = fixture.NewUser();
         await using var proxy = FaultyProxy.Start(Dovecot.ImapPort);
-        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", proxy.Port, TlsMode.None, user, password, [], Push: true);
+        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", proxy.Port, TlsMode.None, user, password, [], Push: true, AllowPlaintextPassword: true);
         var grain = await fixture.Mailbox("pushcut", imap);
         await WaitFor(grain, s => s.Push?.StartsWith("listening", StringComparison.Ordinal) == true, "push listening");
 
@@ -70,7 +70,7 @@ public abstract class AdaptivePollingTests(PollingFixture fixture)
     public async Task Push_with_a_refused_password_stops_instead_of_logging_in_again_and_again_and_resumes_once_fixed()
     {
         var (user, password) = fixture.NewUser();
-        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, "wrong", [], Push: true);
+        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, "wrong", [], Push: true, AllowPlaintextPassword: true);
         var grain = await fixture.Mailbox("pushauth", imap);
 
         await WaitFor(grain, s => s.Push?.StartsWith("stopped", StringComparison.Ordinal) == true, "push stopped");

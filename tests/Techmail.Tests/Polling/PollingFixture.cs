@@ -35,7 +35,7 @@ public abstract class PollingFixture : IAsyncLifetime
                 MaxDownloadBytes = 1 << 20,
             },
         });
-        Dovecot = await DovecotServer.Start();
+        Dovecot = await StartDovecot();
         Smtp = await SmtpSink.Start();
         Cluster = await TechmailTestCluster.Start(Options);
     }
@@ -49,6 +49,9 @@ public abstract class PollingFixture : IAsyncLifetime
         _data.Dispose();
     }
 
+    /// <summary>The fixture's Dovecot; a fixture may configure its logins differently.</summary>
+    protected virtual Task<DovecotServer> StartDovecot() => DovecotServer.Start();
+
     /// <summary>Chooses the storage profile.</summary>
     protected abstract Task<TechmailOptions> Configure(TechmailOptions options);
 
@@ -61,8 +64,9 @@ public abstract class PollingFixture : IAsyncLifetime
         return (user, password);
     }
 
+    /// <summary>POP3 without TLS on loopback: the tests say so explicitly, as an admin would have to.</summary>
     public IncomingSettings Pop3(string user, string password, int? port = null) =>
-        new(MailProtocol.Pop3, "127.0.0.1", port ?? Dovecot.Pop3Port, TlsMode.None, user, password, []);
+        new(MailProtocol.Pop3, "127.0.0.1", port ?? Dovecot.Pop3Port, TlsMode.None, user, password, [], AllowPlaintextPassword: true);
 
     public OutgoingSettings Relay() =>
         new("techmail@example.com", "support@example.com", null, "Example Support", new SmtpRelaySettings("127.0.0.1", Smtp.Port, TlsMode.None, null, null));

@@ -75,7 +75,7 @@ public abstract class PollingTests(PollingFixture fixture)
         var (user, password) = fixture.NewUser();
         Dovecot.Deliver(user, TestMail.Simple("keep a copy 1"));
         Dovecot.Deliver(user, TestMail.Simple("keep a copy 2"));
-        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, password, [], null, "Processed");
+        var imap = new IncomingSettings(MailProtocol.Imap, "127.0.0.1", Dovecot.ImapPort, TlsMode.None, user, password, [], null, "Processed", AllowPlaintextPassword: true);
         var grain = await fixture.Mailbox("imapmove", imap);
 
         var status = await PollingFixture.PollAndWait(grain);

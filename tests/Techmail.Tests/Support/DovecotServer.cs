@@ -23,11 +23,13 @@ public sealed class DovecotServer : IAsyncDisposable
     private readonly Lock _usersLock = new();
     private readonly (int Uid, int Gid) _mailOwner = MailOwner();
     private readonly bool _manyLogins;
+    private readonly DovecotAuth _auth;
     private Process? _master;
 
-    private DovecotServer(bool manyLogins)
+    private DovecotServer(bool manyLogins, DovecotAuth? auth)
     {
         _manyLogins = manyLogins;
+        _auth = auth ?? DovecotAuth.Default;
         MakeReachableByDovecotUsers(_base.Path);
         Directory.CreateDirectory(MailRoot);
         Directory.CreateDirectory(UsersDirectory);
@@ -73,14 +75,15 @@ public sealed class DovecotServer : IAsyncDisposable
     /// Configure for hundreds of logins a second (the scale benchmark): login processes kept and reused instead of
     /// one per connection, more processes allowed, and log lines stamped to the microsecond.
     /// </param>
-    public static async Task<DovecotServer> Start(bool manyLogins = false)
+    /// <param name="auth">Login mechanisms and an optional OAuth introspection endpoint; the default is PLAIN and LOGIN only.</param>
+    public static async Task<DovecotServer> Start(bool manyLogins = false, DovecotAuth? auth = null)
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("DovecotServer needs Linux with Dovecot installed.");
         }
 
-        var server = new DovecotServer(manyLogins);
+        var server = new DovecotServer(manyLogins, auth);
         try
         {
             // Free ports are only free when picked; another test may take one before Dovecot binds it.
@@ -344,7 +347,7 @@ public sealed class DovecotServer : IAsyncDisposable
             // Without ssl_dh a client offering DHE would fail the handshake; ECDHE (and TLS 1.3) need no parameters.
             .AppendLine("ssl_cipher_list = ECDHE+AESGCM:ECDHE+CHACHA20")
             .AppendLine("disable_plaintext_auth = no")
-            .AppendLine("auth_mechanisms = plain login")
+            .AppendLine($"auth_mechanisms = {_auth.Mechanisms}")
             // Dovecot 2.3 still answers a failed login only on its next 0.5 s failure tick.
             .AppendLine("auth_failure_delay = 0")
             // Dovecot also slows every failed login from an IP by up to 15 s (auth penalty, kept by anvil), and all
@@ -362,6 +365,7 @@ public sealed class DovecotServer : IAsyncDisposable
             .AppendLine("pop3_uidl_format = %08Xu%08Xv")
             // IDLE (push mode) notices new mail through inotify; this is the fallback check when it cannot.
             .AppendLine("mailbox_idle_check_interval = 1 secs")
+            .Append(OAuthPassdb())
             .AppendLine("passdb {")
             .AppendLine("  driver = passwd-file")
             .AppendLine($"  args = scheme=PLAIN username_format=%u {UsersDirectory}/%u")
@@ -398,6 +402,28 @@ public sealed class DovecotServer : IAsyncDisposable
         }
 
         File.WriteAllText(ConfigFile, config.ToString());
+    }
+
+    /// <summary>
+    /// Tokens go to the introspection endpoint (RFC 7662, POSTed as a form); passwords to the passwd-file after it.
+    /// The users still come from the passwd-file userdb, so an OAuth user is added like any other.
+    /// </summary>
+    private string OAuthPassdb()
+    {
+        if (_auth.IntrospectionUrl is not { } url)
+        {
+            return "";
+        }
+
+        File.WriteAllText(_base.File("oauth2.conf"), string.Join('\n',
+            "introspection_mode = post",
+            $"introspection_url = {url}",
+            "force_introspection = yes",
+            "username_attribute = username",
+            "active_attribute = active",
+            "active_value = true",
+            ""));
+        return $"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {_base.File("oauth2.conf")}\n}}\n";
     }
 
     private static string Listener(string name, int port, bool ssl) =>
@@ -454,4 +480,12 @@ public sealed class DovecotServer : IAsyncDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int owner, int group);
+}
+
+/// <summary>How a test Dovecot lets users log in.</summary>
+/// <param name="Mechanisms">Dovecot's <c>auth_mechanisms</c>, e.g. <c>plain login cram-md5 scram-sha-256 apop</c>.</param>
+/// <param name="IntrospectionUrl">When set, an <c>oauth2</c> passdb checks XOAUTH2 and OAUTHBEARER tokens here.</param>
+public sealed record DovecotAuth(string Mechanisms, string? IntrospectionUrl = null)
+{
+    public static DovecotAuth Default { get; } = new("plain login");
 }

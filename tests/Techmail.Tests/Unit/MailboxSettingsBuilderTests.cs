@@ -89,4 +89,41 @@ public sealed class MailboxSettingsBuilderTests
         Assert.Equal("pop-secret", built.Incoming!.Password);
         Assert.Equal("smtp-secret", built.Outgoing!.Relay!.Password);
     }
+
+    [Fact]
+    public void Authentication_options_set_mechanisms_plaintext_permission_and_oauth_on_each_side()
+    {
+        using var file = new TempDirectory("techmail-secret");
+        var secretFile = file.File("secret");
+        File.WriteAllText(secretFile, "smtp-client-secret\n");
+        var lines = new Queue<string>(["incoming-client-secret"]);
+
+        var built = MailboxSettingsBuilder.Apply(
+            MailboxSettings.Empty(MailboxType.Service),
+            new MailboxEditSettings
+            {
+                Name = "a", Host = "h.example.com", Account = "a", AllowPlaintextPassword = true,
+                OAuthTokenUrl = "https://login.example.com/token", OAuthClientId = "in", OAuthClientSecretStdin = true, OAuthScope = "mail", OAuthMechanism = "oauthbearer",
+                SmtpHost = "s.example.com", SmtpUser = "u", SmtpAuth = ["login", "plain"],
+                SmtpOAuthTokenUrl = "https://login.example.com/token", SmtpOAuthClientId = "out", SmtpOAuthClientSecretFile = secretFile,
+            },
+            lines.Dequeue);
+
+        Assert.True(built.Incoming!.AllowPlaintextPassword);
+        Assert.Equal(new OAuthSettings("https://login.example.com/token", "in", "incoming-client-secret", "mail", OAuthSettings.OAuthBearer), built.Incoming.OAuth);
+        var relay = built.Outgoing!.Relay!;
+        Assert.Equal(["LOGIN", "PLAIN"], relay.AuthMechanisms);
+        Assert.False(relay.AllowPlaintextPassword);
+        Assert.Equal(new OAuthSettings("https://login.example.com/token", "out", "smtp-client-secret", null, OAuthSettings.XOAuth2), relay.OAuth);
+
+        // Update changes only what is given; --no-oauth and --deny-plaintext-password undo.
+        var updated = MailboxSettingsBuilder.Apply(built, new MailboxEditSettings { Name = "a", NoOAuth = true, DenyPlaintextPassword = true, SmtpOAuthScope = "smtp" });
+        Assert.Null(updated.Incoming!.OAuth);
+        Assert.False(updated.Incoming.AllowPlaintextPassword);
+        Assert.Equal("smtp", updated.Outgoing!.Relay!.OAuth!.Scope);
+        Assert.Equal("smtp-client-secret", updated.Outgoing.Relay.OAuth.ClientSecret);
+
+        Assert.Throws<CommandFailure>(() => MailboxSettingsBuilder.Apply(built, new MailboxEditSettings { Name = "a", NoOAuth = true, OAuthScope = "x" }));
+        Assert.Throws<CommandFailure>(() => MailboxSettingsBuilder.Apply(built, new MailboxEditSettings { Name = "a", AllowPlaintextPassword = true, DenyPlaintextPassword = true }));
+    }
 }

@@ -154,4 +154,42 @@ public sealed class MailboxSettingsValidatorTests
         Assert.False((Samples.Service() with { Incoming = null }).Polls);
         Assert.False(Samples.Service(enabled: false).Polls);
     }
+
+    [Theory]
+    [InlineData("https://login.example.com/token", null)]
+    [InlineData("http://127.0.0.1:8080/token", null)]
+    [InlineData("http://localhost/token", null)]
+    [InlineData("http://login.example.com/token", "incoming.oauth.tokenUrl")]
+    [InlineData("ftp://login.example.com/token", "incoming.oauth.tokenUrl")]
+    public void OAuth_token_endpoints_must_be_https_or_loopback(string url, string? field)
+    {
+        var settings = Samples.Service() with { Incoming = Samples.Pop3(password: null) with { OAuth = new OAuthSettings(url, "id", "secret", null) } };
+        var fields = MailboxSettingsValidator.Validate(settings).Select(e => e.Field).ToList();
+        if (field is null)
+        {
+            Assert.Empty(fields);
+        }
+        else
+        {
+            Assert.Equal([field], fields);
+        }
+    }
+
+    [Fact]
+    public void OAuth_needs_a_client_a_secret_a_known_mechanism_and_for_smtp_a_user()
+    {
+        var oauth = new OAuthSettings("https://login.example.com/token", " ", null, null, "PLAIN");
+        var settings = Samples.Service() with
+        {
+            Incoming = Samples.Pop3(password: null) with { OAuth = oauth },
+            Outgoing = Samples.Outgoing() with { Relay = Samples.Outgoing().Relay! with { User = null, Password = null, OAuth = oauth, AuthMechanisms = ["APOP"] } },
+        };
+
+        var fields = MailboxSettingsValidator.Validate(settings).Select(e => e.Field).Order().ToList();
+
+        Assert.Equal(
+            ["incoming.oauth.clientId", "incoming.oauth.clientSecret", "incoming.oauth.mechanism",
+             "outgoing.relay.authMechanisms", "outgoing.relay.oauth.clientId", "outgoing.relay.oauth.clientSecret", "outgoing.relay.oauth.mechanism", "outgoing.relay.user"],
+            fields);
+    }
 }
