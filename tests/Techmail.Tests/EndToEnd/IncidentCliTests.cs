@@ -17,7 +17,7 @@ public sealed class IncidentCliTests(SiloProcessFixture fixture) : IClassFixture
         dovecot.AddUser("helpdesk", "helpdesk-password");
         var cli = fixture.Cli("incidentcli");
         await cli.Ok("mailbox", "add", "support", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-            "--tls", "none", "--account", "helpdesk", "--password", "helpdesk-password",
+            "--tls", "none", "--allow-plaintext-password", "--account", "helpdesk", "--password", "helpdesk-password",
             "--envelope-from", "techmail@example.com", "--friendly-from", "support@example.com", "--display-name", "Example Support",
             "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none", "--enable");
         var rules = dir.File("rules.json");
