@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Techmail.Bounces;
+using Techmail.Certificates;
 using Techmail.Contacts;
 using Techmail.Incidents;
 using Techmail.Intake;
@@ -119,6 +120,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<IncidentBatch>();
         services.AddSingleton<RuleStore>();
         services.AddSingleton<RuleSetCache>();
+
+        // S/MIME: the tenant's certificates, read by intake and outgoing mail alike.
+        services.AddSingleton<CertificateStore>();
         return services;
     }
 }

@@ -12,6 +12,9 @@ namespace Techmail.Incidents;
 /// </summary>
 public sealed class IncidentStore(TechmailDatabase database)
 {
+    // S/MIME results are stored as JSON beside their entry, with names rather than numbers so the rows read plainly.
+    private static readonly JsonSerializerOptions SmimeJson = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
     public Task<(string Reference, bool Created)> Create(string tenant, IncidentSummary incident, NewEntry first) =>
         Create(tenant, incident, [first]);
 
@@ -302,8 +305,10 @@ public sealed class IncidentStore(TechmailDatabase database)
         await using var entries = TechmailDatabase.Command(
             connection,
             """
-            SELECT sequence, author, sender, body, created_utc, message_id, message_key
-            FROM techmail_incident_entries WHERE tenant = @tenant AND reference = @reference ORDER BY sequence
+            SELECT e.sequence, e.author, e.sender, e.body, e.created_utc, e.message_id, e.message_key, s.result
+            FROM techmail_incident_entries e
+            LEFT JOIN techmail_incident_entry_smime s ON s.tenant = e.tenant AND s.reference = e.reference AND s.sequence = e.sequence
+            WHERE e.tenant = @tenant AND e.reference = @reference ORDER BY e.sequence
             """,
             ("@tenant", tenant),
             ("@reference", reference));
@@ -320,7 +325,8 @@ public sealed class IncidentStore(TechmailDatabase database)
                 rows.Utc(4),
                 rows.StringOrNull(5),
                 rows.StringOrNull(6),
-                attachments.TryGetValue(sequence, out var list) ? list : []));
+                attachments.TryGetValue(sequence, out var list) ? list : [],
+                rows.StringOrNull(7) is { } smime ? JsonSerializer.Deserialize<SmimeResult>(smime, SmimeJson) : null));
         }
 
         return thread;
@@ -450,6 +456,19 @@ public sealed class IncidentStore(TechmailDatabase database)
             ("@key", entry.MessageKey),
             ("@created", entry.Created.UtcDateTime)))
         {
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        if (entry.Smime is { } smime)
+        {
+            await using var command = TechmailDatabase.Command(
+                connection,
+                "INSERT INTO techmail_incident_entry_smime (tenant, reference, sequence, result) VALUES (@tenant, @reference, @sequence, @result)",
+                ("@tenant", tenant),
+                ("@reference", reference),
+                ("@sequence", sequence),
+                ("@result", JsonSerializer.Serialize(smime, SmimeJson)));
             command.Transaction = transaction;
             await command.ExecuteNonQueryAsync();
         }

@@ -1,5 +1,6 @@
 using MimeKit;
 using Techmail.Bounces;
+using Techmail.Certificates;
 using Techmail.Intake;
 using Techmail.Contacts;
 using Techmail.Incidents.Parsing;
@@ -26,6 +27,7 @@ public sealed class ServiceMailProcessor(
     QuarantineStore quarantine,
     RuleSetCache rules,
     IncidentPolicy policy,
+    CertificateStore certificates,
     TimeProvider time)
 {
     /// <param name="mailbox">The mailbox the mail came to, as it is configured now.</param>
@@ -42,6 +44,27 @@ public sealed class ServiceMailProcessor(
             return await Quarantine(mailbox, row, null, null, problem);
         }
 
+        // --- S/MIME: decrypt and verify before anything reads the mail; refusals go to quarantine with the reason.
+        SmimeKeyring? keyring = null;
+        SmimeResult? smime = null;
+        if (SmimeIntake.Concerns(mime, mailbox.Settings.Smime))
+        {
+            keyring = await SmimeKeyring.Load(certificates, tenant);
+            var opened = SmimeIntake.Open(mime, mime.From.Mailboxes.FirstOrDefault()?.Address ?? "", keyring, mailbox.Settings.Smime, time.GetUtcNow());
+            if (opened.Refusal is { } refusal)
+            {
+                return await Quarantine(mailbox, row, mime.From.Mailboxes.FirstOrDefault()?.Address, opened.Message.Subject, refusal);
+            }
+
+            if (opened.Harvest is { } signerCertificate)
+            {
+                await certificates.Harvest(tenant, CertificateFile.Harvested(signerCertificate, time.GetUtcNow()));
+            }
+
+            (mime, smime) = (opened.Message, opened.Result);
+        }
+
+        // --- end S/MIME
         var read = CustomerMessageReader.Read(mime, row.Raw, row.MessageKey);
         if (!read.IsMessage)
         {
@@ -87,7 +110,8 @@ public sealed class ServiceMailProcessor(
             now,
             message.MessageId,
             row.MessageKey,
-            [.. message.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, a.Sha256, a.Inline, a.ContentId, a.Content))]);
+            [.. message.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, a.Sha256, a.Inline, a.ContentId, a.Content))],
+            smime);
 
         if (decision is ThreadDecision.Append append)
         {
@@ -122,7 +146,12 @@ public sealed class ServiceMailProcessor(
             thread.Add(Note(now, $"This mail names incident {mentioned}, but was not added to it: {open.Why}."));
         }
 
-        var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, reference, key, now);
+        if (keyring is null && SmimeOutgoing.Applies(mailbox.Settings.Smime))
+        {
+            keyring = await SmimeKeyring.Load(certificates, tenant);
+        }
+
+        var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, reference, key, keyring, now);
         thread.Add(note with { MessageKey = $"ack:{row.MessageKey}" });
         return new MailPlan.Open(row.MessageKey, contact.Contact, incident, thread, acknowledgement);
     }
@@ -135,6 +164,7 @@ public sealed class ServiceMailProcessor(
         RuleOutcome outcome,
         string reference,
         byte[] trackingKey,
+        SmimeKeyring? keyring,
         DateTimeOffset now)
     {
         string? skipped = AutomatedMailDetector.Detect(mime) is { } automated
@@ -162,6 +192,13 @@ public sealed class ServiceMailProcessor(
             message.References,
             messageId,
             now);
+        // --- S/MIME: sign and encrypt as the mailbox asks; when it cannot, nothing is queued and the thread says why.
+        if (mailbox.Settings.Smime is { } smime && keyring is not null && SmimeOutgoing.Applies(smime)
+            && SmimeOutgoing.Protect(ack, smime, keyring, SmimeAddress.Of(outgoing), customer.Address, now).Refusal is { } refusal)
+        {
+            return (null, Note(now, $"No acknowledgement sent: {refusal}."));
+        }
+
         var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], Serialize(ack));
         return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.") with { MessageId = messageId });
     }
