@@ -37,7 +37,7 @@ public static class CertificateFile
             throw Invalid("a PEM file must hold a CERTIFICATE or an X509 CRL; import a private key as a PKCS#12 file with its password.");
         }
 
-        switch (X509Certificate2.GetCertContentType(content))
+        switch (ContentType(content))
         {
             case X509ContentType.Cert:
                 return new([Certificate(content, null, kind, seal, now)], null);
@@ -186,6 +186,19 @@ public static class CertificateFile
         catch (FormatException)
         {
             throw Invalid($"the PEM {label} block is not base64.");
+        }
+    }
+
+    // On Linux the probe throws for content it does not know (a CRL, say) instead of answering Unknown.
+    private static X509ContentType ContentType(byte[] content)
+    {
+        try
+        {
+            return X509Certificate2.GetCertContentType(content);
+        }
+        catch (CryptographicException)
+        {
+            return X509ContentType.Unknown;
         }
     }
 

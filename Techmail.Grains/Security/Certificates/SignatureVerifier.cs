@@ -28,15 +28,17 @@ public static class SignatureVerifier
 
         try
         {
-            // Only the signature over the content here; the chain is judged below against the tenant's own CAs.
-            if (!((SecureMimeDigitalSignature)signature).Verify(verifySignatureOnly: true))
+            // Only the signature over the content, by the key alone: BouncyCastle's check with the certificate would
+            // also refuse an expired one, and expiry is reported below with its date. The chain is judged against
+            // the tenant's own CAs.
+            if (signature is not SecureMimeDigitalSignature { SignerInfo: { } info } || !info.Verify(signer.GetPublicKey()))
             {
                 return new(Result(SignatureStatus.Invalid, "the signature does not match the content"), der);
             }
         }
-        catch (DigitalSignatureVerifyException e)
+        catch (Exception e) when (e is Org.BouncyCastle.Cms.CmsException or Org.BouncyCastle.Security.GeneralSecurityException)
         {
-            return new(Result(SignatureStatus.Invalid, e.Message), der);
+            return new(Result(SignatureStatus.Invalid, $"the signature does not match the content ({e.Message})"), der);
         }
 
         if (!addresses.Contains(sender, StringComparer.OrdinalIgnoreCase))

@@ -54,9 +54,15 @@ public sealed class TenantSmimeContext(SmimeKeyring keyring) : BouncyCastleSecur
 
     public override Task ImportAsync(Stream stream, string password, CancellationToken cancellationToken = default) => throw ReadOnly();
 
-    public override void Import(X509Certificate certificate, CancellationToken cancellationToken = default) => throw ReadOnly();
+    // MimeKit offers every certificate and CRL found in a signature here. Ignored: only a validly signed mail's signer
+    // is kept (harvested by intake), so a forged signature cannot plant certificates in the tenant's store.
+    public override void Import(X509Certificate certificate, CancellationToken cancellationToken = default)
+    {
+    }
 
-    public override void Import(X509Crl crl, CancellationToken cancellationToken = default) => throw ReadOnly();
+    public override void Import(X509Crl crl, CancellationToken cancellationToken = default)
+    {
+    }
 
     public override void Import(Stream stream, string password, CancellationToken cancellationToken = default) => throw ReadOnly();
 
