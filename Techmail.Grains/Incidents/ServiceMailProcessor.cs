@@ -59,6 +59,7 @@ public sealed class ServiceMailProcessor(
             if (opened.Harvest is { } signerCertificate)
             {
                 await certificates.Harvest(tenant, CertificateFile.Harvested(signerCertificate, time.GetUtcNow()));
+                keyring = null; // reloaded with the harvest, so the acknowledgement can be encrypted to it
             }
 
             (mime, smime) = (opened.Message, opened.Result);
