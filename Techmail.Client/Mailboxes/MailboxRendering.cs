@@ -58,6 +58,9 @@ public static class MailboxRendering
         Row("Allowed types", a.AllowedTypes.Count == 0 ? "any" : string.Join(", ", a.AllowedTypes));
         Row("Blocked types", a.BlockedTypes.Count == 0 ? "none" : string.Join(", ", a.BlockedTypes));
         Row("Reject forward", s.RejectForwardAddresses.Count == 0 ? "quarantine" : string.Join(", ", s.RejectForwardAddresses));
+        Row("S/MIME", s.Smime is not { } m ? "off (signed mail is still verified, encrypted mail decrypted)"
+            : $"sign {(m.Sign ? "yes" : "no")}, encrypt {m.Encrypt.ToString().ToLowerInvariant()}, "
+                + (m.RequireValidSignature ? $"valid signature required{(m.AcceptUnsigned ? " (unsigned accepted)" : "")}" : "signatures recorded"));
         Row("Created", view.Created.ToString("u"));
         Row("Updated", view.Updated.ToString("u"));
         AnsiConsole.Write(grid);
