@@ -49,8 +49,9 @@ public static class CertificateFile
         {
             return new([], ReadCrl(content));
         }
-        catch (Exception e) when (e is not Orleans.Runtime.OrleansException)
+        catch (Exception)
         {
+            // BouncyCastle throws a variety of types for bytes that are no CRL; the admin needs one answer.
             throw Invalid("not a certificate, PKCS#12 file or CRL.");
         }
     }

@@ -110,7 +110,7 @@ public sealed class CertificateStore(TechmailDatabase database, ISecretProtector
         var list = new List<StoredCrl>();
         while (await reader.ReadAsync())
         {
-            list.Add(new StoredCrl(reader.GetString(0), reader.GetString(1), reader.Utc(2), reader.UtcOrNull(3), Convert.ToInt32(reader.GetValue(4)), (byte[])reader.GetValue(5)));
+            list.Add(new StoredCrl(reader.GetString(0), reader.GetString(1), reader.Utc(2), reader.UtcOrNull(3), Convert.ToInt32(reader.GetValue(4), System.Globalization.CultureInfo.InvariantCulture), (byte[])reader.GetValue(5)));
         }
 
         return list;
