@@ -1,5 +1,6 @@
 using Spectre.Console.Cli;
 using Techmail.Client.Bounces;
+using Techmail.Client.Certificates;
 using Techmail.Client.Contacts;
 using Techmail.Client.Database;
 using Techmail.Client.Engine;
@@ -89,6 +90,15 @@ app.Configure(config =>
         rules.AddCommand<RulesListCommand>("list").WithDescription("The rules in the order they run.");
         rules.AddCommand<RulesTestCommand>("test").WithDescription("Which rules a message file would fire, and the incident fields. Changes nothing.")
             .WithExample("rules", "test", "message.eml", "--mailbox", "support");
+    });
+    config.AddBranch("cert", cert =>
+    {
+        cert.SetDescription("S/MIME certificates: mailboxes' own (with keys), trusted CAs, customers', and CRLs.");
+        cert.AddCommand<CertImportCommand>("import").WithDescription("Import a certificate, a PKCS#12 file with its key, or a CRL.")
+            .WithExample("cert", "import", "support.p12", "--password-stdin");
+        cert.AddCommand<CertListCommand>("list").WithDescription("Subject, issuer, thumbprint, validity and mailboxes using each.");
+        cert.AddCommand<CertShowCommand>("show").WithDescription("One certificate.");
+        cert.AddCommand<CertRemoveCommand>("remove").WithDescription("Remove a certificate or CRL (not one a mailbox uses).");
     });
     config.AddBranch("db", db =>
     {

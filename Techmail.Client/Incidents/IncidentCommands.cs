@@ -165,6 +165,12 @@ public sealed class IncidentShowCommand : TechmailCommand<IncidentReferenceSetti
             Console.WriteLine();
             AnsiConsole.MarkupLine($"[bold]#{entry.Sequence} {entry.Author.ToString().ToLowerInvariant()}[/] {Output.Escape(entry.Sender ?? "")} {entry.Created:u}"
                 + (entry.MessageId is { } id ? $" [grey]{Output.Escape(id)}[/]" : ""));
+            if (entry.Smime is { } smime)
+            {
+                var colour = smime.Signature is SignatureStatus.Valid or SignatureStatus.NotSigned ? "green" : "red";
+                AnsiConsole.MarkupLine($"[{colour}]S/MIME: {Output.Escape(smime.Describe())}[/]" + (smime.Thumbprint is { } t ? $" [grey]{t}[/]" : ""));
+            }
+
             Console.WriteLine(entry.Body);
             foreach (var a in entry.Attachments)
             {

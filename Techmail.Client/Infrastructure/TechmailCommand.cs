@@ -39,6 +39,11 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
             Output.Error(refusal.Message);
             return ExitCodes.Refused;
         }
+        catch (Techmail.Certificates.CertificateException refusal)
+        {
+            Output.Error(refusal.Message);
+            return ExitCodes.Refused;
+        }
         catch (RulesException refusal)
         {
             if (refusal.Errors.Count == 0)

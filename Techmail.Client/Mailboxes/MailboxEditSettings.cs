@@ -179,4 +179,19 @@ public sealed class MailboxEditSettings : MailboxNameSettings
 
     [CommandOption("--poll-interval <DURATION>"), Description("How often to poll, e.g. 5m, 90s, 1h (minimum 1m).")]
     public string? PollInterval { get; init; }
+
+    [CommandOption("--smime-sign <BOOL>"), Description("S/MIME: sign all outgoing mail with the mailbox's certificate (found by its From address).")]
+    public bool? SmimeSign { get; init; }
+
+    [CommandOption("--smime-encrypt <MODE>"), Description("S/MIME: off, when-known (encrypt when the recipient's certificate is stored) or required (else do not send).")]
+    public string? SmimeEncrypt { get; init; }
+
+    [CommandOption("--smime-require-signature <BOOL>"), Description("S/MIME: quarantine incoming mail whose signature is not valid.")]
+    public bool? SmimeRequireSignature { get; init; }
+
+    [CommandOption("--smime-accept-unsigned <BOOL>"), Description("S/MIME: with --smime-require-signature, still take unsigned mail (default true).")]
+    public bool? SmimeAcceptUnsigned { get; init; }
+
+    [CommandOption("--no-smime"), Description("S/MIME: remove the mailbox's S/MIME settings.")]
+    public bool NoSmime { get; init; }
 }

@@ -33,7 +33,6 @@ public static class MailboxRendering
             }
 
             Row("Push (IMAP IDLE)", i.Push ? "on" : "off");
-
         }
 
         if (s.Outgoing is { } o)
@@ -45,7 +44,7 @@ public static class MailboxRendering
             if (o.Relay is { } r)
             {
                 Row("SMTP relay", $"{r.Host}:{r.EffectivePort} tls={r.Tls}" + (r.User is null ? "" : $" user={r.User}"));
-                Row("SMTP auth mechanisms", r.AuthMechanisms is { Count: > 0 } m ? string.Join(", ", m) : "any");
+                Row("SMTP auth mechanisms", r.AuthMechanisms is { Count: > 0 } smtpMechanisms ? string.Join(", ", smtpMechanisms) : "any");
                 Row("SMTP password without TLS", r.AllowPlaintextPassword ? "allowed" : "refused");
                 OAuthRows(r.OAuth, "SMTP ", Row);
             }
@@ -63,6 +62,9 @@ public static class MailboxRendering
         Row("Allowed types", a.AllowedTypes.Count == 0 ? "any" : string.Join(", ", a.AllowedTypes));
         Row("Blocked types", a.BlockedTypes.Count == 0 ? "none" : string.Join(", ", a.BlockedTypes));
         Row("Reject forward", s.RejectForwardAddresses.Count == 0 ? "quarantine" : string.Join(", ", s.RejectForwardAddresses));
+        Row("S/MIME", s.Smime is not { } m ? "off (signed mail is still verified, encrypted mail decrypted)"
+            : $"sign {(m.Sign ? "yes" : "no")}, encrypt {m.Encrypt.ToString().ToLowerInvariant()}, "
+                + (m.RequireValidSignature ? $"valid signature required{(m.AcceptUnsigned ? " (unsigned accepted)" : "")}" : "signatures recorded"));
         Row("Created", view.Created.ToString("u"));
         Row("Updated", view.Updated.ToString("u"));
         AnsiConsole.Write(grid);

@@ -68,7 +68,29 @@ public static class MailboxSettingsBuilder
             Attachments = attachments,
             RejectForwardAddresses = forwards,
             PollInterval = o.PollInterval is null ? s.PollInterval : ParseDuration("--poll-interval", o.PollInterval),
+            Smime = ApplySmime(s.Smime, o),
         };
+    }
+
+    private static SmimeSettings? ApplySmime(SmimeSettings? current, MailboxEditSettings o)
+    {
+        var touched = o.SmimeSign ?? o.SmimeRequireSignature ?? o.SmimeAcceptUnsigned ?? (object?)o.SmimeEncrypt;
+        if (o.NoSmime)
+        {
+            return touched is null ? null : throw new CommandFailure("--no-smime cannot be combined with other --smime options.");
+        }
+
+        if (touched is null)
+        {
+            return current;
+        }
+
+        var s = current ?? SmimeSettings.Off;
+        return new SmimeSettings(
+            o.SmimeSign ?? s.Sign,
+            o.SmimeEncrypt is null ? s.Encrypt : ParseEnum<SmimeEncryption>("--smime-encrypt", o.SmimeEncrypt.Replace("-", "", StringComparison.Ordinal)),
+            o.SmimeRequireSignature ?? s.RequireValidSignature,
+            o.SmimeAcceptUnsigned ?? s.AcceptUnsigned);
     }
 
     public static MailboxSettings FromJsonFile(string path)

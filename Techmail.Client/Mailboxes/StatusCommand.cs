@@ -24,13 +24,19 @@ public sealed class StatusCommand : TechmailCommand<StatusSettings>
             var key = MailboxKey.For(o.EffectiveTenant, o.Name);
             var status = await client.GetGrain<IMailboxGrain>(key).GetStatus();
             var outbox = await client.GetGrain<Outgoing.IOutboxGrain>(key).GetStatus();
+            var certificateWarning = await CertificateWarningFor(client, o.EffectiveTenant, key);
             if (o.Json)
             {
-                Output.WriteJson(new { name = o.Name, status, outbox });
+                Output.WriteJson(new { name = o.Name, status, outbox, certificateWarning });
             }
             else
             {
                 MailboxRendering.Status(o.Name, status);
+                if (certificateWarning is not null)
+                {
+                    AnsiConsole.MarkupLine($"[yellow]warning: {Output.Escape(certificateWarning)}[/]");
+                }
+
                 Outbox.OutboxRendering.Status(outbox);
             }
 
@@ -72,5 +78,18 @@ public sealed class StatusCommand : TechmailCommand<StatusSettings>
 
         AnsiConsole.Write(table);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>For a mailbox that uses S/MIME: a missing certificate, or one expired or expiring within 30 days.</summary>
+    private static async Task<string?> CertificateWarningFor(IClusterClient client, string tenant, string key)
+    {
+        if (await client.GetGrain<IMailboxGrain>(key).Get() is not { Settings: { Smime: not null, Outgoing: { } outgoing } })
+        {
+            return null;
+        }
+
+        var address = Techmail.Certificates.SmimeAddress.Of(outgoing);
+        var certificate = await client.GetGrain<Techmail.Certificates.ICertificateGrain>(tenant).ForMailbox(address);
+        return Techmail.Certificates.CertificateWarning.For(certificate, address, DateTimeOffset.UtcNow);
     }
 }

@@ -37,7 +37,8 @@ public sealed record IncidentEntry(
     [property: Id(4)] DateTimeOffset Created,
     [property: Id(5)] string? MessageId,
     [property: Id(6)] string? MessageKey,
-    [property: Id(7)] IReadOnlyList<AttachmentInfo> Attachments);
+    [property: Id(7)] IReadOnlyList<AttachmentInfo> Attachments,
+    [property: Id(8)] SmimeResult? Smime = null);
 
 /// <summary>An incident's fields, as lists and the client show them.</summary>
 [GenerateSerializer, Immutable, Alias("Techmail.IncidentSummary")]

@@ -19,7 +19,8 @@ public sealed record NewEntry(
     [property: Id(3)] DateTimeOffset Created,
     [property: Id(4)] string? MessageId,
     [property: Id(5)] string? MessageKey,
-    [property: Id(6)] IReadOnlyList<NewAttachment> Attachments);
+    [property: Id(6)] IReadOnlyList<NewAttachment> Attachments,
+    [property: Id(7)] SmimeResult? Smime = null);
 
 /// <summary>What a customer mail changes on the incident it is added to, besides adding itself to the thread.</summary>
 /// <param name="Changes">Fields set by business rules (null: unchanged).</param>

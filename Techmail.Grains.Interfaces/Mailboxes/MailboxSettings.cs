@@ -11,7 +11,8 @@ public sealed record MailboxSettings(
     [property: Id(4)] IReadOnlyList<DiscardFilter> DiscardFilters,
     [property: Id(5)] AttachmentPolicy Attachments,
     [property: Id(6)] IReadOnlyList<string> RejectForwardAddresses,
-    [property: Id(7)] TimeSpan PollInterval)
+    [property: Id(7)] TimeSpan PollInterval,
+    [property: Id(8)] SmimeSettings? Smime = null)
 {
     public static TimeSpan DefaultPollInterval { get; } = TimeSpan.FromMinutes(5);
     public static TimeSpan MinimumPollInterval { get; } = TimeSpan.FromMinutes(1);

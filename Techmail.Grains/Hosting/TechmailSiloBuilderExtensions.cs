@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Techmail.Authentication;
 using Techmail.Bounces;
+using Techmail.Certificates;
 using Techmail.Contacts;
 using Techmail.Incidents;
 using Techmail.Intake;
@@ -128,6 +129,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<IncidentBatch>();
         services.AddSingleton<RuleStore>();
         services.AddSingleton<RuleSetCache>();
+
+        // S/MIME: the tenant's certificates, read by intake and outgoing mail alike.
+        services.AddSingleton<CertificateStore>();
         return services;
     }
 }

@@ -12,6 +12,9 @@ namespace Techmail.Incidents;
 /// </summary>
 public sealed class IncidentStore(TechmailDatabase database)
 {
+    // S/MIME results are stored as JSON beside their entry, with names rather than numbers so the rows read plainly.
+    private static readonly JsonSerializerOptions SmimeJson = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
     public Task<(string Reference, bool Created)> Create(string tenant, IncidentSummary incident, NewEntry first) =>
         Create(tenant, incident, [first]);
 
@@ -305,8 +308,10 @@ public sealed class IncidentStore(TechmailDatabase database)
         await using var entries = TechmailDatabase.Command(
             connection,
             """
-            SELECT sequence, author, sender, body, created_utc, message_id, message_key
-            FROM techmail_incident_entries WHERE tenant = @tenant AND reference = @reference ORDER BY sequence
+            SELECT e.sequence, e.author, e.sender, e.body, e.created_utc, e.message_id, e.message_key, s.result
+            FROM techmail_incident_entries e
+            LEFT JOIN techmail_incident_entry_smime s ON s.tenant = e.tenant AND s.reference = e.reference AND s.sequence = e.sequence
+            WHERE e.tenant = @tenant AND e.reference = @reference ORDER BY e.sequence
             """,
             ("@tenant", tenant),
             ("@reference", reference));
@@ -323,7 +328,8 @@ public sealed class IncidentStore(TechmailDatabase database)
                 rows.Utc(4),
                 rows.StringOrNull(5),
                 rows.StringOrNull(6),
-                attachments.TryGetValue(sequence, out var list) ? list : []));
+                attachments.TryGetValue(sequence, out var list) ? list : [],
+                rows.StringOrNull(7) is { } smime ? JsonSerializer.Deserialize<SmimeResult>(smime, SmimeJson) : null));
         }
 
         return thread;
@@ -393,6 +399,8 @@ public sealed class IncidentStore(TechmailDatabase database)
 
     private static readonly string[] EntryColumns = ["tenant", "reference", "sequence", "author", "sender", "body", "message_id", "message_key", "created_utc"];
 
+    private static readonly string[] SmimeColumns = ["tenant", "reference", "sequence", "result"];
+
     private static readonly string[] AttachmentColumns =
         ["tenant", "reference", "sequence", "position", "file_name", "content_type", "size_bytes", "sha256", "inline", "content_id", "content"];
 
@@ -402,6 +410,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         var incidentRows = new List<object?[]>(incidents.Count);
         var entryRows = new List<object?[]>(incidents.Count * 2);
         var attachmentRows = new List<object?[]>();
+        var smimeRows = new List<object?[]>();
         foreach (var (i, thread) in incidents)
         {
             incidentRows.Add([tenant, i.Reference, i.Subject, i.Contact, i.Mailbox, i.Status.ToString(), i.Queue, i.Priority, i.Category, i.Assignee,
@@ -410,6 +419,11 @@ public sealed class IncidentStore(TechmailDatabase database)
             {
                 var e = thread[n];
                 entryRows.Add([tenant, i.Reference, n + 1, e.Author.ToString(), e.Sender, e.Body, e.MessageId, e.MessageKey, e.Created.UtcDateTime]);
+                if (e.Smime is { } smime)
+                {
+                    smimeRows.Add([tenant, i.Reference, n + 1, JsonSerializer.Serialize(smime, SmimeJson)]);
+                }
+
                 for (var position = 0; position < e.Attachments.Count; position++)
                 {
                     var a = e.Attachments[position];
@@ -421,6 +435,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         await MultiRowInsert.Execute(connection, transaction, "techmail_incidents", IncidentColumns, incidentRows);
         await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entries", EntryColumns, entryRows);
         await MultiRowInsert.Execute(connection, transaction, "techmail_incident_attachments", AttachmentColumns, attachmentRows);
+        await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entry_smime", SmimeColumns, smimeRows);
     }
 
     private static Task InsertIncident(DbConnection connection, DbTransaction transaction, string tenant, IncidentSummary incident, IReadOnlyList<NewEntry> thread) =>
@@ -442,6 +457,12 @@ public sealed class IncidentStore(TechmailDatabase database)
     {
         await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entries", EntryColumns,
             [[tenant, reference, sequence, entry.Author.ToString(), entry.Sender, entry.Body, entry.MessageId, entry.MessageKey, entry.Created.UtcDateTime]]);
+        if (entry.Smime is { } smime)
+        {
+            await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entry_smime", SmimeColumns,
+                [[tenant, reference, sequence, JsonSerializer.Serialize(smime, SmimeJson)]]);
+        }
+
         await MultiRowInsert.Execute(connection, transaction, "techmail_incident_attachments", AttachmentColumns,
             [.. entry.Attachments.Select((a, position) => new object?[]
             {

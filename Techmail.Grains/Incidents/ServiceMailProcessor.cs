@@ -1,5 +1,6 @@
 using MimeKit;
 using Techmail.Bounces;
+using Techmail.Certificates;
 using Techmail.Intake;
 using Techmail.Contacts;
 using Techmail.Incidents.Parsing;
@@ -27,6 +28,7 @@ public sealed class ServiceMailProcessor(
     QuarantineStore quarantine,
     RuleSetCache rules,
     IncidentPolicy policy,
+    CertificateStore certificates,
     TimeProvider time)
 {
     /// <summary>
@@ -77,6 +79,37 @@ public sealed class ServiceMailProcessor(
         }
 
         var (mime, message) = (read.Mime!, read.Message);
+
+        // --- S/MIME: decrypt and verify before anything reads the mail; refusals go to quarantine with the reason.
+        SmimeKeyring? keyring = null;
+        SmimeResult? smime = null;
+        if (SmimeIntake.Concerns(mime, mailbox.Settings.Smime))
+        {
+            keyring = await SmimeKeyring.Load(certificates, tenant);
+            var opened = SmimeIntake.Open(mime, mime.From.Mailboxes.FirstOrDefault()?.Address ?? "", keyring, mailbox.Settings.Smime, time.GetUtcNow());
+            if (opened.Refusal is { } refusal)
+            {
+                return await Quarantine(mailbox, row, mime.From.Mailboxes.FirstOrDefault()?.Address, opened.Message.Subject, refusal);
+            }
+
+            if (opened.Harvest is { } signerCertificate)
+            {
+                await certificates.Harvest(tenant, CertificateFile.Harvested(signerCertificate, time.GetUtcNow()));
+                keyring = null; // reloaded with the harvest, so the acknowledgement can be encrypted to it
+            }
+
+            (mime, smime) = (opened.Message, opened.Result);
+            // The batch read the envelope; what the customer wrote is inside it.
+            var inner = CustomerMessageReader.Read(mime, row.Raw, row.MessageKey);
+            if (!inner.IsMessage)
+            {
+                return await Quarantine(mailbox, row, mime.From.Mailboxes.FirstOrDefault()?.Address, mime.Subject, inner.Problem);
+            }
+
+            message = inner.Message;
+        }
+
+        // --- end S/MIME
         var sender = message.Sender.LookupKey;
         if (!row.Released && flood.Admit(sender) is { Held: true } held)
         {
@@ -86,8 +119,10 @@ public sealed class ServiceMailProcessor(
             return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Held, reason);
         }
 
-        // A sender's second mail in the batch finds the contact its first one made.
-        var contact = batch.Contacts[sender];
+        // A sender's second mail in the batch finds the contact its first one made. A sender only the decrypted
+        // mail names was not looked up with the batch.
+        var contact = batch.Contacts.GetValueOrDefault(sender)
+            ?? await grains.GetGrain<IContactGrain>(AddressKey.For(tenant, sender)).FindOrCreate(message.Sender.DisplayName, policy.CreateContacts);
         if (!batch.SeenSenders.Add(sender) && contact.Contact is not null)
         {
             contact = contact with { Existed = true };
@@ -121,7 +156,8 @@ public sealed class ServiceMailProcessor(
             now,
             message.MessageId,
             row.MessageKey,
-            [.. message.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, a.Sha256, a.Inline, a.ContentId, a.Content))]);
+            [.. message.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, a.Sha256, a.Inline, a.ContentId, a.Content))],
+            smime);
 
         if (decision is ThreadDecision.Append append)
         {
@@ -156,7 +192,12 @@ public sealed class ServiceMailProcessor(
             thread.Add(Note(now, $"This mail names incident {mentioned}, but was not added to it: {open.Why}."));
         }
 
-        var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, reference, key, now);
+        if (keyring is null && SmimeOutgoing.Applies(mailbox.Settings.Smime))
+        {
+            keyring = await SmimeKeyring.Load(certificates, tenant);
+        }
+
+        var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, reference, key, keyring, now);
         thread.Add(note with { MessageKey = $"ack:{row.MessageKey}" });
         return new MailPlan.Open(row.MessageKey, contact.Contact, incident, thread, acknowledgement);
     }
@@ -169,6 +210,7 @@ public sealed class ServiceMailProcessor(
         RuleOutcome outcome,
         string reference,
         byte[] trackingKey,
+        SmimeKeyring? keyring,
         DateTimeOffset now)
     {
         string? skipped = AutomatedMailDetector.Detect(mime) is { } automated
@@ -196,6 +238,13 @@ public sealed class ServiceMailProcessor(
             message.References,
             messageId,
             now);
+        // --- S/MIME: sign and encrypt as the mailbox asks; when it cannot, nothing is queued and the thread says why.
+        if (mailbox.Settings.Smime is { } smime && keyring is not null && SmimeOutgoing.Applies(smime)
+            && SmimeOutgoing.Protect(ack, smime, keyring, SmimeAddress.Of(outgoing), customer.Address, now).Refusal is { } refusal)
+        {
+            return (null, Note(now, $"No acknowledgement sent: {refusal}."));
+        }
+
         var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], Serialize(ack));
         return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.") with { MessageId = messageId });
     }

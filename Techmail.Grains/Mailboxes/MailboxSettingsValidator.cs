@@ -74,6 +74,12 @@ public static class MailboxSettingsValidator
             Fail("rejectForward", "forwarding rejected mail needs outgoing settings to send it with.");
         }
 
+        // S/MIME: the mailbox's certificate is found by its From address when mail is sent, so only that must exist here.
+        if (settings.Smime is { } smime && (smime.Sign || smime.Encrypt != SmimeEncryption.Off) && settings.Outgoing is null)
+        {
+            Fail("smime", "signing or encrypting needs outgoing settings (the From address picks the mailbox's certificate).");
+        }
+
         return errors;
     }
 
