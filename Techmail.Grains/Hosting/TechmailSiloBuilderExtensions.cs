@@ -132,6 +132,7 @@ public static class TechmailSiloBuilderExtensions
 
         // S/MIME: the tenant's certificates, read by intake and outgoing mail alike.
         services.AddSingleton<CertificateStore>();
+        services.AddSingleton<TenantServerTrust>();
         return services;
     }
 }

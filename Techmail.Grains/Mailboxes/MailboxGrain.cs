@@ -19,6 +19,7 @@ public sealed class MailboxGrain(
     PollStatistics statistics,
     MailFetcher fetcher,
     PushMailboxStore pushMailboxes,
+    Certificates.TenantServerTrust serverTrust,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -210,7 +211,7 @@ public sealed class MailboxGrain(
             throw MailboxException.Invalid(errors);
         }
 
-        var outgoing = secrets.Reveal(stored).Outgoing!;
+        var outgoing = (await Revealed(stored)).Outgoing!;
         var message = Outgoing.OutgoingMessageBuilder.Build(outgoing, mail);
         try
         {
@@ -247,7 +248,7 @@ public sealed class MailboxGrain(
         }
 
         var raw = await quarantine.GetRaw(Tenant, quarantineId) ?? [];
-        var settings = secrets.Reveal(state.State.Settings!);
+        var settings = await Revealed(state.State.Settings!);
         var entry = await poller.Reprocess(Request(settings), held.Message.MessageKey, held.ServerUid, raw, _stopping.Token);
         if (entry.Verdict != TraceVerdict.Quarantined)
         {
@@ -306,7 +307,7 @@ public sealed class MailboxGrain(
 
     private async Task RunPoll(DateTimeOffset? due)
     {
-        var settings = secrets.Reveal(state.State.Settings!);
+        var settings = await Revealed(state.State.Settings!);
         var host = settings.Incoming!.Host;
         var before = state.State.Status;
         try
@@ -505,7 +506,7 @@ public sealed class MailboxGrain(
     /// <summary>Runs an IDLE watcher exactly while the mailbox polls in push mode, restarted when its settings change.</summary>
     private async Task SyncPush()
     {
-        var wanted = state.State.Settings is { Polls: true, Incoming.Push: true } settings ? secrets.Reveal(settings).Incoming : null;
+        var wanted = state.State.Settings is { Polls: true, Incoming.Push: true } settings ? (await Revealed(settings)).Incoming : null;
         if (_push is not null && (wanted is null || !SameConnection(_push.Incoming, wanted)))
         {
             await StopPush();
@@ -583,8 +584,11 @@ public sealed class MailboxGrain(
 
     // ---- Outbox: the durable sending of queued mail (Outgoing/OutboxGrain) ----
 
-    public Task<OutgoingSettings?> GetOutgoingForSending() =>
-        Task.FromResult(state.State.Settings is { Enabled: true, Outgoing: not null } stored ? secrets.Reveal(stored).Outgoing : null);
+    public async Task<OutgoingSettings?> GetOutgoingForSending() =>
+        state.State.Settings is { Enabled: true, Outgoing: not null } stored ? (await Revealed(stored)).Outgoing : null;
+
+    /// <summary>The settings with secrets in the clear and the tenant's trusted CAs added to what the servers may present.</summary>
+    private Task<MailboxSettings> Revealed(MailboxSettings stored) => serverTrust.Apply(Tenant, secrets.Reveal(stored));
 
     /// <summary>After a restart or failover nothing else would remind the outbox of mail queued before it.</summary>
     private void WakeOutbox()

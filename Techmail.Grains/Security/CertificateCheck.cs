@@ -78,12 +78,14 @@ public sealed class CertificateCheck(ServerTrust? trust)
         return true;
     }
 
+    /// <param name="caPem">One or more PEM CA certificates (the mailbox's own and the tenant's), any of which may anchor the chain.</param>
     private static bool ChainsTo(X509Certificate2 server, X509Chain? presented, string caPem)
     {
-        using var ca = X509Certificate2.CreateFromPem(caPem);
+        var anchors = new X509Certificate2Collection();
+        anchors.ImportFromPem(caPem);
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
         // Private CAs rarely publish revocation lists reachable from here; revocation is the S/MIME issue's.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (presented is not null)

@@ -125,10 +125,34 @@ public abstract class PollingTests(PollingFixture fixture)
         await grain.Update(masked with { Incoming = masked.Incoming! with { Trust = new ServerTrust(null, new string('A', 64)) } });
         Assert.Contains("does not match the pinned", (await PollingFixture.PollAndWait(grain)).LastError);
 
-        await grain.Update(masked with { Incoming = masked.Incoming! with { Trust = new ServerTrust(Dovecot.CertificatePem, null) } });
+        await grain.Update(masked with { Incoming = masked.Incoming! with { Trust = new ServerTrust(Dovecot.CaCertificatePem, null) } });
         var accepted = await PollingFixture.PollAndWait(grain);
         Assert.Null(accepted.LastError);
         Assert.Equal(0, accepted.ConsecutiveFailures);
+        Assert.Equal(0, Dovecot.CountMessages(user));
+    }
+
+    [Fact]
+    public async Task A_private_CA_imported_once_for_the_tenant_is_trusted_for_every_mailbox_of_it()
+    {
+        var (user, password) = fixture.NewUser();
+        Dovecot.Deliver(user, TestMail.Simple("over TLS, tenant CA"));
+        // A tenant of its own: the tenant's CAs are cached for a minute, and another test's poll must not have
+        // cached "none" for it.
+        const string tenant = "tenantca";
+        await fixture.Client.GetGrain<Techmail.Certificates.ICertificateGrain>(tenant)
+            .Import(System.Text.Encoding.ASCII.GetBytes(Dovecot.CaCertificatePem), null, Techmail.Certificates.CertificateKind.Ca);
+        var grain = fixture.Client.GetGrain<IMailboxGrain>(MailboxKey.For(tenant, "tls-tenant-ca"));
+        await grain.Create(MailboxSettings.Empty(MailboxType.Service) with
+        {
+            Enabled = true,
+            PollInterval = TimeSpan.FromHours(1),
+            Incoming = fixture.Pop3(user, password, Dovecot.Pop3sPort) with { Tls = TlsMode.SslOnConnect },
+        });
+
+        var status = await PollingFixture.PollAndWait(grain);
+
+        Assert.Null(status.LastError);
         Assert.Equal(0, Dovecot.CountMessages(user));
     }
 

@@ -33,7 +33,7 @@ public sealed class DovecotServer : IAsyncDisposable
         MakeReachableByDovecotUsers(_base.Path);
         Directory.CreateDirectory(MailRoot);
         Directory.CreateDirectory(UsersDirectory);
-        (Certificate, CertificatePem, var keyPem) = CreateCertificate();
+        (Certificate, CertificatePem, var keyPem, CaCertificatePem) = CreateCertificate();
         CertificateSha256 = Certificate.GetCertHashString(HashAlgorithmName.SHA256);
         File.WriteAllText(_base.File("cert.pem"), CertificatePem);
         File.WriteAllText(_base.File("key.pem"), keyPem);
@@ -51,6 +51,9 @@ public sealed class DovecotServer : IAsyncDisposable
     public X509Certificate2 Certificate { get; }
 
     public string CertificatePem { get; }
+
+    /// <summary>The private CA that issued the server's certificate, as a mail provider's own CA would.</summary>
+    public string CaCertificatePem { get; }
 
     /// <summary>Uppercase hex SHA-256 of the certificate's DER, as <c>GetCertHashString(SHA256)</c> gives it.</summary>
     public string CertificateSha256 { get; }
@@ -429,8 +432,15 @@ public sealed class DovecotServer : IAsyncDisposable
     private static string Listener(string name, int port, bool ssl) =>
         $"  inet_listener {name} {{\n    address = 127.0.0.1\n    port = {port}\n    ssl = {(ssl ? "yes" : "no")}\n  }}\n";
 
-    private static (X509Certificate2 Certificate, string CertificatePem, string KeyPem) CreateCertificate()
+    private static (X509Certificate2 Certificate, string CertificatePem, string KeyPem, string CaPem) CreateCertificate()
     {
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = RSA.Create(2048);
+        var caRequest = new CertificateRequest("CN=Techmail test mail CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        using var ca = caRequest.CreateSelfSigned(now.AddDays(-2), now.AddDays(60));
+
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
@@ -440,11 +450,11 @@ public sealed class DovecotServer : IAsyncDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, false));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(new OidCollection { new Oid("1.3.6.1.5.5.7.3.1") }, false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
 
-        var now = DateTimeOffset.UtcNow;
-        using var withKey = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
-        var publicOnly = X509CertificateLoader.LoadCertificate(withKey.RawData);
-        return (publicOnly, withKey.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+        using var issued = request.Create(ca, now.AddDays(-1), now.AddDays(30), RandomNumberGenerator.GetBytes(12));
+        var publicOnly = X509CertificateLoader.LoadCertificate(issued.RawData);
+        return (publicOnly, issued.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), ca.ExportCertificatePem());
     }
 
     /// <summary>Dovecot refuses mail access as root, so mail belongs to nobody, as it would to a real mail user.</summary>
