@@ -77,21 +77,8 @@ public sealed class BounceClassifyCommand : AsyncCommand<ClassifySettings>
     public override async Task<int> ExecuteAsync(CommandContext context, ClassifySettings o, CancellationToken cancellationToken)
     {
         var classifier = new BounceClassifier();
-        var failed = false;
-        foreach (var file in o.Files)
+        return await MessageFiles.ForEach(o.Files, (file, raw) =>
         {
-            byte[] raw;
-            try
-            {
-                raw = await File.ReadAllBytesAsync(file, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Output.Error($"{file}: {e.Message}");
-                failed = true;
-                continue;
-            }
-
             var result = classifier.Classify(raw);
             var recipients = result.Recipients.Select(r => new
             {
@@ -114,8 +101,6 @@ public sealed class BounceClassifyCommand : AsyncCommand<ClassifySettings>
                     Console.WriteLine($"  {r.Recipient}  {BounceReasons.ToLabel(r.Reason)}  {(r.HardBounce switch { true => "hard", false => "soft", null => "-" })}  {r.Status}  {r.ReplyCode}  {r.Diagnostic}");
                 }
             }
-        }
-
-        return failed ? ExitCodes.Refused : ExitCodes.Ok;
+        }, cancellationToken);
     }
 }

@@ -19,28 +19,12 @@ public sealed class MessageInspectCommand : AsyncCommand<InspectSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, InspectSettings o, CancellationToken cancellationToken)
     {
-        var failed = false;
-        foreach (var file in o.Files)
+        return await MessageFiles.ForEach(o.Files, (file, raw) =>
         {
-            byte[] raw;
-            try
-            {
-                raw = await File.ReadAllBytesAsync(file, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // One unreadable file should not hide what the others say; the exit code still tells.
-                Output.Error($"{file}: {e.Message}");
-                failed = true;
-                continue;
-            }
-
             var inspected = MessageInspection.Inspect(raw, file);
             if (o.Json) Console.Out.WriteLine(MessageInspection.ToJsonLine(inspected));
             else WriteSummary(inspected);
-        }
-
-        return failed ? ExitCodes.Refused : ExitCodes.Ok;
+        }, cancellationToken);
     }
 
     private static void WriteSummary(InspectedMessage m)
