@@ -40,7 +40,8 @@ public sealed class ContactGrain(ContactStore store, TimeProvider time) : Grain,
         return new ContactLookup(_contact, Existed: false);
     }
 
-    public async Task<ContactView?> Get() => await store.Get(Tenant, Address) ?? _contact;
+    /// <summary>The stored contact: one decided on for mail not yet written (or set aside) does not exist yet.</summary>
+    public Task<ContactView?> Get() => store.Get(Tenant, Address);
 
     private async Task<ContactView?> Load()
     {

@@ -201,6 +201,12 @@ public abstract class IncidentFlowTests(PollingFixture fixture)
         Assert.DoesNotContain(fixture.Smtp.Messages, m => m.Recipients.Contains("robot@autoresponder.example"));
         var first = await Incident(incidents[^1].Reference);
         Assert.Contains(first.Thread, e => e.Body.StartsWith("No acknowledgement sent: the mail is automated (Auto-Submitted: auto-replied)"));
+
+        // An admin who decides one held mail matters releases it past the flood gate.
+        await mailbox.Reprocess(held[0].Id);
+        await fixture.Client.GetGrain<IIncidentBuilderGrain>(MailboxKey.For(Tenant, "flow-loop")).Drain();
+        Assert.Equal(24, (await Incidents("flow-loop")).Count);
+        Assert.Equal(76, (await fixture.Client.GetGrain<IQuarantineGrain>(Tenant).List("flow-loop", false, 200)).Count);
     }
 
     private async Task<(IMailboxGrain Mailbox, string User)> ServiceMailbox(string name)
