@@ -27,13 +27,12 @@ public sealed class ContactStore(TechmailDatabase database)
             return found;
         }
 
-        var list = addresses.ToList();
-        var names = list.Select((_, i) => $"@a{i}").ToList();
+        var (list, parameters) = TechmailDatabase.InList("a", addresses.ToList());
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
-            $"SELECT address, name, created_utc FROM techmail_contacts WHERE tenant = @tenant AND address IN ({string.Join(", ", names)})",
-            [("@tenant", tenant), .. list.Select((a, i) => (names[i], (object?)a))]);
+            $"SELECT address, name, created_utc FROM techmail_contacts WHERE tenant = @tenant AND address IN ({list})",
+            [("@tenant", tenant), .. parameters]);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

@@ -242,12 +242,12 @@ public sealed class IncidentStore(TechmailDatabase database)
 
         // Only the newest ids matter, and a hostile References header must not become a huge query.
         var ids = messageIds.TakeLast(20).Distinct(StringComparer.Ordinal).ToList();
-        var names = ids.Select((_, i) => $"@id{i}").ToList();
+        var (list, parameters) = TechmailDatabase.InList("id", ids);
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
-            $"SELECT reference FROM techmail_incident_entries WHERE tenant = @tenant AND message_id IN ({string.Join(", ", names)}) ORDER BY reference DESC LIMIT 1",
-            [("@tenant", tenant), .. ids.Select((id, i) => (names[i], (object?)id))]);
+            $"SELECT reference FROM techmail_incident_entries WHERE tenant = @tenant AND message_id IN ({list}) ORDER BY reference DESC LIMIT 1",
+            [("@tenant", tenant), .. parameters]);
         return await command.ExecuteScalarAsync() as string;
     }
 
@@ -379,12 +379,12 @@ public sealed class IncidentStore(TechmailDatabase database)
             return found;
         }
 
-        var names = messageKeys.Select((_, i) => $"@k{i}").ToList();
+        var (list, parameters) = TechmailDatabase.InList("k", messageKeys);
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
-            $"SELECT message_key, reference FROM techmail_incident_entries WHERE tenant = @tenant AND message_key IN ({string.Join(", ", names)})",
-            [("@tenant", tenant), .. messageKeys.Select((k, i) => (names[i], (object?)k))]);
+            $"SELECT message_key, reference FROM techmail_incident_entries WHERE tenant = @tenant AND message_key IN ({list})",
+            [("@tenant", tenant), .. parameters]);
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

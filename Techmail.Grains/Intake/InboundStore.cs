@@ -95,12 +95,11 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     {
         for (var start = 0; start < messageKeys.Count; start += RowsPerStatement)
         {
-            var keys = messageKeys.Skip(start).Take(RowsPerStatement).ToList();
-            var names = keys.Select((_, i) => $"@k{i}").ToList();
+            var (list, parameters) = TechmailDatabase.InList("k", messageKeys.Skip(start).Take(RowsPerStatement).ToList());
             await using var command = TechmailDatabase.Command(
                 connection,
-                $"UPDATE techmail_inbound SET state = @state WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({string.Join(", ", names)})",
-                [("@state", outcome.ToString().ToLowerInvariant()), ("@tenant", tenant), ("@mailbox", mailbox), .. keys.Select((k, i) => (names[i], (object?)k))]);
+                $"UPDATE techmail_inbound SET state = @state WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
+                [("@state", outcome.ToString().ToLowerInvariant()), ("@tenant", tenant), ("@mailbox", mailbox), .. parameters]);
             command.Transaction = transaction;
             await command.ExecuteNonQueryAsync();
         }

@@ -125,15 +125,15 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             return;
         }
 
-        var names = ids.Select((_, i) => $"@id{i}").ToList();
+        var (list, parameters) = TechmailDatabase.InList("id", ids);
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             $"""
             UPDATE techmail_outbox SET state = @state, attempts = attempts + 1, sent_utc = @now, updated_utc = @now
-            WHERE id IN ({string.Join(", ", names)}) AND state = 'queued'
+            WHERE id IN ({list}) AND state = 'queued'
             """,
-            [("@state", Sent), ("@now", now.UtcDateTime), .. ids.Select((id, i) => (names[i], (object?)id))]);
+            [("@state", Sent), ("@now", now.UtcDateTime), .. parameters]);
         await command.ExecuteNonQueryAsync();
     }
 

@@ -49,6 +49,13 @@ public sealed class TechmailDatabase
         return connection;
     }
 
+    /// <summary>The placeholders of an IN list ("@k0, @k1, ...") and the parameters that fill them.</summary>
+    public static (string Placeholders, (string Name, object? Value)[] Parameters) InList<T>(string prefix, IReadOnlyList<T> values)
+    {
+        var parameters = values.Select((value, i) => ($"@{prefix}{i}", (object?)value)).ToArray();
+        return (string.Join(", ", parameters.Select(p => p.Item1)), parameters);
+    }
+
     public static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
