@@ -101,7 +101,7 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Track
             throw new IncidentException(IncidentErrorKind.CannotSend, $"{refusal}; the reply was not recorded.");
         }
 
-        var raw = ServiceMailProcessor.Serialize(mail);
+        var raw = Polling.WireFormat.Bytes(mail);
         var entry = new NewEntry(
             EntryAuthor.Agent,
             reply.Agent,

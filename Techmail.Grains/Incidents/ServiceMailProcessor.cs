@@ -75,7 +75,7 @@ public sealed class ServiceMailProcessor(
         var tenant = mailbox.Tenant;
         if (read.Message is null)
         {
-            return await Quarantine(mailbox, row, read.Mime?.From.Mailboxes.FirstOrDefault()?.Address, read.Mime?.Subject, read.Problem ?? "cannot be read");
+            return await Quarantine(mailbox, row, FromAddress(read.Mime), read.Mime?.Subject, read.Problem ?? "cannot be read");
         }
 
         var (mime, message) = (read.Mime!, read.Message);
@@ -86,10 +86,10 @@ public sealed class ServiceMailProcessor(
         if (SmimeIntake.Concerns(mime, mailbox.Settings.Smime))
         {
             keyring = await SmimeKeyring.Load(certificates, tenant);
-            var opened = SmimeIntake.Open(mime, mime.From.Mailboxes.FirstOrDefault()?.Address ?? "", keyring, mailbox.Settings.Smime, time.GetUtcNow());
+            var opened = SmimeIntake.Open(mime, FromAddress(mime) ?? "", keyring, mailbox.Settings.Smime, time.GetUtcNow());
             if (opened.Refusal is { } refusal)
             {
-                return await Quarantine(mailbox, row, mime.From.Mailboxes.FirstOrDefault()?.Address, opened.Message.Subject, refusal);
+                return await Quarantine(mailbox, row, FromAddress(mime), opened.Message.Subject, refusal);
             }
 
             if (opened.Harvest is { } signerCertificate)
@@ -103,7 +103,7 @@ public sealed class ServiceMailProcessor(
             var inner = CustomerMessageReader.Read(mime, row.Raw, row.MessageKey);
             if (!inner.IsMessage)
             {
-                return await Quarantine(mailbox, row, mime.From.Mailboxes.FirstOrDefault()?.Address, mime.Subject, inner.Problem);
+                return await Quarantine(mailbox, row, FromAddress(mime), mime.Subject, inner.Problem);
             }
 
             message = inner.Message;
@@ -245,7 +245,7 @@ public sealed class ServiceMailProcessor(
             return (null, Note(now, $"No acknowledgement sent: {refusal}."));
         }
 
-        var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], Serialize(ack));
+        var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], WireFormat.Bytes(ack));
         return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.") with { MessageId = messageId });
     }
 
@@ -259,17 +259,10 @@ public sealed class ServiceMailProcessor(
         return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Quarantined, reason);
     }
 
-    private static NewEntry Note(DateTimeOffset now, string text) => new(EntryAuthor.System, null, text, now, null, null, []);
+    /// <summary>The From address as written, for the quarantine's listing of mail intake could not use.</summary>
+    private static string? FromAddress(MimeMessage? mime) => mime?.From.Mailboxes.FirstOrDefault()?.Address;
 
-    /// <summary>The message as it goes on the wire (CRLF line ends), so what the outbox stores is what is sent.</summary>
-    internal static byte[] Serialize(MimeMessage message)
-    {
-        var options = FormatOptions.Default.Clone();
-        options.NewLineFormat = NewLineFormat.Dos;
-        using var buffer = new MemoryStream();
-        message.WriteTo(options, buffer);
-        return buffer.ToArray();
-    }
+    private static NewEntry Note(DateTimeOffset now, string text) => new(EntryAuthor.System, null, text, now, null, null, []);
 }
 
 /// <summary>One mail parsed and read, or the reason it cannot be.</summary>

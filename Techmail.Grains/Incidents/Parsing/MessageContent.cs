@@ -1,4 +1,5 @@
 using MimeKit;
+using Techmail.Polling;
 using MimeKit.Cryptography;
 using MimeKit.Tnef;
 
@@ -19,8 +20,6 @@ internal sealed class MessageContent
     private readonly List<AttachmentDraft> _attachments = [];
     private readonly List<string> _notes = [];
     private bool _depthNoted;
-
-    private static readonly FormatOptions WireFormat = new() { NewLineFormat = NewLineFormat.Dos };
 
     public IReadOnlyList<AttachmentDraft> Attachments => _attachments;
 
@@ -178,7 +177,7 @@ internal sealed class MessageContent
     {
         var content = new MemoryStream();
         // CRLF whatever the platform: an .eml file holds the message as it travelled.
-        part.Message?.WriteTo(WireFormat, content);
+        part.Message?.WriteTo(WireFormat.Options, content);
         var name = SafeFileName(part) ?? part.Message?.Subject;
         _attachments.Add(new AttachmentDraft(
             string.IsNullOrWhiteSpace(name) ? null : name,
@@ -195,7 +194,7 @@ internal sealed class MessageContent
     private void AddHeaders(TextRfc822Headers part)
     {
         var content = new MemoryStream();
-        part.Message?.Headers.WriteTo(WireFormat, content);
+        part.Message?.Headers.WriteTo(WireFormat.Options, content);
         // HeaderList.WriteTo ends the block with the blank line that would separate a body; the part holds no body.
         var bytes = content.ToArray();
         if (bytes.AsSpan().EndsWith("\r\n"u8)) bytes = bytes[..^2];
