@@ -3,20 +3,13 @@ using Techmail.Storage;
 
 namespace Techmail.Contacts;
 
-/// <summary>Service contacts in <c>techmail_contacts</c>; the contact grain is the only writer of its row.</summary>
+/// <summary>
+/// Service contacts in <c>techmail_contacts</c>. Rows are written with the incidents that need them (an upsert that
+/// keeps an existing name), so two mailboxes meeting the same new sender at once cannot clash.
+/// </summary>
 public sealed class ContactStore(TechmailDatabase database)
 {
-    public async Task<ContactView?> Get(string tenant, string address)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(
-            connection,
-            "SELECT address, name, created_utc FROM techmail_contacts WHERE tenant = @tenant AND address = @address",
-            ("@tenant", tenant),
-            ("@address", address));
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? new ContactView(reader.GetString(0), reader.StringOrNull(1), reader.Utc(2)) : null;
-    }
+    public async Task<ContactView?> Get(string tenant, string address) => (await GetMany(tenant, [address])).GetValueOrDefault(address);
 
     /// <summary>The stored contacts among <paramref name="addresses"/>, in one query.</summary>
     public async Task<Dictionary<string, ContactView>> GetMany(string tenant, IReadOnlyCollection<string> addresses)
