@@ -24,11 +24,14 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         {
             var count = Math.Min(RowsPerStatement, messages.Count - start);
             var sql = new System.Text.StringBuilder("INSERT INTO techmail_inbound (tenant, mailbox, message_key, kind, raw, received_utc, state) VALUES ");
-            var parameters = new List<(string, object?)>(count * 4 + 2) { ("@kind", kind), ("@time", now.UtcDateTime) };
+            var parameters = new List<(string, object?)>(count * 5 + 1) { ("@kind", kind) };
             for (var i = 0; i < count; i++)
             {
                 var m = messages[start + i];
-                sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @m{i}, @k{i}, @kind, @r{i}, @time, 'pending')");
+                sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @m{i}, @k{i}, @kind, @r{i}, @w{i}, 'pending')");
+                // A microsecond apart in the order the server listed them (the finest both databases keep): intake
+                // builds oldest first, so a quick reply handed off with the mail it answers comes after it.
+                parameters.Add(($"@w{i}", now.UtcDateTime.AddTicks((start + i) * TimeSpan.TicksPerMicrosecond)));
                 parameters.Add(($"@t{i}", m.Tenant));
                 parameters.Add(($"@m{i}", m.Mailbox));
                 parameters.Add(($"@k{i}", m.MessageKey));
