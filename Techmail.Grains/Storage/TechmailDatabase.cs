@@ -46,6 +46,15 @@ public sealed class TechmailDatabase
         var connection = Factory.CreateConnection()!;
         connection.ConnectionString = ConnectionString;
         await connection.OpenAsync(cancellationToken);
+        if (Kind == StorageKind.Sqlite)
+        {
+            // SQLite's own busy handler waits a few milliseconds for the other writer's commit; without it
+            // Microsoft.Data.Sqlite retries a locked database by sleeping 150 ms at a time, which stalled polling
+            // whenever the incident builder was committing.
+            await using var busy = Command(connection, "PRAGMA busy_timeout = 30000");
+            await busy.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return connection;
     }
 
