@@ -10,45 +10,31 @@ namespace Techmail.Intake;
 /// </summary>
 public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
 {
-    /// <summary>Rows per INSERT: one statement for many rows costs far less than a statement a row.</summary>
+    /// <summary>Message keys per UPDATE ... IN (...).</summary>
     private const int RowsPerStatement = 64;
 
     /// <param name="alsoWrite">More rows that must commit together with these messages (e.g. bounce records).</param>
     public async Task<IntakeReceipt> Record(string kind, IReadOnlyList<InboundMessage> messages, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, Task>? alsoWrite = null)
     {
-        var recorded = 0;
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var now = time.GetUtcNow();
-        for (var start = 0; start < messages.Count; start += RowsPerStatement)
+        // A microsecond apart in the order the server listed them (the finest both databases keep): intake builds
+        // oldest first, so a quick reply handed off with the mail it answers comes after it.
+        var rows = messages.Select((m, i) => new object?[]
         {
-            var count = Math.Min(RowsPerStatement, messages.Count - start);
-            var sql = new System.Text.StringBuilder("INSERT INTO techmail_inbound (tenant, mailbox, message_key, kind, raw, received_utc, state) VALUES ");
-            var parameters = new List<(string, object?)>(count * 5 + 1) { ("@kind", kind) };
-            for (var i = 0; i < count; i++)
-            {
-                var m = messages[start + i];
-                sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @m{i}, @k{i}, @kind, @r{i}, @w{i}, 'pending')");
-                // A microsecond apart in the order the server listed them (the finest both databases keep): intake
-                // builds oldest first, so a quick reply handed off with the mail it answers comes after it.
-                parameters.Add(($"@w{i}", now.UtcDateTime.AddTicks((start + i) * TimeSpan.TicksPerMicrosecond)));
-                parameters.Add(($"@t{i}", m.Tenant));
-                parameters.Add(($"@m{i}", m.Mailbox));
-                parameters.Add(($"@k{i}", m.MessageKey));
-                parameters.Add(($"@r{i}", m.Raw));
-            }
+            m.Tenant, m.Mailbox, m.MessageKey, kind, m.Raw, now.UtcDateTime.AddTicks(i * TimeSpan.TicksPerMicrosecond), "pending",
+        }).ToList();
 
-            // A message handed off again after intake held or quarantined it (an admin's reprocess) is released for
-            // another try; one still pending or already done stays as it is, which keeps the hand-off exactly-once.
-            sql.Append(
-                """
-                 ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET state = 'released'
-                 WHERE techmail_inbound.state IN ('held', 'quarantined')
-                """);
-            await using var insert = TechmailDatabase.Command(connection, sql.ToString(), [.. parameters]);
-            insert.Transaction = transaction;
-            recorded += await insert.ExecuteNonQueryAsync();
-        }
+        // A message handed off again after intake held or quarantined it (an admin's reprocess) is released for another
+        // try; one still pending or already done stays as it is, which keeps the hand-off exactly-once.
+        var recorded = await MultiRowInsert.Execute(
+            connection,
+            transaction,
+            "techmail_inbound",
+            ["tenant", "mailbox", "message_key", "kind", "raw", "received_utc", "state"],
+            rows,
+            "ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET state = 'released' WHERE techmail_inbound.state IN ('held', 'quarantined')");
 
         foreach (var group in messages.GroupBy(m => (m.Tenant, m.Mailbox)))
         {

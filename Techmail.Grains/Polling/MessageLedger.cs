@@ -54,40 +54,18 @@ public sealed class MessageLedger(TechmailDatabase database)
     /// <summary>Writes trace rows inside a caller's transaction, so they commit together with what they describe.</summary>
     public static async Task Record(DbConnection connection, DbTransaction transaction, string tenant, string mailbox, IReadOnlyList<TraceEntry> entries)
     {
-        const int rowsPerStatement = 64;
-        for (var start = 0; start < entries.Count; start += rowsPerStatement)
+        var rows = entries.Select(e => new object?[]
         {
-            var count = Math.Min(rowsPerStatement, entries.Count - start);
-            var sql = new StringBuilder("""
-                INSERT INTO techmail_message_trace
-                    (tenant, mailbox, message_key, server_uid, message_id, sender, subject, size_bytes, verdict, reason, recorded_utc)
-                VALUES
-                """);
-            var parameters = new List<(string, object?)>(count * 9 + 2) { ("@tenant", tenant), ("@mailbox", mailbox) };
-            for (var i = 0; i < count; i++)
-            {
-                var e = entries[start + i];
-                sql.Append(i == 0 ? " " : ", ").Append($"(@tenant, @mailbox, @k{i}, @u{i}, @i{i}, @f{i}, @s{i}, @z{i}, @v{i}, @r{i}, @d{i})");
-                parameters.Add(($"@k{i}", e.MessageKey));
-                parameters.Add(($"@u{i}", e.ServerUid));
-                parameters.Add(($"@i{i}", Clip(e.MessageId, 998)));
-                parameters.Add(($"@f{i}", Clip(e.From, 998)));
-                parameters.Add(($"@s{i}", Clip(e.Subject, 998)));
-                parameters.Add(($"@z{i}", e.Size));
-                parameters.Add(($"@v{i}", e.Verdict.ToString()));
-                parameters.Add(($"@r{i}", e.Reason));
-                parameters.Add(($"@d{i}", e.Time.UtcDateTime));
-            }
-
-            sql.Append("""
-
-                ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET
-                    verdict = excluded.verdict, reason = excluded.reason, recorded_utc = excluded.recorded_utc
-                """);
-            await using var command = TechmailDatabase.Command(connection, sql.ToString(), [.. parameters]);
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync();
-        }
+            tenant, mailbox, e.MessageKey, e.ServerUid, Clip(e.MessageId, 998), Clip(e.From, 998), Clip(e.Subject, 998), e.Size,
+            e.Verdict.ToString(), e.Reason, e.Time.UtcDateTime,
+        }).ToList();
+        await MultiRowInsert.Execute(
+            connection,
+            transaction,
+            "techmail_message_trace",
+            ["tenant", "mailbox", "message_key", "server_uid", "message_id", "sender", "subject", "size_bytes", "verdict", "reason", "recorded_utc"],
+            rows,
+            "ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason, recorded_utc = excluded.recorded_utc");
     }
 
     public async Task<IReadOnlyList<TraceEntry>> Newest(string tenant, string mailbox, int take)
