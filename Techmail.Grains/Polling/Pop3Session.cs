@@ -62,6 +62,14 @@ internal sealed class Pop3Session(Pop3Client client) : IMailSession
             return memory.ToArray();
         }
 
+        if (stream.CanSeek)
+        {
+            // MailKit hands back seekable memory streams: one array of the exact size, not a growing copy and another.
+            var bytes = new byte[stream.Length - stream.Position];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Techmail.Incidents.Parsing;
 
 /// <summary>
@@ -12,7 +14,8 @@ internal static class LenientBase64
     /// <param name="complete">False when decoding stopped at damage or the data ended mid-quantum.</param>
     public static byte[] Decode(ReadOnlySpan<byte> encoded, out bool complete)
     {
-        var output = new byte[encoded.Length / 4 * 3 + 3];
+        // Decoded into a pooled buffer, then copied out at its exact size: line breaks make the size unknown up front.
+        var output = ArrayPool<byte>.Shared.Rent(encoded.Length / 4 * 3 + 3);
         var written = 0;
         var quantum = 0;
         var count = 0;
@@ -51,7 +54,9 @@ internal static class LenientBase64
             complete = false;
             written = Flush(quantum, count, output, written);
         }
-        return output.AsSpan(0, written).ToArray();
+        var decoded = output.AsSpan(0, written).ToArray();
+        ArrayPool<byte>.Shared.Return(output);
+        return decoded;
     }
 
     /// <summary>The whole bytes held by a partial quantum of <paramref name="count"/> characters.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using MimeKit;
 
 namespace Techmail.Incidents.Parsing;
@@ -14,13 +15,21 @@ internal static class PartContent
 
         if (content.Encoding == ContentEncoding.Base64)
         {
-            var encoded = ReadAll(content.Stream, out damaged);
-            var decoded = LenientBase64.Decode(encoded, out var complete);
-            damaged |= !complete;
-            return decoded;
+            var encoded = ReadPooled(content.Stream, out var length, out damaged);
+            try
+            {
+                var decoded = LenientBase64.Decode(encoded.AsSpan(0, length), out var complete);
+                damaged |= !complete;
+                return decoded;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(encoded);
+            }
         }
 
-        var output = new MemoryStream();
+        // Sized for the encoded length, which decoding never exceeds, so the stream does not regrow for large parts.
+        var output = new MemoryStream(content.Stream.CanSeek ? (int)Math.Min(content.Stream.Length, int.MaxValue / 2) : 0);
         try
         {
             if (content.Stream.CanSeek) content.Stream.Position = 0;
@@ -34,19 +43,32 @@ internal static class PartContent
         return output.ToArray();
     }
 
-    private static byte[] ReadAll(Stream stream, out bool damaged)
+    /// <summary>The stream's bytes in a pooled buffer (return it), as many as could be read.</summary>
+    private static byte[] ReadPooled(Stream stream, out int length, out bool damaged)
     {
         damaged = false;
-        var output = new MemoryStream();
+        length = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(stream.CanSeek ? (int)Math.Min(stream.Length, int.MaxValue / 2) + 1 : 64 * 1024);
         try
         {
             if (stream.CanSeek) stream.Position = 0;
-            stream.CopyTo(output);
+            int read;
+            while ((read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += read;
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or NotSupportedException)
         {
             damaged = true;
         }
-        return output.ToArray();
+        return buffer;
     }
 }
