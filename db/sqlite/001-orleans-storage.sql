@@ -2,6 +2,9 @@
 -- Safe to run again: every object is created only when missing and every query row is replaced.
 -- The provider reads the query texts from OrleansQuery at start; parameters arrive as @Name.
 
+-- 16 KiB pages (set only while the file is new; an existing database keeps its size): mail and attachments are
+-- large values, and SQLite writes a page per call, so 4 KiB pages quadrupled the write calls for them.
+PRAGMA page_size = 16384;
 PRAGMA journal_mode = WAL;
 
 CREATE TABLE IF NOT EXISTS OrleansQuery
