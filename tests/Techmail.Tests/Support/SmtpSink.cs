@@ -13,7 +13,13 @@ namespace Techmail.Tests.Support;
 /// <summary>One message as the sink received it: the SMTP envelope as well as the content.</summary>
 /// <param name="EnvelopeFrom">The MAIL FROM address; empty for the null reverse-path <c>&lt;&gt;</c>.</param>
 /// <param name="AuthenticatedUser">Who logged in with AUTH, or null when the client sent no AUTH.</param>
-public sealed record ReceivedMail(string EnvelopeFrom, IReadOnlyList<string> Recipients, byte[] Raw, MimeMessage Message, string? AuthenticatedUser);
+public sealed record ReceivedMail(string EnvelopeFrom, IReadOnlyList<string> Recipients, byte[] Raw, string? AuthenticatedUser)
+{
+    // Parsed when a test first looks: a relay stores bytes, and benchmarks that count thousands of messages never look.
+    private readonly Lazy<MimeMessage> _message = new(() => MimeMessage.Load(new MemoryStream(Raw, writable: false)));
+
+    public MimeMessage Message => _message.Value;
+}
 
 /// <summary>
 /// A real SMTP server on a loopback port of its own that keeps everything it is sent: plain SMTP, no TLS,
@@ -299,9 +305,8 @@ public sealed class SmtpSink : IAsyncDisposable
                 raw[^1] = (byte)'\n';
             }
 
-            var message = MimeMessage.Load(new MemoryStream(raw, writable: false), cancellationToken);
             var user = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
-            sink.Add(new ReceivedMail(Address(transaction.From), [.. transaction.To.Select(Address)], raw, message, user));
+            sink.Add(new ReceivedMail(Address(transaction.From), [.. transaction.To.Select(Address)], raw, user));
             return Task.FromResult(SmtpResponse.Ok);
         }
     }
