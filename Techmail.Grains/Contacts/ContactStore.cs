@@ -38,6 +38,7 @@ public sealed class ContactStore(TechmailDatabase database)
     /// <summary>Creates the row, or fills in a missing name; an existing name and creation time are kept.</summary>
     public async Task Save(string tenant, ContactView contact, DateTimeOffset now)
     {
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await Save(connection, transaction, tenant, [contact], now);

@@ -73,6 +73,7 @@ public static class TechmailSiloBuilderExtensions
         silo.Services.AddTechmailServices(options, database);
         silo.Services.AddHostedService<PollStatisticsFlusher>();
         silo.Services.AddHostedService<IncidentBacklogSweeper>();
+        silo.Services.AddHostedService<SqliteCheckpointer>();
         silo.Services.AddSingleton<PushResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
         return silo;
@@ -110,6 +111,7 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<QuarantineStore>();
         services.AddSingleton<InboundStore>();
+        services.AddSingleton<RecordedMailMemory>();
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<PollStatistics>();
         services.AddSingleton<PollStatisticsStore>();

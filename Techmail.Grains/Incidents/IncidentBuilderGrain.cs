@@ -13,6 +13,7 @@ public sealed class IncidentBuilderGrain(
     ServiceMailProcessor processor,
     IncidentBatch batch,
     InboundStore inbound,
+    RecordedMailMemory recorded,
     IncidentPolicy policy,
     TimeProvider time,
     ILogger<IncidentBuilderGrain> logger) : Grain, IIncidentBuilderGrain
@@ -77,53 +78,82 @@ public sealed class IncidentBuilderGrain(
     {
         var (tenant, name) = Key;
         var built = 0;
-        while (true)
+        // The next batch is read and parsed while this one is written: the two use different cores and the writing
+        // waits on the disk. Planning, which must see what the batch before wrote, still follows it.
+        var fromOldest = true;
+        var next = Fetch(tenant, name, after: null);
+        try
         {
-            var rows = await inbound.Pending(tenant, name, Kind, BatchSize);
-            if (rows.Count == 0)
+            while (true)
             {
-                return built;
-            }
-
-            var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Get();
-            if (mailbox is null)
-            {
-                // Removed with mail still recorded: it stays recorded, nothing to build it with.
-                logger.LogWarning("Mailbox {Tenant}/{Mailbox} is gone; {Count} recorded messages are left unbuilt", tenant, name, rows.Count);
-                return built;
-            }
-
-            _flood ??= new SenderFloodGate(policy.Flood, time);
-            var planned = new List<MailPlan>(rows.Count);
-            Task Flush()
-            {
-                var written = batch.Write(tenant, name, [.. planned]);
-                planned.Clear();
-                return written;
-            }
-
-            // Off the grain's thread and on both cores: parsing is most of the work, and each mail's is independent.
-            var reads = await Task.Run(() => rows.AsParallel().AsOrdered().Select(ServiceMailProcessor.Read).ToList());
-            var context = await processor.Context(mailbox, _flood, reads);
-            foreach (var read in reads)
-            {
-                var plan = await Plan(context, read, Flush);
-                if (plan is MailPlan.Add add)
+                var (rows, reads) = await next;
+                if (rows.Count == 0)
                 {
-                    await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(tenant, add.Reference)).AddCustomerMail(add.Update);
+                    if (fromOldest)
+                    {
+                        return built;
+                    }
+
+                    // Mail behind the position (released by an admin meanwhile) is found by one more look from the oldest.
+                    fromOldest = true;
+                    next = Fetch(tenant, name, after: null);
+                    continue;
                 }
 
-                planned.Add(plan);
-                if (plan is MailPlan.SetAside aside)
+                fromOldest = false;
+                var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Get();
+                if (mailbox is null)
                 {
-                    logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
+                    // Removed with mail still recorded: it stays recorded, nothing to build it with.
+                    logger.LogWarning("Mailbox {Tenant}/{Mailbox} is gone; {Count} recorded messages are left unbuilt", tenant, name, rows.Count);
+                    return built;
                 }
-            }
 
-            await Flush();
-            built += rows.Count;
+                _flood ??= new SenderFloodGate(policy.Flood, time);
+                var planned = new List<MailPlan>(rows.Count);
+                Task Flush()
+                {
+                    var written = batch.Write(tenant, name, [.. planned]);
+                    planned.Clear();
+                    return written;
+                }
+
+                var context = await processor.Context(mailbox, _flood, reads);
+                foreach (var read in reads)
+                {
+                    var plan = await Plan(context, read, Flush);
+                    if (plan is MailPlan.Add add)
+                    {
+                        await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(tenant, add.Reference)).AddCustomerMail(add.Update);
+                    }
+
+                    planned.Add(plan);
+                    if (plan is MailPlan.SetAside aside)
+                    {
+                        logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
+                    }
+                }
+
+                next = Fetch(tenant, name, after: rows[^1].Position);
+                await Flush();
+                built += rows.Count;
+            }
+        }
+        catch
+        {
+            // The batch read ahead is dropped; its rows are still waiting and are read again by the retry.
+            _ = next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
         }
     }
+
+    /// <summary>The next batch of waiting mail, parsed off the grain's thread and on every core (each mail's parse is its own).</summary>
+    private Task<(IReadOnlyList<PendingInbound> Rows, List<ReadMail> Reads)> Fetch(string tenant, string name, PendingPosition? after) =>
+        Task.Run(async () =>
+        {
+            var rows = await inbound.Pending(tenant, name, Kind, BatchSize, recorded, after);
+            return (rows, rows.AsParallel().AsOrdered().Select(ServiceMailProcessor.Read).ToList());
+        });
 
     private async Task<MailPlan> Plan(BatchContext context, ReadMail read, Func<Task> flush)
     {

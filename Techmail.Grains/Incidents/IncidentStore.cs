@@ -35,6 +35,7 @@ public sealed class IncidentStore(TechmailDatabase database)
 
         try
         {
+            await using var turn = await database.WriterTurn();
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await InsertIncident(connection, transaction, tenant, incident, thread);
@@ -67,6 +68,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         var known = await ReferencesOf(tenant, incidents.Select(i => i.Thread[0].MessageKey).OfType<string>().ToList());
         try
         {
+            await using var turn = await database.WriterTurn();
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             var results = new List<(string, bool)>(incidents.Count);
@@ -105,6 +107,7 @@ public sealed class IncidentStore(TechmailDatabase database)
 
             if (alsoWrite is not null)
             {
+                await using var turn = await database.WriterTurn();
                 await using var connection = await database.OpenAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
                 await alsoWrite(connection, transaction);
@@ -132,6 +135,7 @@ public sealed class IncidentStore(TechmailDatabase database)
 
         try
         {
+            await using var turn = await database.WriterTurn();
             await using var connection = await database.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             int sequence;

@@ -10,12 +10,13 @@ namespace Techmail.Intake;
 /// </summary>
 public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
 {
-    /// <summary>Message keys per UPDATE ... IN (...).</summary>
+    /// <summary>Message keys per statement with an IN (...) list.</summary>
     private const int RowsPerStatement = 64;
 
     /// <param name="alsoWrite">More rows that must commit together with these messages (e.g. bounce records).</param>
     public async Task<IntakeReceipt> Record(string kind, IReadOnlyList<InboundMessage> messages, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, Task>? alsoWrite = null)
     {
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var now = time.GetUtcNow();
@@ -52,31 +53,67 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     }
 
     /// <summary>Messages of one mailbox still to be turned into incidents (or bounces), oldest first.</summary>
-    public async Task<IReadOnlyList<PendingInbound>> Pending(string tenant, string mailbox, string kind, int take)
+    /// <summary>
+    /// The oldest mail still waiting, with its bytes: from <paramref name="memory"/> when this silo recorded it
+    /// recently, else read back in one query.
+    /// </summary>
+    /// <param name="after">Only mail after this position (the last of a batch still being written), else the oldest.</param>
+    public async Task<IReadOnlyList<PendingInbound>> Pending(string tenant, string mailbox, string kind, int take, RecordedMailMemory? memory = null, PendingPosition? after = null)
     {
         await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(
+        var waiting = new List<(string Key, bool Released, string ServerUid, PendingPosition Position)>();
+        await using (var command = TechmailDatabase.Command(
             connection,
-            """
-            SELECT i.message_key, i.raw, i.state, t.server_uid
+            $"""
+            SELECT i.message_key, i.state, t.server_uid, i.received_utc
             FROM techmail_inbound i
             LEFT JOIN techmail_message_trace t ON t.tenant = i.tenant AND t.mailbox = i.mailbox AND t.message_key = i.message_key
             WHERE i.tenant = @tenant AND i.mailbox = @mailbox AND i.kind = @kind AND i.state IN ('pending', 'released')
+            {(after is null ? "" : "AND (i.received_utc > @after_r OR (i.received_utc = @after_r AND i.message_key > @after_k))")}
             ORDER BY i.received_utc, i.message_key
             LIMIT @take
             """,
             ("@tenant", tenant),
             ("@mailbox", mailbox),
             ("@kind", kind),
-            ("@take", take));
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<PendingInbound>();
-        while (await reader.ReadAsync())
+            ("@take", take),
+            ("@after_r", after?.Received),
+            ("@after_k", after?.MessageKey)))
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            rows.Add(new PendingInbound(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetString(2) == "released", reader.StringOrNull(3) ?? ""));
+            while (await reader.ReadAsync())
+            {
+                // The stored time as stored (text on SQLite), so handing it back compares exactly.
+                var key = reader.GetString(0);
+                waiting.Add((key, reader.GetString(1) == "released", reader.StringOrNull(2) ?? "", new PendingPosition(reader.GetValue(3), key)));
+            }
         }
 
-        return rows;
+        var raw = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var row in waiting)
+        {
+            if (memory?.Take(tenant, mailbox, row.Key) is { } kept)
+            {
+                raw[row.Key] = kept;
+            }
+        }
+
+        var missing = waiting.Where(r => !raw.ContainsKey(r.Key)).Select(r => r.Key).ToList();
+        for (var start = 0; start < missing.Count; start += RowsPerStatement)
+        {
+            var (list, parameters) = TechmailDatabase.InList("k", missing.Skip(start).Take(RowsPerStatement).ToList());
+            await using var command = TechmailDatabase.Command(
+                connection,
+                $"SELECT message_key, raw FROM techmail_inbound WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
+                [("@tenant", tenant), ("@mailbox", mailbox), .. parameters]);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                raw[reader.GetString(0)] = (byte[])reader.GetValue(1);
+            }
+        }
+
+        return [.. waiting.Select(r => new PendingInbound(r.Key, raw[r.Key], r.Released, r.ServerUid) { Position = r.Position })];
     }
 
     /// <summary>Records, inside the caller's transaction, what intake did with some messages: done, held (flood) or quarantined.</summary>
@@ -139,7 +176,14 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
 
 /// <param name="Released">An admin asked for this message again: it skips the flood check that held it.</param>
 /// <param name="ServerUid">The message's id on the mail server, from its trace row ("" when the trace was pruned).</param>
-public sealed record PendingInbound(string MessageKey, byte[] Raw, bool Released, string ServerUid);
+public sealed record PendingInbound(string MessageKey, byte[] Raw, bool Released, string ServerUid)
+{
+    /// <summary>Where the row stands in the oldest-first order, to ask for the rows after it.</summary>
+    public PendingPosition? Position { get; init; }
+}
+
+/// <summary>A place in the oldest-first order of waiting mail: the received time as the database keeps it, and the key.</summary>
+public sealed record PendingPosition(object Received, string MessageKey);
 
 public enum InboundOutcome
 {

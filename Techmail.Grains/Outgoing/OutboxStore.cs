@@ -17,6 +17,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
 
     public async Task<(long Id, bool Queued)> Enqueue(QueuedMail mail)
     {
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var result = await Enqueue(connection, transaction, mail, time.GetUtcNow());
@@ -126,6 +127,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
         }
 
         var (list, parameters) = TechmailDatabase.InList("id", ids);
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
@@ -142,6 +144,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
     /// <summary>Counts the attempt and leaves the mail queued until <paramref name="at"/>.</summary>
     public async Task RetryAt(long id, DateTimeOffset at, string error, DateTimeOffset now)
     {
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
@@ -255,6 +258,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
     {
         // A sent mail keeps the error of its last failed try: it explains why it went late.
         var set = state == Sent ? "sent_utc = @now" : "last_error = @reason";
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,

@@ -45,6 +45,7 @@ public sealed class MessageLedger(TechmailDatabase database)
             return;
         }
 
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await Record(connection, transaction, tenant, mailbox, entries);

@@ -14,6 +14,7 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
     {
         var now = time.GetUtcNow();
         var id = Guid.NewGuid().ToString("N")[..12];
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var insert = TechmailDatabase.Command(

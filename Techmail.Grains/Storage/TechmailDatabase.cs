@@ -22,6 +22,10 @@ public sealed class TechmailDatabase
         };
     }
 
+    // As long as SQLite's own busy timeout: a writer waits no longer here than it would have there.
+    private static readonly TimeSpan WriterTimeout = TimeSpan.FromSeconds(30);
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     public StorageKind Kind { get; }
 
     public string ConnectionString { get; }
@@ -41,6 +45,27 @@ public sealed class TechmailDatabase
             DefaultTimeout = 30,
         }.ToString());
 
+    /// <summary>
+    /// Waits for this process's turn to write; dispose the turn after the commit. SQLite takes one writer at a time,
+    /// and a writer that finds it taken sleeps in steps of up to 100 ms before looking again, so intake, incident
+    /// building and the outbox, committing all the time, lost much of their time oversleeping; queued here they
+    /// follow each other at once and in order. PostgreSQL takes concurrent writers and needs no turn.
+    /// </summary>
+    public async ValueTask<IAsyncDisposable> WriterTurn(CancellationToken cancellationToken = default)
+    {
+        if (Kind != StorageKind.Sqlite)
+        {
+            return NoTurn.Instance;
+        }
+
+        if (!await _writer.WaitAsync(WriterTimeout, cancellationToken))
+        {
+            throw new TimeoutException($"the database stayed busy with other writers for {WriterTimeout.TotalSeconds:0} seconds");
+        }
+
+        return new Turn(_writer);
+    }
+
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = Factory.CreateConnection()!;
@@ -51,7 +76,8 @@ public sealed class TechmailDatabase
             // SQLite's own busy handler waits a few milliseconds for the other writer's commit; without it
             // Microsoft.Data.Sqlite retries a locked database by sleeping 150 ms at a time, which stalled polling
             // whenever the incident builder was committing.
-            await using var busy = Command(connection, "PRAGMA busy_timeout = 30000");
+            // No checkpoint inside a commit: SqliteCheckpointer copies the log back in the background.
+            await using var busy = Command(connection, "PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0");
             await busy.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -78,5 +104,27 @@ public sealed class TechmailDatabase
         }
 
         return command;
+    }
+
+    private sealed class Turn(SemaphoreSlim writer) : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                writer.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class NoTurn : IAsyncDisposable
+    {
+        public static readonly NoTurn Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
