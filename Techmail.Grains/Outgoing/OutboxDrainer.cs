@@ -10,8 +10,8 @@ namespace Techmail.Outgoing;
 public sealed record DrainOutcome(int Sent, int Failed, DateTimeOffset? PausedUntil, string? Held, string? LastError);
 
 /// <summary>
-/// Sends a mailbox's due mail, oldest first, a batch over one SMTP session, and records each outcome by the
-/// <see cref="OutboxPolicy"/>; a batch's sent mail is marked in one statement. Mail waiting for its retry does not
+/// Sends a mailbox's due mail, oldest first, a batch at a time over a few SMTP connections at once, and records each
+/// outcome by the <see cref="OutboxPolicy"/>; a batch's sent mail is marked in one statement. Mail waiting for its retry does not
 /// hold up mail behind it: a greylisting recipient must not delay everyone else's acknowledgement.
 /// </summary>
 /// <remarks>
@@ -20,7 +20,10 @@ public sealed record DrainOutcome(int Sent, int Failed, DateTimeOffset? PausedUn
 /// </remarks>
 public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPolicy policy, TimeProvider time, ILogger<OutboxDrainer> logger)
 {
-    private const int BatchSize = 50;
+    // A batch is sent over several connections at once: one connection waits for the relay's answer to each mail
+    // in turn, and a relay takes a few connections from one client without complaint.
+    private const int Connections = 4;
+    private const int MailsPerConnection = 50;
 
     /// <param name="outgoing">The mailbox's outgoing settings with the relay password revealed.</param>
     public async Task<DrainOutcome> Drain(string tenant, string mailbox, OutgoingSettings outgoing, CancellationToken cancellationToken)
@@ -28,61 +31,84 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
         var tally = new Tally();
         while (!cancellationToken.IsCancellationRequested)
         {
-            var due = await store.Due(tenant, mailbox, time.GetUtcNow(), BatchSize);
+            var due = await store.Due(tenant, mailbox, time.GetUtcNow(), Connections * MailsPerConnection);
             if (due.Count == 0)
             {
                 break;
             }
 
             var sentNow = new List<long>(due.Count);
-            DrainOutcome? stop = null;
-            SmtpSession? session = null;
+            var batch = new Batch(tenant, mailbox, outgoing, sentNow, tally);
             try
             {
-                foreach (var item in due)
-                {
-                    try
-                    {
-                        session ??= await sender.Open(outgoing, cancellationToken);
-                        await session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
-                        sentNow.Add(item.Id);
-                    }
-                    catch (MailFetchException e)
-                    {
-                        if (session is { Usable: false })
-                        {
-                            await session.DisposeAsync();
-                            session = null;
-                        }
-
-                        stop = await Record(tenant, mailbox, item, e, tally);
-                        if (stop is not null)
-                        {
-                            break;
-                        }
-                    }
-                }
+                // Oldest first on every connection: slices of consecutive mail, not a deal of the cards.
+                var perConnection = Math.Max(1, (due.Count + Connections - 1) / Connections);
+                await Task.WhenAll(due.Chunk(perConnection).Select(slice => Task.Run(() => Send(batch, slice, cancellationToken), CancellationToken.None)));
             }
             finally
             {
-                if (session is not null)
-                {
-                    await session.Close(CancellationToken.None);
-                    await session.DisposeAsync();
-                }
-
                 // In the finally too: mail the relay accepted before a stop or a crash of the loop is marked, not resent.
                 await store.MarkSent(sentNow, time.GetUtcNow());
                 tally.Sent += sentNow.Count;
             }
 
-            if (stop is not null)
+            if (batch.Stop is { } stop)
             {
                 return stop with { Sent = tally.Sent };
             }
         }
 
         return new DrainOutcome(tally.Sent, tally.Failed, null, null, tally.LastError);
+    }
+
+    /// <summary>Sends one slice of a batch over a connection of its own, until done or until the batch must stop.</summary>
+    private async Task Send(Batch batch, OutboxItem[] slice, CancellationToken cancellationToken)
+    {
+        SmtpSession? session = null;
+        try
+        {
+            foreach (var item in slice)
+            {
+                if (batch.Stop is not null)
+                {
+                    break;
+                }
+
+                try
+                {
+                    session ??= await sender.Open(batch.Outgoing, cancellationToken);
+                    await session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
+                    lock (batch)
+                    {
+                        batch.Sent.Add(item.Id);
+                    }
+                }
+                catch (MailFetchException e)
+                {
+                    if (session is { Usable: false })
+                    {
+                        await session.DisposeAsync();
+                        session = null;
+                    }
+
+                    if (await Record(batch.Tenant, batch.Mailbox, item, e, batch.Tally) is { } stop)
+                    {
+                        lock (batch)
+                        {
+                            batch.Stop ??= stop;
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                await session.Close(CancellationToken.None);
+                await session.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Records one failed send; returns the drain's outcome when the whole outbox must stop for now.</summary>
@@ -98,16 +124,40 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
                 return new DrainOutcome(tally.Sent, tally.Failed, decision.RetryAt, decision.Reason, tally.LastError);
             case SendAction.Fail:
                 await store.MarkFailed(item.Id, decision.Reason, now);
-                tally.Failed++;
+                lock (tally)
+                {
+                    tally.Failed++;
+                }
+
                 logger.LogWarning("Outbox mail {Id} of {Tenant}/{Mailbox} failed: {Reason}", item.Id, tenant, mailbox, decision.Reason);
                 return null;
             default:
                 await store.RetryAt(item.Id, decision.RetryAt!.Value, decision.Reason, now);
-                tally.LastError = decision.Reason;
+                lock (tally)
+                {
+                    tally.LastError = decision.Reason;
+                }
+
                 logger.LogInformation("Outbox mail {Id} of {Tenant}/{Mailbox} retries at {At}: {Reason}", item.Id, tenant, mailbox, decision.RetryAt, decision.Reason);
                 // Every other mail would meet the same dead relay; they wait with this one.
                 return decision.RelayDown ? new DrainOutcome(tally.Sent, tally.Failed, decision.RetryAt, null, tally.LastError) : null;
         }
+    }
+
+    /// <summary>One batch, shared by its connections; they change it under its lock.</summary>
+    private sealed class Batch(string tenant, string mailbox, OutgoingSettings outgoing, List<long> sent, Tally tally)
+    {
+        public string Tenant => tenant;
+
+        public string Mailbox => mailbox;
+
+        public OutgoingSettings Outgoing => outgoing;
+
+        public List<long> Sent => sent;
+
+        public Tally Tally => tally;
+
+        public DrainOutcome? Stop { get; set; }
     }
 
     private sealed class Tally
