@@ -119,15 +119,28 @@ public sealed class MailboxPoller(
             }
 
             // Download the next batch while this one is screened and handed off: the server and the
-            // database work at the same time, and the session stays in order (fetch, then delete).
+            // database work at the same time, and the session stays in order (fetch, then delete). The download
+            // runs on the thread pool: started from the mailbox grain it would share the grain's one thread with
+            // the screening, and the two would take turns instead of overlapping.
             using var batches = Batches(wanted).GetEnumerator();
-            var next = batches.MoveNext() ? session.Fetch(batches.Current, ct) : null;
+            Task<IReadOnlyList<FetchedMessage>>? FetchNext()
+            {
+                if (!batches.MoveNext())
+                {
+                    return null;
+                }
+
+                var batch = batches.Current;
+                return Task.Run(() => session.Fetch(batch, ct), ct);
+            }
+
+            var next = FetchNext();
             while (next is not null)
             {
                 var fetched = await next;
                 report.Fetched += fetched.Count;
                 var processing = Process(request, screen, fetched, report, ct);
-                next = batches.MoveNext() ? session.Fetch(batches.Current, ct) : null;
+                next = FetchNext();
                 List<RemoteMessage> done;
                 try
                 {
@@ -165,13 +178,10 @@ public sealed class MailboxPoller(
     /// <summary>Screens and hands off one batch; returns the messages that may now leave the server.</summary>
     private async Task<List<RemoteMessage>> Process(PollRequest request, MessageScreen screen, IReadOnlyList<FetchedMessage> fetched, PollReport report, CancellationToken ct)
     {
-        var keys = new string[fetched.Count];
-        for (var i = 0; i < fetched.Count; i++)
-        {
-            keys[i] = MessageKeys.For(fetched[i].Remote.Uid, fetched[i].Raw);
-        }
-
-        var known = await ledger.Known(request.Tenant, request.Mailbox, keys);
+        // Hashing, parsing and screening are independent per message and most of a poll's work: on all cores, off
+        // the grain's thread. What follows, in order, only records and hands off.
+        var examined = await Task.Run(() => fetched.AsParallel().AsOrdered().Select(f => Examine(request, screen, f)).ToArray(), ct);
+        var known = await ledger.Known(request.Tenant, request.Mailbox, [.. examined.Select(e => e.Key)]);
         var done = new List<RemoteMessage>(fetched.Count);
         var traced = new List<TraceEntry>();
         var accepted = new List<(InboundMessage Message, RemoteMessage Remote)>();
@@ -180,43 +190,42 @@ public sealed class MailboxPoller(
         for (var i = 0; i < fetched.Count; i++)
         {
             var (remote, raw) = (fetched[i].Remote, fetched[i].Raw);
-            if (known.Contains(keys[i]))
+            var (key, message, problem, from, verdict, inbound) = examined[i];
+            if (known.Contains(key))
             {
                 report.Duplicates++;
                 done.Add(remote);
                 continue;
             }
 
-            if (!MessageParsing.TryParse(raw, out var message, out var problem))
+            if (message is null || verdict is null)
             {
-                await quarantine.Hold(request.Tenant, request.Mailbox, keys[i], remote.Uid, null, null, raw, problem);
+                await quarantine.Hold(request.Tenant, request.Mailbox, key, remote.Uid, null, null, raw, problem);
                 report.Quarantined++;
                 done.Add(remote);
                 continue;
             }
 
-            var from = SenderOf(message);
-            var verdict = screen.Screen(message, raw.LongLength);
             switch (verdict.Outcome)
             {
                 case ScreenOutcome.Discard:
-                    traced.Add(new TraceEntry(keys[i], remote.Uid, message.MessageId, from, message.Subject, raw.LongLength, TraceVerdict.Discarded, verdict.Reason, now));
+                    traced.Add(new TraceEntry(key, remote.Uid, message.MessageId, from, message.Subject, raw.LongLength, TraceVerdict.Discarded, verdict.Reason, now));
                     report.Discarded++;
                     done.Add(remote);
                     break;
                 case ScreenOutcome.Reject:
-                    if (await Reject(request, keys[i], remote, raw, message, from, verdict.Reason ?? "rejected", traced, report, ct))
+                    if (await Reject(request, key, remote, raw, message, from, verdict.Reason ?? "rejected", traced, report, ct))
                     {
                         done.Add(remote);
                     }
 
                     break;
                 default:
-                    if (ToInbound(request, keys[i], remote.Uid, message, from, raw) is { } inbound)
+                    if (inbound is not null)
                     {
                         accepted.Add((inbound, remote));
                     }
-                    else if (await Reject(request, keys[i], remote, raw, message, from, NotABounce, traced, report, ct))
+                    else if (await Reject(request, key, remote, raw, message, from, NotABounce, traced, report, ct))
                     {
                         // A person's reply or an unsubscribe request: a person must read it, never a silent drop.
                         done.Add(remote);
@@ -236,6 +245,24 @@ public sealed class MailboxPoller(
 
         return done;
     }
+
+    /// <summary>One message's key, parse, screening verdict and, when it would be accepted, what intake is handed.</summary>
+    private Examined Examine(PollRequest request, MessageScreen screen, FetchedMessage fetched)
+    {
+        var (remote, raw) = (fetched.Remote, fetched.Raw);
+        var key = MessageKeys.For(remote.Uid, raw);
+        if (!MessageParsing.TryParse(raw, out var message, out var problem))
+        {
+            return new Examined(key, null, problem, null, null, null);
+        }
+
+        var from = SenderOf(message);
+        var verdict = screen.Screen(message, raw.LongLength);
+        var inbound = verdict.Outcome == ScreenOutcome.Accept ? ToInbound(request, key, remote.Uid, message, from, raw) : null;
+        return new Examined(key, message, problem, from, verdict, inbound);
+    }
+
+    private sealed record Examined(string Key, MimeMessage? Message, string Problem, string? From, ScreenVerdict? Verdict, InboundMessage? Inbound);
 
     /// <summary>
     /// Hands a batch off. When intake itself is unavailable (the silo is stopping, the database is down) the
