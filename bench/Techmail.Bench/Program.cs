@@ -64,8 +64,13 @@ var user = 0;
 for (var round = 1; round <= rounds; round++)
 {
     // Interleaved, so machine noise falls on all three alike.
-    results.Add(("MailKit pipelined fetch+delete (ceiling)", round, await Measure(BareMailKit)));
-    if (File.Exists("/usr/bin/fetchmail"))
+    var techmailOnly = Environment.GetEnvironmentVariable("TECHMAIL_BENCH_ONLY") == "techmail";
+    if (!techmailOnly)
+    {
+        results.Add(("MailKit pipelined fetch+delete (ceiling)", round, await Measure(BareMailKit)));
+    }
+
+    if (!techmailOnly && File.Exists("/usr/bin/fetchmail"))
     {
         results.Add(("fetchmail --bsmtp", round, await Measure(Fetchmail)));
     }
@@ -82,6 +87,12 @@ foreach (var group in results.GroupBy(r => r.Name))
     var median = seconds[seconds.Count / 2];
     medians[group.Key] = messages.Count / median;
     Console.WriteLine($"{group.Key,-42} {median,9:F2} {messages.Count / median,9:N0}  {string.Join(" ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))}");
+}
+
+if (!medians.ContainsKey("MailKit pipelined fetch+delete (ceiling)"))
+{
+    await host.StopAsync();
+    return 0;
 }
 
 var techmail = medians["Techmail full path"];
@@ -163,6 +174,9 @@ async Task Fetchmail(string name, string password)
 async Task TechmailPoll(string name, string password, int round)
 {
     var watch = Stopwatch.StartNew();
+    var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+    var sysStart = Process.GetCurrentProcess().PrivilegedProcessorTime;
+    var (pauseStart, gc0, gc1, gc2, allocStart) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
     var acksBefore = smtp.Count;
     var grain = grains.GetGrain<IMailboxGrain>(MailboxKey.For("bench", name));
     await grain.Create(MailboxSettings.Empty(MailboxType.Service) with
@@ -190,7 +204,9 @@ async Task TechmailPoll(string name, string password, int round)
     }
 
     results.Add((IntakePart, round, watch.Elapsed.TotalSeconds));
+    var cpuAtPollEnd = Process.GetCurrentProcess().TotalProcessorTime;
     await grains.GetGrain<IIncidentBuilderGrain>(MailboxKey.For("bench", name)).Drain();
+    var builtAt = watch.Elapsed.TotalSeconds;
     var deadline = DateTime.UtcNow.AddMinutes(5);
     while (smtp.Count - acksBefore < messages.Count)
     {
@@ -202,6 +218,7 @@ async Task TechmailPoll(string name, string password, int round)
         await Task.Delay(10);
     }
 
+    Console.WriteLine($"round {round}: poll {results[^1].Seconds:F2} s, built {builtAt:F2} s, acks {watch.Elapsed.TotalSeconds:F2} s; silo CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F2} s ({(cpuAtPollEnd - cpuStart).TotalSeconds:F2} s by poll end), sys {(Process.GetCurrentProcess().PrivilegedProcessorTime - sysStart).TotalSeconds:F2} s; GC pause {(GC.GetTotalPauseDuration() - pauseStart).TotalSeconds:F2} s, gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, allocated {(GC.GetTotalAllocatedBytes() - allocStart) / 1e6:F0} MB");
     var incidents = await CountRows("SELECT COUNT(*) FROM techmail_incidents WHERE tenant = 'bench' AND mailbox = @m", name);
     if (incidents != messages.Count)
     {
