@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 
 namespace Techmail.Incidents.Parsing;
 
@@ -13,6 +14,27 @@ internal static class LenientBase64
 
     /// <param name="complete">False when decoding stopped at damage or the data ended mid-quantum.</param>
     public static byte[] Decode(ReadOnlySpan<byte> encoded, out bool complete)
+    {
+        // Well-formed content, nearly all of it, goes through the vectorised decoder (which skips line breaks too);
+        // only what it refuses is decoded here byte by byte to find how much is good.
+        var wellFormed = ArrayPool<byte>.Shared.Rent(Base64.GetMaxDecodedFromUtf8Length(encoded.Length));
+        try
+        {
+            if (Base64.DecodeFromUtf8(encoded, wellFormed, out _, out var length) == OperationStatus.Done)
+            {
+                complete = true;
+                return wellFormed.AsSpan(0, length).ToArray();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(wellFormed);
+        }
+
+        return DecodeLeniently(encoded, out complete);
+    }
+
+    private static byte[] DecodeLeniently(ReadOnlySpan<byte> encoded, out bool complete)
     {
         // Decoded into a pooled buffer, then copied out at its exact size: line breaks make the size unknown up front.
         var output = ArrayPool<byte>.Shared.Rent(encoded.Length / 4 * 3 + 3);
