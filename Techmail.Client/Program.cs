@@ -113,4 +113,4 @@ app.Configure(config =>
     });
 });
 
-return await app.RunAsync(args);
+return await app.RunAsync(StandardStreams.Protect(args));

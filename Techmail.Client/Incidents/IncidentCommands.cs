@@ -198,7 +198,7 @@ public sealed class IncidentAttachmentCommand : TechmailCommand<IncidentAttachme
         var (sequence, position) = all[o.Number - 1];
         var attachment = await grain.Attachment(sequence, position)
             ?? throw new CommandFailure($"attachment {o.Number} of incident {o.Reference} is gone.", ExitCodes.Refused);
-        if (o.Out == "-")
+        if (StandardStreams.Means(o.Out))
         {
             await using var stdout = Console.OpenStandardOutput();
             await stdout.WriteAsync(attachment.Content, cancellationToken);
@@ -215,7 +215,7 @@ public sealed class IncidentReplyCommand : TechmailCommand<IncidentReplySettings
 {
     protected override async Task<int> Run(IClusterClient client, IncidentReplySettings o, CancellationToken cancellationToken)
     {
-        var body = o.Body == "-" ? await Console.In.ReadToEndAsync(cancellationToken) : o.Body;
+        var body = StandardStreams.Means(o.Body) ? await Console.In.ReadToEndAsync(cancellationToken) : o.Body;
         var files = new List<ReplyAttachment>();
         foreach (var path in o.Attach)
         {

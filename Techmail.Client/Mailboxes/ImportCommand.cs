@@ -28,30 +28,31 @@ public sealed class ImportCommand : TechmailCommand<ImportSettings>
             throw new CommandFailure("--parallel must be 1-256.");
         }
 
+        var shown = StandardStreams.Shown(o.File);
         try
         {
-            using var stream = o.File == "-" ? Console.OpenStandardInput() : System.IO.File.OpenRead(o.File);
+            using var stream = StandardStreams.Means(o.File) ? Console.OpenStandardInput() : System.IO.File.OpenRead(o.File);
             _entries = JsonSerializer.Deserialize<List<MailboxFileEntry>>(stream, Output.Json)
-                ?? throw new CommandFailure($"{o.File}: is empty.");
+                ?? throw new CommandFailure($"{shown}: is empty.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CommandFailure($"{o.File}: {e.Message}");
+            throw new CommandFailure($"{shown}: {e.Message}");
         }
         catch (JsonException e)
         {
-            throw new CommandFailure($"{o.File}: not a JSON array of {{name, settings}} ({e.Message})");
+            throw new CommandFailure($"{shown}: not a JSON array of {{name, settings}} ({e.Message})");
         }
 
         var duplicate = _entries.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw new CommandFailure($"{o.File}: mailbox '{duplicate.Key}' appears {duplicate.Count()} times.");
+            throw new CommandFailure($"{shown}: mailbox '{duplicate.Key}' appears {duplicate.Count()} times.");
         }
 
         if (_entries.FirstOrDefault(e => e.Settings is null) is { } missing)
         {
-            throw new CommandFailure($"{o.File}: mailbox '{missing.Name}' has no settings.");
+            throw new CommandFailure($"{shown}: mailbox '{missing.Name}' has no settings.");
         }
     }
 

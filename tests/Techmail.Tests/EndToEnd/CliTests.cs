@@ -233,6 +233,26 @@ public abstract class CliTests(SiloProcessFixture fixture)
     }
 
     [Fact]
+    public async Task Import_reads_standard_input_when_the_file_is_a_dash()
+    {
+        var cli = fixture.Cli(NewTenant());
+        var json = JsonSerializer.Serialize(new[]
+        {
+            new { name = "piped", settings = new { type = "Service", incoming = new { protocol = "Pop3", host = "mail.example.com", account = "piped", password = "p" } } },
+        });
+
+        var import = await cli.RunWithInput(json, "mailbox", "import", "-", "--json");
+        Assert.True(import.ExitCode == 0, import.ToString());
+        Assert.Equal(1, JsonDocument.Parse(import.Stdout).RootElement.GetProperty("imported").GetInt32());
+        Assert.Contains("piped", await cli.Ok("mailbox", "list"));
+
+        // What goes wrong is told against the name the user gave.
+        var broken = await cli.RunWithInput("not json", "mailbox", "import", "-");
+        Assert.NotEqual(0, broken.ExitCode);
+        Assert.Contains("-: not a JSON array", broken.Stderr);
+    }
+
+    [Fact]
     public async Task Status_of_all_mailboxes_is_a_table()
     {
         var cli = fixture.Cli(NewTenant());
