@@ -22,16 +22,18 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
 {
     // A batch is sent over several connections at once: one connection waits for the relay's answer to each mail
     // in turn, and a relay takes a few connections from one client without complaint.
-    private const int Connections = 4;
+    private const int MaxConnections = 4;
     private const int MailsPerConnection = 50;
 
     /// <param name="outgoing">The mailbox's outgoing settings with the relay password revealed.</param>
     public async Task<DrainOutcome> Drain(string tenant, string mailbox, OutgoingSettings outgoing, CancellationToken cancellationToken)
     {
         var tally = new Tally();
+        // Fewer for the rest of this drain when the relay refuses connections beyond its per-client limit.
+        var connections = MaxConnections;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var due = await store.Due(tenant, mailbox, time.GetUtcNow(), Connections * MailsPerConnection);
+            var due = await store.Due(tenant, mailbox, time.GetUtcNow(), connections * MailsPerConnection);
             if (due.Count == 0)
             {
                 break;
@@ -42,8 +44,8 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
             try
             {
                 // Oldest first on every connection: slices of consecutive mail, not a deal of the cards.
-                var perConnection = Math.Max(1, (due.Count + Connections - 1) / Connections);
-                await Task.WhenAll(due.Chunk(perConnection).Select(slice => Task.Run(() => Send(batch, slice, cancellationToken), CancellationToken.None)));
+                var perConnection = Math.Max(1, (due.Count + connections - 1) / connections);
+                await Task.WhenAll(due.Chunk(perConnection).Select((slice, i) => Task.Run(() => Send(batch, slice, first: i == 0, cancellationToken), CancellationToken.None)));
             }
             finally
             {
@@ -56,13 +58,24 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
             {
                 return stop with { Sent = tally.Sent };
             }
+
+            if (batch.RefusedConnections > 0)
+            {
+                connections = Math.Max(1, connections - batch.RefusedConnections);
+                logger.LogInformation("Relay of {Tenant}/{Mailbox} refused {Refused} extra connection(s); sending over {Connections}", tenant, mailbox, batch.RefusedConnections, connections);
+            }
         }
 
         return new DrainOutcome(tally.Sent, tally.Failed, null, null, tally.LastError);
     }
 
     /// <summary>Sends one slice of a batch over a connection of its own, until done or until the batch must stop.</summary>
-    private async Task Send(Batch batch, OutboxItem[] slice, CancellationToken cancellationToken)
+    /// <param name="first">
+    /// The first slice's connection speaks for the relay: if it cannot be had, the relay is down or refusing, and its
+    /// mail is recorded so. Another slice that cannot connect meets the relay's limit on connections from one client;
+    /// its mail stays queued, untouched, for the next round over fewer connections.
+    /// </param>
+    private async Task Send(Batch batch, OutboxItem[] slice, bool first, CancellationToken cancellationToken)
     {
         SmtpSession? session = null;
         try
@@ -72,6 +85,24 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
                 if (batch.Stop is not null)
                 {
                     break;
+                }
+
+                if (session is null && !first)
+                {
+                    try
+                    {
+                        session = await sender.Open(batch.Outgoing, cancellationToken);
+                    }
+                    catch (MailFetchException e)
+                    {
+                        logger.LogDebug("Extra relay connection for {Tenant}/{Mailbox} refused: {Reason}", batch.Tenant, batch.Mailbox, e.Message);
+                        lock (batch)
+                        {
+                            batch.RefusedConnections++;
+                        }
+
+                        return;
+                    }
                 }
 
                 try
@@ -158,6 +189,8 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
         public Tally Tally => tally;
 
         public DrainOutcome? Stop { get; set; }
+
+        public int RefusedConnections { get; set; }
     }
 
     private sealed class Tally

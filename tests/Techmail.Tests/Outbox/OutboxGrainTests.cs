@@ -67,6 +67,30 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
     }
 
     [Fact]
+    public async Task A_relay_that_takes_fewer_connections_than_the_outbox_opens_still_gets_every_mail_once_without_a_pause()
+    {
+        await using var proxy = FaultyProxy.Start(fixture.Smtp.Port);
+        proxy.LimitOpenConnections(2);
+        var outgoing = fixture.Outgoing(proxy.Port);
+        await fixture.Mailbox("limited", outgoing);
+        var ids = new List<string>();
+        for (var i = 0; i < 120; i++)
+        {
+            ids.Add((await fixture.Queue("limited", outgoing, "customer@example.net", $"limited {i}", wake: false)).MessageId);
+        }
+
+        await fixture.Outbox("limited").Wake();
+
+        // Well within one retry delay: the refused extra connections cost no mail a retry.
+        var status = await fixture.StatusWhen("limited", s => s.Sent == 120, Wait);
+        Assert.Equal((0L, 0L, (string?)null), (status.Queued, status.Failed, status.LastError));
+        Assert.True(proxy.RefusedOverLimit > 0, "the outbox never tried more connections than the relay takes");
+        var arrived = fixture.Smtp.Messages.Select(m => m.Message.MessageId).Where(id => id is not null && ids.Contains(id)).ToList();
+        Assert.Equal(120, arrived.Count);
+        Assert.Equal(120, arrived.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Mail_for_a_relay_that_is_down_waits_and_goes_out_once_the_relay_is_up()
     {
         var port = FreePort.Next();

@@ -20,6 +20,9 @@ public sealed class FaultyProxy : IAsyncDisposable
     private long _cutAfter = NoCut;
     private volatile bool _refuse;
     private int _connectionCount;
+    private int _maxOpen = int.MaxValue;
+    private int _open;
+    private int _refusedOverLimit;
 
     private FaultyProxy(int targetPort)
     {
@@ -70,6 +73,15 @@ public sealed class FaultyProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// From now on, a connection beyond <paramref name="connections"/> open at once is accepted and closed at once, as
+    /// a relay does for a client over its per-client limit.
+    /// </summary>
+    public void LimitOpenConnections(int connections) => Volatile.Write(ref _maxOpen, connections);
+
+    /// <summary>Connections closed at once for being over the limit.</summary>
+    public int RefusedOverLimit => Volatile.Read(ref _refusedOverLimit);
+
     /// <summary>While on, every new connection is accepted and closed at once: a dead server behind a live port.</summary>
     public void RefuseConnections(bool refuse) => _refuse = refuse;
 
@@ -108,7 +120,29 @@ public sealed class FaultyProxy : IAsyncDisposable
                 continue;
             }
 
-            _ = Serve(client);
+            // Counted from the accept, not from when the server side is connected: clients connecting at the same
+            // moment must not all slip under the limit.
+            if (Interlocked.Increment(ref _open) > Volatile.Read(ref _maxOpen))
+            {
+                Interlocked.Decrement(ref _open);
+                Interlocked.Increment(ref _refusedOverLimit);
+                client.Dispose();
+                continue;
+            }
+
+            _ = ServeCounted(client);
+        }
+    }
+
+    private async Task ServeCounted(Socket client)
+    {
+        try
+        {
+            await Serve(client);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
         }
     }
 
