@@ -37,7 +37,8 @@ public sealed class ServiceMailProcessor(
     /// </summary>
     public static ReadMail Read(PendingInbound row)
     {
-        if (!MessageParsing.TryParse(row.Raw, out var mime, out var problem))
+        var mime = row.Parsed;
+        if (mime is null && !MessageParsing.TryParse(row.Raw, out mime, out var problem))
         {
             return new ReadMail(row, null, null, problem);
         }

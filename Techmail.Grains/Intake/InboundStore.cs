@@ -90,11 +90,16 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         }
 
         var raw = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var parsed = new Dictionary<string, MimeKit.MimeMessage>(StringComparer.Ordinal);
         foreach (var row in waiting)
         {
             if (memory?.Take(tenant, mailbox, row.Key) is { } kept)
             {
-                raw[row.Key] = kept;
+                raw[row.Key] = kept.Raw;
+                if (kept.Parsed is not null)
+                {
+                    parsed[row.Key] = kept.Parsed;
+                }
             }
         }
 
@@ -113,7 +118,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             }
         }
 
-        return [.. waiting.Select(r => new PendingInbound(r.Key, raw[r.Key], r.Released, r.ServerUid) { Position = r.Position })];
+        return [.. waiting.Select(r => new PendingInbound(r.Key, raw[r.Key], r.Released, r.ServerUid) { Position = r.Position, Parsed = parsed.GetValueOrDefault(r.Key) })];
     }
 
     /// <summary>Records, inside the caller's transaction, what intake did with some messages: done, held (flood) or quarantined.</summary>
@@ -180,6 +185,9 @@ public sealed record PendingInbound(string MessageKey, byte[] Raw, bool Released
 {
     /// <summary>Where the row stands in the oldest-first order, to ask for the rows after it.</summary>
     public PendingPosition? Position { get; init; }
+
+    /// <summary>The poll's parse of <see cref="Raw"/>, when it was handed over in memory.</summary>
+    public MimeKit.MimeMessage? Parsed { get; init; }
 }
 
 /// <summary>A place in the oldest-first order of waiting mail: the received time as the database keeps it, and the key.</summary>

@@ -10,16 +10,11 @@ namespace Techmail.Intake;
 /// server as soon as the record commits, and incidents follow in the background.
 /// </summary>
 [StatelessWorker]
-public sealed class IncidentIntakeGrain(InboundStore store, RecordedMailMemory memory) : Grain, IIncidentIntakeGrain
+public sealed class IncidentIntakeGrain(InboundStore store) : Grain, IIncidentIntakeGrain
 {
     public async Task<IntakeReceipt> Accept(IReadOnlyList<InboundMessage> messages)
     {
         var receipt = await store.Record("incident", messages);
-        foreach (var message in messages)
-        {
-            memory.Keep(message.Tenant, message.Mailbox, message.MessageKey, message.Raw);
-        }
-
         foreach (var mailbox in messages.Select(m => MailboxKey.For(m.Tenant, m.Mailbox)).Distinct(StringComparer.Ordinal))
         {
             await GrainFactory.GetGrain<IIncidentBuilderGrain>(mailbox).Wake();

@@ -1,17 +1,24 @@
+using MimeKit;
+
 namespace Techmail.Intake;
 
+/// <summary>A message's bytes and, when the poll had already parsed them, the parse.</summary>
+public sealed record RecordedMail(byte[] Raw, MimeMessage? Parsed);
+
 /// <summary>
-/// The bytes of Service mail this silo recorded and has not yet turned into incidents, kept in memory for the
-/// incident builder so it need not read back what was just written. Only a shortcut: the database row stays the
+/// The bytes of Service mail this silo handed to intake and has not yet turned into incidents, with the poll's parse
+/// of them, kept in memory for the incident builder so it need neither read back what was just written nor parse it
+/// again. Only a shortcut: the database row stays the
 /// record, and the builder reads it whenever the bytes are not here (another silo recorded them, the silo restarted,
-/// or the builder fell so far behind that they were dropped to keep within <see cref="CapacityBytes"/>). A message
-/// key hashes the bytes, so the copy here is always the row's.
+/// or the builder fell so far behind that they were dropped to keep within <see cref="CapacityBytes"/>), and kept mail
+/// whose hand-off failed is only dropped in its turn. A message key hashes the bytes, so the copy here is always the
+/// row's. The parse is only read once handed over; nothing changes a parsed message.
 /// </summary>
 public sealed class RecordedMailMemory
 {
     public const long CapacityBytes = 64L * 1024 * 1024;
 
-    private readonly Dictionary<(string Tenant, string Mailbox, string Key), byte[]> _raw = [];
+    private readonly Dictionary<(string Tenant, string Mailbox, string Key), RecordedMail> _raw = [];
     // Oldest first, for dropping; keys already taken are skipped when they come up.
     private readonly Queue<(string Tenant, string Mailbox, string Key)> _order = new();
     private readonly Lock _lock = new();
@@ -28,7 +35,7 @@ public sealed class RecordedMailMemory
         }
     }
 
-    public void Keep(string tenant, string mailbox, string messageKey, byte[] raw)
+    public void Keep(string tenant, string mailbox, string messageKey, byte[] raw, MimeMessage? parsed = null)
     {
         if (raw.LongLength > CapacityBytes / 4)
         {
@@ -39,7 +46,7 @@ public sealed class RecordedMailMemory
         lock (_lock)
         {
             var key = (tenant, mailbox, messageKey);
-            if (!_raw.TryAdd(key, raw))
+            if (!_raw.TryAdd(key, new RecordedMail(raw, parsed)))
             {
                 return;
             }
@@ -50,7 +57,7 @@ public sealed class RecordedMailMemory
             {
                 if (_raw.Remove(oldest, out var dropped))
                 {
-                    _bytes -= dropped.LongLength;
+                    _bytes -= dropped.Raw.LongLength;
                 }
             }
 
@@ -67,15 +74,15 @@ public sealed class RecordedMailMemory
         }
     }
 
-    /// <summary>The bytes if this silo still holds them; they are handed over once.</summary>
-    public byte[]? Take(string tenant, string mailbox, string messageKey)
+    /// <summary>The mail if this silo still holds it; it is handed over once.</summary>
+    public RecordedMail? Take(string tenant, string mailbox, string messageKey)
     {
         lock (_lock)
         {
-            if (_raw.Remove((tenant, mailbox, messageKey), out var raw))
+            if (_raw.Remove((tenant, mailbox, messageKey), out var mail))
             {
-                _bytes -= raw.LongLength;
-                return raw;
+                _bytes -= mail.Raw.LongLength;
+                return mail;
             }
 
             return null;

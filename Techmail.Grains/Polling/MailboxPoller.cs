@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MimeKit;
 using Polly.CircuitBreaker;
 using Techmail.Bounces;
+using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Quarantine;
@@ -20,6 +21,7 @@ public sealed class MailboxPoller(
     MessageLedger ledger,
     QuarantineStore quarantine,
     MailSender sender,
+    RecordedMailMemory recorded,
     PollingLimits limits,
     TimeProvider time,
     ILogger<MailboxPoller> logger)
@@ -185,6 +187,7 @@ public sealed class MailboxPoller(
         var done = new List<RemoteMessage>(fetched.Count);
         var traced = new List<TraceEntry>();
         var accepted = new List<(InboundMessage Message, RemoteMessage Remote)>();
+        var acceptedParses = new List<MimeMessage>();
         var now = time.GetUtcNow();
 
         for (var i = 0; i < fetched.Count; i++)
@@ -224,6 +227,7 @@ public sealed class MailboxPoller(
                     if (inbound is not null)
                     {
                         accepted.Add((inbound, remote));
+                        acceptedParses.Add(message);
                     }
                     else if (await Reject(request, key, remote, raw, message, from, NotABounce, traced, report, ct))
                     {
@@ -239,6 +243,16 @@ public sealed class MailboxPoller(
 
         if (accepted.Count > 0)
         {
+            if (request.Settings.Type == MailboxType.Service)
+            {
+                // Before the hand-off, which wakes the incident builder: on this silo it takes the mail and the parse
+                // from memory instead of reading and parsing it again.
+                foreach (var (message, i) in accepted.Select((a, i) => (a.Message, i)))
+                {
+                    recorded.Keep(message.Tenant, message.Mailbox, message.MessageKey, message.Raw, acceptedParses[i]);
+                }
+            }
+
             await HandOff(request, accepted.Select(a => a.Message).ToList(), report);
             done.AddRange(accepted.Select(a => a.Remote));
         }

@@ -8,11 +8,14 @@ public sealed class RecordedMailMemoryTests
     public void Hands_each_message_over_once_and_keeps_mailboxes_apart()
     {
         var memory = new RecordedMailMemory();
-        var raw = new byte[] { 1, 2, 3 };
-        memory.Keep("acme", "support", "k", raw);
+        var raw = "Subject: hello\r\n\r\nhi\r\n"u8.ToArray();
+        Assert.True(Techmail.Polling.MessageParsing.TryParse(raw, out var parsed, out _));
+        memory.Keep("acme", "support", "k", raw, parsed);
 
         Assert.Null(memory.Take("acme", "sales", "k"));
-        Assert.Same(raw, memory.Take("acme", "support", "k"));
+        var taken = memory.Take("acme", "support", "k");
+        Assert.Same(raw, taken?.Raw);
+        Assert.Same(parsed, taken?.Parsed);
         Assert.Null(memory.Take("acme", "support", "k"));
         Assert.Equal(0, memory.Bytes);
     }
