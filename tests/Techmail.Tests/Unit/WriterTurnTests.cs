@@ -15,13 +15,14 @@ public sealed class WriterTurnTests : IDisposable
         var database = await _databases.Sqlite();
         var order = new List<int>();
         var first = await database.WriterTurn();
-        var waiting = Enumerable.Range(1, 3).Select(async i =>
+        // Asked for one after the other on this thread, so the order they asked in is known.
+        var asked = Enumerable.Range(1, 3).Select(i => (Writer: i, Turn: database.WriterTurn())).ToList();
+        var waiting = asked.Select(async a =>
         {
-            await Task.Delay(20 * i);
-            await using var turn = await database.WriterTurn();
+            await using var turn = await a.Turn;
             lock (order)
             {
-                order.Add(i);
+                order.Add(a.Writer);
             }
         }).ToList();
 
