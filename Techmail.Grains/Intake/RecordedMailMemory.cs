@@ -6,21 +6,26 @@ namespace Techmail.Intake;
 public sealed record RecordedMail(byte[] Raw, MimeMessage? Parsed);
 
 /// <summary>
-/// The bytes of Service mail this silo handed to intake and has not yet turned into incidents, with the poll's parse
-/// of them, kept in memory for the incident builder so it need neither read back what was just written nor parse it
-/// again. Only a shortcut: the database row stays the
-/// record, and the builder reads it whenever the bytes are not here (another silo recorded them, the silo restarted,
-/// or the builder fell so far behind that they were dropped to keep within <see cref="CapacityBytes"/>), and kept mail
-/// whose hand-off failed is only dropped in its turn. A message key hashes the bytes, so the copy here is always the
-/// row's. The parse is only read once handed over; nothing changes a parsed message.
+/// Service mail this silo handed to intake and has not yet turned into incidents, with the poll's parse of it, kept in
+/// memory for the incident builder so it need neither read back what was just written nor parse it again. Only a
+/// shortcut: the database row stays the record, and the builder reads it whenever the mail is not here (another silo
+/// polled it, the silo restarted, or it was dropped). Mail is dropped oldest first beyond <see cref="CapacityBytes"/>
+/// or <see cref="CapacityMessages"/>, and after <see cref="MaxAge"/>: a builder on this silo takes its mail within
+/// seconds, so older mail is waiting for a builder elsewhere, or for none (its hand-off failed). A message key hashes
+/// the bytes, so the copy here is always the row's. The parse is only read once handed over; nothing changes it.
 /// </summary>
-public sealed class RecordedMailMemory
+public sealed class RecordedMailMemory(TimeProvider time)
 {
     public const long CapacityBytes = 64L * 1024 * 1024;
 
-    private readonly Dictionary<(string Tenant, string Mailbox, string Key), RecordedMail> _raw = [];
+    // The parse of a small message outweighs its bytes; this bounds the objects the byte count does not see.
+    public const int CapacityMessages = 10_000;
+
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(1);
+
+    private readonly Dictionary<(string Tenant, string Mailbox, string Key), RecordedMail> _mail = [];
     // Oldest first, for dropping; keys already taken are skipped when they come up.
-    private readonly Queue<(string Tenant, string Mailbox, string Key)> _order = new();
+    private readonly Queue<((string Tenant, string Mailbox, string Key) Key, DateTimeOffset Kept)> _order = new();
     private readonly Lock _lock = new();
     private long _bytes;
 
@@ -31,6 +36,17 @@ public sealed class RecordedMailMemory
             lock (_lock)
             {
                 return _bytes;
+            }
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _mail.Count;
             }
         }
     }
@@ -46,29 +62,20 @@ public sealed class RecordedMailMemory
         lock (_lock)
         {
             var key = (tenant, mailbox, messageKey);
-            if (!_raw.TryAdd(key, new RecordedMail(raw, parsed)))
+            var now = time.GetUtcNow();
+            if (_mail.TryAdd(key, new RecordedMail(raw, parsed)))
             {
-                return;
+                _order.Enqueue((key, now));
+                _bytes += raw.LongLength;
             }
 
-            _order.Enqueue(key);
-            _bytes += raw.LongLength;
-            while (_bytes > CapacityBytes && _order.TryDequeue(out var oldest))
+            while (_order.TryPeek(out var oldest)
+                && (_bytes > CapacityBytes || _mail.Count > CapacityMessages || now - oldest.Kept > MaxAge || !_mail.ContainsKey(oldest.Key)))
             {
-                if (_raw.Remove(oldest, out var dropped))
+                _order.Dequeue();
+                if (_mail.Remove(oldest.Key, out var dropped))
                 {
                     _bytes -= dropped.Raw.LongLength;
-                }
-            }
-
-            // Taken keys leave their place in the queue behind; compact it when those outnumber the kept ones.
-            if (_order.Count > 1024 && _order.Count > _raw.Count * 2)
-            {
-                var kept = _order.Where(_raw.ContainsKey).ToList();
-                _order.Clear();
-                foreach (var k in kept)
-                {
-                    _order.Enqueue(k);
                 }
             }
         }
@@ -79,7 +86,7 @@ public sealed class RecordedMailMemory
     {
         lock (_lock)
         {
-            if (_raw.Remove((tenant, mailbox, messageKey), out var mail))
+            if (_mail.Remove((tenant, mailbox, messageKey), out var mail))
             {
                 _bytes -= mail.Raw.LongLength;
                 return mail;

@@ -28,7 +28,7 @@ public sealed class InboundStoreTests : IDisposable
         Assert.Equal(5, (await store.Record("incident", messages)).Recorded);
 
         // Recorded together, read in the order handed off (a microsecond apart), not in key order.
-        var memory = new RecordedMailMemory();
+        var memory = new RecordedMailMemory(TimeProvider.System);
         memory.Keep("acme", "support", "k1", messages[1].Raw);
         var first = await store.Pending("acme", "support", "incident", 3, memory);
         Assert.Equal(["k0", "k1", "k2"], first.Select(r => r.MessageKey));

@@ -1,4 +1,5 @@
 using Techmail.Intake;
+using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Unit;
 
@@ -7,7 +8,7 @@ public sealed class RecordedMailMemoryTests
     [Fact]
     public void Hands_each_message_over_once_and_keeps_mailboxes_apart()
     {
-        var memory = new RecordedMailMemory();
+        var memory = new RecordedMailMemory(TimeProvider.System);
         var raw = "Subject: hello\r\n\r\nhi\r\n"u8.ToArray();
         Assert.True(Techmail.Polling.MessageParsing.TryParse(raw, out var parsed, out _));
         memory.Keep("acme", "support", "k", raw, parsed);
@@ -23,7 +24,7 @@ public sealed class RecordedMailMemoryTests
     [Fact]
     public void Drops_the_oldest_beyond_its_capacity_and_never_holds_one_huge_message()
     {
-        var memory = new RecordedMailMemory();
+        var memory = new RecordedMailMemory(TimeProvider.System);
         var size = (int)(RecordedMailMemory.CapacityBytes / 8);
         for (var i = 0; i < 10; i++)
         {
@@ -37,5 +38,27 @@ public sealed class RecordedMailMemoryTests
 
         memory.Keep("acme", "support", "huge", new byte[(int)(RecordedMailMemory.CapacityBytes / 2)]);
         Assert.Null(memory.Take("acme", "support", "huge"));
+    }
+
+    [Fact]
+    public void Mail_not_taken_within_a_minute_is_dropped_and_so_is_mail_beyond_the_message_count()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.Zero));
+        var memory = new RecordedMailMemory(clock);
+        memory.Keep("acme", "support", "early", [1]);
+        clock.Advance(RecordedMailMemory.MaxAge + TimeSpan.FromSeconds(1));
+        memory.Keep("acme", "support", "late", [2]);
+
+        // Waiting for a builder on another silo, or for none: not held for ever.
+        Assert.Null(memory.Take("acme", "support", "early"));
+        Assert.NotNull(memory.Take("acme", "support", "late"));
+
+        for (var i = 0; i <= RecordedMailMemory.CapacityMessages; i++)
+        {
+            memory.Keep("acme", "support", $"k{i}", [3]);
+        }
+
+        Assert.Equal(RecordedMailMemory.CapacityMessages, memory.Count);
+        Assert.Null(memory.Take("acme", "support", "k0"));
     }
 }
