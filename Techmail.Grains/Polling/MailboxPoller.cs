@@ -186,8 +186,7 @@ public sealed class MailboxPoller(
         var known = await ledger.Known(request.Tenant, request.Mailbox, [.. examined.Select(e => e.Key)]);
         var done = new List<RemoteMessage>(fetched.Count);
         var traced = new List<TraceEntry>();
-        var accepted = new List<(InboundMessage Message, RemoteMessage Remote)>();
-        var acceptedParses = new List<MimeMessage>();
+        var accepted = new List<(InboundMessage Message, RemoteMessage Remote, MimeMessage Parsed)>();
         var now = time.GetUtcNow();
 
         for (var i = 0; i < fetched.Count; i++)
@@ -226,8 +225,7 @@ public sealed class MailboxPoller(
                 default:
                     if (inbound is not null)
                     {
-                        accepted.Add((inbound, remote));
-                        acceptedParses.Add(message);
+                        accepted.Add((inbound, remote, message));
                     }
                     else if (await Reject(request, key, remote, raw, message, from, NotABounce, traced, report, ct))
                     {
@@ -247,9 +245,9 @@ public sealed class MailboxPoller(
             {
                 // Before the hand-off, which wakes the incident builder: on this silo it takes the mail and the parse
                 // from memory instead of reading and parsing it again.
-                foreach (var (message, i) in accepted.Select((a, i) => (a.Message, i)))
+                foreach (var (message, _, parsed) in accepted)
                 {
-                    recorded.Keep(message.Tenant, message.Mailbox, message.MessageKey, message.Raw, acceptedParses[i]);
+                    recorded.Keep(message.Tenant, message.Mailbox, message.MessageKey, message.Raw, parsed);
                 }
             }
 
