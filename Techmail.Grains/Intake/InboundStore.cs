@@ -89,21 +89,16 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             }
         }
 
-        var raw = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var parsed = new Dictionary<string, MimeKit.MimeMessage>(StringComparer.Ordinal);
+        var mail = new Dictionary<string, RecordedMail>(StringComparer.Ordinal);
         foreach (var row in waiting)
         {
             if (memory?.Take(tenant, mailbox, row.Key) is { } kept)
             {
-                raw[row.Key] = kept.Raw;
-                if (kept.Parsed is not null)
-                {
-                    parsed[row.Key] = kept.Parsed;
-                }
+                mail[row.Key] = kept;
             }
         }
 
-        var missing = waiting.Where(r => !raw.ContainsKey(r.Key)).Select(r => r.Key).ToList();
+        var missing = waiting.Where(r => !mail.ContainsKey(r.Key)).Select(r => r.Key).ToList();
         for (var start = 0; start < missing.Count; start += RowsPerStatement)
         {
             var (list, parameters) = TechmailDatabase.InList("k", missing.Skip(start).Take(RowsPerStatement).ToList());
@@ -114,11 +109,11 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                raw[reader.GetString(0)] = (byte[])reader.GetValue(1);
+                mail[reader.GetString(0)] = new RecordedMail((byte[])reader.GetValue(1), null);
             }
         }
 
-        return [.. waiting.Select(r => new PendingInbound(r.Key, raw[r.Key], r.Released, r.ServerUid) { Position = r.Position, Parsed = parsed.GetValueOrDefault(r.Key) })];
+        return [.. waiting.Select(r => new PendingInbound(r.Key, mail[r.Key].Raw, r.Released, r.ServerUid) { Position = r.Position, Parsed = mail[r.Key].Parsed })];
     }
 
     /// <summary>Records, inside the caller's transaction, what intake did with some messages: done, held (flood) or quarantined.</summary>
