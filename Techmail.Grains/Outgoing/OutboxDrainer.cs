@@ -87,13 +87,13 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
                     break;
                 }
 
-                if (session is null && !first)
+                try
                 {
                     try
                     {
-                        session = await sender.Open(batch.Outgoing, cancellationToken);
+                        session ??= await sender.Open(batch.Outgoing, cancellationToken);
                     }
-                    catch (MailFetchException e)
+                    catch (MailFetchException e) when (!first)
                     {
                         logger.LogDebug("Extra relay connection for {Tenant}/{Mailbox} refused: {Reason}", batch.Tenant, batch.Mailbox, e.Message);
                         lock (batch)
@@ -103,11 +103,7 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
 
                         return;
                     }
-                }
 
-                try
-                {
-                    session ??= await sender.Open(batch.Outgoing, cancellationToken);
                     await session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
                     lock (batch)
                     {
@@ -176,18 +172,8 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
     }
 
     /// <summary>One batch, shared by its connections; they change it under its lock.</summary>
-    private sealed class Batch(string tenant, string mailbox, OutgoingSettings outgoing, List<long> sent, Tally tally)
+    private sealed record Batch(string Tenant, string Mailbox, OutgoingSettings Outgoing, List<long> Sent, Tally Tally)
     {
-        public string Tenant => tenant;
-
-        public string Mailbox => mailbox;
-
-        public OutgoingSettings Outgoing => outgoing;
-
-        public List<long> Sent => sent;
-
-        public Tally Tally => tally;
-
         public DrainOutcome? Stop { get; set; }
 
         public int RefusedConnections { get; set; }
