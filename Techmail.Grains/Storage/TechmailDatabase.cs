@@ -22,7 +22,7 @@ public sealed class TechmailDatabase
         };
     }
 
-    // As long as SQLite's own busy timeout: a writer waits no longer here than it would have there.
+    // Also SQLite's own busy timeout: a writer waits no longer for its turn than for the lock.
     private static readonly TimeSpan WriterTimeout = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _writer = new(1, 1);
 
@@ -73,12 +73,13 @@ public sealed class TechmailDatabase
         await connection.OpenAsync(cancellationToken);
         if (Kind == StorageKind.Sqlite)
         {
-            // SQLite's own busy handler waits a few milliseconds for the other writer's commit; without it
-            // Microsoft.Data.Sqlite retries a locked database by sleeping 150 ms at a time, which stalled polling
-            // whenever the incident builder was committing.
-            // No checkpoint inside a commit: SqliteCheckpointer copies the log back in the background.
-            await using var busy = Command(connection, "PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0");
-            await busy.ExecuteNonQueryAsync(cancellationToken);
+            // SQLite's own busy handler waits a few milliseconds for a writer outside the turns (WriterTurn) to commit;
+            // without it Microsoft.Data.Sqlite retries a locked database by sleeping 150 ms at a time. No checkpoint
+            // inside a commit: SqliteCheckpointer copies the log back in the background.
+            await using var pragmas = Command(
+                connection,
+                $"PRAGMA busy_timeout = {(int)WriterTimeout.TotalMilliseconds}; PRAGMA wal_autocheckpoint = 0");
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return connection;
