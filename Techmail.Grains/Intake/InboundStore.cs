@@ -24,7 +24,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         // oldest first, so a quick reply handed off with the mail it answers comes after it.
         var rows = messages.Select((m, i) => new object?[]
         {
-            m.Tenant, m.Mailbox, m.MessageKey, kind, m.Raw, now.UtcDateTime.AddTicks(i * TimeSpan.TicksPerMicrosecond), "pending",
+            m.Tenant, m.Mailbox, m.MessageKey, kind, now.UtcDateTime.AddTicks(i * TimeSpan.TicksPerMicrosecond), "pending",
         }).ToList();
 
         // A message handed off again after intake held or quarantined it (an admin's reprocess) is released for another
@@ -33,9 +33,16 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             connection,
             transaction,
             "techmail_inbound",
-            ["tenant", "mailbox", "message_key", "kind", "raw", "received_utc", "state"],
+            ["tenant", "mailbox", "message_key", "kind", "received_utc", "state"],
             rows,
             "ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET state = 'released' WHERE techmail_inbound.state IN ('held', 'quarantined')");
+        await MultiRowInsert.Execute(
+            connection,
+            transaction,
+            "techmail_inbound_raw",
+            ["tenant", "mailbox", "message_key", "raw"],
+            [.. messages.Select(m => new object?[] { m.Tenant, m.Mailbox, m.MessageKey, m.Raw })],
+            "ON CONFLICT (tenant, mailbox, message_key) DO NOTHING");
 
         foreach (var group in messages.GroupBy(m => (m.Tenant, m.Mailbox)))
         {
@@ -104,7 +111,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             var (list, parameters) = TechmailDatabase.InList("k", missing.Skip(start).Take(RowsPerStatement).ToList());
             await using var command = TechmailDatabase.Command(
                 connection,
-                $"SELECT message_key, raw FROM techmail_inbound WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
+                $"SELECT message_key, raw FROM techmail_inbound_raw WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
                 [("@tenant", tenant), ("@mailbox", mailbox), .. parameters]);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
@@ -155,12 +162,24 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     /// </summary>
     public async Task<int> Prune(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
+        const string Finished = "received_utc < @cutoff AND (state = 'done' OR kind = 'bounce')";
+        await using var turn = await database.WriterTurn(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = TechmailDatabase.Command(
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var bytes = TechmailDatabase.Command(
             connection,
-            "DELETE FROM techmail_inbound WHERE received_utc < @cutoff AND (state = 'done' OR kind = 'bounce')",
-            ("@cutoff", cutoff.UtcDateTime));
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+            $"DELETE FROM techmail_inbound_raw WHERE (tenant, mailbox, message_key) IN (SELECT tenant, mailbox, message_key FROM techmail_inbound WHERE {Finished})",
+            ("@cutoff", cutoff.UtcDateTime)))
+        {
+            bytes.Transaction = transaction;
+            await bytes.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var rows = TechmailDatabase.Command(connection, $"DELETE FROM techmail_inbound WHERE {Finished}", ("@cutoff", cutoff.UtcDateTime));
+        rows.Transaction = transaction;
+        var pruned = await rows.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return pruned;
     }
 
     public async Task<long> Count(string tenant, string mailbox)

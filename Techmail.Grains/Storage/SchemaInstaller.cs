@@ -4,21 +4,29 @@ namespace Techmail.Storage;
 
 /// <summary>
 /// Applies the project's own SQL scripts (db/sqlite or db/postgresql, embedded in this assembly) in name order.
-/// Every script is written to be re-run safely, so this runs at every silo start.
+/// Every script is written to be re-run safely, so this runs at every silo start. Then the upgrades (the folder
+/// upgrades/ beside the scripts) change what an earlier version created and CREATE ... IF NOT EXISTS leaves as it is:
+/// each one's first line, <c>-- when: SELECT COUNT(*) ...</c>, finds the old shape, and it runs only then, in a
+/// transaction of its own.
 /// </summary>
 public static class SchemaInstaller
 {
     // Any fixed number works; it only has to be the same for every silo of the cluster.
     private const long PostgresLockKey = 0x7465636D61696CL;
 
-    public static IReadOnlyList<string> Scripts(StorageKind kind)
-    {
-        var prefix = kind == StorageKind.Sqlite ? "db/sqlite/" : "db/postgresql/";
-        return typeof(SchemaInstaller).Assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+    private const string WhenPrefix = "-- when: ";
+
+    public static IReadOnlyList<string> Scripts(StorageKind kind) => Resources(Folder(kind));
+
+    public static IReadOnlyList<string> Upgrades(StorageKind kind) => Resources(Folder(kind) + "upgrades/");
+
+    private static string Folder(StorageKind kind) => kind == StorageKind.Sqlite ? "db/sqlite/" : "db/postgresql/";
+
+    private static List<string> Resources(string folder) =>
+        typeof(SchemaInstaller).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(folder, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal) && n.IndexOf('/', folder.Length) < 0)
             .Order(StringComparer.Ordinal)
             .ToList();
-    }
 
     public static async Task<int> Apply(TechmailDatabase database, CancellationToken cancellationToken = default)
     {
@@ -43,6 +51,11 @@ public static class SchemaInstaller
                 await using var command = TechmailDatabase.Command(connection, Read(name));
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
+
+            foreach (var name in Upgrades(database.Kind))
+            {
+                await Upgrade(connection, name, cancellationToken);
+            }
         }
         finally
         {
@@ -54,6 +67,35 @@ public static class SchemaInstaller
         }
 
         return scripts.Count;
+    }
+
+    private static async Task Upgrade(System.Data.Common.DbConnection connection, string name, CancellationToken cancellationToken)
+    {
+        var script = Read(name);
+        var lineEnd = script.IndexOf('\n');
+        var firstLine = (lineEnd < 0 ? script : script[..lineEnd]).TrimEnd('\r');
+        if (!firstLine.StartsWith(WhenPrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Upgrade {name} does not start with a '{WhenPrefix}SELECT COUNT(*) ...' line.");
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var probe = TechmailDatabase.Command(connection, firstLine[WhenPrefix.Length..]))
+        {
+            probe.Transaction = transaction;
+            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                return;
+            }
+        }
+
+        await using (var command = TechmailDatabase.Command(connection, script))
+        {
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static string Read(string resource)

@@ -25,9 +25,19 @@ CREATE TABLE IF NOT EXISTS techmail_inbound
     mailbox      TEXT    NOT NULL,
     message_key  TEXT    NOT NULL,
     kind         TEXT    NOT NULL,
-    raw          BLOB    NOT NULL,
     received_utc TEXT    NOT NULL,
     state        TEXT    NOT NULL,
+    PRIMARY KEY (tenant, mailbox, message_key)
+);
+
+-- The bytes apart from the row intake keeps changing: SQLite rewrites a whole row, overflow pages and all, when a
+-- value in it changes size (state 'pending' to 'done'), and reads through them to reach a column stored after them.
+CREATE TABLE IF NOT EXISTS techmail_inbound_raw
+(
+    tenant       TEXT    NOT NULL,
+    mailbox      TEXT    NOT NULL,
+    message_key  TEXT    NOT NULL,
+    raw          BLOB    NOT NULL,
     PRIMARY KEY (tenant, mailbox, message_key)
 );
 

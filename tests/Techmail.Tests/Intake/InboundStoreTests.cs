@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Data.Sqlite;
+using Techmail.Hosting;
 using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Polling;
@@ -19,7 +21,59 @@ public sealed class InboundStoreTests : IDisposable
     [Fact]
     public async Task Postgres_reads_waiting_mail_oldest_first_after_a_position_and_from_memory_when_it_holds_it() => await Scenario(await ScratchDatabases.Postgres());
 
+    [Fact]
+    public async Task Sqlite_upgrade_moves_recorded_bytes_out_of_the_inbound_rows_of_an_earlier_version()
+    {
+        using var directory = new TempDirectory("techmail-upgrade");
+        var database = new TechmailOptions { DataDirectory = directory.Path }.Database();
+        await UpgradeScenario(database, "BLOB", "TEXT", "SELECT COUNT(*) FROM pragma_table_info('techmail_inbound') WHERE name = 'raw'");
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task Postgres_upgrade_moves_recorded_bytes_out_of_the_inbound_rows_of_an_earlier_version() =>
+        await UpgradeScenario(
+            new TechmailDatabase(StorageKind.PostgreSql, await (await PostgresServer.Instance).CreateDatabase()),
+            "BYTEA",
+            "TIMESTAMPTZ",
+            "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'techmail_inbound' AND column_name = 'raw'");
+
     public void Dispose() => _databases.Dispose();
+
+    /// <summary>A database as the version before techmail_inbound_raw left it, with mail recorded and still waiting.</summary>
+    private static async Task UpgradeScenario(TechmailDatabase database, string blob, string time, string rawColumns)
+    {
+        var old = Message("k-old", "recorded before the upgrade");
+        await using (var connection = await database.OpenAsync())
+        {
+            await using var create = TechmailDatabase.Command(
+                connection,
+                $"""
+                CREATE TABLE techmail_inbound (tenant TEXT NOT NULL, mailbox TEXT NOT NULL, message_key TEXT NOT NULL, kind TEXT NOT NULL,
+                    raw {blob} NOT NULL, received_utc {time} NOT NULL, state TEXT NOT NULL, PRIMARY KEY (tenant, mailbox, message_key));
+                INSERT INTO techmail_inbound VALUES ('acme', 'support', 'k-old', 'incident', @raw, @received, 'pending');
+                """,
+                ("@raw", old.Raw),
+                ("@received", T0.UtcDateTime));
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await SchemaInstaller.Apply(database);
+        // A second start finds nothing left to upgrade.
+        await SchemaInstaller.Apply(database);
+
+        await using (var connection = await database.OpenAsync())
+        await using (var probe = TechmailDatabase.Command(connection, rawColumns))
+        {
+            Assert.Equal(0L, Convert.ToInt64(await probe.ExecuteScalarAsync()));
+        }
+
+        var store = new InboundStore(database, new ManualClock(T0.AddMinutes(1)));
+        Assert.Equal(1, (await store.Record("incident", [Message("k-new", "recorded after it")])).Recorded);
+        var waiting = await store.Pending("acme", "support", "incident", 10);
+        Assert.Equal(["k-old", "k-new"], waiting.Select(r => r.MessageKey));
+        Assert.Equal(old.Raw, waiting[0].Raw);
+    }
 
     private static async Task Scenario(TechmailDatabase database)
     {
@@ -52,6 +106,14 @@ public sealed class InboundStoreTests : IDisposable
         }
 
         Assert.Equal(["k2", "k4"], (await store.Pending("acme", "support", "incident", 10)).Select(r => r.MessageKey));
+
+        // Pruning takes finished rows and their bytes; mail still waiting keeps both.
+        Assert.Equal(3, await store.Prune(T0.AddMinutes(1), CancellationToken.None));
+        Assert.Equal(2, await store.Count("acme", "support"));
+        Assert.Equal([messages[2].Raw, messages[4].Raw], (await store.Pending("acme", "support", "incident", 10)).Select(r => r.Raw));
+        await using var reading = await database.OpenAsync();
+        await using var bytes = TechmailDatabase.Command(reading, "SELECT COUNT(*) FROM techmail_inbound_raw");
+        Assert.Equal(2L, Convert.ToInt64(await bytes.ExecuteScalarAsync()));
     }
 
     private static InboundMessage Message(string key, string subject) =>
