@@ -35,7 +35,12 @@ public sealed class BounceClassifier
         {
             return BounceClassification.NotABounce;
         }
-        return Classify(message);
+
+        // MimeKit's messages have finalizers; disposing skips the finalizer's extra collection of the whole tree.
+        using (message)
+        {
+            return Classify(message);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -119,18 +119,30 @@ public sealed class IncidentBuilderGrain(
                 }
 
                 var context = await processor.Context(mailbox, _flood, reads);
-                foreach (var read in reads)
+                try
                 {
-                    var plan = await Plan(context, read, Flush);
-                    if (plan is MailPlan.Add add)
+                    foreach (var read in reads)
                     {
-                        await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(tenant, add.Reference)).AddCustomerMail(add.Update);
-                    }
+                        var plan = await Plan(context, read, Flush);
+                        if (plan is MailPlan.Add add)
+                        {
+                            await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(tenant, add.Reference)).AddCustomerMail(add.Update);
+                        }
 
-                    planned.Add(plan);
-                    if (plan is MailPlan.SetAside aside)
+                        planned.Add(plan);
+                        if (plan is MailPlan.SetAside aside)
+                        {
+                            logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
+                        }
+                    }
+                }
+                finally
+                {
+                    // Plans hold what they need copied out. MimeKit's messages and parts have finalizers: a parse left to
+                    // the finalizer survives another collection with its whole tree.
+                    foreach (var read in reads)
                     {
-                        logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
+                        read.Mime?.Dispose();
                     }
                 }
 

@@ -229,7 +229,7 @@ public sealed class ServiceMailProcessor(
         var outgoing = mailbox.Settings.Outgoing!;
         var customer = new MailboxAddress(message.Sender.DisplayName, message.Sender.Address);
         var messageId = TrackingToken.Create(trackingKey, mailbox.Tenant, reference, MailboxAddress.Parse(outgoing.EnvelopeFrom).Domain);
-        var ack = IncidentMail.Acknowledgement(
+        using var ack = IncidentMail.Acknowledgement(
             outgoing,
             policy,
             reference,

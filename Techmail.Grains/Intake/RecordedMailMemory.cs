@@ -13,6 +13,8 @@ public sealed record RecordedMail(byte[] Raw, MimeMessage? Parsed);
 /// or <see cref="CapacityMessages"/>, and after <see cref="MaxAge"/>: a builder on this silo takes its mail within
 /// seconds, so older mail is waiting for a builder elsewhere, or for none (its hand-off failed). A message key hashes
 /// the bytes, so the copy here is always the row's. The parse is only read once handed over; nothing changes it.
+/// Parses are disposed once done with: MimeKit's messages, parts and contents have finalizers, and one left to
+/// the finalizer keeps its whole tree alive through another collection.
 /// </summary>
 public sealed class RecordedMailMemory(TimeProvider time)
 {
@@ -51,11 +53,13 @@ public sealed class RecordedMailMemory(TimeProvider time)
         }
     }
 
+    /// <param name="parsed">Now this memory's: disposed here when it is not kept or is dropped, else by whoever takes it.</param>
     public void Keep(string tenant, string mailbox, string messageKey, byte[] raw, MimeMessage? parsed = null)
     {
         if (raw.LongLength > CapacityBytes / 4)
         {
             // A rare huge message would push out everything else; it is read back instead.
+            parsed?.Dispose();
             return;
         }
 
@@ -68,6 +72,10 @@ public sealed class RecordedMailMemory(TimeProvider time)
                 _order.Enqueue((key, now));
                 _bytes += raw.LongLength;
             }
+            else
+            {
+                parsed?.Dispose();
+            }
 
             while (_order.TryPeek(out var oldest)
                 && (_bytes > CapacityBytes || _mail.Count > CapacityMessages || now - oldest.Kept > MaxAge || !_mail.ContainsKey(oldest.Key)))
@@ -76,6 +84,7 @@ public sealed class RecordedMailMemory(TimeProvider time)
                 if (_mail.Remove(oldest.Key, out var dropped))
                 {
                     _bytes -= dropped.Raw.LongLength;
+                    dropped.Parsed?.Dispose();
                 }
             }
         }

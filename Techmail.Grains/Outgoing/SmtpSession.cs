@@ -29,8 +29,8 @@ public sealed class SmtpSession : IAsyncDisposable
     public async Task SendRaw(string envelopeFrom, IReadOnlyList<string> recipients, byte[] raw, CancellationToken cancellationToken)
     {
         // The bytes are in memory: the synchronous parser reads them without the async one's per-block overhead, and
-        // persistent parts point into them instead of copying.
-        var message = MimeMessage.Load(new MemoryStream(raw, writable: false), persistent: true, cancellationToken);
+        // persistent parts point into them instead of copying. Disposed at once: MimeKit's messages have finalizers.
+        using var message = MimeMessage.Load(new MemoryStream(raw, writable: false), persistent: true, cancellationToken);
 
         await Send(envelopeFrom, message, recipients.Select(MailboxAddress.Parse).ToList(), cancellationToken);
     }

@@ -183,6 +183,27 @@ public sealed class MailboxPoller(
         // Hashing, parsing and screening are independent per message and most of a poll's work: on all cores, off
         // the grain's thread. What follows, in order, only records and hands off.
         var examined = await Task.Run(() => fetched.AsParallel().AsOrdered().Select(f => Examine(request, screen, f)).ToArray(), ct);
+        var kept = new HashSet<MimeMessage>(ReferenceEqualityComparer.Instance);
+        try
+        {
+            return await Process(request, fetched, examined, kept, report, ct);
+        }
+        finally
+        {
+            // MimeKit's messages and parts have finalizers: one left to the finalizer survives another collection with
+            // its whole tree. The parses handed to the incident builder are disposed by whoever ends up with them.
+            foreach (var e in examined)
+            {
+                if (e.Message is { } message && !kept.Contains(message))
+                {
+                    message.Dispose();
+                }
+            }
+        }
+    }
+
+    private async Task<List<RemoteMessage>> Process(PollRequest request, IReadOnlyList<FetchedMessage> fetched, Examined[] examined, HashSet<MimeMessage> kept, PollReport report, CancellationToken ct)
+    {
         var known = await ledger.Known(request.Tenant, request.Mailbox, [.. examined.Select(e => e.Key)]);
         var done = new List<RemoteMessage>(fetched.Count);
         var traced = new List<TraceEntry>();
@@ -248,6 +269,7 @@ public sealed class MailboxPoller(
                 foreach (var (message, _, parsed) in accepted)
                 {
                     recorded.Keep(message.Tenant, message.Mailbox, message.MessageKey, message.Raw, parsed);
+                    kept.Add(parsed);
                 }
             }
 

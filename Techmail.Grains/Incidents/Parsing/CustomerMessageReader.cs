@@ -31,10 +31,19 @@ public static class CustomerMessageReader
         }
     }
 
-    private static CustomerMessageResult ReadMessage(byte[] raw, string messageKey) =>
-        MessageParsing.TryParse(raw, out var message, out var problem)
-            ? ReadParsed(message, raw, messageKey)
-            : CustomerMessageResult.Unusable(problem);
+    private static CustomerMessageResult ReadMessage(byte[] raw, string messageKey)
+    {
+        if (!MessageParsing.TryParse(raw, out var message, out var problem))
+        {
+            return CustomerMessageResult.Unusable(problem);
+        }
+
+        // The result holds copies; MimeKit's messages have finalizers, so a parse is disposed once read.
+        using (message)
+        {
+            return ReadParsed(message, raw, messageKey);
+        }
+    }
 
     private static CustomerMessageResult ReadParsed(MimeMessage message, byte[] raw, string messageKey)
     {

@@ -61,4 +61,33 @@ public sealed class RecordedMailMemoryTests
         Assert.Equal(RecordedMailMemory.CapacityMessages, memory.Count);
         Assert.Null(memory.Take("acme", "support", "k0"));
     }
+
+    [Fact]
+    public void A_parse_it_drops_or_cannot_keep_is_disposed_and_one_taken_is_left_to_its_taker()
+    {
+        static MimeKit.MimeMessage Parse(string text)
+        {
+            Assert.True(Techmail.Polling.MessageParsing.TryParse(System.Text.Encoding.ASCII.GetBytes(text), out var parsed, out _));
+            return parsed;
+        }
+
+        // A disposed message's parts have let go of their content.
+        static bool Disposed(MimeKit.MimeMessage message) => message.Body is MimeKit.MimePart { Content: null or { Stream: null } };
+
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.Zero));
+        var memory = new RecordedMailMemory(clock);
+        var dropped = Parse("Subject: a\r\n\r\na\r\n");
+        var taken = Parse("Subject: b\r\n\r\nb\r\n");
+        var again = Parse("Subject: b\r\n\r\nb\r\n");
+        memory.Keep("acme", "support", "a", [1], dropped);
+        clock.Advance(RecordedMailMemory.MaxAge + TimeSpan.FromSeconds(1));
+        memory.Keep("acme", "support", "b", [2], taken);
+        memory.Keep("acme", "support", "b", [2], again);
+
+        Assert.True(Disposed(dropped));
+        Assert.True(Disposed(again));
+        Assert.Same(taken, memory.Take("acme", "support", "b")?.Parsed);
+        Assert.False(Disposed(taken));
+        Assert.Equal("b", taken.TextBody?.Trim());
+    }
 }
