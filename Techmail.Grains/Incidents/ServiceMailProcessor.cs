@@ -229,7 +229,7 @@ public sealed class ServiceMailProcessor(
         var outgoing = mailbox.Settings.Outgoing!;
         var customer = new MailboxAddress(message.Sender.DisplayName, message.Sender.Address);
         var messageId = TrackingToken.Create(trackingKey, mailbox.Tenant, reference, MailboxAddress.Parse(outgoing.EnvelopeFrom).Domain);
-        using var ack = IncidentMail.Acknowledgement(
+        var ack = IncidentMail.Acknowledgement(
             outgoing,
             policy,
             reference,
@@ -240,13 +240,18 @@ public sealed class ServiceMailProcessor(
             messageId,
             now);
         // --- S/MIME: sign and encrypt as the mailbox asks; when it cannot, nothing is queued and the thread says why.
-        if (mailbox.Settings.Smime is { } smime && keyring is not null && SmimeOutgoing.Applies(smime)
-            && SmimeOutgoing.Protect(ack, smime, keyring, SmimeAddress.Of(outgoing), customer.Address, now).Refusal is { } refusal)
+        if (mailbox.Settings.Smime is { } smime && keyring is not null && SmimeOutgoing.Applies(smime))
         {
-            return (null, Note(now, $"No acknowledgement sent: {refusal}."));
+            using var protectedAck = MimeMessage.Load(new MemoryStream(ack, writable: false));
+            if (SmimeOutgoing.Protect(protectedAck, smime, keyring, SmimeAddress.Of(outgoing), customer.Address, now).Refusal is { } refusal)
+            {
+                return (null, Note(now, $"No acknowledgement sent: {refusal}."));
+            }
+
+            ack = WireFormat.Bytes(protectedAck);
         }
 
-        var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], WireFormat.Bytes(ack));
+        var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], ack);
         return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.") with { MessageId = messageId });
     }
 

@@ -1,6 +1,8 @@
 using MimeKit;
+using MimeKit.Utils;
 using Techmail.Incidents;
 using Techmail.Mailboxes;
+using Techmail.Polling;
 
 namespace Techmail.Outgoing;
 
@@ -11,7 +13,13 @@ namespace Techmail.Outgoing;
 /// </summary>
 public static class IncidentMail
 {
-    public static MimeMessage Acknowledgement(
+    /// <summary>
+    /// The acknowledgement as the bytes to queue. Written from MimeKit's own headers and text part, not through a
+    /// <see cref="MimeMessage"/>: its property setters re-encode and re-parse header values, which cost 60-80 µs and
+    /// 25 KB a mail, a tenth of the ingest path's CPU. MimeKit still encodes and folds every value, so the bytes are
+    /// the ones a MimeMessage would write (see IncidentMailTests).
+    /// </summary>
+    public static byte[] Acknowledgement(
         OutgoingSettings outgoing,
         IncidentPolicy policy,
         string reference,
@@ -27,11 +35,14 @@ public static class IncidentMail
             .Replace("{subject}", subject.Length == 0 ? "(no subject)" : subject, StringComparison.Ordinal)
             .Replace("{name}", customer.Name is { Length: > 0 } name ? name : customer.Address, StringComparison.Ordinal);
 
-        var message = Envelope(outgoing, customer, OneLine(Fill(policy.AcknowledgementSubject)), messageId, customerMessageId, customerReferences, now, "acknowledgement");
+        var headers = Envelope(outgoing, customer, OneLine(Fill(policy.AcknowledgementSubject)), messageId, customerMessageId, customerReferences, now, "acknowledgement");
         // RFC 3834: an automatic answer, so well-behaved responders on the other side do not answer it in turn.
-        message.Headers.Add("Auto-Submitted", "auto-replied");
-        message.Body = new TextPart("plain") { Text = Fill(policy.AcknowledgementBody) };
-        return message;
+        headers.Add(HeaderId.AutoSubmitted, "auto-replied");
+        headers.Add(HeaderId.MimeVersion, "1.0");
+        // A message MimeKit writes always ends its body with a line end.
+        var body = Fill(policy.AcknowledgementBody);
+        using var text = new TextPart("plain") { Text = body.EndsWith('\n') ? body : body + "\n" };
+        return WireFormat.Bytes(headers, text);
     }
 
     public static MimeMessage Reply(
@@ -46,12 +57,11 @@ public static class IncidentMail
         IReadOnlyList<string> references,
         DateTimeOffset now)
     {
-        var message = Envelope(outgoing, customer, WithReference(reference, subject), messageId, inReplyTo, references, now, "reply");
+        var headers = Envelope(outgoing, customer, WithReference(reference, subject), messageId, inReplyTo, references, now, "reply");
         var text = new TextPart("plain") { Text = body };
         if (attachments.Count == 0)
         {
-            message.Body = text;
-            return message;
+            return new MimeMessage(headers, text);
         }
 
         var mixed = new Multipart("mixed") { text };
@@ -66,8 +76,7 @@ public static class IncidentMail
             });
         }
 
-        message.Body = mixed;
-        return message;
+        return new MimeMessage(headers, mixed);
     }
 
     /// <summary>The subject with "[Incident: REF]" in front, unless the reference is already in it.</summary>
@@ -81,7 +90,7 @@ public static class IncidentMail
         return OneLine($"[Incident: {reference}] {subject}".TrimEnd());
     }
 
-    private static MimeMessage Envelope(
+    private static HeaderList Envelope(
         OutgoingSettings outgoing,
         MailboxAddress to,
         string subject,
@@ -91,31 +100,37 @@ public static class IncidentMail
         DateTimeOffset now,
         string kind)
     {
-        var message = new MimeMessage();
-        message.From.Add(MailSender.From(outgoing));
+        // Each value as a MimeMessage property would take it; the header encodes (RFC 2047) and folds it by its kind.
+        var headers = new HeaderList
+        {
+            new Header(HeaderId.From, MailSender.From(outgoing).ToString()),
+            new Header(HeaderId.Date, DateUtils.FormatDate(now)),
+            new Header(HeaderId.Subject, subject),
+            new Header(HeaderId.MessageId, Angled(messageId)),
+        };
         if (outgoing.ReplyTo is { Length: > 0 } replyTo)
         {
-            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+            headers.Add(HeaderId.ReplyTo, MailboxAddress.Parse(replyTo).ToString());
         }
 
-        message.To.Add(to);
-        message.Subject = subject;
-        message.Date = now;
-        message.MessageId = messageId.Trim('<', '>');
+        headers.Add(HeaderId.To, to.ToString());
         if (inReplyTo is { Length: > 0 })
         {
-            message.InReplyTo = inReplyTo.Trim('<', '>');
+            headers.Add(HeaderId.InReplyTo, Angled(inReplyTo));
         }
 
         // The thread so far, then the mail answered, as RFC 5322 asks; capped so a long thread stays a short header.
-        foreach (var id in references.Append(inReplyTo).OfType<string>().Distinct(StringComparer.Ordinal).TakeLast(20))
+        var thread = references.Append(inReplyTo).OfType<string>().Select(Angled).Distinct(StringComparer.Ordinal).TakeLast(20).ToList();
+        if (thread.Count > 0)
         {
-            message.References.Add(id.Trim('<', '>'));
+            headers.Add(HeaderId.References, string.Join(' ', thread));
         }
 
-        message.Headers.Add(MailSender.GeneratedHeader, kind);
-        return message;
+        headers.Add(MailSender.GeneratedHeader, kind);
+        return headers;
     }
+
+    private static string Angled(string messageId) => $"<{messageId.Trim('<', '>')}>";
 
     /// <summary>Subjects come from customers and templates; a line break in one would start a new header.</summary>
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();

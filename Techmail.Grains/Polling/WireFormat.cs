@@ -14,4 +14,20 @@ public static class WireFormat
         message.WriteTo(Options, buffer);
         return buffer.ToArray();
     }
+
+    /// <summary>A message of these headers and this body, as <see cref="MimeMessage.WriteTo(FormatOptions, Stream, CancellationToken)"/> writes one.</summary>
+    public static byte[] Bytes(HeaderList headers, MimeEntity body)
+    {
+        using var buffer = new MemoryStream();
+        var all = new HeaderList();
+        foreach (var header in headers.Concat(body.Headers))
+        {
+            all.Add(header);
+        }
+
+        // The list ends with the blank line that separates it from the body.
+        all.WriteTo(Options, buffer);
+        body.WriteTo(Options, buffer, contentOnly: true);
+        return buffer.ToArray();
+    }
 }

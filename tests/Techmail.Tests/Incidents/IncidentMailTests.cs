@@ -14,8 +14,8 @@ public sealed class IncidentMailTests
     [Fact]
     public void An_acknowledgement_fills_the_template_answers_the_customer_mail_and_says_it_is_automatic()
     {
-        var ack = IncidentMail.Acknowledgement(Outgoing, new IncidentPolicy(), "261127-000042", "Printer\r\nBcc: evil@example.org",
-            new MailboxAddress("Ann", "ann@example.net"), "<q1@example.net>", ["<q0@example.net>"], "<tm.x@example.com>", T0);
+        using var ack = MimeMessage.Load(new MemoryStream(IncidentMail.Acknowledgement(Outgoing, new IncidentPolicy(), "261127-000042", "Printer\r\nBcc: evil@example.org",
+            new MailboxAddress("Ann", "ann@example.net"), "<q1@example.net>", ["<q0@example.net>"], "<tm.x@example.com>", T0)));
 
         Assert.Equal("\"Example Help\" <help@example.com>", ack.From.ToString());
         Assert.Equal("replies@example.com", ack.ReplyTo.Mailboxes.Single().Address);
@@ -31,6 +31,66 @@ public sealed class IncidentMailTests
         Assert.Contains("Hello Ann,", ack.TextBody);
         Assert.Contains("opened incident 261127-000042", ack.TextBody);
     }
+
+    [Theory]
+    [InlineData("Ann", "ann@example.net", "Printer", "replies@example.com", 1)]
+    [InlineData("Åsa Öberg-Ünal, \"Billing\"", "asa@example.se", "Faktura för november – återbetalning begärs omedelbart eftersom beloppet är fel och dubbelt debiterat", null, 25)]
+    [InlineData("", "bob@example.org", "", "replies@example.com", 0)]
+    [InlineData("山田 太郎", "taro@example.jp", "請求書について", null, 3)]
+    public void An_acknowledgement_is_the_message_MimeKit_would_write_for_the_same_fields(string name, string address, string subject, string? replyTo, int references)
+    {
+        var outgoing = Outgoing with { ReplyTo = replyTo };
+        var customer = new MailboxAddress(name, address);
+        var thread = Enumerable.Range(0, references).Select(i => $"<q{i}.{new string('x', 30)}@example.net>").ToList();
+        var inReplyTo = references > 0 ? thread[^1] : null;
+        var policy = new IncidentPolicy { AcknowledgementBody = "Hello {name}, about \"{subject}\" ({reference}). No line end at the end" };
+
+        using var written = MimeMessage.Load(new MemoryStream(IncidentMail.Acknowledgement(outgoing, policy, "261127-000042", subject, customer, inReplyTo, thread, "<tm.z@example.com>", T0)));
+        using var expected = Reference(outgoing, policy, customer, subject, inReplyTo, thread);
+
+        Assert.Equal(Fields(expected), Fields(written));
+        Assert.Equal(expected.TextBody, written.TextBody);
+    }
+
+    /// <summary>The same acknowledgement composed through MimeMessage's properties, as Techmail did before.</summary>
+    private static MimeMessage Reference(OutgoingSettings outgoing, IncidentPolicy policy, MailboxAddress customer, string subject, string? inReplyTo, IReadOnlyList<string> thread)
+    {
+        var shown = subject.Length == 0 ? "(no subject)" : subject;
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress(outgoing.DisplayName, outgoing.FriendlyFrom!));
+        if (outgoing.ReplyTo is { } replyTo)
+        {
+            message.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+        }
+
+        message.To.Add(customer);
+        message.Subject = $"[Incident: 261127-000042] {shown}".Trim();
+        message.Date = T0;
+        message.MessageId = "tm.z@example.com";
+        if (inReplyTo is not null)
+        {
+            message.InReplyTo = inReplyTo.Trim('<', '>');
+        }
+
+        foreach (var id in thread.TakeLast(20))
+        {
+            message.References.Add(id.Trim('<', '>'));
+        }
+
+        message.Headers.Add(MailSender.GeneratedHeader, "acknowledgement");
+        message.Headers.Add("Auto-Submitted", "auto-replied");
+        var name = customer.Name is { Length: > 0 } n ? n : customer.Address;
+        message.Body = new TextPart("plain") { Text = $"Hello {name}, about \"{shown}\" (261127-000042). No line end at the end" };
+        // Through the wire and back, as the sender reads what was queued.
+        return MimeMessage.Load(new MemoryStream(Techmail.Polling.WireFormat.Bytes(message)));
+    }
+
+    private static List<string?> Fields(MimeMessage m) =>
+    [
+        m.From.ToString(), m.ReplyTo.ToString(), m.To.ToString(), m.Subject, m.Date.ToString("O"), m.MessageId, m.InReplyTo,
+        string.Join(' ', m.References), m.Headers["Auto-Submitted"], m.Headers[MailSender.GeneratedHeader], m.Headers[HeaderId.MimeVersion],
+        m.Body?.ContentType.ToString(), m.Headers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ];
 
     [Fact]
     public void A_reply_keeps_a_subject_that_already_names_the_incident_and_carries_its_files()
