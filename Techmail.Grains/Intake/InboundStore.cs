@@ -65,16 +65,19 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     /// recently, else read back in one query.
     /// </summary>
     /// <param name="after">Only mail after this position (the last of a batch still being written), else the oldest.</param>
-    public async Task<IReadOnlyList<PendingInbound>> Pending(string tenant, string mailbox, string kind, int take, RecordedMailMemory? memory = null, PendingPosition? after = null)
+    /// <param name="maxBytes">Fewer than <paramref name="take"/> once the mail adds up to this (always at least one).</param>
+    public async Task<IReadOnlyList<PendingInbound>> Pending(string tenant, string mailbox, string kind, int take, RecordedMailMemory? memory = null, PendingPosition? after = null, long maxBytes = long.MaxValue)
     {
         await using var connection = await database.OpenAsync();
         var waiting = new List<(string Key, bool Released, string ServerUid, PendingPosition Position)>();
+        // octet_length reads a value's size, not the value: neither database loads the bytes for it.
         await using (var command = TechmailDatabase.Command(
             connection,
             $"""
-            SELECT i.message_key, i.state, t.server_uid, i.received_utc
+            SELECT i.message_key, i.state, t.server_uid, i.received_utc, octet_length(r.raw)
             FROM techmail_inbound i
             LEFT JOIN techmail_message_trace t ON t.tenant = i.tenant AND t.mailbox = i.mailbox AND t.message_key = i.message_key
+            LEFT JOIN techmail_inbound_raw r ON r.tenant = i.tenant AND r.mailbox = i.mailbox AND r.message_key = i.message_key
             WHERE i.tenant = @tenant AND i.mailbox = @mailbox AND i.kind = @kind AND i.state IN ('pending', 'released')
             {(after is null ? "" : "AND (i.received_utc > @after_r OR (i.received_utc = @after_r AND i.message_key > @after_k))")}
             ORDER BY i.received_utc, i.message_key
@@ -88,11 +91,13 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             ("@after_k", after?.MessageKey)))
         await using (var reader = await command.ExecuteReaderAsync())
         {
-            while (await reader.ReadAsync())
+            var bytes = 0L;
+            while (bytes < maxBytes && await reader.ReadAsync())
             {
                 // The stored time as stored (text on SQLite), so handing it back compares exactly.
                 var key = reader.GetString(0);
                 waiting.Add((key, reader.GetString(1) == "released", reader.StringOrNull(2) ?? "", new PendingPosition(reader.GetValue(3), key)));
+                bytes += reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
             }
         }
 

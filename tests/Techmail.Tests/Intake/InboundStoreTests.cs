@@ -96,6 +96,10 @@ public sealed class InboundStoreTests : IDisposable
         Assert.Equal(["k3", "k4"], next.Select(r => r.MessageKey));
         Assert.Empty(await store.Pending("acme", "support", "incident", 3, memory, next[^1].Position));
 
+        // A batch stops once its mail adds up to the bytes asked for, and always holds at least one.
+        Assert.Equal(["k0", "k1"], (await store.Pending("acme", "support", "incident", 10, maxBytes: messages[0].Raw.Length + 1)).Select(r => r.MessageKey));
+        Assert.Equal(["k0"], (await store.Pending("acme", "support", "incident", 10, maxBytes: 1)).Select(r => r.MessageKey));
+
         // Finished rows leave the oldest-first read; what is still waiting comes first again.
         await using (var turn = await database.WriterTurn())
         await using (var connection = await database.OpenAsync())
