@@ -5,6 +5,8 @@ namespace Techmail.Polling;
 /// <summary>POP3: UIDL for identity, LIST for sizes, pipelined RETR and DELE; deletions happen at QUIT.</summary>
 internal sealed class Pop3Session(Pop3Client client) : IMailSession
 {
+    private readonly List<int> _deletes = [];
+
     public async Task<IReadOnlyList<RemoteMessage>> List(CancellationToken cancellationToken)
     {
         var count = await client.GetMessageCountAsync(cancellationToken);
@@ -43,10 +45,26 @@ internal sealed class Pop3Session(Pop3Client client) : IMailSession
         return fetched;
     }
 
-    public Task Delete(IReadOnlyList<RemoteMessage> messages, CancellationToken cancellationToken) =>
-        messages.Count == 0 ? Task.CompletedTask : client.DeleteMessagesAsync(messages.Select(m => m.Index).ToList(), cancellationToken);
+    /// <summary>
+    /// Remembers what to delete; <see cref="Commit"/> sends it. A POP3 server deletes nothing before QUIT whatever it
+    /// was told when (RFC 1939's UPDATE state), so a DELE per batch only cost a round trip per batch.
+    /// </summary>
+    public Task Delete(IReadOnlyList<RemoteMessage> messages, CancellationToken cancellationToken)
+    {
+        _deletes.AddRange(messages.Select(m => m.Index));
+        return Task.CompletedTask;
+    }
 
-    public Task Commit(CancellationToken cancellationToken) => client.DisconnectAsync(quit: true, cancellationToken);
+    public async Task Commit(CancellationToken cancellationToken)
+    {
+        if (_deletes.Count > 0)
+        {
+            // Pipelined when the server allows it: one write, then the replies.
+            await client.DeleteMessagesAsync(_deletes, cancellationToken);
+        }
+
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
 
     public ValueTask DisposeAsync()
     {
