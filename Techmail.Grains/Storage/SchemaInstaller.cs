@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using System.Reflection;
 
 namespace Techmail.Storage;
@@ -69,7 +71,7 @@ public static class SchemaInstaller
         return scripts.Count;
     }
 
-    private static async Task Upgrade(System.Data.Common.DbConnection connection, string name, CancellationToken cancellationToken)
+    private static async Task Upgrade(DbConnection connection, string name, CancellationToken cancellationToken)
     {
         var script = Read(name);
         var lineEnd = script.IndexOf('\n');
@@ -83,7 +85,7 @@ public static class SchemaInstaller
         await using (var probe = TechmailDatabase.Command(connection, firstLine[WhenPrefix.Length..]))
         {
             probe.Transaction = transaction;
-            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
             {
                 return;
             }

@@ -26,8 +26,15 @@ public sealed class InboundStoreTests : IDisposable
     {
         using var directory = new TempDirectory("techmail-upgrade");
         var database = new TechmailOptions { DataDirectory = directory.Path }.Database();
-        await UpgradeScenario(database, "BLOB", "TEXT", "SELECT COUNT(*) FROM pragma_table_info('techmail_inbound') WHERE name = 'raw'");
-        SqliteConnection.ClearAllPools();
+        try
+        {
+            await UpgradeScenario(database, "BLOB", "TEXT", "SELECT COUNT(*) FROM pragma_table_info('techmail_inbound') WHERE name = 'raw'");
+        }
+        finally
+        {
+            // Pooled connections would keep the files open past the directory's removal.
+            SqliteConnection.ClearAllPools();
+        }
     }
 
     [Fact]
