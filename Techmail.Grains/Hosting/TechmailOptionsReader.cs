@@ -90,6 +90,9 @@ public static class TechmailOptionsReader
                 case "pollbatchsize":
                     options = options with { Polling = options.Polling with { BatchSize = Count(key, value, 1, 10_000, errors) } };
                     break;
+                case "pop3messagespersession":
+                    options = options with { Polling = options.Polling with { MessagesPerSession = Count(key, value, 1, 1_000_000, errors) } };
+                    break;
                 case "maxdownloadmegabytes":
                     options = options with { Polling = options.Polling with { MaxDownloadBytes = (long)Count(key, value, 1, 2048, errors) << 20 } };
                     break;
@@ -158,7 +161,7 @@ public static class TechmailOptionsReader
     private static readonly string[] Known =
     [
         "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
-        "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
+        "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "TraceRetentionDays", "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes",
         "AcknowledgementSubject", "AcknowledgementBody",
         .. SiloTlsReader.Keys,

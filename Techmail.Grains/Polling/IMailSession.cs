@@ -3,6 +3,13 @@ namespace Techmail.Polling;
 /// <summary>One logged-in session with a mail server. Deletions take effect at <see cref="Commit"/> (POP3 QUIT, IMAP EXPUNGE).</summary>
 public interface IMailSession : IAsyncDisposable
 {
+    /// <summary>
+    /// True when deletions become final only as the session ends and a later session can find the rest of a listing
+    /// again by UID (POP3 with UIDL). A long poll is then split into several sessions, so a dropped line costs at
+    /// most one session's downloads; IMAP makes its deletions final within the session and needs no split.
+    /// </summary>
+    bool SplitsLongPolls { get; }
+
     Task<IReadOnlyList<RemoteMessage>> List(CancellationToken cancellationToken);
 
     /// <summary>Downloads several messages, pipelined where the server allows it.</summary>

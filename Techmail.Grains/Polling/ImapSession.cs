@@ -38,6 +38,8 @@ internal sealed class ImapSession : IMailSession
         return new ImapSession(client, client.Inbox, processed);
     }
 
+    public bool SplitsLongPolls => false;
+
     public async Task<IReadOnlyList<RemoteMessage>> List(CancellationToken cancellationToken)
     {
         if (_inbox.Count == 0)

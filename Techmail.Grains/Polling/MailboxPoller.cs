@@ -101,9 +101,12 @@ public sealed class MailboxPoller(
     private async Task RunSession(PollRequest request, IncomingSettings incoming, MessageScreen screen, PollReport report, CancellationToken ct)
     {
         var server = $"{incoming.Host}:{incoming.EffectivePort}";
+        IMailSession? session = null;
+        Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)>? opening = null;
+        Task? ending = null;
         try
         {
-            await using var session = await fetcher.Open(incoming, ct);
+            session = await fetcher.Open(incoming, ct);
             var listed = await session.List(ct);
             report.Listed = listed.Count;
             var wanted = new List<RemoteMessage>(listed.Count);
@@ -120,61 +123,210 @@ public sealed class MailboxPoller(
                 }
             }
 
-            // Download the next batch while this one is screened and handed off: the server and the
-            // database work at the same time, and the session stays in order (fetch, then delete). The download
-            // runs on the thread pool: started from the mailbox grain it would share the grain's one thread with
-            // the screening, and the two would take turns instead of overlapping.
-            using var batches = Batches(wanted).GetEnumerator();
-            Task<IReadOnlyList<FetchedMessage>>? FetchNext()
+            var parts = session.SplitsLongPolls ? SessionParts(wanted) : [wanted];
+            for (var i = 0; ; i++)
             {
-                if (!batches.MoveNext())
+                // The next session logs in and lists while this one downloads. The server deletes at QUIT (for a
+                // thousand messages, a fifth of a second of its time) and a login waits for that; opened early, the
+                // next session downloads while the last one's QUIT is still deleting.
+                opening = i + 1 < parts.Count ? Task.Run(() => OpenListed(incoming, ct), ct) : null;
+                await Transfer(request, screen, session, parts[i], report, ct);
+                if (ending is not null)
                 {
-                    return null;
+                    // Long over by now (a whole part was transferred meanwhile); a failure of it fails the poll.
+                    await ending;
                 }
 
-                var batch = batches.Current;
-                return Task.Run(() => session.Fetch(batch, ct), ct);
+                var ended = session;
+                session = null;
+                ending = Task.Run(() => End(ended, ct), ct);
+                if (opening is null)
+                {
+                    break;
+                }
+
+                var next = opening;
+                opening = null;
+                (session, var listing) = await Next(incoming, next, ending, ct);
+                parts[i + 1] = StillThere(parts[i + 1], listing);
             }
 
-            var next = FetchNext();
-            while (next is not null)
-            {
-                var fetched = await next;
-                report.Fetched += fetched.Count;
-                var processing = Process(request, screen, fetched, report, ct);
-                next = FetchNext();
-                List<RemoteMessage> done;
-                try
-                {
-                    done = await processing;
-                }
-                finally
-                {
-                    if (next is not null)
-                    {
-                        // Never leave a download running on a session that is about to be abandoned.
-                        await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                    }
-                }
-
-                if (next is not null)
-                {
-                    var nextBatch = await next;
-                    await session.Delete(done, ct);
-                    next = Task.FromResult(nextBatch);
-                }
-                else
-                {
-                    await session.Delete(done, ct);
-                }
-            }
-
-            await session.Commit(ct);
+            await ending;
         }
         catch (Exception e) when (e is not MailFetchException && !(e is OperationCanceledException && ct.IsCancellationRequested) && IsSessionFailure(e))
         {
             throw MailFetcher.Translate(e, server);
         }
+        finally
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+
+            // Never leave a login or a QUIT running behind a failed poll; their own failures matter less than the one
+            // in flight.
+            if (opening is not null)
+            {
+                try
+                {
+                    await (await opening).Session.DisposeAsync();
+                }
+                catch (Exception)
+                {
+                }
+            }
+
+            if (ending is not null)
+            {
+                await ending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Downloads, screens, hands off and marks for deletion one session's share of the poll.</summary>
+    private async Task Transfer(PollRequest request, MessageScreen screen, IMailSession session, List<RemoteMessage> messages, PollReport report, CancellationToken ct)
+    {
+        // Download the next batch while this one is screened and handed off: the server and the
+        // database work at the same time, and the session stays in order (fetch, then delete). The download
+        // runs on the thread pool: started from the mailbox grain it would share the grain's one thread with
+        // the screening, and the two would take turns instead of overlapping.
+        using var batches = Batches(messages).GetEnumerator();
+        Task<IReadOnlyList<FetchedMessage>>? FetchNext()
+        {
+            if (!batches.MoveNext())
+            {
+                return null;
+            }
+
+            var batch = batches.Current;
+            return Task.Run(() => session.Fetch(batch, ct), ct);
+        }
+
+        var next = FetchNext();
+        while (next is not null)
+        {
+            var fetched = await next;
+            report.Fetched += fetched.Count;
+            var processing = Process(request, screen, fetched, report, ct);
+            next = FetchNext();
+            List<RemoteMessage> done;
+            try
+            {
+                done = await processing;
+            }
+            finally
+            {
+                if (next is not null)
+                {
+                    // Never leave a download running on a session that is about to be abandoned.
+                    await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+            }
+
+            if (next is not null)
+            {
+                var nextBatch = await next;
+                await session.Delete(done, ct);
+                next = Task.FromResult(nextBatch);
+            }
+            else
+            {
+                await session.Delete(done, ct);
+            }
+        }
+    }
+
+    private static async Task End(IMailSession session, CancellationToken ct)
+    {
+        try
+        {
+            await session.Commit(ct);
+        }
+        finally
+        {
+            await session.DisposeAsync();
+        }
+    }
+
+    private async Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> OpenListed(IncomingSettings incoming, CancellationToken ct)
+    {
+        var session = await fetcher.Open(incoming, ct);
+        try
+        {
+            return (session, await session.List(ct));
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The session opened early for the next part. A server that takes one session per mailbox at a time refuses it
+    /// ([IN-USE]); then it is asked again once the last one has ended.
+    /// </summary>
+    private async Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> Next(
+        IncomingSettings incoming, Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> opening, Task ending, CancellationToken ct)
+    {
+        try
+        {
+            return await opening;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            await ending;
+            return await OpenListed(incoming, ct);
+        }
+    }
+
+    /// <summary>
+    /// The first listing cut into one part per session. The parts are fixed up front so messages arriving during the
+    /// poll wait for the next one, and a poll always ends.
+    /// </summary>
+    private List<List<RemoteMessage>> SessionParts(List<RemoteMessage> wanted)
+    {
+        var parts = new List<List<RemoteMessage>> { new() };
+        long bytes = 0;
+        foreach (var message in wanted)
+        {
+            var part = parts[^1];
+            if (part.Count > 0 && (part.Count >= limits.MessagesPerSession || bytes + message.Size > limits.SessionBytes))
+            {
+                parts.Add(part = []);
+                bytes = 0;
+            }
+
+            part.Add(message);
+            bytes += message.Size;
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// A part of the first listing as the new session numbers it, found by UID. A message another client took
+    /// meanwhile is simply not there; ones the last session is still deleting are not in the part.
+    /// </summary>
+    private static List<RemoteMessage> StillThere(List<RemoteMessage> part, IReadOnlyList<RemoteMessage> listing)
+    {
+        var current = new Dictionary<string, RemoteMessage>(listing.Count, StringComparer.Ordinal);
+        foreach (var message in listing)
+        {
+            current.TryAdd(message.Uid, message);
+        }
+
+        var found = new List<RemoteMessage>(part.Count);
+        foreach (var message in part)
+        {
+            if (current.TryGetValue(message.Uid, out var now))
+            {
+                found.Add(now);
+            }
+        }
+
+        return found;
     }
 
     /// <summary>Screens and hands off one batch; returns the messages that may now leave the server.</summary>

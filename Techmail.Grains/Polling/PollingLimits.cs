@@ -14,6 +14,15 @@ public sealed record PollingLimits
     /// <summary>Bytes per batch, so a run of large messages does not hold hundreds of megabytes at once.</summary>
     public long BatchBytes { get; init; } = 16L << 20;
 
+    /// <summary>
+    /// Messages a POP3 session takes before it ends (QUIT) and the poll goes on in a new one. POP3 deletes only at
+    /// QUIT: without a split, a line dropped late in a 20,000-message poll means downloading all of them again.
+    /// </summary>
+    public int MessagesPerSession { get; init; } = 1000;
+
+    /// <summary>Bytes a POP3 session takes before the poll goes on in a new one, for the same reason.</summary>
+    public long SessionBytes { get; init; } = 256L << 20;
+
     /// <summary>Messages larger than this are never downloaded; they stay on the server and the status says so.</summary>
     public long MaxDownloadBytes { get; init; } = 64L << 20;
 

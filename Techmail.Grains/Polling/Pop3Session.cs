@@ -7,6 +7,8 @@ internal sealed class Pop3Session(Pop3Client client) : IMailSession
 {
     private readonly List<int> _deletes = [];
 
+    public bool SplitsLongPolls => client.Capabilities.HasFlag(Pop3Capabilities.UIDL);
+
     public async Task<IReadOnlyList<RemoteMessage>> List(CancellationToken cancellationToken)
     {
         var count = await client.GetMessageCountAsync(cancellationToken);

@@ -32,6 +32,7 @@ public abstract class PollingFixture : IAsyncLifetime
                 RetryDelay = TimeSpan.FromMilliseconds(50),
                 CircuitBreakDuration = TimeSpan.FromSeconds(1),
                 BatchSize = 50,
+                MessagesPerSession = 200,
                 MaxDownloadBytes = 1 << 20,
             },
         });

@@ -381,4 +381,52 @@ public abstract class PollingTests(PollingFixture fixture)
         Assert.Equal(0, Dovecot.CountMessages(user));
         Assert.Equal(1000, await fixture.Inbound("thousand"));
     }
+
+    [Fact]
+    public async Task A_long_pop3_poll_goes_on_in_new_sessions_so_a_line_dropped_late_downloads_only_the_last_one_again()
+    {
+        var (user, password) = fixture.NewUser();
+        for (var i = 0; i < 500; i++)
+        {
+            Dovecot.Deliver(user, TestMail.Simple($"long poll {i}", padTo: 2000));
+        }
+
+        // Sessions of 200 (the fixture's limit), batches of 50: the third session's line drops while its second batch
+        // comes down (after its listing, under 20 KB, and its first batch, about 110 KB).
+        await using var proxy = FaultyProxy.Start(Dovecot.Pop3Port);
+        proxy.CutConnection(3, 170_000);
+        var grain = await fixture.Mailbox("long-poll", fixture.Pop3(user, password, proxy.Port));
+        var status = await PollingFixture.PollAndWait(grain, TimeSpan.FromMinutes(2));
+
+        Assert.Null(status.LastError);
+        Assert.Equal(4, proxy.ConnectionCount);
+        // The retry met again only the dropped session's first batch: the first two sessions' deletions were final.
+        // In one session the retry would have met all 450 messages recorded before the drop.
+        Assert.Equal(50, status.Counts.Duplicates);
+        Assert.Equal(0, Dovecot.CountMessages(user));
+        Assert.Equal(500, await fixture.Inbound("long-poll"));
+    }
+
+    [Fact]
+    public async Task A_server_that_takes_one_session_at_a_time_gets_the_next_session_once_the_last_has_ended()
+    {
+        var (user, password) = fixture.NewUser();
+        for (var i = 0; i < 450; i++)
+        {
+            Dovecot.Deliver(user, TestMail.Simple($"one at a time {i}", padTo: 2000));
+        }
+
+        // The next session is opened while the last one's QUIT is still deleting; this server drops it.
+        await using var proxy = FaultyProxy.Start(Dovecot.Pop3Port);
+        proxy.LimitOpenConnections(1);
+        var grain = await fixture.Mailbox("one-at-a-time", fixture.Pop3(user, password, proxy.Port));
+        var status = await PollingFixture.PollAndWait(grain, TimeSpan.FromMinutes(2));
+
+        Assert.Null(status.LastError);
+        Assert.True(proxy.RefusedOverLimit >= 1, "a session was opened while the last one was ending");
+        Assert.Equal(3 + proxy.RefusedOverLimit, proxy.ConnectionCount);
+        Assert.Equal(0, status.Counts.Duplicates);
+        Assert.Equal(0, Dovecot.CountMessages(user));
+        Assert.Equal(450, await fixture.Inbound("one-at-a-time"));
+    }
 }

@@ -23,6 +23,8 @@ public sealed class FaultyProxy : IAsyncDisposable
     private int _maxOpen = int.MaxValue;
     private int _open;
     private int _refusedOverLimit;
+    private int _cutNumber;
+    private long _cutNumberAfter = NoCut;
 
     private FaultyProxy(int targetPort)
     {
@@ -52,6 +54,18 @@ public sealed class FaultyProxy : IAsyncDisposable
         {
             connection.CutAfter(bytes);
         }
+    }
+
+    /// <summary>
+    /// Cuts only the <paramref name="number"/>th connection (counting from 1, refused ones included) once the server
+    /// has sent it <paramref name="bytes"/> bytes: a line that drops in the middle of one session of several.
+    /// </summary>
+    public void CutConnection(int number, long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        Interlocked.Exchange(ref _cutNumberAfter, bytes);
+        Volatile.Write(ref _cutNumber, number);
     }
 
     /// <summary>Resets every open connection now, as a server crash or a dropped NAT entry does.</summary>
@@ -113,7 +127,7 @@ public sealed class FaultyProxy : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Increment(ref _connectionCount);
+            var number = Interlocked.Increment(ref _connectionCount);
             if (_refuse)
             {
                 client.Dispose();
@@ -130,15 +144,15 @@ public sealed class FaultyProxy : IAsyncDisposable
                 continue;
             }
 
-            _ = ServeCounted(client);
+            _ = ServeCounted(client, number);
         }
     }
 
-    private async Task ServeCounted(Socket client)
+    private async Task ServeCounted(Socket client, int number)
     {
         try
         {
-            await Serve(client);
+            await Serve(client, number);
         }
         finally
         {
@@ -146,7 +160,7 @@ public sealed class FaultyProxy : IAsyncDisposable
         }
     }
 
-    private async Task Serve(Socket client)
+    private async Task Serve(Socket client, int number)
     {
         var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -161,7 +175,8 @@ public sealed class FaultyProxy : IAsyncDisposable
             return;
         }
 
-        var connection = new Connection(client, server, Interlocked.Read(ref _cutAfter));
+        var cutAfter = number == Volatile.Read(ref _cutNumber) ? Interlocked.Read(ref _cutNumberAfter) : Interlocked.Read(ref _cutAfter);
+        var connection = new Connection(client, server, cutAfter);
         _connections.TryAdd(connection, 0);
         if (_stopping.IsCancellationRequested)
         {
