@@ -25,12 +25,33 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
     private const int MaxConnections = 4;
     private const int MailsPerConnection = 50;
 
+    // Connections stay open from batch to batch of one drain: a connection, its greeting, EHLO and QUIT cost the relay
+    // and this silo more than a mail does. Bounded, as relays bound the mail they take over one connection.
+    private const int MailsPerSession = 500;
+
     /// <param name="outgoing">The mailbox's outgoing settings with the relay password revealed.</param>
     public async Task<DrainOutcome> Drain(string tenant, string mailbox, OutgoingSettings outgoing, CancellationToken cancellationToken)
     {
         var tally = new Tally();
         // Fewer for the rest of this drain when the relay refuses connections beyond its per-client limit.
         var connections = MaxConnections;
+        var sessions = Enumerable.Range(0, MaxConnections).Select(_ => new Connection()).ToArray();
+        try
+        {
+            return await Drain(tenant, mailbox, outgoing, tally, sessions, connections, cancellationToken);
+        }
+        finally
+        {
+            foreach (var connection in sessions)
+            {
+                await connection.Close();
+            }
+        }
+    }
+
+    private async Task<DrainOutcome> Drain(
+        string tenant, string mailbox, OutgoingSettings outgoing, Tally tally, Connection[] sessions, int connections, CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             var due = await store.Due(tenant, mailbox, time.GetUtcNow(), connections * MailsPerConnection);
@@ -45,7 +66,7 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
             {
                 // Oldest first on every connection: slices of consecutive mail, not a deal of the cards.
                 var perConnection = Math.Max(1, (due.Count + connections - 1) / connections);
-                await Task.WhenAll(due.Chunk(perConnection).Select((slice, i) => Task.Run(() => Send(batch, slice, first: i == 0, cancellationToken), CancellationToken.None)));
+                await Task.WhenAll(due.Chunk(perConnection).Select((slice, i) => Task.Run(() => Send(batch, slice, sessions[i], first: i == 0, cancellationToken), CancellationToken.None)));
             }
             finally
             {
@@ -75,23 +96,23 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
     /// mail is recorded so. Another slice that cannot connect meets the relay's limit on connections from one client;
     /// its mail stays queued, untouched, for the next round over fewer connections.
     /// </param>
-    private async Task Send(Batch batch, OutboxItem[] slice, bool first, CancellationToken cancellationToken)
+    private async Task Send(Batch batch, OutboxItem[] slice, Connection connection, bool first, CancellationToken cancellationToken)
     {
-        SmtpSession? session = null;
-        try
+        foreach (var item in slice)
         {
-            foreach (var item in slice)
+            if (batch.Stop is not null)
             {
-                if (batch.Stop is not null)
-                {
-                    break;
-                }
+                break;
+            }
 
-                try
+            try
+            {
+                if (connection.Session is null || connection.Sent >= MailsPerSession)
                 {
+                    await connection.Close();
                     try
                     {
-                        session ??= await sender.Open(batch.Outgoing, cancellationToken);
+                        connection.Session = await sender.Open(batch.Outgoing, cancellationToken);
                     }
                     catch (MailFetchException e) when (!first)
                     {
@@ -103,35 +124,59 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
 
                         return;
                     }
+                }
 
-                    await session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
+                try
+                {
+                    await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
+                }
+                catch (MailFetchException e) when (connection.Sent > 0 && e.SmtpReply is null)
+                {
+                    // A kept connection the relay has dropped since its last mail says nothing about this one: once
+                    // more over a new connection, whose failure then counts.
+                    await connection.Close();
+                    connection.Session = await sender.Open(batch.Outgoing, cancellationToken);
+                    await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
+                }
+
+                connection.Sent++;
+                lock (batch)
+                {
+                    batch.Sent.Add(item.Id);
+                }
+            }
+            catch (MailFetchException e)
+            {
+                if (connection.Session is { Usable: false })
+                {
+                    await connection.Close();
+                }
+
+                if (await Record(batch.Tenant, batch.Mailbox, item, e, batch.Tally) is { } stop)
+                {
                     lock (batch)
                     {
-                        batch.Sent.Add(item.Id);
-                    }
-                }
-                catch (MailFetchException e)
-                {
-                    if (session is { Usable: false })
-                    {
-                        await session.DisposeAsync();
-                        session = null;
-                    }
-
-                    if (await Record(batch.Tenant, batch.Mailbox, item, e, batch.Tally) is { } stop)
-                    {
-                        lock (batch)
-                        {
-                            batch.Stop ??= stop;
-                        }
+                        batch.Stop ??= stop;
                     }
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>One of a drain's connections to the relay, kept from batch to batch; used by one slice at a time.</summary>
+    private sealed class Connection
+    {
+        public SmtpSession? Session { get; set; }
+
+        public int Sent { get; set; }
+
+        /// <summary>Says QUIT if the session is still good, and forgets it.</summary>
+        public async Task Close()
         {
-            if (session is not null)
+            if (Session is { } session)
             {
+                Session = null;
+                Sent = 0;
                 await session.Close(CancellationToken.None);
                 await session.DisposeAsync();
             }

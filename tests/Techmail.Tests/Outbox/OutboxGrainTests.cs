@@ -91,6 +91,36 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
     }
 
     [Fact]
+    public async Task Relay_connections_are_kept_from_batch_to_batch_and_ones_dropped_meanwhile_cost_no_mail_a_retry()
+    {
+        await using var proxy = FaultyProxy.Start(fixture.Smtp.Port);
+        var outgoing = fixture.Outgoing(proxy.Port);
+        await fixture.Mailbox("kept", outgoing);
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 1200; i++)
+        {
+            ids.Add((await fixture.Queue("kept", outgoing, "customer@example.net", $"kept {i}", wake: false)).MessageId);
+        }
+
+        var before = fixture.Smtp.Count;
+        await fixture.Outbox("kept").Wake();
+        // A third of the mail is in, several batches remain: every kept connection dies, idle or in the middle of a mail.
+        while (fixture.Smtp.Count - before < 400)
+        {
+            await Task.Delay(1);
+        }
+
+        proxy.ResetOpenConnections();
+
+        var status = await fixture.StatusWhen("kept", s => s.Sent == 1200, Wait);
+        Assert.Equal((0L, 0L, (string?)null), (status.Queued, status.Failed, status.LastError));
+        var arrived = fixture.Smtp.Messages.Select(m => m.Message.MessageId).Where(id => id is not null && ids.Contains(id)).Distinct().Count();
+        Assert.Equal(1200, arrived);
+        // Four connections before the drop and four after; a connection per batch and slice would have made twelve or more.
+        Assert.Equal(8, proxy.ConnectionCount);
+    }
+
+    [Fact]
     public async Task Mail_for_a_relay_that_is_down_waits_and_goes_out_once_the_relay_is_up()
     {
         var port = FreePort.Next();
