@@ -103,6 +103,8 @@ public static class IncidentMail
         // Each value as a MimeMessage property would take it; the header encodes (RFC 2047) and folds it by its kind.
         var headers = new HeaderList
         {
+            // First: the outbox sends the whole header block as this header's value (WireMessage), without parsing.
+            new Header(MailSender.GeneratedHeader, kind),
             new Header(HeaderId.From, MailSender.From(outgoing).ToString()),
             new Header(HeaderId.Date, DateUtils.FormatDate(now)),
             new Header(HeaderId.Subject, subject),
@@ -126,7 +128,6 @@ public static class IncidentMail
             headers.Add(HeaderId.References, string.Join(' ', thread));
         }
 
-        headers.Add(MailSender.GeneratedHeader, kind);
         return headers;
     }
 

@@ -15,6 +15,7 @@ public sealed class SmtpSession : IAsyncDisposable
     private readonly SmtpClient _client;
     private readonly string _server;
     private readonly CertificateCheck _check;
+    private WireMessage? _wire;
 
     internal SmtpSession(SmtpClient client, string server, CertificateCheck check)
     {
@@ -28,11 +29,18 @@ public sealed class SmtpSession : IAsyncDisposable
     /// <exception cref="MailFetchException">The relay refused the message (with its reply code) or the connection failed.</exception>
     public async Task SendRaw(string envelopeFrom, IReadOnlyList<string> recipients, byte[] raw, CancellationToken cancellationToken)
     {
-        // The bytes are in memory: the synchronous parser reads them without the async one's per-block overhead, and
-        // persistent parts point into them instead of copying. Disposed at once: MimeKit's messages have finalizers.
-        using var message = MimeMessage.Load(new MemoryStream(raw, writable: false), persistent: true, cancellationToken);
+        var to = recipients.Select(MailboxAddress.Parse).ToList();
+        _wire ??= new WireMessage();
+        if (_wire.For(raw) is { } wire)
+        {
+            await Send(envelopeFrom, wire, to, cancellationToken);
+            return;
+        }
 
-        await Send(envelopeFrom, message, recipients.Select(MailboxAddress.Parse).ToList(), cancellationToken);
+        // Parsed by the synchronous parser, which reads bytes in memory without the async one's per-block overhead, into
+        // persistent parts that point into them instead of copying. Disposed at once: MimeKit's messages have finalizers.
+        using var message = MimeMessage.Load(new MemoryStream(raw, writable: false), persistent: true, cancellationToken);
+        await Send(envelopeFrom, message, to, cancellationToken);
     }
 
     public async Task Send(string envelopeFrom, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
@@ -66,6 +74,7 @@ public sealed class SmtpSession : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        _wire?.Dispose();
         _client.Dispose();
         return ValueTask.CompletedTask;
     }
