@@ -14,10 +14,8 @@ namespace Techmail.Outgoing;
 public static class IncidentMail
 {
     /// <summary>
-    /// The acknowledgement as the bytes to queue. Written from MimeKit's own headers and text part, not through a
-    /// <see cref="MimeMessage"/>: its property setters re-encode and re-parse header values, which cost 60-80 µs and
-    /// 25 KB a mail, a tenth of the ingest path's CPU. MimeKit still encodes and folds every value, so the bytes are
-    /// the ones a MimeMessage would write (see IncidentMailTests).
+    /// The acknowledgement as the bytes to queue: written out directly when every value in it is plain ASCII
+    /// (<see cref="PlainAcknowledgement"/>), else composed through MimeKit; the bytes are the same either way.
     /// </summary>
     public static byte[] Acknowledgement(
         OutgoingSettings outgoing,
@@ -35,12 +33,31 @@ public static class IncidentMail
             .Replace("{subject}", subject.Length == 0 ? "(no subject)" : subject, StringComparison.Ordinal)
             .Replace("{name}", customer.Name is { Length: > 0 } name ? name : customer.Address, StringComparison.Ordinal);
 
-        var headers = Envelope(outgoing, customer, OneLine(Fill(policy.AcknowledgementSubject)), messageId, customerMessageId, customerReferences, now, "acknowledgement");
+        var body = Fill(policy.AcknowledgementBody);
+        var fields = new MailFields(
+            MailSender.From(outgoing),
+            ReplyTo(outgoing),
+            customer,
+            OneLine(Fill(policy.AcknowledgementSubject)),
+            Angled(messageId),
+            customerMessageId is { Length: > 0 } ? Angled(customerMessageId) : null,
+            Thread(customerReferences, customerMessageId),
+            now);
+        // A message MimeKit writes always ends its body with a line end.
+        return PlainAcknowledgement.TryWrite(fields, body.EndsWith('\n') ? body : body + "\n") ?? ComposedAcknowledgement(fields, body);
+    }
+
+    /// <summary>
+    /// The acknowledgement written from MimeKit's own headers and text part, not through a <see cref="MimeMessage"/>:
+    /// its property setters re-encode and re-parse header values, which cost 60-80 µs and 25 KB a mail. MimeKit still
+    /// encodes and folds every value, so the bytes are the ones a MimeMessage would write (see IncidentMailTests).
+    /// </summary>
+    internal static byte[] ComposedAcknowledgement(MailFields fields, string body)
+    {
+        var headers = Envelope(fields, "acknowledgement");
         // RFC 3834: an automatic answer, so well-behaved responders on the other side do not answer it in turn.
         headers.Add(HeaderId.AutoSubmitted, "auto-replied");
         headers.Add(HeaderId.MimeVersion, "1.0");
-        // A message MimeKit writes always ends its body with a line end.
-        var body = Fill(policy.AcknowledgementBody);
         using var text = new TextPart("plain") { Text = body.EndsWith('\n') ? body : body + "\n" };
         return WireFormat.Bytes(headers, text);
     }
@@ -57,7 +74,16 @@ public static class IncidentMail
         IReadOnlyList<string> references,
         DateTimeOffset now)
     {
-        var headers = Envelope(outgoing, customer, WithReference(reference, subject), messageId, inReplyTo, references, now, "reply");
+        var fields = new MailFields(
+            MailSender.From(outgoing),
+            ReplyTo(outgoing),
+            customer,
+            WithReference(reference, subject),
+            Angled(messageId),
+            inReplyTo is { Length: > 0 } ? Angled(inReplyTo) : null,
+            Thread(references, inReplyTo),
+            now);
+        var headers = Envelope(fields, "reply");
         var text = new TextPart("plain") { Text = body };
         if (attachments.Count == 0)
         {
@@ -90,46 +116,43 @@ public static class IncidentMail
         return OneLine($"[Incident: {reference}] {subject}".TrimEnd());
     }
 
-    private static HeaderList Envelope(
-        OutgoingSettings outgoing,
-        MailboxAddress to,
-        string subject,
-        string messageId,
-        string? inReplyTo,
-        IReadOnlyList<string> references,
-        DateTimeOffset now,
-        string kind)
+    private static HeaderList Envelope(MailFields fields, string kind)
     {
         // Each value as a MimeMessage property would take it; the header encodes (RFC 2047) and folds it by its kind.
         var headers = new HeaderList
         {
             // First: the outbox sends the whole header block as this header's value (WireMessage), without parsing.
             new Header(MailSender.GeneratedHeader, kind),
-            new Header(HeaderId.From, MailSender.From(outgoing).ToString()),
-            new Header(HeaderId.Date, DateUtils.FormatDate(now)),
-            new Header(HeaderId.Subject, subject),
-            new Header(HeaderId.MessageId, Angled(messageId)),
+            new Header(HeaderId.From, fields.From.ToString()),
+            new Header(HeaderId.Date, DateUtils.FormatDate(fields.Date)),
+            new Header(HeaderId.Subject, fields.Subject),
+            new Header(HeaderId.MessageId, fields.MessageId),
         };
-        if (outgoing.ReplyTo is { Length: > 0 } replyTo)
+        if (fields.ReplyTo is { } replyTo)
         {
-            headers.Add(HeaderId.ReplyTo, MailboxAddress.Parse(replyTo).ToString());
+            headers.Add(HeaderId.ReplyTo, replyTo.ToString());
         }
 
-        headers.Add(HeaderId.To, to.ToString());
-        if (inReplyTo is { Length: > 0 })
+        headers.Add(HeaderId.To, fields.To.ToString());
+        if (fields.InReplyTo is { } inReplyTo)
         {
-            headers.Add(HeaderId.InReplyTo, Angled(inReplyTo));
+            headers.Add(HeaderId.InReplyTo, inReplyTo);
         }
 
-        // The thread so far, then the mail answered, as RFC 5322 asks; capped so a long thread stays a short header.
-        var thread = references.Append(inReplyTo).OfType<string>().Select(Angled).Distinct(StringComparer.Ordinal).TakeLast(20).ToList();
-        if (thread.Count > 0)
+        if (fields.References.Count > 0)
         {
-            headers.Add(HeaderId.References, string.Join(' ', thread));
+            headers.Add(HeaderId.References, string.Join(' ', fields.References));
         }
 
         return headers;
     }
+
+    private static MailboxAddress? ReplyTo(OutgoingSettings outgoing) =>
+        outgoing.ReplyTo is { Length: > 0 } replyTo ? MailboxAddress.Parse(replyTo) : null;
+
+    /// <summary>The thread so far, then the mail answered, as RFC 5322 asks; capped so a long thread stays a short header.</summary>
+    private static List<string> Thread(IReadOnlyList<string> references, string? inReplyTo) =>
+        references.Append(inReplyTo).OfType<string>().Select(Angled).Distinct(StringComparer.Ordinal).TakeLast(20).ToList();
 
     private static string Angled(string messageId) => $"<{messageId.Trim('<', '>')}>";
 

@@ -1,3 +1,4 @@
+using System.Text;
 using MimeKit;
 using Techmail.Incidents;
 using Techmail.Mailboxes;
@@ -50,6 +51,54 @@ public sealed class IncidentMailTests
 
         Assert.Equal(Fields(expected), Fields(written));
         Assert.Equal(expected.TextBody, written.TextBody);
+    }
+
+    [Theory]
+    [InlineData("Ann Customer", "ann@example.net", "[Incident: 261127-000042] Help with order 1", "replies@example.com", 1, true)]
+    [InlineData("", "bob@example.org", "[Incident: 261127-000042] (no subject)", null, 0, true)]
+    [InlineData("Ann O'Neil", "ann.o-neil+tag@mail.example.net", "Re: [Incident: 261127-000042] Still broken", null, 0, true)]
+    [InlineData("Ann", "ann@example.net", "Three references make a References line too long to leave unfolded", null, 3, false)]
+    [InlineData("Ann (Sales)", "ann@example.net", "Help", null, 0, false)]
+    [InlineData("Example Inc.", "ann@example.net", "Help", null, 0, false)]
+    [InlineData("Åsa", "asa@example.se", "Help", null, 0, false)]
+    [InlineData("Ann", "ann@example.net", "=?utf-8?q?Hi?=", null, 0, false)]
+    [InlineData("Ann", "ann@example.net", "Two  spaces", null, 0, false)]
+    [InlineData("Ann", "ann@example.net", "A subject long enough that MimeKit has to fold its header line, which this cannot do", null, 0, false)]
+    [InlineData("Ann", "\"odd local\"@example.net", "Help", null, 0, false)]
+    [InlineData("Ann", "ann@bücher.example", "Help", null, 0, false)]
+    public void A_plain_acknowledgement_is_written_out_byte_for_byte_as_MimeKit_composes_it_and_anything_else_is_left_to_MimeKit(
+        string name, string address, string subject, string? replyTo, int references, bool plain)
+    {
+        var thread = Enumerable.Range(0, references).Select(i => $"<q{i}.{new string('x', 20)}@example.net>").ToList();
+        var fields = new MailFields(
+            new MailboxAddress("Example Help", "help@example.com"),
+            replyTo is null ? null : MailboxAddress.Parse(replyTo),
+            new MailboxAddress(name, address),
+            subject,
+            "<tm.261127-000042.abcdef0123456789@example.com>",
+            references > 0 ? thread[^1] : null,
+            thread,
+            T0);
+        const string body = "Hello Ann,\n\n\tthank you for writing.\n.\nSupport\n";
+
+        var written = PlainAcknowledgement.TryWrite(fields, body);
+
+        Assert.Equal(plain, written is not null);
+        if (written is not null)
+        {
+            Assert.Equal(Encoding.ASCII.GetString(IncidentMail.ComposedAcknowledgement(fields, body)), Encoding.ASCII.GetString(written));
+        }
+    }
+
+    [Theory]
+    [InlineData("Grüße\n")]
+    [InlineData("a bare\rreturn\n")]
+    [InlineData("no line end at the end")]
+    public void A_body_MimeKit_would_encode_or_mend_is_left_to_it(string body)
+    {
+        var fields = new MailFields(new MailboxAddress("Example Help", "help@example.com"), null, new MailboxAddress("Ann", "ann@example.net"), "Help", "<tm.x@example.com>", null, [], T0);
+
+        Assert.Null(PlainAcknowledgement.TryWrite(fields, body));
     }
 
     /// <summary>The same acknowledgement composed through MimeMessage's properties, as Techmail did before.</summary>
