@@ -52,42 +52,79 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
     private async Task<DrainOutcome> Drain(
         string tenant, string mailbox, OutgoingSettings outgoing, Tally tally, Connection[] sessions, int connections, CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        // The next batch goes out while the last one is marked sent: marking waits for the database's writer, which
+        // the incident builder holds for a while at a time. Batches follow each other by id, past the last one sent.
+        long? after = null;
+        var marking = Task.CompletedTask;
+        try
         {
-            var due = await store.Due(tenant, mailbox, time.GetUtcNow(), connections * MailsPerConnection);
-            if (due.Count == 0)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                break;
+                if (marking.IsFaulted)
+                {
+                    // The database refused the marks: stop before sending more mail that could not be marked either.
+                    await marking;
+                }
+
+                var due = await store.Due(tenant, mailbox, time.GetUtcNow(), connections * MailsPerConnection, after);
+                if (due.Count == 0)
+                {
+                    if (after is null)
+                    {
+                        break;
+                    }
+
+                    // Once more from the oldest, for mail behind the last batch that has come due meanwhile (a retry,
+                    // or mail a refused connection left). Only after the marks are in: unmarked mail would go again.
+                    await marking;
+                    after = null;
+                    continue;
+                }
+
+                after = due[^1].Id;
+                var sentNow = new List<long>(due.Count);
+                var batch = new Batch(tenant, mailbox, outgoing, sentNow, tally);
+                try
+                {
+                    // Oldest first on every connection: slices of consecutive mail, not a deal of the cards.
+                    var perConnection = Math.Max(1, (due.Count + connections - 1) / connections);
+                    await Task.WhenAll(due.Chunk(perConnection).Select((slice, i) => Task.Run(() => Send(batch, slice, sessions[i], first: i == 0, cancellationToken), CancellationToken.None)));
+                }
+                finally
+                {
+                    // In the finally too: mail the relay accepted before a stop or a crash of the loop is marked, not resent.
+                    marking = Mark(marking, sentNow, tally);
+                }
+
+                if (batch.Stop is { } stop)
+                {
+                    await marking;
+                    return stop with { Sent = tally.Sent };
+                }
+
+                if (batch.RefusedConnections > 0)
+                {
+                    connections = Math.Max(1, connections - batch.RefusedConnections);
+                    logger.LogInformation("Relay of {Tenant}/{Mailbox} refused {Refused} extra connection(s); sending over {Connections}", tenant, mailbox, batch.RefusedConnections, connections);
+                }
             }
 
-            var sentNow = new List<long>(due.Count);
-            var batch = new Batch(tenant, mailbox, outgoing, sentNow, tally);
-            try
-            {
-                // Oldest first on every connection: slices of consecutive mail, not a deal of the cards.
-                var perConnection = Math.Max(1, (due.Count + connections - 1) / connections);
-                await Task.WhenAll(due.Chunk(perConnection).Select((slice, i) => Task.Run(() => Send(batch, slice, sessions[i], first: i == 0, cancellationToken), CancellationToken.None)));
-            }
-            finally
-            {
-                // In the finally too: mail the relay accepted before a stop or a crash of the loop is marked, not resent.
-                await store.MarkSent(sentNow, time.GetUtcNow());
-                tally.Sent += sentNow.Count;
-            }
-
-            if (batch.Stop is { } stop)
-            {
-                return stop with { Sent = tally.Sent };
-            }
-
-            if (batch.RefusedConnections > 0)
-            {
-                connections = Math.Max(1, connections - batch.RefusedConnections);
-                logger.LogInformation("Relay of {Tenant}/{Mailbox} refused {Refused} extra connection(s); sending over {Connections}", tenant, mailbox, batch.RefusedConnections, connections);
-            }
+            await marking;
+            return new DrainOutcome(tally.Sent, tally.Failed, null, null, tally.LastError);
         }
+        finally
+        {
+            // Never leave a mark running behind a failed drain; what it could not mark is sent again, at least once.
+            await marking.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
 
-        return new DrainOutcome(tally.Sent, tally.Failed, null, null, tally.LastError);
+    /// <summary>Marks a batch sent once the batch before it is marked, so the marks and the tally stay in order.</summary>
+    private async Task Mark(Task previous, List<long> sent, Tally tally)
+    {
+        await previous;
+        await store.MarkSent(sent, time.GetUtcNow());
+        tally.Sent += sent.Count;
     }
 
     /// <summary>Sends one slice of a batch over a connection of its own, until done or until the batch must stop.</summary>

@@ -85,20 +85,23 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
     }
 
     /// <summary>Queued mail of one mailbox whose time has come, oldest first.</summary>
-    public async Task<IReadOnlyList<OutboxItem>> Due(string tenant, string mailbox, DateTimeOffset now, int take)
+    /// <param name="after">Only mail queued after this one (by id), else from the oldest.</param>
+    public async Task<IReadOnlyList<OutboxItem>> Due(string tenant, string mailbox, DateTimeOffset now, int take, long? after = null)
     {
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
-            """
+            $"""
             SELECT id, reference, envelope_from, recipients, raw, attempts, created_utc FROM techmail_outbox
             WHERE tenant = @tenant AND mailbox = @mailbox AND state = 'queued' AND next_attempt_utc <= @now
+            {(after is null ? "" : "AND id > @after")}
             ORDER BY id LIMIT @take
             """,
             ("@tenant", tenant),
             ("@mailbox", mailbox),
             ("@now", now.UtcDateTime),
-            ("@take", take));
+            ("@take", take),
+            ("@after", after ?? 0));
         await using var reader = await command.ExecuteReaderAsync();
         var due = new List<OutboxItem>();
         while (await reader.ReadAsync())

@@ -46,6 +46,9 @@ public sealed class OutboxStoreTests : IDisposable
         Assert.Equal(raw, due[0].Raw);
         Assert.Equal(("bounces@example.com", "INC-1", 0, T0), (due[0].EnvelopeFrom, due[0].Reference, due[0].Attempts, due[0].Created));
         Assert.Equal(["ann@example.net", "bob@example.net"], due[0].Recipients);
+        // A drain sends its next batch while the last one is being marked: it asks for what follows the last one sent.
+        Assert.Equal([second, third], (await store.Due("acme", "support", clock.GetUtcNow(), 10, after: first)).Select(d => d.Id));
+        Assert.Empty(await store.Due("acme", "support", clock.GetUtcNow(), 10, after: third));
 
         var now = clock.GetUtcNow();
         await store.MarkSent(first, now);
