@@ -338,11 +338,7 @@ public abstract class PollingTests(PollingFixture fixture)
     [Fact]
     public async Task A_session_that_dies_after_hand_off_and_before_quit_hands_nothing_off_twice()
     {
-        var (user, password) = fixture.NewUser();
-        for (var i = 0; i < 120; i++)
-        {
-            Dovecot.Deliver(user, TestMail.Simple($"crash {i}", padTo: 2000));
-        }
+        var (user, password) = UserWithMail(120, "crash");
 
         // Let the first batch (50) through and its hand-off commit, then kill the line before QUIT.
         await using var proxy = FaultyProxy.Start(Dovecot.Pop3Port);
@@ -367,11 +363,7 @@ public abstract class PollingTests(PollingFixture fixture)
     [Fact]
     public async Task A_thousand_messages_in_one_poll()
     {
-        var (user, password) = fixture.NewUser();
-        for (var i = 0; i < 1000; i++)
-        {
-            Dovecot.Deliver(user, TestMail.Simple($"bulk {i}", padTo: 2000));
-        }
+        var (user, password) = UserWithMail(1000, "bulk");
 
         var grain = await fixture.Mailbox("thousand", fixture.Pop3(user, password));
         var status = await PollingFixture.PollAndWait(grain, TimeSpan.FromMinutes(3));
@@ -385,11 +377,7 @@ public abstract class PollingTests(PollingFixture fixture)
     [Fact]
     public async Task A_long_pop3_poll_goes_on_in_new_sessions_so_a_line_dropped_late_downloads_only_the_last_one_again()
     {
-        var (user, password) = fixture.NewUser();
-        for (var i = 0; i < 500; i++)
-        {
-            Dovecot.Deliver(user, TestMail.Simple($"long poll {i}", padTo: 2000));
-        }
+        var (user, password) = UserWithMail(500, "long poll");
 
         // Sessions of 200 (the fixture's limit), batches of 50: the third session's line drops while its second batch
         // comes down (after its listing, under 20 KB, and its first batch, about 110 KB).
@@ -410,23 +398,31 @@ public abstract class PollingTests(PollingFixture fixture)
     [Fact]
     public async Task A_server_that_takes_one_session_at_a_time_gets_the_next_session_once_the_last_has_ended()
     {
-        var (user, password) = fixture.NewUser();
-        for (var i = 0; i < 450; i++)
-        {
-            Dovecot.Deliver(user, TestMail.Simple($"one at a time {i}", padTo: 2000));
-        }
+        var (user, password) = UserWithMail(450, "one at a time");
 
-        // The next session is opened while the last one's QUIT is still deleting; this server drops it.
+        // The next session is opened while the current one still downloads; this server takes one at a time and drops it.
         await using var proxy = FaultyProxy.Start(Dovecot.Pop3Port);
         proxy.LimitOpenConnections(1);
         var grain = await fixture.Mailbox("one-at-a-time", fixture.Pop3(user, password, proxy.Port));
         var status = await PollingFixture.PollAndWait(grain, TimeSpan.FromMinutes(2));
 
         Assert.Null(status.LastError);
-        Assert.True(proxy.RefusedOverLimit >= 1, "a session was opened while the last one was ending");
+        Assert.True(proxy.RefusedOverLimit >= 1, "a session was opened while another was still open");
         Assert.Equal(3 + proxy.RefusedOverLimit, proxy.ConnectionCount);
         Assert.Equal(0, status.Counts.Duplicates);
         Assert.Equal(0, Dovecot.CountMessages(user));
         Assert.Equal(450, await fixture.Inbound("one-at-a-time"));
+    }
+
+    /// <summary>A fresh mail user with <paramref name="count"/> messages of about 2 KB waiting.</summary>
+    private (string User, string Password) UserWithMail(int count, string subject)
+    {
+        var (user, password) = fixture.NewUser();
+        for (var i = 0; i < count; i++)
+        {
+            Dovecot.Deliver(user, TestMail.Simple($"{subject} {i}", padTo: 2000));
+        }
+
+        return (user, password);
     }
 }
