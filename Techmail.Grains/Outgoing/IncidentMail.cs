@@ -33,18 +33,11 @@ public static class IncidentMail
             .Replace("{subject}", subject.Length == 0 ? "(no subject)" : subject, StringComparison.Ordinal)
             .Replace("{name}", customer.Name is { Length: > 0 } name ? name : customer.Address, StringComparison.Ordinal);
 
-        var body = Fill(policy.AcknowledgementBody);
-        var fields = new MailFields(
-            MailSender.From(outgoing),
-            ReplyTo(outgoing),
-            customer,
-            OneLine(Fill(policy.AcknowledgementSubject)),
-            Angled(messageId),
-            customerMessageId is { Length: > 0 } ? Angled(customerMessageId) : null,
-            Thread(customerReferences, customerMessageId),
-            now);
+        var fields = Fields(outgoing, customer, OneLine(Fill(policy.AcknowledgementSubject)), messageId, customerMessageId, customerReferences, now);
         // A message MimeKit writes always ends its body with a line end.
-        return PlainAcknowledgement.TryWrite(fields, body.EndsWith('\n') ? body : body + "\n") ?? ComposedAcknowledgement(fields, body);
+        var body = Fill(policy.AcknowledgementBody);
+        body = body.EndsWith('\n') ? body : body + "\n";
+        return PlainAcknowledgement.TryWrite(fields, body) ?? ComposedAcknowledgement(fields, body);
     }
 
     /// <summary>
@@ -52,13 +45,14 @@ public static class IncidentMail
     /// its property setters re-encode and re-parse header values, which cost 60-80 µs and 25 KB a mail. MimeKit still
     /// encodes and folds every value, so the bytes are the ones a MimeMessage would write (see IncidentMailTests).
     /// </summary>
+    /// <param name="body">Ending in a line end.</param>
     internal static byte[] ComposedAcknowledgement(MailFields fields, string body)
     {
         var headers = Envelope(fields, "acknowledgement");
         // RFC 3834: an automatic answer, so well-behaved responders on the other side do not answer it in turn.
         headers.Add(HeaderId.AutoSubmitted, "auto-replied");
         headers.Add(HeaderId.MimeVersion, "1.0");
-        using var text = new TextPart("plain") { Text = body.EndsWith('\n') ? body : body + "\n" };
+        using var text = new TextPart("plain") { Text = body };
         return WireFormat.Bytes(headers, text);
     }
 
@@ -74,16 +68,7 @@ public static class IncidentMail
         IReadOnlyList<string> references,
         DateTimeOffset now)
     {
-        var fields = new MailFields(
-            MailSender.From(outgoing),
-            ReplyTo(outgoing),
-            customer,
-            WithReference(reference, subject),
-            Angled(messageId),
-            inReplyTo is { Length: > 0 } ? Angled(inReplyTo) : null,
-            Thread(references, inReplyTo),
-            now);
-        var headers = Envelope(fields, "reply");
+        var headers = Envelope(Fields(outgoing, customer, WithReference(reference, subject), messageId, inReplyTo, references, now), "reply");
         var text = new TextPart("plain") { Text = body };
         if (attachments.Count == 0)
         {
@@ -147,12 +132,24 @@ public static class IncidentMail
         return headers;
     }
 
-    private static MailboxAddress? ReplyTo(OutgoingSettings outgoing) =>
-        outgoing.ReplyTo is { Length: > 0 } replyTo ? MailboxAddress.Parse(replyTo) : null;
-
-    /// <summary>The thread so far, then the mail answered, as RFC 5322 asks; capped so a long thread stays a short header.</summary>
-    private static List<string> Thread(IReadOnlyList<string> references, string? inReplyTo) =>
-        references.Append(inReplyTo).OfType<string>().Select(Angled).Distinct(StringComparer.Ordinal).TakeLast(20).ToList();
+    /// <summary>The mailbox's addresses, and the thread so far, then the mail answered, as RFC 5322 asks.</summary>
+    private static MailFields Fields(
+        OutgoingSettings outgoing,
+        MailboxAddress to,
+        string subject,
+        string messageId,
+        string? inReplyTo,
+        IReadOnlyList<string> references,
+        DateTimeOffset now) => new(
+            MailSender.From(outgoing),
+            outgoing.ReplyTo is { Length: > 0 } replyTo ? MailboxAddress.Parse(replyTo) : null,
+            to,
+            subject,
+            Angled(messageId),
+            inReplyTo is { Length: > 0 } ? Angled(inReplyTo) : null,
+            // Capped so a long thread stays a short header.
+            references.Append(inReplyTo).OfType<string>().Select(Angled).Distinct(StringComparer.Ordinal).TakeLast(20).ToList(),
+            now);
 
     private static string Angled(string messageId) => $"<{messageId.Trim('<', '>')}>";
 

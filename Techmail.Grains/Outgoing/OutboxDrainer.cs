@@ -32,13 +32,10 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
     /// <param name="outgoing">The mailbox's outgoing settings with the relay password revealed.</param>
     public async Task<DrainOutcome> Drain(string tenant, string mailbox, OutgoingSettings outgoing, CancellationToken cancellationToken)
     {
-        var tally = new Tally();
-        // Fewer for the rest of this drain when the relay refuses connections beyond its per-client limit.
-        var connections = MaxConnections;
         var sessions = Enumerable.Range(0, MaxConnections).Select(_ => new Connection()).ToArray();
         try
         {
-            return await Drain(tenant, mailbox, outgoing, tally, sessions, connections, cancellationToken);
+            return await Drain(tenant, mailbox, outgoing, sessions, cancellationToken);
         }
         finally
         {
@@ -49,9 +46,11 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
         }
     }
 
-    private async Task<DrainOutcome> Drain(
-        string tenant, string mailbox, OutgoingSettings outgoing, Tally tally, Connection[] sessions, int connections, CancellationToken cancellationToken)
+    private async Task<DrainOutcome> Drain(string tenant, string mailbox, OutgoingSettings outgoing, Connection[] sessions, CancellationToken cancellationToken)
     {
+        var tally = new Tally();
+        // Fewer for the rest of this drain when the relay refuses connections beyond its per-client limit.
+        var connections = MaxConnections;
         // The next batch goes out while the last one is marked sent: marking waits for the database's writer, which
         // the incident builder holds for a while at a time. Batches follow each other by id, past the last one sent.
         long? after = null;

@@ -31,7 +31,7 @@ internal sealed class WireMessage : IDisposable
     public MimeMessage? For(byte[] raw)
     {
         var blank = raw.AsSpan().IndexOf("\r\n\r\n"u8);
-        if (blank < 0 || !raw.AsSpan().StartsWith(Stamp) || !Sendable(raw))
+        if (blank < 0 || !raw.AsSpan().StartsWith(Stamp) || !Sendable(raw, blank))
         {
             return null;
         }
@@ -43,7 +43,10 @@ internal sealed class WireMessage : IDisposable
     }
 
     /// <summary>Bytes MailKit would send unchanged, had it parsed them.</summary>
-    internal static bool Sendable(ReadOnlySpan<byte> bytes)
+    internal static bool Sendable(ReadOnlySpan<byte> bytes) => Sendable(bytes, bytes.IndexOf("\r\n\r\n"u8));
+
+    /// <param name="blank">Where the blank line after the headers starts; negative when there is none.</param>
+    private static bool Sendable(ReadOnlySpan<byte> bytes, int blank)
     {
         // 7-bit only: MailKit declares BODY=8BITMIME for the parts it sees, and here it sees none.
         if (bytes.IndexOfAnyExceptInRange((byte)1, (byte)127) >= 0)
@@ -59,7 +62,6 @@ internal sealed class WireMessage : IDisposable
         }
 
         // MailKit leaves Bcc out of what it sends, which it can do only in headers it has parsed.
-        var blank = bytes.IndexOf("\r\n\r\n"u8);
         var headers = blank < 0 ? bytes : bytes[..blank];
         Span<byte> lower = headers.Length <= 4096 ? stackalloc byte[headers.Length] : new byte[headers.Length];
         Ascii.ToLower(headers, lower, out _);

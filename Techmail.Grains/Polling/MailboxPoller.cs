@@ -191,7 +191,7 @@ public sealed class MailboxPoller(
         // database work at the same time, and the session stays in order (fetch, then delete). The download
         // runs on the thread pool: started from the mailbox grain it would share the grain's one thread with
         // the screening, and the two would take turns instead of overlapping.
-        using var batches = Batches(messages).GetEnumerator();
+        using var batches = Chunks(messages, limits.BatchSize, limits.BatchBytes).GetEnumerator();
         Task<IReadOnlyList<FetchedMessage>>? FetchNext()
         {
             if (!batches.MoveNext())
@@ -282,27 +282,13 @@ public sealed class MailboxPoller(
     }
 
     /// <summary>
-    /// The first listing cut into one part per session. The parts are fixed up front so messages arriving during the
-    /// poll wait for the next one, and a poll always ends.
+    /// The first listing cut into one part per session (one part, maybe empty, at the least: the session still ends).
+    /// The parts are fixed up front so messages arriving during the poll wait for the next one, and a poll always ends.
     /// </summary>
     private List<List<RemoteMessage>> SessionParts(List<RemoteMessage> wanted)
     {
-        var parts = new List<List<RemoteMessage>> { new() };
-        long bytes = 0;
-        foreach (var message in wanted)
-        {
-            var part = parts[^1];
-            if (part.Count > 0 && (part.Count >= limits.MessagesPerSession || bytes + message.Size > limits.SessionBytes))
-            {
-                parts.Add(part = []);
-                bytes = 0;
-            }
-
-            part.Add(message);
-            bytes += message.Size;
-        }
-
-        return parts;
+        var parts = Chunks(wanted, limits.MessagesPerSession, limits.SessionBytes).ToList();
+        return parts.Count > 0 ? parts : [wanted];
     }
 
     /// <summary>
@@ -527,26 +513,27 @@ public sealed class MailboxPoller(
         return true;
     }
 
-    private IEnumerable<IReadOnlyList<RemoteMessage>> Batches(List<RemoteMessage> messages)
+    /// <summary>Consecutive runs of the messages, each at most <paramref name="count"/> messages and (past its first) <paramref name="bytes"/> bytes.</summary>
+    private static IEnumerable<List<RemoteMessage>> Chunks(List<RemoteMessage> messages, int count, long bytes)
     {
-        var batch = new List<RemoteMessage>();
-        long bytes = 0;
+        var chunk = new List<RemoteMessage>();
+        long size = 0;
         foreach (var message in messages)
         {
-            if (batch.Count > 0 && (batch.Count >= limits.BatchSize || bytes + message.Size > limits.BatchBytes))
+            if (chunk.Count > 0 && (chunk.Count >= count || size + message.Size > bytes))
             {
-                yield return batch;
-                batch = [];
-                bytes = 0;
+                yield return chunk;
+                chunk = [];
+                size = 0;
             }
 
-            batch.Add(message);
-            bytes += message.Size;
+            chunk.Add(message);
+            size += message.Size;
         }
 
-        if (batch.Count > 0)
+        if (chunk.Count > 0)
         {
-            yield return batch;
+            yield return chunk;
         }
     }
 
