@@ -18,4 +18,5 @@ public sealed record QuarantinedMessage(
     [property: Id(5)] long Size,
     [property: Id(6)] string Reason,
     [property: Id(7)] QuarantineState State,
-    [property: Id(8)] DateTimeOffset Created);
+    [property: Id(8)] DateTimeOffset Created,
+    [property: Id(9)] MailStage Stage = MailStage.Intake);

@@ -24,7 +24,7 @@ public sealed class BounceStore(TechmailDatabase database)
                     """,
                     ("@tenant", m.Tenant), ("@mailbox", m.Mailbox), ("@key", m.MessageKey), ("@address", AddressKey.Normalize(b.Address)),
                     ("@reason", b.Reason), ("@hard", b.HardBounce is null ? null : b.HardBounce.Value ? 1 : 0), ("@status", b.Status),
-                    ("@reply", b.ReplyCode), ("@diagnostic", Clip(b.Diagnostic)), ("@mailing", m.Mailing), ("@time", received.UtcDateTime));
+                    ("@reply", b.ReplyCode), ("@diagnostic", StorageText.ClipOrNull(b.Diagnostic, 2000)), ("@mailing", m.Mailing), ("@time", received.UtcDateTime));
                 insert.Transaction = transaction;
                 await insert.ExecuteNonQueryAsync();
             }
@@ -90,5 +90,4 @@ public sealed class BounceStore(TechmailDatabase database)
         return rows;
     }
 
-    private static string? Clip(string? text) => text is null || text.Length <= 2000 ? text : text[..2000];
 }

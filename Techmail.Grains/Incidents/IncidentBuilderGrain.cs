@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Techmail.Faults;
 using Techmail.Intake;
 using Techmail.Mailboxes;
+using Techmail.Quarantine;
 
 namespace Techmail.Incidents;
 
@@ -23,11 +25,8 @@ public sealed class IncidentBuilderGrain(
     // commit held the writer 35% less than 64 did. The bytes bound keeps a batch of large mail from filling memory.
     private const int BatchSize = 256;
     private const long BatchBytes = 32L << 20;
-    // A mail that keeps failing is quarantined after this many tries, so one poisonous message cannot stop the mailbox.
-    private const int MaxAttempts = 3;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(30);
 
-    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private SenderFloodGate? _flood;
     private Task<int>? _draining;
     private bool _again;
@@ -68,10 +67,20 @@ public sealed class IncidentBuilderGrain(
         }
         catch (Exception e)
         {
-            // Storage or the cluster failing, not the mail: everything stays recorded; try again a little later.
+            // Storage or the cluster failing, not the mail (a mail's own failure sets only that mail aside): everything
+            // stays recorded, the waiting mail says why for the status, and the drain tries again a little later.
             logger.LogWarning(e, "Building incidents for {Tenant}/{Mailbox} failed; retrying in {Delay}", Key.Tenant, Key.Mailbox, RetryDelay);
             _retry?.Dispose();
             _retry = this.RegisterGrainTimer(() => Drain(), RetryDelay, Timeout.InfiniteTimeSpan);
+            try
+            {
+                await inbound.MarkFailing(Key.Tenant, Key.Mailbox, Kind, MailStage.IncidentBuilder, Faults.Faults.Summary(e));
+            }
+            catch (Exception unrecorded)
+            {
+                // Most likely the same outage; the retry is scheduled either way, and the log has the first failure.
+                logger.LogDebug(unrecorded, "Could not record the failure on the waiting mail of {Tenant}/{Mailbox}", Key.Tenant, Key.Mailbox);
+            }
         }
 
         return built;
@@ -113,10 +122,10 @@ public sealed class IncidentBuilderGrain(
                 }
 
                 _flood ??= new SenderFloodGate(policy.Flood, time);
-                var planned = new List<MailPlan>(rows.Count);
+                var planned = new List<Planned>(rows.Count);
                 Task Flush()
                 {
-                    var written = batch.Write(tenant, name, [.. planned]);
+                    var written = Write(mailbox, [.. planned]);
                     planned.Clear();
                     return written;
                 }
@@ -126,13 +135,11 @@ public sealed class IncidentBuilderGrain(
                 {
                     foreach (var read in reads)
                     {
-                        var plan = await Plan(context, read, Flush);
-                        if (plan is MailPlan.Add add)
-                        {
-                            await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(tenant, add.Reference)).AddCustomerMail(add.Update);
-                        }
-
-                        planned.Add(plan);
+                        // What a mail makes throw sets that mail aside, now; an outage ends the drain with it still waiting.
+                        var plan = await MessageIsolation.One(
+                            () => Plan(context, read, Flush),
+                            failure => processor.SetAside(mailbox, read.Row, ServiceMailProcessor.FromAddress(read.Mime), read.Mime?.Subject, failure));
+                        planned.Add(new Planned(plan, read.Row, ServiceMailProcessor.FromAddress(read.Mime), read.Mime?.Subject));
                         if (plan is MailPlan.SetAside aside)
                         {
                             logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
@@ -167,31 +174,41 @@ public sealed class IncidentBuilderGrain(
         Task.Run(async () =>
         {
             var rows = await inbound.Pending(tenant, name, Kind, BatchSize, recorded, after, BatchBytes);
-            return (rows, rows.AsParallel().AsOrdered().Select(ServiceMailProcessor.Read).ToList());
+            return (rows, rows.AsParallel().AsOrdered().Select(Read).ToList());
         });
 
+    /// <summary>One mail read; one whose bytes make the reader throw is read as unreadable, and quarantined with the reason.</summary>
+    private static ReadMail Read(PendingInbound row) => MessageIsolation.One(
+        () => ServiceMailProcessor.Read(row),
+        failure => new ReadMail(row, null, null, $"cannot be read: {Faults.Faults.Summary(failure)}"));
+
+    /// <summary>The plan for one mail; an entry for an existing incident is written through its grain at once.</summary>
     private async Task<MailPlan> Plan(BatchContext context, ReadMail read, Func<Task> flush)
     {
-        var row = read.Row;
-        try
+        var plan = await processor.Plan(context, read, flush);
+        if (plan is MailPlan.Add add)
         {
-            var plan = await processor.Plan(context, read, flush);
-            _failures.Remove(row.MessageKey);
-            return plan;
+            await GrainFactory.GetGrain<IIncidentGrain>(IncidentKey.For(context.Mailbox.Tenant, add.Reference)).AddCustomerMail(add.Update);
         }
-        catch (Exception e) when (Failures(row.MessageKey) >= MaxAttempts)
-        {
-            logger.LogError(e, "Mail {Key} of {Tenant}/{Mailbox} failed {Attempts} times; quarantining it", row.MessageKey, context.Mailbox.Tenant, context.Mailbox.Name, MaxAttempts);
-            _failures.Remove(row.MessageKey);
-            return await processor.QuarantineAfterFailures(context.Mailbox, row, $"could not be turned into an incident after {MaxAttempts} attempts: {e.Message}");
-        }
+
+        return plan;
     }
 
-    private int Failures(string messageKey)
+    /// <summary>
+    /// Writes planned mail in one transaction; when a mail's own values make it fail, one mail at a time, and each mail
+    /// that fails alone is set aside instead of holding back the rest of the batch.
+    /// </summary>
+    private async Task Write(MailboxView mailbox, IReadOnlyList<Planned> planned)
     {
-        var count = _failures.GetValueOrDefault(messageKey) + 1;
-        _failures[messageKey] = count;
-        return count;
+        var failed = await MessageIsolation.Each(planned, some => batch.Write(mailbox.Tenant, mailbox.Name, [.. some.Select(p => p.Plan)]));
+        foreach (var (mail, failure) in failed)
+        {
+            logger.LogWarning(failure, "Mail {Key} of {Tenant}/{Mailbox} could not be written; setting it aside", mail.Row.MessageKey, mailbox.Tenant, mailbox.Name);
+            var aside = await processor.SetAside(mailbox, mail.Row, mail.From, mail.Subject, failure);
+            await batch.Write(mailbox.Tenant, mailbox.Name, [aside]);
+        }
     }
-}
 
+    /// <summary>A mail's plan with what setting it aside later needs: its row, and its sender and subject for the listing.</summary>
+    private sealed record Planned(MailPlan Plan, PendingInbound Row, string? From, string? Subject);
+}

@@ -3,6 +3,7 @@ using Techmail.Bounces;
 using Techmail.Certificates;
 using Techmail.Intake;
 using Techmail.Contacts;
+using Techmail.Faults;
 using Techmail.Incidents.Parsing;
 using Techmail.Incidents.Threading;
 using Techmail.Mailboxes;
@@ -55,15 +56,18 @@ public sealed class ServiceMailProcessor(
         var senders = mails.Select(m => m.Message?.Sender).OfType<CustomerAddress>().DistinctBy(s => s.LookupKey).ToList();
         var stored = await contacts.GetMany(mailbox.Tenant, [.. senders.Select(s => s.LookupKey)]);
         // All senders of the batch at once: each is a grain of its own, and asking them one after the other would
-        // make the batch wait for every activation in turn.
-        var lookups = await Task.WhenAll(senders.Select(async s => (s.LookupKey, Lookup: await grains.GetGrain<IContactGrain>(AddressKey.For(mailbox.Tenant, s.LookupKey))
-            .FindOrCreate(s.DisplayName, policy.CreateContacts, new StoredContact(stored.GetValueOrDefault(s.LookupKey))))));
+        // make the batch wait for every activation in turn. A sender whose lookup fails on its own account is left
+        // out: its mail asks again while it is planned, where the failure sets only that mail aside.
+        var lookups = await Task.WhenAll(senders.Select(s => MessageIsolation.One<ContactLookup?>(
+            async () => await grains.GetGrain<IContactGrain>(AddressKey.For(mailbox.Tenant, s.LookupKey))
+                .FindOrCreate(s.DisplayName, policy.CreateContacts, new StoredContact(stored.GetValueOrDefault(s.LookupKey))),
+            _ => Task.FromResult<ContactLookup?>(null))));
         return new BatchContext(
             mailbox,
             flood,
             await rules.For(mailbox.Tenant),
             await trackingKeys.For(mailbox.Tenant),
-            lookups.ToDictionary(l => l.LookupKey, l => l.Lookup, StringComparer.Ordinal));
+            senders.Zip(lookups).Where(l => l.Second is not null).ToDictionary(l => l.First.LookupKey, l => l.Second!, StringComparer.Ordinal));
     }
 
     /// <param name="beforeThreading">
@@ -116,7 +120,7 @@ public sealed class ServiceMailProcessor(
         {
             var reason = $"held: {sender} sent {held.MessagesInWindow} messages within {held.Window.TotalHours:0.#} hours "
                 + $"(at most {flood.Policy.MaxMessages}); reprocess to open an incident anyway";
-            await quarantine.Hold(tenant, mailbox.Name, row.MessageKey, row.ServerUid, sender, message.Subject, row.Raw, reason);
+            await quarantine.Hold(tenant, mailbox.Name, row.MessageKey, row.ServerUid, sender, message.Subject, row.Raw, MailStage.IncidentBuilder, reason);
             return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Held, reason);
         }
 
@@ -220,7 +224,9 @@ public sealed class ServiceMailProcessor(
                 ? $"suppressed by the rules (fired: {string.Join(", ", outcome.Fired)})"
                 : mailbox.Settings.Outgoing is null
                     ? $"mailbox '{mailbox.Name}' has no outgoing settings"
-                    : !mailbox.Settings.Enabled ? $"mailbox '{mailbox.Name}' is disabled" : null;
+                    : !mailbox.Settings.Enabled ? $"mailbox '{mailbox.Name}' is disabled"
+                    // Readers take what looks like an address from a broken header; the relay needs a deliverable one.
+                    : !EmailAddress.IsValid(message.Sender.Address) ? $"the sender's address '{message.Sender.Address}' is not one mail can be sent to" : null;
         if (skipped is not null)
         {
             return (null, Note(now, $"No acknowledgement sent: {skipped}."));
@@ -255,18 +261,18 @@ public sealed class ServiceMailProcessor(
         return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.") with { MessageId = messageId });
     }
 
-    /// <summary>Gives up on a mail that keeps failing for reasons of its own, keeping it whole for an admin.</summary>
-    public Task<MailPlan> QuarantineAfterFailures(MailboxView mailbox, PendingInbound row, string reason) =>
-        Quarantine(mailbox, row, null, null, reason);
+    /// <summary>Sets aside a mail whose planning or writing threw on its own account, keeping it whole for an admin.</summary>
+    public Task<MailPlan> SetAside(MailboxView mailbox, PendingInbound row, string? from, string? subject, Exception failure) =>
+        Quarantine(mailbox, row, from, subject, $"could not be turned into an incident: {Faults.Faults.Summary(failure)}");
 
     private async Task<MailPlan> Quarantine(MailboxView mailbox, PendingInbound row, string? from, string? subject, string reason)
     {
-        await quarantine.Hold(mailbox.Tenant, mailbox.Name, row.MessageKey, row.ServerUid, from, subject, row.Raw, reason);
+        await quarantine.Hold(mailbox.Tenant, mailbox.Name, row.MessageKey, row.ServerUid, from, subject, row.Raw, MailStage.IncidentBuilder, reason);
         return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Quarantined, reason);
     }
 
     /// <summary>The From address as written, for the quarantine's listing of mail intake could not use.</summary>
-    private static string? FromAddress(MimeMessage? mime) => mime?.From.Mailboxes.FirstOrDefault()?.Address;
+    public static string? FromAddress(MimeMessage? mime) => mime?.From.Mailboxes.FirstOrDefault()?.Address;
 
     private static NewEntry Note(DateTimeOffset now, string text) => new(EntryAuthor.System, null, text, now, null, null, []);
 }

@@ -136,11 +136,30 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             var (list, parameters) = TechmailDatabase.InList("k", messageKeys.Skip(start).Take(RowsPerStatement).ToList());
             await using var command = TechmailDatabase.Command(
                 connection,
-                $"UPDATE techmail_inbound SET state = @state WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
+                $"UPDATE techmail_inbound SET state = @state, failure = NULL, failure_stage = NULL WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
                 [("@state", outcome.ToString().ToLowerInvariant()), ("@tenant", tenant), ("@mailbox", mailbox), .. parameters]);
             command.Transaction = transaction;
             await command.ExecuteNonQueryAsync();
         }
+    }
+
+    /// <summary>
+    /// Notes on a mailbox's waiting mail why building it failed (an outage: the mail stays waiting and is tried again),
+    /// so the status can tell mail that waits its turn from mail that cannot move.
+    /// </summary>
+    public async Task MarkFailing(string tenant, string mailbox, string kind, Quarantine.MailStage stage, string failure)
+    {
+        await using var turn = await database.WriterTurn();
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            """
+            UPDATE techmail_inbound SET failure = @failure, failure_stage = @stage
+            WHERE tenant = @tenant AND mailbox = @mailbox AND kind = @kind AND state IN ('pending', 'released')
+            """,
+            ("@failure", StorageText.Clip(failure, 1000)), ("@stage", Quarantine.MailStages.Name(stage)),
+            ("@tenant", tenant), ("@mailbox", mailbox), ("@kind", kind));
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Service mailboxes with mail still to be turned into incidents.</summary>

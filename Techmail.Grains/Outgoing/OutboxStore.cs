@@ -156,7 +156,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             WHERE id = @id AND state = 'queued'
             """,
             ("@at", at.UtcDateTime),
-            ("@error", Clip(error)),
+            ("@error", StorageText.ClipOrNull(error, 1000)),
             ("@now", now.UtcDateTime),
             ("@id", id));
         await command.ExecuteNonQueryAsync();
@@ -267,7 +267,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             connection,
             $"UPDATE techmail_outbox SET state = @state, attempts = attempts + 1, {set}, updated_utc = @now WHERE id = @id AND state = 'queued'",
             ("@state", state),
-            ("@reason", Clip(reason) ?? ""),
+            ("@reason", StorageText.ClipOrNull(reason, 1000) ?? ""),
             ("@now", now.UtcDateTime),
             ("@id", id));
         await command.ExecuteNonQueryAsync();
@@ -325,5 +325,4 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
     };
 
     /// <summary>Server replies can be long; the status needs the gist.</summary>
-    private static string? Clip(string? text) => text is { Length: > 1000 } ? text[..1000] : text;
 }

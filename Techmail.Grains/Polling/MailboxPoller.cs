@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MimeKit;
 using Polly.CircuitBreaker;
 using Techmail.Bounces;
+using Techmail.Faults;
 using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
@@ -361,9 +362,11 @@ public sealed class MailboxPoller(
 
             if (message is null || verdict is null)
             {
-                await quarantine.Hold(request.Tenant, request.Mailbox, key, remote.Uid, null, null, raw, problem);
-                report.Quarantined++;
-                done.Add(remote);
+                if (await SetAside(request, key, remote.Uid, null, null, raw, MailStage.Screening, problem, report))
+                {
+                    done.Add(remote);
+                }
+
                 continue;
             }
 
@@ -396,7 +399,13 @@ public sealed class MailboxPoller(
             }
         }
 
-        await ledger.Record(request.Tenant, request.Mailbox, traced);
+        // A trace row is all a discarded or forwarded message leaves; one the database refuses keeps its message on the server.
+        foreach (var (entry, failure) in await MessageIsolation.Each(traced, some => ledger.Record(request.Tenant, request.Mailbox, some)))
+        {
+            done.RemoveAll(r => r.Uid == entry.ServerUid);
+            report.LeftOnServer++;
+            report.Error = $"message {entry.ServerUid} could not be traced, left on the server: {Faults.Faults.Summary(failure)}";
+        }
 
         if (accepted.Count > 0)
         {
@@ -411,8 +420,8 @@ public sealed class MailboxPoller(
                 }
             }
 
-            await HandOff(request, accepted.Select(a => a.Message).ToList(), report);
-            done.AddRange(accepted.Select(a => a.Remote));
+            var stays = await HandOff(request, accepted.Select(a => a.Message).ToList(), report);
+            done.AddRange(accepted.Where(a => !stays.Contains(a.Message.MessageKey)).Select(a => a.Remote));
         }
 
         return done;
@@ -428,60 +437,74 @@ public sealed class MailboxPoller(
             return new Examined(key, null, problem, null, null, null);
         }
 
-        var from = SenderOf(message);
-        var verdict = screen.Screen(message, raw.LongLength);
-        var inbound = verdict.Outcome == ScreenOutcome.Accept ? ToInbound(request, key, remote.Uid, message, from, raw) : null;
-        return new Examined(key, message, problem, from, verdict, inbound);
+        // Screening and classifying read every part of hostile mail: what they throw on sets this message aside.
+        return MessageIsolation.One(
+            () =>
+            {
+                var from = SenderOf(message);
+                var verdict = screen.Screen(message, raw.LongLength);
+                var inbound = verdict.Outcome == ScreenOutcome.Accept ? ToInbound(request, key, remote.Uid, message, from, raw) : null;
+                return new Examined(key, message, problem, from, verdict, inbound);
+            },
+            failure =>
+            {
+                message.Dispose();
+                return new Examined(key, null, $"could not be screened: {Faults.Faults.Summary(failure)}", null, null, null);
+            });
     }
 
     private sealed record Examined(string Key, MimeMessage? Message, string Problem, string? From, ScreenVerdict? Verdict, InboundMessage? Inbound);
 
     /// <summary>
-    /// Hands a batch off. When intake itself is unavailable (the silo is stopping, the database is down) the
-    /// session ends with nothing deleted, to be retried; only a message that intake refuses on its own is
-    /// quarantined, found by handing the batch off one message at a time.
+    /// Hands a batch off; returns the keys of messages that must stay on the server. When intake itself is unavailable
+    /// (the silo is stopping, the database is down) the session ends with nothing deleted, to be retried; a message
+    /// that intake refuses on its own account is quarantined and the rest of the batch goes on.
     /// </summary>
-    private async Task HandOff(PollRequest request, IReadOnlyList<InboundMessage> batch, PollReport report)
+    private async Task<HashSet<string>> HandOff(PollRequest request, IReadOnlyList<InboundMessage> batch, PollReport report)
     {
+        IReadOnlyList<Failed<InboundMessage>> failed;
         try
         {
-            await request.HandOff(batch);
-            report.Accepted += batch.Count;
-            return;
+            failed = await MessageIsolation.Each(batch, request.HandOff);
         }
-        catch (Exception e) when (IsUnavailable(e))
+        catch (Exception e) when (e is not MailFetchException)
         {
-            throw new MailFetchException(MailFetchFailure.Transient, $"intake unavailable, nothing deleted: {e.Message.Split('\n')[0]}", e);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Hand-off of a batch of {Count} for {Tenant}/{Mailbox} failed; retrying one by one", batch.Count, request.Tenant, request.Mailbox);
+            throw new MailFetchException(MailFetchFailure.Transient, $"intake unavailable, nothing deleted: {Faults.Faults.Summary(e)}", e);
         }
 
-        foreach (var m in batch)
+        report.Accepted += batch.Count - failed.Count;
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var stage = request.Settings.Type == MailboxType.Marketing ? MailStage.BounceIntake : MailStage.Intake;
+        foreach (var (m, failure) in failed)
         {
-            try
+            logger.LogWarning(failure, "Hand-off of {Key} for {Tenant}/{Mailbox} failed; quarantining it", m.MessageKey, request.Tenant, request.Mailbox);
+            if (!await SetAside(request, m.MessageKey, m.ServerUid, m.From, m.Subject, m.Raw, stage, $"hand-off failed: {Faults.Faults.Summary(failure)}", report))
             {
-                await request.HandOff([m]);
-                report.Accepted++;
-            }
-            catch (Exception e) when (IsUnavailable(e))
-            {
-                throw new MailFetchException(MailFetchFailure.Transient, $"intake unavailable, nothing deleted: {e.Message.Split('\n')[0]}", e);
-            }
-            catch (Exception e)
-            {
-                // This message, and only this one, cannot be handed off: keep it raw so it is not lost, and go on.
-                await quarantine.Hold(request.Tenant, request.Mailbox, m.MessageKey, m.ServerUid, m.From, m.Subject, m.Raw, $"hand-off failed: {e.Message.Split('\n')[0]}");
-                report.Quarantined++;
+                kept.Add(m.MessageKey);
             }
         }
+
+        return kept;
     }
 
-    private static bool IsUnavailable(Exception e) =>
-        e is OperationCanceledException or TimeoutException or System.Data.Common.DbException or Orleans.Runtime.SiloUnavailableException
-            or Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.OrleansException
-        || (e.InnerException is { } inner && IsUnavailable(inner));
+    /// <summary>
+    /// Quarantines one message; true when it may now leave the server. One that even the quarantine refuses stays on
+    /// the server, and the status says why; an outage fails the poll with nothing of the batch deleted.
+    /// </summary>
+    private Task<bool> SetAside(PollRequest request, string key, string uid, string? from, string? subject, byte[] raw, MailStage stage, string reason, PollReport report) =>
+        MessageIsolation.One(
+            async () =>
+            {
+                await quarantine.Hold(request.Tenant, request.Mailbox, key, uid, from, subject, raw, stage, reason);
+                report.Quarantined++;
+                return true;
+            },
+            failure =>
+            {
+                report.LeftOnServer++;
+                report.Error = $"message {uid} could not be quarantined, left on the server: {Faults.Faults.Summary(failure)}";
+                return Task.FromResult(false);
+            });
 
     private async Task<bool> Reject(
         PollRequest request, string key, RemoteMessage remote, byte[] raw, MimeMessage message, string? from, string reason,
@@ -490,9 +513,7 @@ public sealed class MailboxPoller(
         var settings = request.Settings;
         if (settings.RejectForwardAddresses.Count == 0 || settings.Outgoing is null)
         {
-            await quarantine.Hold(request.Tenant, request.Mailbox, key, remote.Uid, from, message.Subject, raw, $"rejected: {reason}");
-            report.Quarantined++;
-            return true;
+            return await SetAside(request, key, remote.Uid, from, message.Subject, raw, MailStage.Screening, $"rejected: {reason}", report);
         }
 
         try

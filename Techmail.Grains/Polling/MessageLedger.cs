@@ -57,8 +57,8 @@ public sealed class MessageLedger(TechmailDatabase database)
     {
         var rows = entries.Select(e => new object?[]
         {
-            tenant, mailbox, e.MessageKey, e.ServerUid, Clip(e.MessageId, 998), Clip(e.From, 998), Clip(e.Subject, 998), e.Size,
-            e.Verdict.ToString(), e.Reason, e.Time.UtcDateTime,
+            tenant, mailbox, e.MessageKey, e.ServerUid, StorageText.ClipOrNull(e.MessageId, 998), StorageText.ClipOrNull(e.From, 998), StorageText.ClipOrNull(e.Subject, 998), e.Size,
+            e.Verdict.ToString(), StorageText.ClipOrNull(e.Reason, 2000), e.Time.UtcDateTime,
         }).ToList();
         await MultiRowInsert.Execute(
             connection,
@@ -109,6 +109,4 @@ public sealed class MessageLedger(TechmailDatabase database)
             ("@tenant", tenant), ("@mailbox", mailbox), ("@before", olderThan.UtcDateTime));
         return await command.ExecuteNonQueryAsync();
     }
-
-    private static string? Clip(string? text, int length) => text is null || text.Length <= length ? text : text[..length];
 }

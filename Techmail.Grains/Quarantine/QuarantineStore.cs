@@ -9,31 +9,42 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
 {
     public sealed record Held(string Tenant, QuarantinedMessage Message, string ServerUid);
 
-    /// <summary>Stores the raw message and its trace row together.</summary>
-    public async Task<QuarantinedMessage> Hold(string tenant, string mailbox, string messageKey, string serverUid, string? from, string? subject, byte[] raw, string reason)
+    /// <summary>
+    /// Stores the raw message and its trace row together. One row per message: setting the same message aside again
+    /// (a retried batch, a reprocess that failed again) keeps its row and id, and holds it again with the new reason.
+    /// </summary>
+    public async Task<QuarantinedMessage> Hold(
+        string tenant, string mailbox, string messageKey, string serverUid, string? from, string? subject, byte[] raw, MailStage stage, string reason)
     {
         var now = time.GetUtcNow();
-        var id = Guid.NewGuid().ToString("N")[..12];
+        reason = StorageText.Clip(reason, ReasonLength);
         await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
+        string id;
+        DateTimeOffset created;
         await using (var insert = TechmailDatabase.Command(
             connection,
             """
-            INSERT INTO techmail_quarantine (id, tenant, mailbox, message_key, server_uid, sender, subject, size_bytes, reason, raw, state, created_utc)
-            VALUES (@id, @tenant, @mailbox, @key, @uid, @sender, @subject, @size, @reason, @raw, 'Held', @time)
+            INSERT INTO techmail_quarantine (id, tenant, mailbox, message_key, server_uid, sender, subject, size_bytes, reason, raw, state, stage, created_utc)
+            VALUES (@id, @tenant, @mailbox, @key, @uid, @sender, @subject, @size, @reason, @raw, 'Held', @stage, @time)
+            ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET reason = excluded.reason, stage = excluded.stage, state = 'Held'
+            RETURNING id, created_utc
             """,
-            ("@id", id), ("@tenant", tenant), ("@mailbox", mailbox), ("@key", messageKey), ("@uid", serverUid), ("@sender", Clip(from)),
-            ("@subject", Clip(subject)), ("@size", raw.LongLength), ("@reason", reason), ("@raw", raw), ("@time", now.UtcDateTime)))
+            ("@id", Guid.NewGuid().ToString("N")[..12]), ("@tenant", tenant), ("@mailbox", mailbox), ("@key", messageKey), ("@uid", serverUid),
+            ("@sender", StorageText.ClipOrNull(from, 998)), ("@subject", StorageText.ClipOrNull(subject, 998)), ("@size", raw.LongLength),
+            ("@reason", reason), ("@raw", raw), ("@stage", MailStages.Name(stage)), ("@time", now.UtcDateTime)))
         {
             insert.Transaction = transaction;
-            await insert.ExecuteNonQueryAsync();
+            await using var reader = await insert.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            (id, created) = (reader.GetString(0), reader.Utc(1));
         }
 
         await MessageLedger.Record(connection, transaction, tenant, mailbox,
             [new TraceEntry(messageKey, serverUid, null, from, subject, raw.LongLength, TraceVerdict.Quarantined, reason, now)]);
         await transaction.CommitAsync();
-        return new QuarantinedMessage(id, mailbox, messageKey, from, subject, raw.LongLength, reason, QuarantineState.Held, now);
+        return new QuarantinedMessage(id, mailbox, messageKey, from, subject, raw.LongLength, reason, QuarantineState.Held, created, stage);
     }
 
     public async Task<IReadOnlyList<QuarantinedMessage>> List(string tenant, string? mailbox, bool includeResolved, int take)
@@ -56,7 +67,7 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
             $"SELECT {Columns}, server_uid FROM techmail_quarantine WHERE tenant = @tenant AND id = @id",
             ("@tenant", tenant), ("@id", id));
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? (Read(reader), reader.GetString(9)) : null;
+        return await reader.ReadAsync() ? (Read(reader), reader.GetString(10)) : null;
     }
 
     public async Task<byte[]?> GetRaw(string tenant, string id)
@@ -79,7 +90,10 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
-    private const string Columns = "id, mailbox, message_key, sender, subject, size_bytes, reason, state, created_utc";
+    private const string Columns = "id, mailbox, message_key, sender, subject, size_bytes, reason, state, created_utc, stage";
+
+    // A reason names the stage's failure in a line; a whole stack of exception text would crowd the listing.
+    private const int ReasonLength = 2000;
 
     private static async Task<IReadOnlyList<QuarantinedMessage>> ReadAll(DbCommand command)
     {
@@ -102,7 +116,6 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
         Convert.ToInt64(r.GetValue(5)),
         r.GetString(6),
         Enum.Parse<QuarantineState>(r.GetString(7)),
-        r.Utc(8));
-
-    private static string? Clip(string? text) => text is null || text.Length <= 998 ? text : text[..998];
+        r.Utc(8),
+        MailStages.Parse(r.GetString(9)));
 }

@@ -45,7 +45,7 @@ public static class MultiRowInsert
         {
             for (var c = 0; c < names.Length; c++)
             {
-                command.Parameters[c].Value = row[c] ?? DBNull.Value;
+                command.Parameters[c].Value = StorageText.Bind(row[c]);
             }
 
             // The command keeps its prepared statement while its text stays the same.

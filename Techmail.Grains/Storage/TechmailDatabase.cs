@@ -100,7 +100,7 @@ public sealed class TechmailDatabase
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
+            parameter.Value = StorageText.Bind(value);
             command.Parameters.Add(parameter);
         }
 

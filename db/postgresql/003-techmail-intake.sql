@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS techmail_inbound
     kind         TEXT    NOT NULL,
     received_utc TIMESTAMPTZ NOT NULL,
     state        TEXT    NOT NULL,
+    -- Why the last try to build it failed while it waits (an outage: the mail is kept and tried again), and where.
+    failure       TEXT    NULL,
+    failure_stage TEXT    NULL,
     PRIMARY KEY (tenant, mailbox, message_key)
 );
 
@@ -54,6 +57,8 @@ CREATE TABLE IF NOT EXISTS techmail_quarantine
     reason      TEXT    NOT NULL,
     raw         BYTEA      NOT NULL,
     state       TEXT    NOT NULL,
+    -- The stage that set the message aside: poll, screening, intake, incident-builder, bounce-intake, outbox.
+    stage       TEXT    NOT NULL DEFAULT 'intake',
     created_utc TIMESTAMPTZ NOT NULL
 );
 
