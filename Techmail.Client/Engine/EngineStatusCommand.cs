@@ -1,6 +1,8 @@
 using System.Globalization;
 using Spectre.Console;
 using Techmail.Client.Infrastructure;
+using Techmail.Client.Intake;
+using Techmail.Intake;
 using Techmail.Engine;
 
 namespace Techmail.Client.Engine;
@@ -10,6 +12,8 @@ public sealed class EngineStatusCommand : TechmailCommand<GlobalSettings>
     protected override async Task<int> Run(IClusterClient client, GlobalSettings o, CancellationToken cancellationToken)
     {
         var status = await client.GetGrain<IEngineGrain>(0).GetStatus();
+        var backlog = await client.GetGrain<IIntakeBacklogGrain>(0).ForCluster();
+        var now = DateTimeOffset.UtcNow;
         if (o.Json)
         {
             var p = status.Polling;
@@ -37,6 +41,7 @@ public sealed class EngineStatusCommand : TechmailCommand<GlobalSettings>
                     p.FailedPolls,
                     p.Messages,
                 },
+                backlog = BacklogRendering.Json(backlog, now),
             });
             return ExitCodes.Ok;
         }
@@ -47,6 +52,12 @@ public sealed class EngineStatusCommand : TechmailCommand<GlobalSettings>
         grid.AddRow("[grey]Tenants[/]", status.Tenants.ToString());
         grid.AddRow("[grey]Mailboxes[/]", $"{status.EnabledMailboxes} enabled of {status.Mailboxes}");
         grid.AddRow("[grey]Polling[/]", Output.Escape(DescribePolling(status.Polling)));
+        grid.AddRow("[grey]Intake[/]", Output.Escape(BacklogRendering.Summary(backlog, now, withMailbox: true)));
+        if (backlog.LastError is { } e)
+        {
+            grid.AddRow("[grey]Intake error[/]", Output.Escape(BacklogRendering.ErrorLine(e)));
+        }
+
         grid.AddRow("[grey]Status[/]", status.Ready ? $"[green]{Output.Escape(status.Message)}[/]" : $"[yellow]{Output.Escape(status.Message)}[/]");
         AnsiConsole.Write(grid);
         return ExitCodes.Ok;

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Techmail.Client.Infrastructure;
+using Techmail.Client.Intake;
+using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Tenants;
 
@@ -25,13 +27,16 @@ public sealed class StatusCommand : TechmailCommand<StatusSettings>
             var status = await client.GetGrain<IMailboxGrain>(key).GetStatus();
             var outbox = await client.GetGrain<Outgoing.IOutboxGrain>(key).GetStatus();
             var certificateWarning = await CertificateWarningFor(client, o.EffectiveTenant, key);
+            var backlog = await client.GetGrain<IIntakeBacklogGrain>(0).ForMailbox(o.EffectiveTenant, o.Name);
+            var now = DateTimeOffset.UtcNow;
             if (o.Json)
             {
-                Output.WriteJson(new { name = o.Name, status, outbox, certificateWarning });
+                Output.WriteJson(new { name = o.Name, status, backlog = BacklogRendering.Json(backlog, now), outbox, certificateWarning });
             }
             else
             {
                 MailboxRendering.Status(o.Name, status);
+                BacklogRendering.Write(backlog, now);
                 if (certificateWarning is not null)
                 {
                     AnsiConsole.MarkupLine($"[yellow]warning: {Output.Escape(certificateWarning)}[/]");

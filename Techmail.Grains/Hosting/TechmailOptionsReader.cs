@@ -128,6 +128,9 @@ public static class TechmailOptionsReader
                 case "floodwindowminutes":
                     options = options with { Incidents = options.Incidents with { Flood = options.Incidents.Flood with { Window = TimeSpan.FromMinutes(Count(key, value, 1, 10_080, errors)) } } };
                     break;
+                case "duplicatewindowhours":
+                    options = options with { Incidents = options.Incidents with { DuplicateWindow = TimeSpan.FromHours(Count(key, value, 0, 8_760, errors)) } };
+                    break;
                 case "acknowledgementsubject":
                     options = options with { Incidents = options.Incidents with { AcknowledgementSubject = Template(key, value, singleLine: true, errors) } };
                     break;
@@ -163,7 +166,7 @@ public static class TechmailOptionsReader
         "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "TraceRetentionDays", "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes",
-        "AcknowledgementSubject", "AcknowledgementBody",
+        "DuplicateWindowHours",        "AcknowledgementSubject", "AcknowledgementBody",
         .. SiloTlsReader.Keys,
     ];
 

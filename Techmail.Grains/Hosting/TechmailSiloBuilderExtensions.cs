@@ -111,6 +111,7 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<QuarantineStore>();
         services.AddSingleton<InboundStore>();
+        services.AddSingleton<IntakeBacklogReader>();
         services.AddSingleton<RecordedMailMemory>();
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<PollStatistics>();

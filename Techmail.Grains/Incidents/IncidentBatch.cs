@@ -2,6 +2,7 @@ using Techmail.Contacts;
 using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
+using Techmail.Polling;
 
 namespace Techmail.Incidents;
 
@@ -29,10 +30,17 @@ public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains,
             // Keyed by the customer mail: a batch written again after a crash finds its acknowledgements queued.
             await OutboxStore.EnqueueMany(connection, transaction, [.. opens.Select(o => o.Acknowledgement).OfType<QueuedMail>()], now);
 
-            foreach (var group in plans.GroupBy(p => p is MailPlan.SetAside aside ? aside.Outcome : InboundOutcome.Done))
+            foreach (var group in plans.GroupBy(p => p switch
+            {
+                MailPlan.SetAside aside => aside.Outcome,
+                MailPlan.Duplicate => InboundOutcome.Duplicate,
+                _ => InboundOutcome.Done,
+            }))
             {
                 await InboundStore.Finish(connection, transaction, tenant, mailbox, [.. group.Select(p => p.MessageKey)], group.Key);
             }
+
+            await MessageLedger.Record(connection, transaction, tenant, mailbox, [.. plans.OfType<MailPlan.Duplicate>().Select(d => d.Trace)]);
         });
 
         if (opens.Any(o => o.Acknowledgement is not null))

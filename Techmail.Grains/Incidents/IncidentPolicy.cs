@@ -24,6 +24,13 @@ public sealed record IncidentPolicy
     public FloodPolicy Flood { get; init; } = FloodPolicy.Default;
 
     /// <summary>
+    /// A mail whose Message-ID, sender and mailbox match a mail turned into an incident within this long before is a
+    /// second copy (a customer writing to two addresses that land in one mailbox, a server delivering again): it is
+    /// traced as a duplicate, with no second incident or acknowledgement. Zero turns the check off.
+    /// </summary>
+    public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// References reserved per database round trip, per silo and tenant. Each reservation is a commit of its own, so a
     /// small block costs a busy intake a disk sync every few mails; a silo that stops skips what is left of its block.
     /// </summary>

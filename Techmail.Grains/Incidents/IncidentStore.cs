@@ -255,6 +255,44 @@ public sealed class IncidentStore(TechmailDatabase database)
         return await command.ExecuteScalarAsync() as string;
     }
 
+    /// <summary>
+    /// Customer mail of one mailbox with these Message-IDs written since <paramref name="since"/>: each id and sender
+    /// with the incident the mail went to, so a second copy of it is known for one.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<(string MessageId, string Sender), string>> CustomerMail(
+        string tenant, string mailbox, IReadOnlyList<string> messageIds, DateTimeOffset since)
+    {
+        var found = new Dictionary<(string, string), string>();
+        if (messageIds.Count == 0)
+        {
+            return found;
+        }
+
+        await using var connection = await database.OpenAsync();
+        foreach (var chunk in messageIds.Distinct(StringComparer.Ordinal).Chunk(64))
+        {
+            var (list, parameters) = TechmailDatabase.InList("id", chunk);
+            await using var command = TechmailDatabase.Command(
+                connection,
+                $"""
+                SELECT e.message_id, e.sender, e.reference FROM techmail_incident_entries e
+                JOIN techmail_incidents i ON i.tenant = e.tenant AND i.reference = e.reference
+                WHERE e.tenant = @tenant AND e.message_id IN ({list}) AND e.author = @author AND e.created_utc >= @since AND i.mailbox = @mailbox
+                """,
+                [("@tenant", tenant), ("@author", nameof(EntryAuthor.Customer)), ("@since", since.UtcDateTime), ("@mailbox", mailbox), .. parameters]);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                if (reader.StringOrNull(1) is { } sender)
+                {
+                    found.TryAdd((reader.GetString(0), sender), reader.GetString(2));
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>The incident a mail (by intake message key) became or was added to, if any.</summary>
     public async Task<string?> ReferenceOf(string tenant, string messageKey) => (await EntryOf(tenant, messageKey))?.Reference;
 

@@ -62,12 +62,16 @@ public sealed class ServiceMailProcessor(
             async () => await grains.GetGrain<IContactGrain>(AddressKey.For(mailbox.Tenant, s.LookupKey))
                 .FindOrCreate(s.DisplayName, policy.CreateContacts, new StoredContact(stored.GetValueOrDefault(s.LookupKey))),
             _ => Task.FromResult<ContactLookup?>(null))));
+        var ids = policy.DuplicateWindow > TimeSpan.Zero
+            ? mails.Select(m => m.Message).Where(m => m is { MessageIdIsSynthetic: false }).Select(m => m!.MessageId).ToList()
+            : [];
         return new BatchContext(
             mailbox,
             flood,
             await rules.For(mailbox.Tenant),
             await trackingKeys.For(mailbox.Tenant),
-            senders.Zip(lookups).Where(l => l.Second is not null).ToDictionary(l => l.First.LookupKey, l => l.Second!, StringComparer.Ordinal));
+            senders.Zip(lookups).Where(l => l.Second is not null).ToDictionary(l => l.First.LookupKey, l => l.Second!, StringComparer.Ordinal),
+            new(await incidents.CustomerMail(mailbox.Tenant, mailbox.Name, ids, time.GetUtcNow() - policy.DuplicateWindow)));
     }
 
     /// <param name="beforeThreading">
@@ -116,6 +120,16 @@ public sealed class ServiceMailProcessor(
 
         // --- end S/MIME
         var sender = message.Sender.LookupKey;
+        if (batch.Delivered.GetValueOrDefault((message.MessageId, sender)) is { } original)
+        {
+            // Before the flood gate: a copy is not another message from the sender.
+            var reason = $"a second copy of {message.MessageId} from {sender}, already in incident {original}";
+            return new MailPlan.Duplicate(
+                row.MessageKey,
+                original,
+                new TraceEntry(row.MessageKey, row.ServerUid, message.MessageId, sender, message.Subject, row.Raw.LongLength, TraceVerdict.Duplicate, reason, time.GetUtcNow()));
+        }
+
         if (!row.Released && flood.Admit(sender) is { Held: true } held)
         {
             var reason = $"held: {sender} sent {held.MessagesInWindow} messages within {held.Window.TotalHours:0.#} hours "
@@ -166,12 +180,14 @@ public sealed class ServiceMailProcessor(
 
         if (decision is ThreadDecision.Append append)
         {
+            Delivered(batch, message, append.Reference);
             var changes = new IncidentChanges(outcome.Status ?? IncidentStatus.Updated, outcome.Queue, outcome.Priority, outcome.Category, outcome.Assignee);
             return new MailPlan.Add(row.MessageKey, contact.Contact, append.Reference, new CustomerUpdate(entry, changes, outcome.Tags, outcome.Fired));
         }
 
         var open = (ThreadDecision.Open)decision;
         var reference = (await references.Next(tenant, DateOnly.FromDateTime(now.UtcDateTime), CancellationToken.None)).ToString();
+        Delivered(batch, message, reference);
         var incident = new IncidentSummary(
             reference,
             message.Subject.Length == 0 ? "(no subject)" : message.Subject,
@@ -205,6 +221,15 @@ public sealed class ServiceMailProcessor(
         var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, reference, key, keyring, now);
         thread.Add(note with { MessageKey = $"ack:{row.MessageKey}" });
         return new MailPlan.Open(row.MessageKey, contact.Contact, incident, thread, acknowledgement);
+    }
+
+    /// <summary>Notes the mail as delivered, so a copy later in the batch is known for one before this mail is written.</summary>
+    private static void Delivered(BatchContext batch, CustomerMessage message, string reference)
+    {
+        if (!message.MessageIdIsSynthetic)
+        {
+            batch.Delivered[(message.MessageId, message.Sender.LookupKey)] = reference;
+        }
     }
 
     /// <summary>The acknowledgement to queue (null when none is due) and the thread's note saying what happened.</summary>
@@ -282,12 +307,17 @@ public sealed record ReadMail(PendingInbound Row, MimeMessage? Mime, CustomerMes
 
 /// <summary>What the decisions of one batch share.</summary>
 /// <param name="Contacts">Each sender's contact lookup, by normalised address.</param>
+/// <param name="Delivered">
+/// Customer mail of the mailbox within the duplicate window, by Message-ID and sender, with its incident; mail planned
+/// in the batch is added as it is planned.
+/// </param>
 public sealed record BatchContext(
     MailboxView Mailbox,
     SenderFloodGate Flood,
     RuleSet Rules,
     byte[] TrackingKey,
-    IReadOnlyDictionary<string, ContactLookup> Contacts)
+    IReadOnlyDictionary<string, ContactLookup> Contacts,
+    Dictionary<(string MessageId, string Sender), string> Delivered)
 {
     /// <summary>Senders whose mail has been planned in this batch.</summary>
     public HashSet<string> SeenSenders { get; } = new(StringComparer.Ordinal);

@@ -136,7 +136,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             var (list, parameters) = TechmailDatabase.InList("k", messageKeys.Skip(start).Take(RowsPerStatement).ToList());
             await using var command = TechmailDatabase.Command(
                 connection,
-                $"UPDATE techmail_inbound SET state = @state, failure = NULL, failure_stage = NULL WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
+                $"UPDATE techmail_inbound SET state = @state, failure = NULL, failure_stage = NULL, failure_utc = NULL WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
                 [("@state", outcome.ToString().ToLowerInvariant()), ("@tenant", tenant), ("@mailbox", mailbox), .. parameters]);
             command.Transaction = transaction;
             await command.ExecuteNonQueryAsync();
@@ -154,10 +154,10 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         await using var command = TechmailDatabase.Command(
             connection,
             """
-            UPDATE techmail_inbound SET failure = @failure, failure_stage = @stage
+            UPDATE techmail_inbound SET failure = @failure, failure_stage = @stage, failure_utc = @time
             WHERE tenant = @tenant AND mailbox = @mailbox AND kind = @kind AND state IN ('pending', 'released')
             """,
-            ("@failure", StorageText.Clip(failure, 1000)), ("@stage", Quarantine.MailStages.Name(stage)),
+            ("@failure", StorageText.Clip(failure, 1000)), ("@stage", Quarantine.MailStages.Name(stage)), ("@time", time.GetUtcNow().UtcDateTime),
             ("@tenant", tenant), ("@mailbox", mailbox), ("@kind", kind));
         await command.ExecuteNonQueryAsync();
     }
@@ -186,7 +186,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     /// </summary>
     public async Task<int> Prune(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        const string Finished = "received_utc < @cutoff AND (state = 'done' OR kind = 'bounce')";
+        const string Finished = "received_utc < @cutoff AND (state IN ('done', 'duplicate') OR kind = 'bounce')";
         await using var turn = await database.WriterTurn(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -236,4 +236,6 @@ public enum InboundOutcome
     Done,
     Held,
     Quarantined,
+    /// <summary>A second copy of mail already turned into an incident: nothing was built from it.</summary>
+    Duplicate,
 }

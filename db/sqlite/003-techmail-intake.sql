@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS techmail_inbound
     -- Why the last try to build it failed while it waits (an outage: the mail is kept and tried again), and where.
     failure       TEXT    NULL,
     failure_stage TEXT    NULL,
+    failure_utc   TEXT    NULL,
     PRIMARY KEY (tenant, mailbox, message_key)
 );
 

@@ -108,6 +108,12 @@ public abstract class CliTests(SiloProcessFixture fixture)
 
         var status = JsonDocument.Parse(await cli.Ok("mailbox", "status", "help", "--json")).RootElement;
         Assert.Equal("Scheduled", status.GetProperty("status").GetProperty("state").GetString());
+        var backlog = status.GetProperty("backlog");
+        Assert.Equal(0, backlog.GetProperty("waiting").GetInt64());
+        Assert.Equal(JsonValueKind.Null, backlog.GetProperty("oldestWaitingAgeSeconds").ValueKind);
+        Assert.Contains("0 built, 0 waiting", await cli.Ok("mailbox", "status", "help"));
+        var engine = JsonDocument.Parse(await cli.Ok("status", "--json")).RootElement;
+        Assert.True(engine.GetProperty("backlog").TryGetProperty("failing", out _));
 
         await cli.Ok("mailbox", "disable", "help");
         Assert.False(JsonDocument.Parse(await cli.Ok("mailbox", "show", "help", "--json")).RootElement.GetProperty("settings").GetProperty("enabled").GetBoolean());
