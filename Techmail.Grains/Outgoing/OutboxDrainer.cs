@@ -196,6 +196,23 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
                     }
                 }
             }
+            catch (Exception e) when (Faults.Faults.Classify(e) == Faults.FaultKind.ThisMessage)
+            {
+                // The mail itself cannot be sent (an address or bytes the client library refuses): it would fail the
+                // same way every time and hold back the mail queued after it, so it fails now, with the reason.
+                if (connection.Session is { Usable: false })
+                {
+                    await connection.Close();
+                }
+
+                await store.MarkFailed(item.Id, $"cannot be sent: {Faults.Faults.Summary(e)}", time.GetUtcNow());
+                lock (batch.Tally)
+                {
+                    batch.Tally.Failed++;
+                }
+
+                logger.LogWarning(e, "Outbox mail {Id} of {Tenant}/{Mailbox} cannot be sent", item.Id, batch.Tenant, batch.Mailbox);
+            }
         }
     }
 

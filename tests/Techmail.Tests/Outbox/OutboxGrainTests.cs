@@ -67,6 +67,24 @@ public sealed class OutboxGrainTests(OutboxFixture fixture)
     }
 
     [Fact]
+    public async Task A_queued_mail_the_client_library_cannot_send_fails_alone_and_the_mail_after_it_goes_out()
+    {
+        var outgoing = fixture.Outgoing();
+        await fixture.Mailbox("unsendable", outgoing);
+        var (broken, _, _) = await fixture.Queue("unsendable", outgoing, "customer@example.net", "unsendable", wake: false);
+        // As a row written before recipients were checked at queueing: MailKit cannot parse it as an address.
+        await TechmailTestCluster.Scalar(fixture.Options, "UPDATE techmail_outbox SET recipients = @r WHERE id = @id", ("@r", "[\"<<< not an address\"]"), ("@id", broken));
+        var (_, _, after) = await fixture.Queue("unsendable", outgoing, "customer@example.net", "after the unsendable one");
+
+        await fixture.Smtp.WaitFor(m => m.Message.MessageId == after, Wait);
+        var status = await fixture.StatusWhen("unsendable", s => s.Failed == 1 && s.Sent == 1);
+        Assert.Equal(0L, status.Queued);
+        var failure = Assert.Single(status.RecentFailures);
+        Assert.Equal(broken, failure.Id);
+        Assert.StartsWith("cannot be sent: ", failure.LastError);
+    }
+
+    [Fact]
     public async Task A_relay_that_takes_fewer_connections_than_the_outbox_opens_still_gets_every_mail_once_without_a_pause()
     {
         await using var proxy = FaultyProxy.Start(fixture.Smtp.Port);
