@@ -46,15 +46,21 @@ public sealed class ResiliencePipelines(PollingLimits limits, TimeProvider time)
     {
         var state = new CircuitBreakerStateProvider();
         var transient = new PredicateBuilder().Handle<MailFetchException>(e => e.Failure == MailFetchFailure.Transient);
-        var pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder();
+        if (limits.RetryAttempts > 0)
+        {
+            // Polly takes no retry strategy of zero attempts: no retries is no strategy.
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = transient,
-                MaxRetryAttempts = Math.Max(0, limits.RetryAttempts),
+                MaxRetryAttempts = limits.RetryAttempts,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = limits.RetryDelay,
-            })
+            });
+        }
+
+        var pipeline = builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = transient,
