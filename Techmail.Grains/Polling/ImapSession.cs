@@ -112,15 +112,17 @@ internal sealed class ImapSession : IMailSession
 
     /// <summary>
     /// A message the server listed without a size: at most the download limit and one byte more comes down, so a
-    /// message over the limit is recognised as such (left with its size known and no bytes) without downloading it all.
+    /// message over the limit is recognised as such (returned without bytes, its size the bytes read, a lower bound)
+    /// without downloading it all.
     /// </summary>
     private async Task<FetchedMessage> FetchUnsized(RemoteMessage message, CancellationToken cancellationToken)
     {
         var cap = (int)Math.Min(int.MaxValue, _maxDownloadBytes + 1);
         using var stream = await _inbox.GetStreamAsync(new UniqueId((uint)message.Index), 0, cap, cancellationToken);
         var bytes = Pop3Session.ReadAll(stream);
-        var measured = message with { Size = bytes.LongLength, SizeKnown = true };
-        return bytes.LongLength > _maxDownloadBytes ? new FetchedMessage(measured, []) : new FetchedMessage(measured, bytes);
+        return bytes.LongLength > _maxDownloadBytes
+            ? new FetchedMessage(message with { Size = bytes.LongLength }, [])
+            : new FetchedMessage(message with { Size = bytes.LongLength, SizeKnown = true }, bytes);
     }
 
     /// <summary>

@@ -291,7 +291,8 @@ public sealed class MailboxPoller(
     private void LeaveOversized(RemoteMessage message, PollReport report)
     {
         report.LeftOnServer++;
-        report.Error = $"message {message.Uid} is {(message.SizeKnown ? "" : "over ")}{message.Size:N0} bytes, over the {limits.MaxDownloadBytes:N0}-byte download limit; left on the server";
+        var size = message.SizeKnown ? $"{message.Size:N0} bytes" : "of a size the server did not list";
+        report.Error = $"message {message.Uid} is {size}, over the {limits.MaxDownloadBytes:N0}-byte download limit; left on the server";
     }
 
     private async Task End(string server, IMailSession session, CancellationToken ct)

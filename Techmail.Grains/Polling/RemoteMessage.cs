@@ -3,7 +3,9 @@ namespace Techmail.Polling;
 /// <summary>A message as the server lists it, before it is downloaded.</summary>
 /// <param name="Index">POP3 message number or IMAP UID, valid for this session only.</param>
 /// <param name="Uid">The server's stable id (POP3 UIDL, IMAP UIDVALIDITY:UID).</param>
-/// <param name="Size">In bytes; 0 when the server did not say (see <see cref="SizeKnown"/>).</param>
+/// <param name="Size">
+/// In bytes. Without <see cref="SizeKnown"/>: 0 as listed, or after a download cut at the limit the bytes read, a lower bound.
+/// </param>
 public sealed record RemoteMessage(int Index, string Uid, long Size)
 {
     /// <summary>

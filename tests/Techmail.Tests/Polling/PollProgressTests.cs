@@ -100,6 +100,42 @@ public sealed class PollProgressTests(PollProgressFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Without_move_or_uidplus_each_batch_reaches_the_processed_folder_at_once_and_only_once()
+    {
+        const int messages = 100;
+        var (user, password) = fixture.UserWithMail(messages, "processed");
+        await using var proxy = FaultyProxy.Start(Dovecot.ImapPort);
+        proxy.RewriteServerLines(line => line.Contains("CAPABILITY", StringComparison.Ordinal)
+            ? Regex.Replace(line, @" (UIDPLUS|MOVE)(?=[ \]\r])", "")
+            : line);
+        proxy.StallConnection(1, 130_000, TimeSpan.FromSeconds(3));
+        await using var harness = await PollerHarness.Start(new PollingLimits { BatchSize = 20, StepTimeout = TimeSpan.FromSeconds(1), RetryAttempts = 0 });
+        var incoming = PollProgressFixture.Imap(user, password, proxy.Port) with { ProcessedFolder = "Processed" };
+
+        var first = await harness.Poll("processed", incoming);
+
+        Assert.Equal(MailFetchFailure.Transient, first.Failure);
+        var moved = await Count(user, password, "Processed");
+        Assert.True(moved is >= 20 and < messages, $"{moved} moved before the stall");
+        Assert.Equal(messages - moved, await Count(user, password, "INBOX"));
+
+        Assert.True((await harness.Poll("processed", incoming)).Succeeded);
+        Assert.Equal(0, await Count(user, password, "INBOX"));
+        Assert.Equal(messages, await Count(user, password, "Processed"));
+        Assert.Equal(messages, await harness.Inbound("processed"));
+    }
+
+    private async Task<int> Count(string user, string password, string folder)
+    {
+        using var client = new MailKit.Net.Imap.ImapClient();
+        await client.ConnectAsync("127.0.0.1", Dovecot.ImapPort, MailKit.Security.SecureSocketOptions.None);
+        await client.AuthenticateAsync(user, password);
+        var opened = folder == "INBOX" ? client.Inbox : await client.GetFolder(client.PersonalNamespaces[0]).GetSubfolderAsync(folder);
+        await opened.OpenAsync(MailKit.FolderAccess.ReadOnly);
+        return opened.Count;
+    }
+
+    [Fact]
     public async Task A_poll_whose_budget_runs_out_ends_cleanly_and_the_next_goes_on_where_it_stopped()
     {
         const int messages = 200;
