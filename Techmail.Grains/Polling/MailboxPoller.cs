@@ -73,6 +73,8 @@ public sealed class MailboxPoller(
     {
         /// <summary>Set once the poll's budget ran out: it takes no new batch and opens no new session.</summary>
         public bool OutOfTime { get; set; }
+
+        public int BatchesStarted { get; set; }
     }
 
     /// <summary>Runs a quarantined message through screening and hand-off again; it stays quarantined if it still fails.</summary>
@@ -219,7 +221,8 @@ public sealed class MailboxPoller(
                 return null;
             }
 
-            if (time.GetUtcNow() >= poll.Deadline)
+            // Every poll takes one batch at least, so even one whose login alone outlasted the budget makes progress.
+            if (poll.BatchesStarted++ > 0 && time.GetUtcNow() >= poll.Deadline)
             {
                 poll.OutOfTime = true;
                 report.Error ??= $"the poll stopped taking new mail after {Describe(limits.PollBudget)}; the rest waits for the next poll";
