@@ -15,7 +15,6 @@ public sealed class MailboxGrain(
     PollGate gate,
     MessageLedger ledger,
     QuarantineStore quarantine,
-    PollingLimits limits,
     PollStatistics statistics,
     MailFetcher fetcher,
     PushMailboxStore pushMailboxes,
@@ -34,7 +33,6 @@ public sealed class MailboxGrain(
     private const int NoPollAsked = 0, PushAsked = 1, AdminAsked = 2;
     private int _pollAgain;
     private Task? _poll;
-    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
     private string Tenant => MailboxKey.Parse(this.GetPrimaryKeyString()).Tenant;
     private string Name => MailboxKey.Parse(this.GetPrimaryKeyString()).Mailbox;
@@ -312,12 +310,14 @@ public sealed class MailboxGrain(
         var before = state.State.Status;
         try
         {
-            if (gate.WouldWait(host))
+            // A mailbox whose last poll failed waits in the failing mailboxes' pool, never in a healthy one's turn.
+            var failing = before.ConsecutiveFailures > 0;
+            if (gate.WouldWait(host, failing))
             {
                 state.State.Status = state.State.Status with { State = PollState.Waiting };
             }
 
-            using var slot = await gate.Enter(host, _stopping.Token);
+            using var slot = await gate.Enter(host, Tenant, failing, _stopping.Token);
             var started = time.GetUtcNow();
             if (due is { } scheduled)
             {
@@ -347,7 +347,6 @@ public sealed class MailboxGrain(
             };
         }
 
-        await PruneTraceDaily();
         var after = state.State.Status;
         // Only a poll that changed something worth keeping writes state: an empty, healthy poll costs no storage write.
         if (after.Counts != before.Counts || after.LastError != before.LastError || after.ConsecutiveFailures != before.ConsecutiveFailures
@@ -391,18 +390,6 @@ public sealed class MailboxGrain(
                 "Poll of {Tenant}/{Mailbox}: {Fetched} fetched, {Accepted} accepted, {Discarded} discarded, {Rejected} rejected, {Quarantined} quarantined, {Duplicates} already handled",
                 Tenant, Name, report.Fetched, report.Accepted, report.Discarded, report.Rejected, report.Quarantined, report.Duplicates);
         }
-    }
-
-    private async Task PruneTraceDaily()
-    {
-        var now = time.GetUtcNow();
-        if (now - _lastPrune < TimeSpan.FromDays(1))
-        {
-            return;
-        }
-
-        _lastPrune = now;
-        await ledger.Prune(Tenant, Name, now - limits.TraceRetention);
     }
 
     /// <summary>

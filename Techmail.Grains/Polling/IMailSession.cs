@@ -1,6 +1,6 @@
 namespace Techmail.Polling;
 
-/// <summary>One logged-in session with a mail server. Deletions take effect at <see cref="Commit"/> (POP3 QUIT, IMAP EXPUNGE).</summary>
+/// <summary>One logged-in session with a mail server. POP3 deletions take effect at <see cref="Commit"/> (QUIT); IMAP ones at each <see cref="Delete"/>.</summary>
 public interface IMailSession : IAsyncDisposable
 {
     /// <summary>
@@ -15,9 +15,11 @@ public interface IMailSession : IAsyncDisposable
     /// <summary>Downloads several messages, pipelined where the server allows it.</summary>
     Task<IReadOnlyList<FetchedMessage>> Fetch(IReadOnlyList<RemoteMessage> messages, CancellationToken cancellationToken);
 
-    /// <summary>Marks messages for removal (or, for IMAP with a processed folder, moves them there).</summary>
+    /// <summary>
+    /// Removes messages: POP3 marks them (final at QUIT); IMAP expunges them, or moves them to a processed folder, at once.
+    /// </summary>
     Task Delete(IReadOnlyList<RemoteMessage> messages, CancellationToken cancellationToken);
 
-    /// <summary>Makes the deletions final and ends the session.</summary>
+    /// <summary>Makes any deletions still pending final and ends the session.</summary>
     Task Commit(CancellationToken cancellationToken);
 }

@@ -3,22 +3,26 @@ using MailKit.Net.Imap;
 
 namespace Techmail.Polling;
 
-/// <summary>IMAP INBOX: UIDs for identity; handled mail is flagged deleted and expunged, or moved to a processed folder.</summary>
+/// <summary>
+/// IMAP INBOX: UIDs for identity. Handled mail leaves the server batch by batch, each deletion final at once: flagged
+/// and expunged by UID (UID EXPUNGE with UIDPLUS), or moved to a processed folder (MOVE where the server has it).
+/// </summary>
 internal sealed class ImapSession : IMailSession
 {
     private readonly ImapClient _client;
-    private readonly IMailFolder _inbox;
+    private readonly ImapFolder _inbox;
     private readonly IMailFolder? _processed;
-    private readonly List<UniqueId> _deleted = [];
+    private readonly long _maxDownloadBytes;
 
-    private ImapSession(ImapClient client, IMailFolder inbox, IMailFolder? processed)
+    private ImapSession(ImapClient client, ImapFolder inbox, IMailFolder? processed, long maxDownloadBytes)
     {
         _client = client;
         _inbox = inbox;
         _processed = processed;
+        _maxDownloadBytes = maxDownloadBytes;
     }
 
-    public static async Task<ImapSession> Open(ImapClient client, string? processedFolder, CancellationToken cancellationToken)
+    public static async Task<ImapSession> Open(ImapClient client, string? processedFolder, long maxDownloadBytes, CancellationToken cancellationToken)
     {
         await client.Inbox.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
         IMailFolder? processed = null;
@@ -35,9 +39,10 @@ internal sealed class ImapSession : IMailSession
             }
         }
 
-        return new ImapSession(client, client.Inbox, processed);
+        return new ImapSession(client, (ImapFolder)client.Inbox, processed, maxDownloadBytes);
     }
 
+    /// <summary>Deletions are final batch by batch, so a long poll needs no second session.</summary>
     public bool SplitsLongPolls => false;
 
     public async Task<IReadOnlyList<RemoteMessage>> List(CancellationToken cancellationToken)
@@ -47,26 +52,85 @@ internal sealed class ImapSession : IMailSession
             return [];
         }
 
-        // Messages flagged deleted by a session that died before EXPUNGE are listed too: their keys are
-        // known, so they are deleted again without a second hand-off.
+        // Messages flagged deleted by a session that died between the flag and the EXPUNGE are listed too: their keys
+        // are known, so they are deleted again without a second hand-off.
         var summaries = await _inbox.FetchAsync(0, -1, MessageSummaryItems.UniqueId | MessageSummaryItems.Size, cancellationToken);
         return summaries
-            .Select(s => new RemoteMessage((int)s.UniqueId.Id, $"{_inbox.UidValidity}:{s.UniqueId.Id}", s.Size ?? 0))
+            .Select(s => new RemoteMessage((int)s.UniqueId.Id, $"{_inbox.UidValidity}:{s.UniqueId.Id}", s.Size ?? 0) { SizeKnown = s.Size is not null })
             .ToList();
     }
 
+    /// <summary>
+    /// The batch in one UID FETCH, its messages streaming back one after another (one round trip for the batch, not
+    /// one per message). A message another client expunged meanwhile is simply not in the result.
+    /// </summary>
     public async Task<IReadOnlyList<FetchedMessage>> Fetch(IReadOnlyList<RemoteMessage> messages, CancellationToken cancellationToken)
     {
-        var fetched = new FetchedMessage[messages.Count];
+        var raw = new byte[messages.Count][];
+        var position = new Dictionary<uint, int>(messages.Count);
+        var sized = new List<UniqueId>(messages.Count);
         for (var i = 0; i < messages.Count; i++)
         {
-            using var stream = await _inbox.GetStreamAsync(new UniqueId((uint)messages[i].Index), cancellationToken);
-            fetched[i] = new FetchedMessage(messages[i], Pop3Session.ReadAll(stream));
+            if (messages[i].SizeKnown)
+            {
+                position[(uint)messages[i].Index] = i;
+                sized.Add(new UniqueId((uint)messages[i].Index));
+            }
+        }
+
+        if (sized.Count > 0)
+        {
+            await _inbox.GetStreamsAsync(
+                sized,
+                (_, _, uid, stream, _) =>
+                {
+                    if (position.TryGetValue(uid.Id, out var at))
+                    {
+                        raw[at] = Pop3Session.ReadAll(stream);
+                    }
+
+                    return Task.CompletedTask;
+                },
+                cancellationToken);
+        }
+
+        var fetched = new List<FetchedMessage>(messages.Count);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (!messages[i].SizeKnown)
+            {
+                fetched.Add(await FetchUnsized(messages[i], cancellationToken));
+            }
+            else if (raw[i] is { } bytes)
+            {
+                fetched.Add(new FetchedMessage(messages[i], bytes));
+            }
         }
 
         return fetched;
     }
 
+    /// <summary>
+    /// A message the server listed without a size: at most the download limit and one byte more comes down, so a
+    /// message over the limit is recognised as such (returned without bytes, its size the bytes read, a lower bound)
+    /// without downloading it all.
+    /// </summary>
+    private async Task<FetchedMessage> FetchUnsized(RemoteMessage message, CancellationToken cancellationToken)
+    {
+        var cap = (int)Math.Min(int.MaxValue, _maxDownloadBytes + 1);
+        using var stream = await _inbox.GetStreamAsync(new UniqueId((uint)message.Index), 0, cap, cancellationToken);
+        var bytes = Pop3Session.ReadAll(stream);
+        return bytes.LongLength > _maxDownloadBytes
+            ? new FetchedMessage(message with { Size = bytes.LongLength }, [])
+            : new FetchedMessage(message with { Size = bytes.LongLength, SizeKnown = true }, bytes);
+    }
+
+    /// <summary>
+    /// Makes the batch's removal final now. With a processed folder: MOVE, or where the server lacks it MailKit's COPY,
+    /// flag and expunge of just these. Otherwise flag and expunge just these: UID EXPUNGE with UIDPLUS; without it
+    /// MailKit sets any other client's deleted flags aside around a plain EXPUNGE and puts them back, so nothing but
+    /// this batch is expunged.
+    /// </summary>
     public async Task Delete(IReadOnlyList<RemoteMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
@@ -82,26 +146,11 @@ internal sealed class ImapSession : IMailSession
         }
 
         await _inbox.AddFlagsAsync(uids, MessageFlags.Deleted, true, cancellationToken);
-        _deleted.AddRange(uids);
+        await _inbox.ExpungeAsync(uids, cancellationToken);
     }
 
-    public async Task Commit(CancellationToken cancellationToken)
-    {
-        if (_deleted.Count > 0)
-        {
-            // UID EXPUNGE removes only our messages, never ones another client flagged.
-            if (_client.Capabilities.HasFlag(ImapCapabilities.UidPlus))
-            {
-                await _inbox.ExpungeAsync(_deleted, cancellationToken);
-            }
-            else
-            {
-                await _inbox.ExpungeAsync(cancellationToken);
-            }
-        }
-
-        await _client.DisconnectAsync(true, cancellationToken);
-    }
+    /// <summary>Every deletion is already final: only the logout is left.</summary>
+    public async Task Commit(CancellationToken cancellationToken) => await _client.DisconnectAsync(true, cancellationToken);
 
     public ValueTask DisposeAsync()
     {

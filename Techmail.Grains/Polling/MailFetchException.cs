@@ -22,4 +22,11 @@ public sealed class MailFetchException(MailFetchFailure failure, string message,
 
     /// <summary>The server refused for good (5xx): sending the same again can only be refused again.</summary>
     public bool IsPermanentSmtpRefusal => SmtpReply is >= 500 and < 600;
+
+    /// <summary>
+    /// The server could not be reached at all (refused, timed out or dropped before its greeting): nothing about the
+    /// account had been said yet, so the failure is the server's, not the mailbox's. Only these count towards the
+    /// server-wide breaker.
+    /// </summary>
+    public bool BeforeLogin { get; init; }
 }

@@ -10,7 +10,7 @@ using Techmail.Security;
 namespace Techmail.Polling;
 
 /// <summary>Opens sessions with POP3 and IMAP servers through MailKit and turns MailKit's failures into ours.</summary>
-public sealed class MailFetcher(MailLogin login)
+public sealed class MailFetcher(MailLogin login, PollingLimits limits)
 {
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(60);
 
@@ -23,7 +23,7 @@ public sealed class MailFetcher(MailLogin login)
             return client switch
             {
                 Pop3Client pop3 => new Pop3Session(pop3),
-                ImapClient imap => await ImapSession.Open(imap, incoming.ProcessedFolder, cancellationToken),
+                ImapClient imap => await ImapSession.Open(imap, incoming.ProcessedFolder, limits.MaxDownloadBytes, cancellationToken),
                 _ => throw new InvalidOperationException(),
             };
         }
@@ -58,6 +58,19 @@ public sealed class MailFetcher(MailLogin login)
         try
         {
             await client.ConnectAsync(incoming.Host, incoming.EffectivePort, SocketOptions(incoming.Tls), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            client.Dispose();
+            var failure = Translate(e, server, check.Problem);
+            // A certificate refusal is this mailbox's trust settings, never the server's health.
+            throw failure.Failure == MailFetchFailure.Transient
+                ? new MailFetchException(failure.Failure, failure.Message, failure.InnerException) { BeforeLogin = true }
+                : failure;
+        }
+
+        try
+        {
             await login.LogIn(client, LoginRequest.For(incoming), server, firstTry, cancellationToken);
             return client;
         }

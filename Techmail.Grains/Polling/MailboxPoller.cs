@@ -27,18 +27,24 @@ public sealed class MailboxPoller(
     TimeProvider time,
     ILogger<MailboxPoller> logger)
 {
+    // When each mailbox's message keys were last pruned; the first poll after a start prunes.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, string Mailbox), DateTimeOffset> _lastPrune = new();
+
     public async Task<PollReport> Poll(PollRequest request, CancellationToken cancellationToken)
     {
         var incoming = request.Settings.Incoming ?? throw new InvalidOperationException("the mailbox has no incoming settings.");
         var report = new PollReport();
         var screen = new MessageScreen(request.Settings.DiscardFilters, request.Settings.Attachments);
+        // This mailbox's own breaker and retries; the server's breaker counts only what is the server's (see ResiliencePipelines).
+        var account = MailAccount.Of(request.Tenant, incoming);
+        var poll = new PollRun(request, incoming, account, pipelines.Server(account.Server), screen, report, time.GetUtcNow() + limits.PollBudget);
         try
         {
-            await pipelines.For(Server(incoming)).ExecuteAsync(
+            await pipelines.For(account).ExecuteAsync(
                 async ct =>
                 {
                     // A retried attempt starts a fresh session; what the failed one handed off is recognised by key.
-                    await RunSession(request, incoming, screen, report, ct);
+                    await RunSession(poll, ct);
                 },
                 cancellationToken);
         }
@@ -47,19 +53,29 @@ public sealed class MailboxPoller(
             report.Failure = e.Failure;
             report.Error = e.Message;
         }
+        catch (ServerUnreachableException e)
+        {
+            report.Failure = MailFetchFailure.Transient;
+            report.Error = e.Message;
+        }
         catch (BrokenCircuitException e)
         {
             report.Failure = MailFetchFailure.Transient;
-            report.Error = $"{incoming.Host}: circuit open after repeated failures; next try in {(e.RetryAfter ?? limits.CircuitBreakDuration).TotalSeconds:0}s";
-        }
-        catch (Polly.Timeout.TimeoutRejectedException)
-        {
-            report.Failure = MailFetchFailure.Transient;
-            report.Error = $"{incoming.Host}: the poll took longer than {limits.SessionTimeout.TotalMinutes:0} minutes";
+            report.Error = $"{account.Server} ({account.User}): circuit open after repeated failures of this mailbox; next try in {(e.RetryAfter ?? limits.CircuitBreakDuration).TotalSeconds:0}s";
         }
 
-        report.Circuit = pipelines.State(Server(incoming));
+        report.Circuit = pipelines.State(account);
         return report;
+    }
+
+    /// <summary>What every session of one poll shares.</summary>
+    private sealed record PollRun(
+        PollRequest Request, IncomingSettings Incoming, MailAccount Account, ServerBreaker ServerBreaker, MessageScreen Screen, PollReport Report, DateTimeOffset Deadline)
+    {
+        /// <summary>Set once the poll's budget ran out: it takes no new batch and opens no new session.</summary>
+        public bool OutOfTime { get; set; }
+
+        public int BatchesStarted { get; set; }
     }
 
     /// <summary>Runs a quarantined message through screening and hand-off again; it stays quarantined if it still fails.</summary>
@@ -99,24 +115,25 @@ public sealed class MailboxPoller(
         }
     }
 
-    private async Task RunSession(PollRequest request, IncomingSettings incoming, MessageScreen screen, PollReport report, CancellationToken ct)
+    private async Task RunSession(PollRun poll, CancellationToken ct)
     {
-        var server = $"{incoming.Host}:{incoming.EffectivePort}";
+        var (request, incoming, report) = (poll.Request, poll.Incoming, poll.Report);
+        var server = poll.Account.Server;
         IMailSession? session = null;
         Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)>? opening = null;
         Task? ending = null;
         try
         {
-            session = await fetcher.Open(incoming, ct);
-            var listed = await session.List(ct);
+            session = await Open(poll, ct);
+            var listed = await Step(server, "listing the mailbox", session.List, ct);
             report.Listed = listed.Count;
+            await PruneDaily(request, listed);
             var wanted = new List<RemoteMessage>(listed.Count);
             foreach (var message in listed)
             {
                 if (message.Size > limits.MaxDownloadBytes)
                 {
-                    report.LeftOnServer++;
-                    report.Error = $"message {message.Uid} is {message.Size:N0} bytes, over the {limits.MaxDownloadBytes:N0}-byte download limit; left on the server";
+                    LeaveOversized(message, report);
                 }
                 else
                 {
@@ -130,8 +147,8 @@ public sealed class MailboxPoller(
                 // The next session logs in and lists while this one downloads. The server deletes at QUIT (for a
                 // thousand messages, a fifth of a second of its time) and a login waits for that; opened early, the
                 // next session downloads while the last one's QUIT is still deleting.
-                opening = i + 1 < parts.Count ? Task.Run(() => OpenListed(incoming, ct), ct) : null;
-                await Transfer(request, screen, session, parts[i], report, ct);
+                opening = i + 1 < parts.Count ? Task.Run(() => OpenListed(poll, ct), ct) : null;
+                await Transfer(poll, session, parts[i], ct);
                 if (ending is not null)
                 {
                     // Long over by now (a whole part was transferred meanwhile); a failure of it fails the poll.
@@ -140,15 +157,15 @@ public sealed class MailboxPoller(
 
                 var ended = session;
                 session = null;
-                ending = Task.Run(() => End(ended, ct), ct);
-                if (opening is null)
+                ending = Task.Run(() => End(server, ended, ct), ct);
+                if (opening is null || poll.OutOfTime)
                 {
                     break;
                 }
 
                 var next = opening;
                 opening = null;
-                (session, var listing) = await Next(incoming, next, ending, ct);
+                (session, var listing) = await Next(poll, next, ending, ct);
                 parts[i + 1] = StillThere(parts[i + 1], listing);
             }
 
@@ -185,9 +202,14 @@ public sealed class MailboxPoller(
         }
     }
 
-    /// <summary>Downloads, screens, hands off and marks for deletion one session's share of the poll.</summary>
-    private async Task Transfer(PollRequest request, MessageScreen screen, IMailSession session, List<RemoteMessage> messages, PollReport report, CancellationToken ct)
+    /// <summary>
+    /// Downloads, screens, hands off and deletes one session's share of the poll, batch by batch. Each batch's
+    /// download and deletion is a step with its own time limit; once the poll's budget is spent no new batch starts.
+    /// </summary>
+    private async Task Transfer(PollRun poll, IMailSession session, List<RemoteMessage> messages, CancellationToken ct)
     {
+        var (request, screen, report) = (poll.Request, poll.Screen, poll.Report);
+        var server = poll.Account.Server;
         // Download the next batch while this one is screened and handed off: the server and the
         // database work at the same time, and the session stays in order (fetch, then delete). The download
         // runs on the thread pool: started from the mailbox grain it would share the grain's one thread with
@@ -200,14 +222,22 @@ public sealed class MailboxPoller(
                 return null;
             }
 
+            // Every poll takes one batch at least, so even one whose login alone outlasted the budget makes progress.
+            if (poll.BatchesStarted++ > 0 && time.GetUtcNow() >= poll.Deadline)
+            {
+                poll.OutOfTime = true;
+                report.Error ??= $"the poll stopped taking new mail after {Describe(limits.PollBudget)}; the rest waits for the next poll";
+                return null;
+            }
+
             var batch = batches.Current;
-            return Task.Run(() => session.Fetch(batch, ct), ct);
+            return Task.Run(() => Step(server, $"downloading {batch.Count} messages", c => session.Fetch(batch, c), ct), ct);
         }
 
         var next = FetchNext();
         while (next is not null)
         {
-            var fetched = await next;
+            var fetched = WithinLimit(await next, report);
             report.Fetched += fetched.Count;
             var processing = Process(request, screen, fetched, report, ct);
             next = FetchNext();
@@ -228,21 +258,56 @@ public sealed class MailboxPoller(
             if (next is not null)
             {
                 var nextBatch = await next;
-                await session.Delete(done, ct);
+                await Step(server, $"deleting {done.Count} messages", c => session.Delete(done, c), ct);
                 next = Task.FromResult(nextBatch);
             }
             else
             {
-                await session.Delete(done, ct);
+                await Step(server, $"deleting {done.Count} messages", c => session.Delete(done, c), ct);
             }
         }
     }
 
-    private static async Task End(IMailSession session, CancellationToken ct)
+    /// <summary>The downloaded messages within the download limit; one found larger only as it came down stays on the server.</summary>
+    private IReadOnlyList<FetchedMessage> WithinLimit(IReadOnlyList<FetchedMessage> fetched, PollReport report)
+    {
+        if (fetched.All(f => f.Remote.Size <= limits.MaxDownloadBytes))
+        {
+            return fetched;
+        }
+
+        var kept = new List<FetchedMessage>(fetched.Count);
+        foreach (var f in fetched)
+        {
+            if (f.Remote.Size > limits.MaxDownloadBytes)
+            {
+                LeaveOversized(f.Remote, report);
+            }
+            else
+            {
+                kept.Add(f);
+            }
+        }
+
+        return kept;
+    }
+
+    private void LeaveOversized(RemoteMessage message, PollReport report)
+    {
+        report.LeftOnServer++;
+        var size = message.SizeKnown ? $"{message.Size:N0} bytes" : "of a size the server did not list";
+        report.Error = $"message {message.Uid} is {size}, over the {limits.MaxDownloadBytes:N0}-byte download limit; left on the server";
+    }
+
+    private async Task End(string server, IMailSession session, CancellationToken ct)
     {
         try
         {
-            await session.Commit(ct);
+            await Step(server, "ending the session", async c =>
+            {
+                await session.Commit(c);
+                return true;
+            }, ct);
         }
         finally
         {
@@ -250,12 +315,42 @@ public sealed class MailboxPoller(
         }
     }
 
-    private async Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> OpenListed(IncomingSettings incoming, CancellationToken ct)
+    /// <summary>
+    /// A new session of this poll, logged in within a step's time limit. The server's breaker hears whether the
+    /// server could be reached at all: that, and only that, is the server's business.
+    /// </summary>
+    private async Task<IMailSession> Open(PollRun poll, CancellationToken ct)
     {
-        var session = await fetcher.Open(incoming, ct);
+        if (!poll.ServerBreaker.TryEnter(out var retryAfter))
+        {
+            throw new ServerUnreachableException(poll.Account.Server, retryAfter);
+        }
+
         try
         {
-            return (session, await session.List(ct));
+            var session = await Step(poll.Account.Server, "connecting and logging in", c => fetcher.Open(poll.Incoming, c), ct);
+            poll.ServerBreaker.Reached();
+            return session;
+        }
+        catch (MailFetchException e) when (e.BeforeLogin)
+        {
+            poll.ServerBreaker.Unreachable(poll.Account.User);
+            throw;
+        }
+        catch (MailFetchException)
+        {
+            // It answered, and then refused this account or failed it: the server itself is up.
+            poll.ServerBreaker.Reached();
+            throw;
+        }
+    }
+
+    private async Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> OpenListed(PollRun poll, CancellationToken ct)
+    {
+        var session = await Open(poll, ct);
+        try
+        {
+            return (session, await Step(poll.Account.Server, "listing the mailbox", session.List, ct));
         }
         catch
         {
@@ -269,7 +364,7 @@ public sealed class MailboxPoller(
     /// ([IN-USE]); then it is asked again once the last one has ended.
     /// </summary>
     private async Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> Next(
-        IncomingSettings incoming, Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> opening, Task ending, CancellationToken ct)
+        PollRun poll, Task<(IMailSession Session, IReadOnlyList<RemoteMessage> Listing)> opening, Task ending, CancellationToken ct)
     {
         try
         {
@@ -278,7 +373,61 @@ public sealed class MailboxPoller(
         catch (Exception) when (!ct.IsCancellationRequested)
         {
             await ending;
-            return await OpenListed(incoming, ct);
+            return await OpenListed(poll, ct);
+        }
+    }
+
+    /// <summary>
+    /// Runs one step of a session within <see cref="PollingLimits.StepTimeout"/>. A step over its time fails the poll
+    /// as transient (MailKit drops the connection it cancelled); the steps finished before stay done.
+    /// </summary>
+    private async Task<T> Step<T>(string server, string what, Func<CancellationToken, Task<T>> step, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(limits.StepTimeout);
+        try
+        {
+            return await step(limit.Token);
+        }
+        catch (Exception e) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new MailFetchException(MailFetchFailure.Transient, $"{server}: {what} took longer than {Describe(limits.StepTimeout)}; what the poll finished before stays done", e);
+        }
+    }
+
+    private Task Step(string server, string what, Func<CancellationToken, Task> step, CancellationToken ct) =>
+        Step(server, what, async c =>
+        {
+            await step(c);
+            return true;
+        }, ct);
+
+    private static string Describe(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} minutes" : $"{span.TotalSeconds:0.#} s";
+
+    /// <summary>
+    /// Once a day per mailbox, forgets message keys past the retention, but never those of mail still on the server
+    /// (listed now): a mailbox whose deletions failed, or that was disabled before its QUIT, would otherwise meet its
+    /// old mail again as new after the retention and make new incidents and acknowledgements of it.
+    /// </summary>
+    private async Task PruneDaily(PollRequest request, IReadOnlyList<RemoteMessage> listed)
+    {
+        var now = time.GetUtcNow();
+        var mailbox = (request.Tenant, request.Mailbox);
+        if (_lastPrune.TryGetValue(mailbox, out var last) && now - last < TimeSpan.FromDays(1))
+        {
+            return;
+        }
+
+        _lastPrune[mailbox] = now;
+        try
+        {
+            await ledger.Prune(request.Tenant, request.Mailbox, now - limits.TraceRetention, listed.Select(m => m.Uid).ToHashSet(StringComparer.Ordinal));
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException)
+        {
+            // Only housekeeping: the poll goes on, and tomorrow's tries again.
+            logger.LogWarning(e, "Pruning the message keys of {Tenant}/{Mailbox} failed", request.Tenant, request.Mailbox);
+            _lastPrune.TryRemove(mailbox, out _);
         }
     }
 
@@ -591,9 +740,6 @@ public sealed class MailboxPoller(
 
     // VERP encodes the recipient into the return path: bounces+someone=example.com@sender.example.
     private static bool IsVerp(string address) => address.IndexOf('@') is var at and > 0 && address.AsSpan(0, at).IndexOfAny('+', '=') >= 0;
-
-    /// <summary>The circuit breaker's key: one server is a host and a port; two services on one host fail apart.</summary>
-    private static string Server(IncomingSettings incoming) => $"{incoming.Host.ToLowerInvariant()}:{incoming.EffectivePort}";
 
     private static bool IsSessionFailure(Exception e) =>
         e is IOException or System.Net.Sockets.SocketException or TimeoutException or MailKit.ServiceNotConnectedException

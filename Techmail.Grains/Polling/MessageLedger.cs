@@ -99,14 +99,43 @@ public sealed class MessageLedger(TechmailDatabase database)
         return rows;
     }
 
-    /// <summary>Keeps the record bounded: keys older than the retention are forgotten.</summary>
-    public async Task<int> Prune(string tenant, string mailbox, DateTimeOffset olderThan)
+    /// <summary>
+    /// Keeps the record bounded: keys older than the retention are forgotten, except those of mail the server still
+    /// lists (<paramref name="stillListed"/>, server UIDs), which would otherwise come back as new mail.
+    /// </summary>
+    public async Task<int> Prune(string tenant, string mailbox, DateTimeOffset olderThan, IReadOnlySet<string> stillListed)
     {
-        await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(
-            connection,
-            "DELETE FROM techmail_message_trace WHERE tenant = @tenant AND mailbox = @mailbox AND recorded_utc < @before",
-            ("@tenant", tenant), ("@mailbox", mailbox), ("@before", olderThan.UtcDateTime));
-        return await command.ExecuteNonQueryAsync();
+        var expired = new List<string>();
+        await using (var connection = await database.OpenAsync())
+        {
+            await using var command = TechmailDatabase.Command(
+                connection,
+                "SELECT message_key, server_uid FROM techmail_message_trace WHERE tenant = @tenant AND mailbox = @mailbox AND recorded_utc < @before",
+                ("@tenant", tenant), ("@mailbox", mailbox), ("@before", olderThan.UtcDateTime));
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                if (!stillListed.Contains(reader.GetString(1)))
+                {
+                    expired.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        var pruned = 0;
+        foreach (var chunk in expired.Chunk(500))
+        {
+            await using var turn = await database.WriterTurn();
+            await using var connection = await database.OpenAsync();
+            var parameters = new List<(string, object?)> { ("@tenant", tenant), ("@mailbox", mailbox) };
+            parameters.AddRange(chunk.Select((key, i) => ($"@k{i}", (object?)key)));
+            await using var command = TechmailDatabase.Command(
+                connection,
+                $"DELETE FROM techmail_message_trace WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({string.Join(", ", chunk.Select((_, i) => $"@k{i}"))})",
+                [.. parameters]);
+            pruned += await command.ExecuteNonQueryAsync();
+        }
+
+        return pruned;
     }
 }

@@ -30,8 +30,18 @@ public sealed record PollingLimits
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan CircuitBreakDuration { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Whole session attempt, on top of MailKit's per-operation timeout.</summary>
-    public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// Each step of a session: connecting and logging in, listing, one batch's download, one batch's deletion, the
+    /// session's end. A step that takes longer fails the poll as a transient failure; what earlier steps finished
+    /// stays done (deleted batches stay deleted, recorded mail stays recorded). On top of MailKit's per-read timeout.
+    /// </summary>
+    public TimeSpan StepTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A poll takes no new batch after this long: it ends its session cleanly and the next poll goes on where it
+    /// stopped, so a large backlog drains across polls instead of one poll holding a slot for hours. Not a failure.
+    /// </summary>
+    public TimeSpan PollBudget { get; init; } = TimeSpan.FromMinutes(15);
 
     /// <summary>How long message keys are remembered; a message gone from the server this long will not come back.</summary>
     public TimeSpan TraceRetention { get; init; } = TimeSpan.FromDays(30);

@@ -6,7 +6,9 @@ namespace Techmail.Tests.Support;
 
 /// <summary>
 /// A TCP proxy on a loopback port of its own in front of a local server, that can break the network on demand:
-/// cut connections partway through what the server sends, or accept connections and drop them at once.
+/// cut connections partway through what the server sends, or when a side sends some text, accept connections and drop
+/// them at once, delay what the server sends (a distant server), hold it once for a while (a stall), or rewrite the
+/// server's lines (a server without some capability).
 /// </summary>
 public sealed class FaultyProxy : IAsyncDisposable
 {
@@ -25,6 +27,12 @@ public sealed class FaultyProxy : IAsyncDisposable
     private int _refusedOverLimit;
     private int _cutNumber;
     private long _cutNumberAfter = NoCut;
+    private long _latencyTicks;
+    private volatile string? _cutWhenClientSends;
+    private volatile string? _cutWhenServerSends;
+    private volatile Func<string, string>? _rewrite;
+    private volatile Func<string, string>? _rewriteClient;
+    private volatile Stall? _stall;
 
     private FaultyProxy(int targetPort)
     {
@@ -95,6 +103,34 @@ public sealed class FaultyProxy : IAsyncDisposable
 
     /// <summary>Connections closed at once for being over the limit.</summary>
     public int RefusedOverLimit => Volatile.Read(ref _refusedOverLimit);
+
+    /// <summary>
+    /// Delays everything the server sends by <paramref name="latency"/> without slowing its flow: each round trip takes
+    /// that much longer, as with a server far away, while a long answer still streams.
+    /// </summary>
+    public void AddLatency(TimeSpan latency) => Interlocked.Exchange(ref _latencyTicks, latency.Ticks);
+
+    /// <summary>
+    /// Once, on the <paramref name="number"/>th connection (counting from 1, refused ones included), holds what the
+    /// server sends after its first <paramref name="afterServerBytes"/> bytes for <paramref name="hold"/>: a server
+    /// that stalls in the middle of a session.
+    /// </summary>
+    public void StallConnection(int number, long afterServerBytes, TimeSpan hold) => _stall = new Stall(number, afterServerBytes, hold);
+
+    /// <summary>Resets any connection, open or new, as soon as its client sends <paramref name="text"/>; that text never reaches the server.</summary>
+    public void CutWhenClientSends(string? text) => _cutWhenClientSends = text;
+
+    /// <summary>Resets any connection, open or new, as soon as the server sends <paramref name="text"/>; nothing from that read reaches the client.</summary>
+    public void CutWhenServerSends(string? text) => _cutWhenServerSends = text;
+
+    /// <summary>
+    /// Passes each line the server sends (CRLF included, read as Latin-1) through <paramref name="rewrite"/> for new
+    /// connections; an empty result drops the line. Only for tests whose messages do not contain what is rewritten.
+    /// </summary>
+    public void RewriteServerLines(Func<string, string>? rewrite) => _rewrite = rewrite;
+
+    /// <summary>The same for each line the client sends (e.g. to make a server refuse a command it has).</summary>
+    public void RewriteClientLines(Func<string, string>? rewrite) => _rewriteClient = rewrite;
 
     /// <summary>While on, every new connection is accepted and closed at once: a dead server behind a live port.</summary>
     public void RefuseConnections(bool refuse) => _refuse = refuse;
@@ -176,7 +212,8 @@ public sealed class FaultyProxy : IAsyncDisposable
         }
 
         var cutAfter = number == Volatile.Read(ref _cutNumber) ? Interlocked.Read(ref _cutNumberAfter) : Interlocked.Read(ref _cutAfter);
-        var connection = new Connection(client, server, cutAfter);
+        var stall = _stall is { } planned && planned.Connection == number ? planned : null;
+        var connection = new Connection(this, client, server, cutAfter, stall, _rewrite, _rewriteClient);
         _connections.TryAdd(connection, 0);
         if (_stopping.IsCancellationRequested)
         {
@@ -195,19 +232,29 @@ public sealed class FaultyProxy : IAsyncDisposable
     }
 
     /// <summary>One proxied connection: two pumps, and the count of server bytes passed on.</summary>
+    private sealed record Stall(int Connection, long AfterServerBytes, TimeSpan Hold);
+
     private sealed class Connection
     {
+        private readonly FaultyProxy _proxy;
         private readonly Socket _client;
         private readonly Socket _server;
+        private readonly Stall? _stall;
+        private readonly Func<string, string>? _rewrite;
+        private readonly Func<string, string>? _rewriteClient;
         private readonly Lock _lock = new();
         private long _serverBytes;
         private long _cutAt = NoCut;
         private int _closed;
 
-        public Connection(Socket client, Socket server, long cutAfter)
+        public Connection(FaultyProxy proxy, Socket client, Socket server, long cutAfter, Stall? stall, Func<string, string>? rewrite, Func<string, string>? rewriteClient)
         {
+            _rewriteClient = rewriteClient;
+            _proxy = proxy;
             _client = client;
             _server = server;
+            _stall = stall;
+            _rewrite = rewrite;
             CutAfter(cutAfter);
             Finished = Task.WhenAll(Task.Run(ClientToServer), Task.Run(ServerToClient)).ContinueWith(_ => Close(), TaskScheduler.Default);
         }
@@ -256,12 +303,26 @@ public sealed class FaultyProxy : IAsyncDisposable
         private async Task ClientToServer()
         {
             var buffer = new byte[16 * 1024];
+            var pendingClient = new List<byte>();
             try
             {
                 int read;
                 while ((read = await _client.ReceiveAsync(buffer.AsMemory(), SocketFlags.None)) > 0)
                 {
-                    await _server.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                    if (_proxy._cutWhenClientSends is { } marker && Latin1(buffer, read).Contains(marker, StringComparison.Ordinal))
+                    {
+                        Abort();
+                        return;
+                    }
+
+                    if (_rewriteClient is null)
+                    {
+                        await _server.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                    }
+                    else
+                    {
+                        await _server.SendAsync(Rewrite(pendingClient, buffer, read, _rewriteClient), SocketFlags.None);
+                    }
                 }
 
                 // The client finished sending; let the server finish its answer before closing.
@@ -275,32 +336,115 @@ public sealed class FaultyProxy : IAsyncDisposable
 
         private async Task ServerToClient()
         {
+            // Read and send apart, through a queue of timed chunks: a delay then postpones each chunk without holding up
+            // the reading of the next, so latency adds to each round trip, not to each chunk.
+            var queue = System.Threading.Channels.Channel.CreateUnbounded<(long Due, byte[] Data)>();
+            var sending = Task.Run(() => Send(queue.Reader));
             var buffer = new byte[16 * 1024];
+            var pending = new List<byte>();
+            long received = 0;
+            long lastDue = 0;
+            var stalled = false;
             try
             {
                 int read;
                 while ((read = await _server.ReceiveAsync(buffer.AsMemory(), SocketFlags.None)) > 0)
                 {
-                    var (allowed, cut) = Take(read);
+                    if (_proxy._cutWhenServerSends is { } marker && Latin1(buffer, read).Contains(marker, StringComparison.Ordinal))
+                    {
+                        queue.Writer.TryComplete();
+                        Abort();
+                        return;
+                    }
+
+                    var data = _rewrite is null ? buffer[..read] : Rewrite(pending, buffer, read, _rewrite);
+                    received += data.Length;
+                    var hold = 0L;
+                    if (_stall is { } stall && !stalled && received > stall.AfterServerBytes)
+                    {
+                        stalled = true;
+                        hold = stall.Hold.Ticks;
+                    }
+
+                    // Never before the chunk ahead of it: the stream stays in order, and a stall holds back what follows.
+                    var due = Math.Max(lastDue, Environment.TickCount64 * TimeSpan.TicksPerMillisecond + Interlocked.Read(ref _proxy._latencyTicks) + hold);
+                    lastDue = due;
+                    queue.Writer.TryWrite((due, data));
+                }
+
+                queue.Writer.TryComplete();
+                if (await sending)
+                {
+                    _client.Shutdown(SocketShutdown.Send);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                queue.Writer.TryComplete();
+                Abort();
+            }
+        }
+
+        /// <returns>False when the connection was cut.</returns>
+        private async Task<bool> Send(System.Threading.Channels.ChannelReader<(long Due, byte[] Data)> queue)
+        {
+            try
+            {
+                await foreach (var (due, data) in queue.ReadAllAsync())
+                {
+                    var wait = due - Environment.TickCount64 * TimeSpan.TicksPerMillisecond;
+                    if (wait > TimeSpan.TicksPerMillisecond)
+                    {
+                        await Task.Delay(TimeSpan.FromTicks(wait));
+                    }
+
+                    var (allowed, cut) = Take(data.Length);
                     if (allowed > 0)
                     {
-                        await _client.SendAsync(buffer.AsMemory(0, allowed), SocketFlags.None);
+                        await _client.SendAsync(data.AsMemory(0, allowed), SocketFlags.None);
                     }
 
                     if (cut)
                     {
                         Abort();
-                        return;
+                        return false;
                     }
                 }
 
-                _client.Shutdown(SocketShutdown.Send);
+                return true;
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 Abort();
+                return false;
             }
         }
+
+        /// <summary>The complete lines read so far, rewritten; a partial line waits in <paramref name="pending"/> for its end.</summary>
+        private static byte[] Rewrite(List<byte> pending, byte[] buffer, int read, Func<string, string> rewrite)
+        {
+            pending.AddRange(buffer.AsSpan(0, read));
+            var end = pending.LastIndexOf((byte)'\n');
+            if (end < 0)
+            {
+                return [];
+            }
+
+            var text = System.Text.Encoding.Latin1.GetString(pending.GetRange(0, end + 1).ToArray());
+            pending.RemoveRange(0, end + 1);
+            var output = new System.Text.StringBuilder(text.Length);
+            var start = 0;
+            while (start < text.Length)
+            {
+                var lineEnd = text.IndexOf('\n', start);
+                output.Append(rewrite(text[start..(lineEnd + 1)]));
+                start = lineEnd + 1;
+            }
+
+            return System.Text.Encoding.Latin1.GetBytes(output.ToString());
+        }
+
+        private static string Latin1(byte[] buffer, int count) => System.Text.Encoding.Latin1.GetString(buffer, 0, count);
 
         /// <summary>How much of what the server just sent may pass, and whether the connection is cut after it.</summary>
         private (int Allowed, bool Cut) Take(int read)
