@@ -99,6 +99,12 @@ public static class TechmailOptionsReader
                 case "retryattempts":
                     options = options with { Polling = options.Polling with { RetryAttempts = Count(key, value, 0, 10, errors) } };
                     break;
+                case "pollstepseconds":
+                    options = options with { Polling = options.Polling with { StepTimeout = TimeSpan.FromSeconds(Count(key, value, 5, 3600, errors)) } };
+                    break;
+                case "pollbudgetminutes":
+                    options = options with { Polling = options.Polling with { PollBudget = TimeSpan.FromMinutes(Count(key, value, 1, 1440, errors)) } };
+                    break;
                 case "circuitbreakseconds":
                     options = options with { Polling = options.Polling with { CircuitBreakDuration = TimeSpan.FromSeconds(Count(key, value, 1, 3600, errors)) } };
                     break;
@@ -165,6 +171,7 @@ public static class TechmailOptionsReader
     [
         "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
+        "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes",
         "DuplicateWindowHours",        "AcknowledgementSubject", "AcknowledgementBody",
         .. SiloTlsReader.Keys,

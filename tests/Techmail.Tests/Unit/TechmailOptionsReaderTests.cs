@@ -55,6 +55,19 @@ public sealed class TechmailOptionsReaderTests
     }
 
     [Fact]
+    public void Poll_limits_and_the_duplicate_window_are_read_and_bounded()
+    {
+        var (options, errors) = Read(("Techmail:PollStepSeconds", "30"), ("Techmail:PollBudgetMinutes", "5"), ("Techmail:DuplicateWindowHours", "0"));
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Polling.StepTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.Polling.PollBudget);
+        Assert.Equal(TimeSpan.Zero, options.Incidents.DuplicateWindow);
+        Assert.Equal(TimeSpan.FromDays(7), Read().Options.Incidents.DuplicateWindow);
+        Assert.Contains(Read(("Techmail:PollStepSeconds", "1")).Errors, e => e.StartsWith("Techmail:PollStepSeconds:", StringComparison.Ordinal));
+        Assert.Contains(Read(("Techmail:DuplicateWindowHours", "-1")).Errors, e => e.StartsWith("Techmail:DuplicateWindowHours:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Same_silo_and_gateway_port_is_refused() =>
         Assert.Contains(Read(("Techmail:SiloPort", "30000")).Errors, e => e.Contains("GatewayPort"));
 }
