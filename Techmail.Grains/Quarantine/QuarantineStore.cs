@@ -83,10 +83,11 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
     public async Task<bool> SetState(string tenant, string id, QuarantineState state)
     {
         await using var connection = await database.OpenAsync();
+        // When it was resolved: the retention of a dropped message's bytes counts from then.
         await using var command = TechmailDatabase.Command(
             connection,
-            "UPDATE techmail_quarantine SET state = @state WHERE tenant = @tenant AND id = @id AND state = 'Held'",
-            ("@tenant", tenant), ("@id", id), ("@state", state.ToString()));
+            "UPDATE techmail_quarantine SET state = @state, resolved_utc = @now WHERE tenant = @tenant AND id = @id AND state = 'Held'",
+            ("@tenant", tenant), ("@id", id), ("@state", state.ToString()), ("@now", time.GetUtcNow().UtcDateTime));
         return await command.ExecuteNonQueryAsync() == 1;
     }
 
