@@ -21,6 +21,7 @@ public sealed class MemoryBudget
     private long _peak;
     private long _peakShared;
     private long _oversized;
+    private long _waits;
 
     public MemoryBudget(long totalBytes)
     {
@@ -37,7 +38,7 @@ public sealed class MemoryBudget
         {
             lock (_lock)
             {
-                return new MemoryBudgetUse(Total, _held, _holders, _waiting.Count, _peak, _peakShared, _oversized);
+                return new MemoryBudgetUse(Total, _held, _holders, _waiting.Count, _peak, _peakShared, _oversized, _waits);
             }
         }
     }
@@ -65,6 +66,7 @@ public sealed class MemoryBudget
                 return ValueTask.FromResult(Grant(bytes));
             }
 
+            _waits++;
             var waiter = new Waiter(bytes);
             var node = _waiting.AddLast(waiter);
             if (cancellationToken.CanBeCanceled)
@@ -194,4 +196,5 @@ public sealed class MemoryBudget
 /// <param name="Peak">The most ever held at once, a request admitted alone included.</param>
 /// <param name="PeakShared">The most ever held at once by two or more leases: never above <see cref="Total"/> unless a server under-reported sizes.</param>
 /// <param name="OversizedAdmissions">Requests larger than the whole budget, each admitted alone.</param>
-public sealed record MemoryBudgetUse(long Total, long Held, int Holders, int Waiting, long Peak, long PeakShared, long OversizedAdmissions);
+/// <param name="Waits">Requests that had to wait for budget.</param>
+public sealed record MemoryBudgetUse(long Total, long Held, int Holders, int Waiting, long Peak, long PeakShared, long OversizedAdmissions, long Waits);

@@ -56,7 +56,7 @@ public sealed class MemoryBudgetTests
         var hugeLease = await huge.WaitAsync(Patience);
         await Task.Delay(50);
         Assert.False(after.IsCompleted); // nothing shares the budget with it
-        Assert.Equal(new MemoryBudgetUse(100, 500, 1, 1, 500, 0, 1), budget.Use);
+        Assert.Equal(new MemoryBudgetUse(100, 500, 1, 1, 500, 0, 1, 2), budget.Use);
 
         hugeLease.Dispose();
         using var a = await after.WaitAsync(Patience);
@@ -119,7 +119,7 @@ public sealed class MemoryBudgetTests
         var empty = await budget.Acquire(0);
         Assert.Equal(0, budget.Use.Holders);
         empty.Settle(30);
-        Assert.Equal(new MemoryBudgetUse(100, 30, 1, 0, 30, 0, 0), budget.Use);
+        Assert.Equal(new MemoryBudgetUse(100, 30, 1, 0, 30, 0, 0, 0), budget.Use);
         empty.Settle(0);
         Assert.Equal(0, budget.Use.Holders);
         empty.Dispose();
