@@ -176,6 +176,10 @@ public sealed class RetentionSweepTests : IDisposable
         Assert.Equal(body, await quarantine.GetRaw("acme", held.Id));
         Assert.Equal(body, (await inbound.Pending("acme", "support", "incident", 10)).First().Raw);
 
+        // Held again (the same message set aside once more), it has its bytes again.
+        await quarantine.Hold("acme", "support", "q-dropped", "1", "a@example.net", "spam", body, MailStage.Intake, "again");
+        Assert.Equal(body, await quarantine.GetRaw("acme", dropped.Id));
+
         // Nothing is done twice.
         Assert.Equal(new RetentionReport(0, 0, 0, 0), await sweeper.SweepOnce(default));
     }
