@@ -63,6 +63,12 @@ public sealed class QuarantineShowCommand : TechmailCommand<QuarantineShowSettin
         if (o.Raw)
         {
             var raw = await grain.GetRaw(o.Id) ?? throw NotFound(o.Id);
+            if (raw.Length == 0 && await grain.Get(o.Id) is { State: QuarantineState.Dropped, Size: > 0 })
+            {
+                // The retention sweep empties a dropped message's bytes (Techmail:DroppedQuarantineRetentionDays); the row stays.
+                throw new MailboxException(MailboxErrorKind.NotFound, $"quarantined message '{o.Id}' was dropped and its bytes are no longer kept.");
+            }
+
             await using var stdout = Console.OpenStandardOutput();
             await stdout.WriteAsync(raw, cancellationToken);
             return ExitCodes.Ok;

@@ -71,12 +71,16 @@ internal static class PartText
     public static Encoding EncodingFor(string? charset)
     {
         if (string.IsNullOrWhiteSpace(charset)) return Encoding.UTF8;
-        return Encodings.GetOrAdd(charset.Trim().Trim('"'), static name =>
-        {
-            try { return Encoding.GetEncoding(name); }
-            catch (Exception ex) when (ex is ArgumentException or NotSupportedException) { return Encoding.UTF8; }
-        });
+        var name = charset.Trim().Trim('"');
+        if (Encodings.TryGetValue(name, out var known)) return known;
+        // Only names that are encodings are remembered, a finite set: the labels mail brings are anyone's to invent,
+        // and remembering each unknown one would grow this for good with every crafted message.
+        try { return Encodings.GetOrAdd(name, Encoding.GetEncoding(name)); }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException) { return Encoding.UTF8; }
     }
+
+    /// <summary>Charset labels remembered; for tests.</summary>
+    internal static int RememberedCharsets => Encodings.Count;
 
     /// <summary>Base64 with line breaks and other white space skipped; -1 when the data is not base64.</summary>
     private static int DecodeBase64(ReadOnlySpan<byte> raw, byte[] output)

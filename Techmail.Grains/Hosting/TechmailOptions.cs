@@ -34,6 +34,15 @@ public sealed record TechmailOptions
     /// <summary>Retry and give-up times of the outbox; tests shorten them.</summary>
     public OutboxPolicy Outbox { get; init; } = new();
 
+    /// <summary>
+    /// Bytes of mail the silo's polls and incident builders may hold in memory at once (see <see cref="Resources.MemoryBudget"/>).
+    /// 256 MB holds the largest batches of 4 builders and 8 polls together (32 MB and 16 MB), and hundreds of typical ones.
+    /// </summary>
+    public long MemoryBudgetBytes { get; init; } = 256L << 20;
+
+    /// <summary>How long bodies of sent and dropped mail, and the rows of removed mailboxes, are kept.</summary>
+    public Retention.RetentionPolicy Retention { get; init; } = new();
+
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 
     public string SqliteFile => Path.Combine(FullDataDirectory, "techmail.db");

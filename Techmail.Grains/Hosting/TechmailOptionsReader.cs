@@ -111,6 +111,18 @@ public static class TechmailOptionsReader
                 case "traceretentiondays":
                     options = options with { Polling = options.Polling with { TraceRetention = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
                     break;
+                case "memorybudgetmegabytes":
+                    options = options with { MemoryBudgetBytes = (long)Count(key, value, 16, 1_048_576, errors) << 20 };
+                    break;
+                case "sentbodyretentiondays":
+                    options = options with { Retention = options.Retention with { SentBodies = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
+                    break;
+                case "droppedquarantineretentiondays":
+                    options = options with { Retention = options.Retention with { DroppedQuarantine = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
+                    break;
+                case "removedmailboxretentiondays":
+                    options = options with { Retention = options.Retention with { RemovedMailboxes = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
+                    break;
                 case "secureupdate":
                     options = options with { Incidents = options.Incidents with { SecureUpdate = Flag(key, value, errors) } };
                     break;
@@ -172,8 +184,9 @@ public static class TechmailOptionsReader
         "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
-        "TraceRetentionDays", "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes",
-        "DuplicateWindowHours",        "AcknowledgementSubject", "AcknowledgementBody",
+        "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",
+        "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes", "DuplicateWindowHours",
+        "AcknowledgementSubject", "AcknowledgementBody",
         .. SiloTlsReader.Keys,
     ];
 

@@ -12,6 +12,8 @@ using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Polling;
 using Techmail.Quarantine;
+using Techmail.Resources;
+using Techmail.Retention;
 using Techmail.Rules;
 using Techmail.Security;
 using Techmail.Storage;
@@ -73,6 +75,7 @@ public static class TechmailSiloBuilderExtensions
         silo.Services.AddTechmailServices(options, database);
         silo.Services.AddHostedService<PollStatisticsFlusher>();
         silo.Services.AddHostedService<IncidentBacklogSweeper>();
+        silo.Services.AddHostedService<RetentionSweeper>();
         silo.Services.AddHostedService<SqliteCheckpointer>();
         silo.Services.AddSingleton<PushResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
@@ -113,6 +116,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<InboundStore>();
         services.AddSingleton<IntakeBacklogReader>();
         services.AddSingleton<RecordedMailMemory>();
+        services.AddSingleton(new MemoryBudget(options.MemoryBudgetBytes));
+        services.AddSingleton(options.Retention);
+        services.AddSingleton<RetentionStore>();
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<PollStatistics>();
         services.AddSingleton<PollStatisticsStore>();

@@ -3,6 +3,7 @@ using Techmail.Faults;
 using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Quarantine;
+using Techmail.Resources;
 
 namespace Techmail.Incidents;
 
@@ -17,6 +18,7 @@ public sealed class IncidentBuilderGrain(
     InboundStore inbound,
     RecordedMailMemory recorded,
     IncidentPolicy policy,
+    MemoryBudget budget,
     TimeProvider time,
     ILogger<IncidentBuilderGrain> logger) : Grain, IIncidentBuilderGrain
 {
@@ -98,7 +100,9 @@ public sealed class IncidentBuilderGrain(
         {
             while (true)
             {
-                var (rows, reads) = await next;
+                var (rows, reads, lease) = await next;
+                // Given back at the end of this batch, before the next is awaited: that one may be waiting for this budget.
+                using var held = lease;
                 if (rows.Count == 0)
                 {
                     if (fromOldest)
@@ -164,17 +168,42 @@ public sealed class IncidentBuilderGrain(
         catch
         {
             // The batch read ahead is dropped; its rows are still waiting and are read again by the retry.
-            _ = next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            _ = next.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Lease.Dispose();
+                    }
+
+                    return t.Exception;
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
             throw;
         }
     }
 
-    /// <summary>The next batch of waiting mail, parsed off the grain's thread and on every core (each mail's parse is its own).</summary>
-    private Task<(IReadOnlyList<PendingInbound> Rows, List<ReadMail> Reads)> Fetch(string tenant, string name, PendingPosition? after) =>
+    /// <summary>
+    /// The next batch of waiting mail, parsed off the grain's thread and on every core (each mail's parse is its own),
+    /// once the silo's memory budget has room for its bytes.
+    /// </summary>
+    private Task<(IReadOnlyList<PendingInbound> Rows, List<ReadMail> Reads, MemoryLease Lease)> Fetch(string tenant, string name, PendingPosition? after) =>
         Task.Run(async () =>
         {
-            var rows = await inbound.Pending(tenant, name, Kind, BatchSize, recorded, after, BatchBytes);
-            return (rows, rows.AsParallel().AsOrdered().Select(Read).ToList());
+            var waiting = await inbound.Waiting(tenant, name, Kind, BatchSize, after, budget.BatchBytes(BatchBytes));
+            var lease = await budget.Acquire(waiting.Sum(w => w.Size));
+            try
+            {
+                var rows = await inbound.Read(tenant, name, waiting, recorded);
+                return (rows, rows.AsParallel().AsOrdered().Select(Read).ToList(), lease);
+            }
+            catch
+            {
+                lease.Dispose();
+                throw;
+            }
         });
 
     /// <summary>One mail read; one whose bytes make the reader throw is read as unreadable, and quarantined with the reason.</summary>

@@ -59,19 +59,27 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
         return new IntakeReceipt(recorded, messages.Count - recorded);
     }
 
-    /// <summary>Messages of one mailbox still to be turned into incidents (or bounces), oldest first.</summary>
     /// <summary>
     /// The oldest mail still waiting, with its bytes: from <paramref name="memory"/> when this silo recorded it
     /// recently, else read back in one query.
     /// </summary>
     /// <param name="after">Only mail after this position (the last of a batch still being written), else the oldest.</param>
     /// <param name="maxBytes">Fewer than <paramref name="take"/> once the mail adds up to this (always at least one).</param>
-    public async Task<IReadOnlyList<PendingInbound>> Pending(string tenant, string mailbox, string kind, int take, RecordedMailMemory? memory = null, PendingPosition? after = null, long maxBytes = long.MaxValue)
+    public async Task<IReadOnlyList<PendingInbound>> Pending(string tenant, string mailbox, string kind, int take, RecordedMailMemory? memory = null, PendingPosition? after = null, long maxBytes = long.MaxValue) =>
+        await Read(tenant, mailbox, await Waiting(tenant, mailbox, kind, take, after, maxBytes), memory);
+
+    /// <summary>
+    /// Which mail is waiting, oldest first, and how large each is, without the bytes: what <see cref="Read"/> then
+    /// loads can be budgeted first.
+    /// </summary>
+    /// <param name="after">Only mail after this position (the last of a batch still being written), else the oldest.</param>
+    /// <param name="maxBytes">Fewer than <paramref name="take"/> once the mail adds up to this (always at least one).</param>
+    public async Task<IReadOnlyList<WaitingMail>> Waiting(string tenant, string mailbox, string kind, int take, PendingPosition? after = null, long maxBytes = long.MaxValue)
     {
         await using var connection = await database.OpenAsync();
-        var waiting = new List<(string Key, bool Released, string ServerUid, PendingPosition Position)>();
+        var waiting = new List<WaitingMail>();
         // octet_length reads a value's size, not the value: neither database loads the bytes for it.
-        await using (var command = TechmailDatabase.Command(
+        await using var command = TechmailDatabase.Command(
             connection,
             $"""
             SELECT i.message_key, i.state, t.server_uid, i.received_utc, octet_length(r.raw)
@@ -88,44 +96,53 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
             ("@kind", kind),
             ("@take", take),
             ("@after_r", after?.Received),
-            ("@after_k", after?.MessageKey)))
-        await using (var reader = await command.ExecuteReaderAsync())
+            ("@after_k", after?.MessageKey));
+        await using var reader = await command.ExecuteReaderAsync();
+        var bytes = 0L;
+        while (bytes < maxBytes && await reader.ReadAsync())
         {
-            var bytes = 0L;
-            while (bytes < maxBytes && await reader.ReadAsync())
-            {
-                // The stored time as stored (text on SQLite), so handing it back compares exactly.
-                var key = reader.GetString(0);
-                waiting.Add((key, reader.GetString(1) == "released", reader.StringOrNull(2) ?? "", new PendingPosition(reader.GetValue(3), key)));
-                bytes += reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
-            }
+            // The stored time as stored (text on SQLite), so handing it back compares exactly.
+            var key = reader.GetString(0);
+            var size = reader.IsDBNull(4) ? 0 : reader.GetInt64(4);
+            waiting.Add(new WaitingMail(key, reader.GetString(1) == "released", reader.StringOrNull(2) ?? "", new PendingPosition(reader.GetValue(3), key), size));
+            bytes += size;
         }
 
+        return waiting;
+    }
+
+    /// <summary>The bytes of <paramref name="waiting"/>: from <paramref name="memory"/> when this silo recorded them recently, else read back.</summary>
+    public async Task<IReadOnlyList<PendingInbound>> Read(string tenant, string mailbox, IReadOnlyList<WaitingMail> waiting, RecordedMailMemory? memory = null)
+    {
         var mail = new Dictionary<string, RecordedMail>(StringComparer.Ordinal);
         foreach (var row in waiting)
         {
-            if (memory?.Take(tenant, mailbox, row.Key) is { } kept)
+            if (memory?.Take(tenant, mailbox, row.MessageKey) is { } kept)
             {
-                mail[row.Key] = kept;
+                mail[row.MessageKey] = kept;
             }
         }
 
-        var missing = waiting.Where(r => !mail.ContainsKey(r.Key)).Select(r => r.Key).ToList();
-        for (var start = 0; start < missing.Count; start += RowsPerStatement)
+        var missing = waiting.Where(r => !mail.ContainsKey(r.MessageKey)).Select(r => r.MessageKey).ToList();
+        if (missing.Count > 0)
         {
-            var (list, parameters) = TechmailDatabase.InList("k", missing.Skip(start).Take(RowsPerStatement).ToList());
-            await using var command = TechmailDatabase.Command(
-                connection,
-                $"SELECT message_key, raw FROM techmail_inbound_raw WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
-                [("@tenant", tenant), ("@mailbox", mailbox), .. parameters]);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            await using var connection = await database.OpenAsync();
+            for (var start = 0; start < missing.Count; start += RowsPerStatement)
             {
-                mail[reader.GetString(0)] = new RecordedMail((byte[])reader.GetValue(1), null);
+                var (list, parameters) = TechmailDatabase.InList("k", missing.Skip(start).Take(RowsPerStatement).ToList());
+                await using var command = TechmailDatabase.Command(
+                    connection,
+                    $"SELECT message_key, raw FROM techmail_inbound_raw WHERE tenant = @tenant AND mailbox = @mailbox AND message_key IN ({list})",
+                    [("@tenant", tenant), ("@mailbox", mailbox), .. parameters]);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    mail[reader.GetString(0)] = new RecordedMail((byte[])reader.GetValue(1), null);
+                }
             }
         }
 
-        return [.. waiting.Select(r => new PendingInbound(r.Key, mail[r.Key].Raw, r.Released, r.ServerUid) { Position = r.Position, Parsed = mail[r.Key].Parsed })];
+        return [.. waiting.Select(r => new PendingInbound(r.MessageKey, mail[r.MessageKey].Raw, r.Released, r.ServerUid) { Position = r.Position, Parsed = mail[r.MessageKey].Parsed })];
     }
 
     /// <summary>Records, inside the caller's transaction, what intake did with some messages: done, held (flood) or quarantined.</summary>
@@ -227,6 +244,10 @@ public sealed record PendingInbound(string MessageKey, byte[] Raw, bool Released
     /// <summary>The poll's parse of <see cref="Raw"/>, when it was handed over in memory.</summary>
     public MimeKit.MimeMessage? Parsed { get; init; }
 }
+
+/// <summary>A mail waiting for intake, before its bytes are read.</summary>
+/// <param name="Size">Its bytes as stored (0 when they are gone).</param>
+public sealed record WaitingMail(string MessageKey, bool Released, string ServerUid, PendingPosition Position, long Size);
 
 /// <summary>A place in the oldest-first order of waiting mail: the received time as the database keeps it, and the key.</summary>
 public sealed record PendingPosition(object Received, string MessageKey);

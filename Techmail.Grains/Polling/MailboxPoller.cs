@@ -7,6 +7,7 @@ using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Quarantine;
+using Techmail.Resources;
 
 namespace Techmail.Polling;
 
@@ -23,6 +24,7 @@ public sealed class MailboxPoller(
     QuarantineStore quarantine,
     MailSender sender,
     RecordedMailMemory recorded,
+    MemoryBudget budget,
     PollingLimits limits,
     TimeProvider time,
     ILogger<MailboxPoller> logger)
@@ -214,8 +216,8 @@ public sealed class MailboxPoller(
         // database work at the same time, and the session stays in order (fetch, then delete). The download
         // runs on the thread pool: started from the mailbox grain it would share the grain's one thread with
         // the screening, and the two would take turns instead of overlapping.
-        using var batches = Chunks(messages, limits.BatchSize, limits.BatchBytes).GetEnumerator();
-        Task<IReadOnlyList<FetchedMessage>>? FetchNext()
+        using var batches = Chunks(messages, limits.BatchSize, budget.BatchBytes(limits.BatchBytes)).GetEnumerator();
+        Task<BudgetedDownload>? FetchNext()
         {
             if (!batches.MoveNext())
             {
@@ -231,39 +233,56 @@ public sealed class MailboxPoller(
             }
 
             var batch = batches.Current;
-            return Task.Run(() => Step(server, $"downloading {batch.Count} messages", c => session.Fetch(batch, c), ct), ct);
+            // The wait for memory is not the server's time: the step's limit starts with the download.
+            return Task.Run(
+                () => BudgetedDownload.Fetch(budget, batch, () => Step(server, $"downloading {batch.Count} messages", c => session.Fetch(batch, c), ct), ct),
+                ct);
         }
 
         var next = FetchNext();
-        while (next is not null)
+        try
         {
-            var fetched = WithinLimit(await next, report);
-            report.Fetched += fetched.Count;
-            var processing = Process(request, screen, fetched, report, ct);
-            next = FetchNext();
-            List<RemoteMessage> done;
-            try
+            while (next is not null)
             {
-                done = await processing;
-            }
-            finally
-            {
+                using var download = await next;
+                var fetched = WithinLimit(download.Messages, report);
+                report.Fetched += fetched.Count;
+                var processing = Process(request, screen, fetched, report, ct);
+                next = FetchNext();
+                List<RemoteMessage> done;
+                try
+                {
+                    done = await processing;
+                }
+                finally
+                {
+                    // This batch's memory goes before the next one is waited for, which may be waiting for its budget.
+                    download.Dispose();
+                    if (next is not null)
+                    {
+                        // Never leave a download running on a session that is about to be abandoned.
+                        await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
+                }
+
                 if (next is not null)
                 {
-                    // Never leave a download running on a session that is about to be abandoned.
-                    await next.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    var nextBatch = await next;
+                    await Step(server, $"deleting {done.Count} messages", c => session.Delete(done, c), ct);
+                    next = Task.FromResult(nextBatch);
+                }
+                else
+                {
+                    await Step(server, $"deleting {done.Count} messages", c => session.Delete(done, c), ct);
                 }
             }
-
-            if (next is not null)
+        }
+        finally
+        {
+            // A batch downloaded ahead of a failure goes with it.
+            if (next is { IsCompletedSuccessfully: true } ahead)
             {
-                var nextBatch = await next;
-                await Step(server, $"deleting {done.Count} messages", c => session.Delete(done, c), ct);
-                next = Task.FromResult(nextBatch);
-            }
-            else
-            {
-                await Step(server, $"deleting {done.Count} messages", c => session.Delete(done, c), ct);
+                ahead.Result.Dispose();
             }
         }
     }

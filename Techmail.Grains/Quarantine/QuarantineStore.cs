@@ -23,12 +23,14 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
         await using var transaction = await connection.BeginTransactionAsync();
         string id;
         DateTimeOffset created;
+        // Held again after retention emptied a dropped copy (Retention/RetentionSweeper): the bytes come back with it.
         await using (var insert = TechmailDatabase.Command(
             connection,
             """
             INSERT INTO techmail_quarantine (id, tenant, mailbox, message_key, server_uid, sender, subject, size_bytes, reason, raw, state, stage, created_utc)
             VALUES (@id, @tenant, @mailbox, @key, @uid, @sender, @subject, @size, @reason, @raw, 'Held', @stage, @time)
-            ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET reason = excluded.reason, stage = excluded.stage, state = 'Held'
+            ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET reason = excluded.reason, stage = excluded.stage, state = 'Held',
+                raw = CASE WHEN octet_length(techmail_quarantine.raw) = 0 THEN excluded.raw ELSE techmail_quarantine.raw END
             RETURNING id, created_utc
             """,
             ("@id", Guid.NewGuid().ToString("N")[..12]), ("@tenant", tenant), ("@mailbox", mailbox), ("@key", messageKey), ("@uid", serverUid),
@@ -83,10 +85,11 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
     public async Task<bool> SetState(string tenant, string id, QuarantineState state)
     {
         await using var connection = await database.OpenAsync();
+        // When it was resolved: the retention of a dropped message's bytes counts from then.
         await using var command = TechmailDatabase.Command(
             connection,
-            "UPDATE techmail_quarantine SET state = @state WHERE tenant = @tenant AND id = @id AND state = 'Held'",
-            ("@tenant", tenant), ("@id", id), ("@state", state.ToString()));
+            "UPDATE techmail_quarantine SET state = @state, resolved_utc = @now WHERE tenant = @tenant AND id = @id AND state = 'Held'",
+            ("@tenant", tenant), ("@id", id), ("@state", state.ToString()), ("@now", time.GetUtcNow().UtcDateTime));
         return await command.ExecuteNonQueryAsync() == 1;
     }
 

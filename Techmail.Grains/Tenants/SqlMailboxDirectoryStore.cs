@@ -3,7 +3,11 @@ using Techmail.Storage;
 
 namespace Techmail.Tenants;
 
-public sealed class SqlMailboxDirectoryStore(TechmailDatabase database) : IMailboxDirectoryStore
+/// <summary>
+/// Also notes when a mailbox was removed (techmail_removed_mailboxes), which the retention sweep counts from, and
+/// forgets it when the mailbox is added again.
+/// </summary>
+public sealed class SqlMailboxDirectoryStore(TechmailDatabase database, TimeProvider time) : IMailboxDirectoryStore
 {
     public async Task<IReadOnlyList<MailboxSummary>> Load(string tenant)
     {
@@ -34,8 +38,10 @@ public sealed class SqlMailboxDirectoryStore(TechmailDatabase database) : IMailb
 
     public async Task Upsert(string tenant, MailboxSummary summary)
     {
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var command = TechmailDatabase.Command(
             connection,
             """
             INSERT INTO techmail_mailbox_directory
@@ -54,19 +60,57 @@ public sealed class SqlMailboxDirectoryStore(TechmailDatabase database) : IMailb
             ("@account", summary.IncomingAccount),
             ("@envelope", summary.EnvelopeFrom),
             ("@interval", (long)summary.PollInterval.TotalSeconds),
-            ("@updated", DateTime.UtcNow));
-        await command.ExecuteNonQueryAsync();
+            ("@updated", DateTime.UtcNow)))
+        {
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // Back again: what it left behind is its own once more, not a removed mailbox's.
+        await using (var kept = TechmailDatabase.Command(
+            connection,
+            "DELETE FROM techmail_removed_mailboxes WHERE tenant = @tenant AND mailbox = @mailbox",
+            ("@tenant", tenant),
+            ("@mailbox", summary.Name)))
+        {
+            kept.Transaction = transaction;
+            await kept.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
     }
 
     public async Task Delete(string tenant, string mailbox)
     {
+        await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var command = TechmailDatabase.Command(
             connection,
             "DELETE FROM techmail_mailbox_directory WHERE tenant = @tenant AND mailbox = @mailbox",
             ("@tenant", tenant),
-            ("@mailbox", mailbox));
-        await command.ExecuteNonQueryAsync();
+            ("@mailbox", mailbox)))
+        {
+            command.Transaction = transaction;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // Its trace and other rows stay for Techmail:RemovedMailboxRetentionDays from now (Retention/RetentionSweeper).
+        await using (var removed = TechmailDatabase.Command(
+            connection,
+            """
+            INSERT INTO techmail_removed_mailboxes (tenant, mailbox, removed_utc) VALUES (@tenant, @mailbox, @now)
+            ON CONFLICT (tenant, mailbox) DO UPDATE SET removed_utc = excluded.removed_utc
+            """,
+            ("@tenant", tenant),
+            ("@mailbox", mailbox),
+            ("@now", time.GetUtcNow().UtcDateTime)))
+        {
+            removed.Transaction = transaction;
+            await removed.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
     }
 
     public async Task<DirectoryCounts> Count()

@@ -60,7 +60,9 @@ CREATE TABLE IF NOT EXISTS techmail_quarantine
     state       TEXT    NOT NULL,
     -- The stage that set the message aside: poll, screening, intake, incident-builder, bounce-intake, outbox.
     stage       TEXT    NOT NULL DEFAULT 'intake',
-    created_utc TEXT    NOT NULL
+    created_utc TEXT    NOT NULL,
+    -- When an admin dropped or reprocessed it: the retention of a dropped message's bytes counts from then.
+    resolved_utc TEXT    NULL
 );
 
 CREATE INDEX IF NOT EXISTS techmail_quarantine_mailbox ON techmail_quarantine (tenant, mailbox, created_utc);

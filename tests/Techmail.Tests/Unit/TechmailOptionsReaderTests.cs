@@ -48,6 +48,11 @@ public sealed class TechmailOptionsReaderTests
     [InlineData("Techmail:AdvertisedAddress", "example.com")]
     [InlineData("Techmail:DataDirectory", "")]
     [InlineData("Techmail:Unknown", "x")]
+    [InlineData("Techmail:MemoryBudgetMegabytes", "8")]
+    [InlineData("Techmail:MemoryBudgetMegabytes", "lots")]
+    [InlineData("Techmail:SentBodyRetentionDays", "0")]
+    [InlineData("Techmail:DroppedQuarantineRetentionDays", "3651")]
+    [InlineData("Techmail:RemovedMailboxRetentionDays", "1.5")]
     public void A_bad_value_names_its_key(string key, string value)
     {
         var (_, errors) = Read((key, value));
@@ -65,6 +70,27 @@ public sealed class TechmailOptionsReaderTests
         Assert.Equal(TimeSpan.FromDays(7), Read().Options.Incidents.DuplicateWindow);
         Assert.Contains(Read(("Techmail:PollStepSeconds", "1")).Errors, e => e.StartsWith("Techmail:PollStepSeconds:", StringComparison.Ordinal));
         Assert.Contains(Read(("Techmail:DuplicateWindowHours", "-1")).Errors, e => e.StartsWith("Techmail:DuplicateWindowHours:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Memory_budget_and_retention_have_defaults_and_are_read_in_their_units()
+    {
+        var defaults = Read().Options;
+        Assert.Equal(256L << 20, defaults.MemoryBudgetBytes);
+        Assert.Equal(TimeSpan.FromDays(7), defaults.Retention.SentBodies);
+        Assert.Equal(TimeSpan.FromDays(30), defaults.Retention.DroppedQuarantine);
+        Assert.Equal(TimeSpan.FromDays(30), defaults.Retention.RemovedMailboxes);
+
+        var (options, errors) = Read(
+            ("Techmail:MemoryBudgetMegabytes", "64"),
+            ("Techmail:SentBodyRetentionDays", "2"),
+            ("Techmail:DroppedQuarantineRetentionDays", "14"),
+            ("Techmail:RemovedMailboxRetentionDays", "90"));
+        Assert.Empty(errors);
+        Assert.Equal(64L << 20, options.MemoryBudgetBytes);
+        Assert.Equal(TimeSpan.FromDays(2), options.Retention.SentBodies);
+        Assert.Equal(TimeSpan.FromDays(14), options.Retention.DroppedQuarantine);
+        Assert.Equal(TimeSpan.FromDays(90), options.Retention.RemovedMailboxes);
     }
 
     [Fact]
