@@ -28,7 +28,7 @@ public static class SiloCommandLine
         for (var i = 0; i < args.Count; i++)
         {
             var token = args[i];
-            if (!token.StartsWith("--", StringComparison.Ordinal))
+            if (!token.StartsWith('-') && !token.StartsWith('/'))
             {
                 errors.Add($"{token}: not a switch; use {Usage}.");
                 continue;
@@ -36,12 +36,13 @@ public static class SiloCommandLine
 
             var separator = token.IndexOf('=');
             var name = separator < 0 ? token : token[..separator];
-            var isKey = Sections.Any(s => name.Length > s.Length + 3 && name[2..].StartsWith(s + ":", StringComparison.OrdinalIgnoreCase));
+            var isKey = name.StartsWith("--", StringComparison.Ordinal)
+                && Sections.Any(s => name.Length > s.Length + 3 && name[2..].StartsWith(s + ":", StringComparison.OrdinalIgnoreCase));
             if (!isKey && !Switches.ContainsKey(name))
             {
                 var hint = ClosestName.Among(name, Switches.Keys) is { } near ? $" (did you mean {near}?)" : "";
                 errors.Add($"{name}: unknown switch{hint}; use {Usage}.");
-                if (separator < 0 && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                if (separator < 0 && i + 1 < args.Count && !args[i + 1].StartsWith('-'))
                 {
                     // Its value, not another mistake.
                     i++;
