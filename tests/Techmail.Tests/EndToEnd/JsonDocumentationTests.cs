@@ -144,9 +144,12 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
             _problems.Add($"{command}: in docs/json.md but this test never runs it");
         }
 
-        // Every command that takes --json has its output documented.
+        // Every command that takes --json has its output documented; rules export prints the rules file itself, which
+        // docs/rules.md describes (and json.md says so).
+        var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "json.md"));
+        Assert.Contains("(`rules export`, which prints it with or without `--json`", text);
         var (_, catalog) = TechmailApp.Build();
-        foreach (var command in catalog.Commands.Where(c => c.Option("--json") is not null).Select(c => c.Path))
+        foreach (var command in catalog.Commands.Where(c => c.Option("--json") is not null && c.Path != "rules export").Select(c => c.Path))
         {
             if (!_document.Commands.Any(d => d == command || d.StartsWith(command + " ", StringComparison.Ordinal)))
             {
