@@ -2,6 +2,17 @@ using Techmail.Hosting;
 using Techmail.Silo;
 using Techmail.Storage;
 
+// A switch the silo does not know stops it before anything starts (keys are checked below, whatever their source).
+if (SiloCommandLine.Check(args) is { Count: > 0 } switchErrors)
+{
+    foreach (var error in switchErrors)
+    {
+        Console.Error.WriteLine($"techmail-silo: invalid configuration: {error}");
+    }
+
+    return 2;
+}
+
 // appsettings.json sits next to the program; data paths stay relative to where the user runs it.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
@@ -10,14 +21,7 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 });
 
 // Short switches for the settings people type most; every other key works as --Techmail:Key=value.
-builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
-{
-    ["--data-dir"] = "Techmail:DataDirectory",
-    ["--storage"] = "Techmail:Storage",
-    ["--connection"] = "Techmail:ConnectionString",
-    ["--silo-port"] = "Techmail:SiloPort",
-    ["--gateway-port"] = "Techmail:GatewayPort",
-});
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SiloCommandLine.Switches));
 
 var (options, errors) = TechmailOptionsReader.Read(builder.Configuration);
 if (errors.Count > 0)

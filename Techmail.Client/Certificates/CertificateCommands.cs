@@ -139,7 +139,15 @@ public sealed class CertRemoveCommand : TechmailCommand<CertThumbprintSettings>
     protected override async Task<int> Run(IClusterClient client, CertThumbprintSettings o, CancellationToken cancellationToken)
     {
         await client.GetGrain<ICertificateGrain>(o.EffectiveTenant).Remove(o.Thumbprint);
-        Console.WriteLine($"removed {o.Thumbprint}");
+        if (o.Json)
+        {
+            Output.WriteJson(new { removed = o.Thumbprint });
+        }
+        else
+        {
+            Console.WriteLine($"removed {o.Thumbprint}");
+        }
+
         return ExitCodes.Ok;
     }
 }

@@ -185,6 +185,14 @@ public sealed class IncidentShowCommand : TechmailCommand<IncidentReferenceSetti
 
 public sealed class IncidentAttachmentCommand : TechmailCommand<IncidentAttachmentSettings>
 {
+    protected override void Prepare(IncidentAttachmentSettings o)
+    {
+        if (o.Json && StandardStreams.Means(o.Out))
+        {
+            throw new CommandFailure("--json and --out - would both write to standard output; give --out FILE with --json.");
+        }
+    }
+
     protected override async Task<int> Run(IClusterClient client, IncidentAttachmentSettings o, CancellationToken cancellationToken)
     {
         var grain = client.GetGrain<IIncidentGrain>(IncidentKey.For(o.EffectiveTenant, o.Reference));
@@ -206,7 +214,15 @@ public sealed class IncidentAttachmentCommand : TechmailCommand<IncidentAttachme
         }
 
         await File.WriteAllBytesAsync(o.Out, attachment.Content, cancellationToken);
-        Console.Error.WriteLine($"wrote {attachment.Info.FileName} ({attachment.Content.Length:N0} bytes) to {o.Out}");
+        if (o.Json)
+        {
+            Output.WriteJson(new { reference = o.Reference, number = o.Number, fileName = attachment.Info.FileName, bytes = attachment.Content.Length, @out = o.Out });
+        }
+        else
+        {
+            Console.Error.WriteLine($"wrote {attachment.Info.FileName} ({attachment.Content.Length:N0} bytes) to {o.Out}");
+        }
+
         return ExitCodes.Ok;
     }
 }

@@ -13,4 +13,6 @@ public static class ExitCodes
     public const int Partial = 4;
     /// <summary>TLS refused: the silo would not admit this client's certificate, or the client the silo's.</summary>
     public const int TlsRefused = 5;
+    /// <summary>A wait ran out of time (<c>mailbox poll --wait</c> or <c>--until-built</c>); the work may still finish.</summary>
+    public const int TimedOut = 6;
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
 using Techmail.Client.Infrastructure;
+using Techmail.Incidents;
 using Techmail.Mailboxes;
 
 namespace Techmail.Client.Mailboxes;
@@ -10,31 +11,65 @@ public sealed class PollSettings : MailboxNameSettings
     [CommandOption("--wait"), Description("Wait for the poll to finish and show its outcome.")]
     public bool Wait { get; init; }
 
-    [CommandOption("--timeout <SECONDS>"), Description("How long --wait waits (default 600).")]
+    [CommandOption("--until-built"), Description("Also wait until the mail the poll took has become incidents (Service) or bounces (Marketing); implies --wait.")]
+    public bool UntilBuilt { get; init; }
+
+    [CommandOption("--timeout <SECONDS>"), Description("How long --wait and --until-built wait in all (default 600); exit code 6 when it runs out.")]
     public int TimeoutSeconds { get; init; } = 600;
 }
 
 public sealed class PollCommand : TechmailCommand<PollSettings>
 {
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+
+    protected override void Prepare(PollSettings o)
+    {
+        if (o.TimeoutSeconds < 1)
+        {
+            throw new CommandFailure("--timeout must be at least 1 second.");
+        }
+    }
+
     protected override async Task<int> Run(IClusterClient client, PollSettings o, CancellationToken cancellationToken)
     {
-        var grain = client.GetGrain<IMailboxGrain>(MailboxKey.For(o.EffectiveTenant, o.Name));
+        var key = MailboxKey.For(o.EffectiveTenant, o.Name);
+        var grain = client.GetGrain<IMailboxGrain>(key);
+        var wait = o.Wait || o.UntilBuilt;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(o.TimeoutSeconds);
         var before = await grain.PollNow();
         var status = before;
-        if (o.Wait)
+        if (wait)
         {
-            var deadline = DateTimeOffset.UtcNow.AddSeconds(o.TimeoutSeconds);
             // The poll runs in the silo as the mailbox's own work; watch its status until a newer poll has ended.
             do
             {
-                await Task.Delay(250, cancellationToken);
+                await Task.Delay(Interval, cancellationToken);
                 status = await grain.GetStatus();
             }
             while (!status.FinishedPollSince(before) && DateTimeOffset.UtcNow < deadline);
 
             if (!status.FinishedPollSince(before))
             {
-                throw new CommandFailure($"the poll of '{o.Name}' did not finish within {o.TimeoutSeconds}s; see 'techmail mailbox status {o.Name}'.", ExitCodes.Refused);
+                throw new CommandFailure($"the poll of '{o.Name}' did not finish within {o.TimeoutSeconds}s; see 'techmail mailbox status {o.Name}'.", ExitCodes.TimedOut);
+            }
+        }
+
+        if (o.UntilBuilt)
+        {
+            // The poll ends once what it took is recorded; incidents are built from the record in the background.
+            // Bounces are recorded as such in the hand-off itself, so a Marketing mailbox never has mail waiting here.
+            var builder = client.GetGrain<IIncidentBuilderGrain>(key);
+            long waiting;
+            while ((waiting = await builder.CountWaiting()) > 0)
+            {
+                if (DateTimeOffset.UtcNow >= deadline)
+                {
+                    throw new CommandFailure(
+                        $"{waiting} message(s) polled from '{o.Name}' were not yet built into incidents after {o.TimeoutSeconds}s; see 'techmail mailbox status {o.Name}'.",
+                        ExitCodes.TimedOut);
+                }
+
+                await Task.Delay(Interval, cancellationToken);
             }
         }
 
@@ -42,7 +77,7 @@ public sealed class PollCommand : TechmailCommand<PollSettings>
         {
             Output.WriteJson(new { name = o.Name, status });
         }
-        else if (o.Wait)
+        else if (wait)
         {
             MailboxRendering.Status(o.Name, status);
         }
@@ -51,6 +86,6 @@ public sealed class PollCommand : TechmailCommand<PollSettings>
             Console.WriteLine($"Poll of '{o.Name}' started; 'techmail mailbox status {o.Name}' shows how it went.");
         }
 
-        return o.Wait && status.LastError is not null && status.ConsecutiveFailures > 0 ? ExitCodes.Refused : ExitCodes.Ok;
+        return wait && status.LastError is not null && status.ConsecutiveFailures > 0 ? ExitCodes.Refused : ExitCodes.Ok;
     }
 }

@@ -24,6 +24,12 @@ public static class TechmailOptionsReader
         {
             var key = $"{TechmailOptions.Section}:{child.Key}";
             var value = child.Value;
+            if (!Known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add(Unknown(key, child.Key));
+                continue;
+            }
+
             if (value is null && child.GetChildren().Any())
             {
                 errors.Add($"{key}: expected a value, found a section.");
@@ -159,7 +165,7 @@ public static class TechmailOptionsReader
                     tlsKeys[tlsKey] = value;
                     break;
                 default:
-                    errors.Add($"{key}: unknown setting. Known: {string.Join(", ", Known)}.");
+                    errors.Add(Unknown(key, child.Key));
                     break;
             }
         }
@@ -189,6 +195,12 @@ public static class TechmailOptionsReader
         "AcknowledgementSubject", "AcknowledgementBody",
         .. SiloTlsReader.Keys,
     ];
+
+    private static string Unknown(string key, string name)
+    {
+        var hint = ClosestName.Among(name, Known, StringComparison.OrdinalIgnoreCase) is { } near ? $" Did you mean {TechmailOptions.Section}:{near}?" : "";
+        return $"{key}: unknown setting.{hint} Known: {string.Join(", ", Known)}.";
+    }
 
     private static bool Flag(string key, string value, List<string> errors)
     {

@@ -44,6 +44,48 @@ public sealed class PollingCliTests(SiloProcessFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Poll_until_built_returns_once_every_polled_mail_is_an_incident()
+    {
+        const int messages = 300;
+        await using var dovecot = await DovecotServer.Start();
+        dovecot.AddUser("built", "built-password");
+        for (var i = 0; i < messages; i++)
+        {
+            // A sender each, as a support mailbox sees them; one sender's 300 would be held as a flood.
+            dovecot.Deliver("built", TestMail.Simple($"question {i}", from: $"customer{i}@example.net"));
+        }
+
+        var cli = fixture.Cli("untilbuilt");
+        await cli.Ok("mailbox", "add", "help", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
+            "--tls", "none", "--allow-plaintext-password", "--account", "built", "--password", "built-password", "--enable");
+
+        var polled = JsonDocument.Parse(await cli.Ok("mailbox", "poll", "help", "--until-built", "--json")).RootElement;
+
+        Assert.Equal(messages, polled.GetProperty("status").GetProperty("counts").GetProperty("accepted").GetInt64());
+        // Straight after it returns, with no waiting of the test's own: every mail is an incident.
+        var incidents = JsonDocument.Parse(await cli.Ok("incident", "list", "--mailbox", "help", "--limit", "1000", "--json")).RootElement;
+        Assert.Equal(messages, incidents.GetProperty("incidents").GetArrayLength());
+        Assert.Equal(0, dovecot.CountMessages("built"));
+    }
+
+    [Fact]
+    public async Task Poll_wait_that_runs_out_of_time_exits_with_its_own_code()
+    {
+        // A server that takes the connection and never greets: the poll cannot end within the second given.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var cli = fixture.Cli("polltimeout");
+        await cli.Ok("mailbox", "add", "slow", "--type", "service", "--host", "127.0.0.1", "--port", port.ToString(), "--tls", "none",
+            "--allow-plaintext-password", "--account", "x", "--password", "y", "--enable");
+
+        var result = await cli.Run("mailbox", "poll", "slow", "--until-built", "--timeout", "1");
+
+        Assert.Equal(6, result.ExitCode);
+        Assert.Equal("techmail: the poll of 'slow' did not finish within 1s; see 'techmail mailbox status slow'.", result.Stderr.Trim());
+    }
+
+    [Fact]
     public async Task A_failing_poll_shows_its_error_in_status_and_poll_wait_exits_non_zero()
     {
         var cli = fixture.Cli("pollfail");

@@ -69,6 +69,33 @@ public sealed class SiloLifecycleTests
         Assert.Contains($"invalid configuration: {key}", result.Stderr);
     }
 
+    [Theory]
+    [InlineData("--http-port", "8080")]
+    [InlineData("--gateway-prt", "30001")]
+    public async Task An_unknown_switch_stops_the_silo_with_the_switch_named(string name, string value)
+    {
+        using var data = new TempDirectory("techmail-switch");
+        var info = ProcessRunner.DotnetRun("Techmail.Silo", ["--data-dir", data.Path, name, value]);
+        var result = await ProcessRunner.Run(info);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"techmail-silo: invalid configuration: {name}: unknown switch", result.Stderr.Trim());
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(data.Path, "techmail.db")));
+    }
+
+    [Fact]
+    public async Task An_unknown_key_in_an_environment_variable_stops_the_silo()
+    {
+        using var data = new TempDirectory("techmail-env-key");
+        var info = ProcessRunner.DotnetRun("Techmail.Silo", ["--data-dir", data.Path]);
+        info.Environment["TECHMAIL__HTTPPORT"] = "8080";
+        var result = await ProcessRunner.Run(info);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("invalid configuration: Techmail:HTTPPORT: unknown setting.", result.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task Environment_variables_configure_the_silo_and_are_validated_too()
     {

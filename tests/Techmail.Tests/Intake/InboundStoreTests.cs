@@ -45,6 +45,12 @@ public sealed class InboundStoreTests : IDisposable
             "TIMESTAMPTZ",
             "SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'techmail_inbound' AND column_name = 'raw'");
 
+    [Fact]
+    public async Task Sqlite_counts_the_mail_of_a_mailbox_still_waiting_to_become_incidents() => await WaitingScenario(await _databases.Sqlite());
+
+    [Fact]
+    public async Task Postgres_counts_the_mail_of_a_mailbox_still_waiting_to_become_incidents() => await WaitingScenario(await ScratchDatabases.Postgres());
+
     public void Dispose() => _databases.Dispose();
 
     /// <summary>A database as the version before techmail_inbound_raw left it, with mail recorded and still waiting.</summary>
@@ -125,6 +131,32 @@ public sealed class InboundStoreTests : IDisposable
         await using var reading = await database.OpenAsync();
         await using var bytes = TechmailDatabase.Command(reading, "SELECT COUNT(*) FROM techmail_inbound_raw");
         Assert.Equal(2L, Convert.ToInt64(await bytes.ExecuteScalarAsync()));
+    }
+
+    /// <summary>What <c>mailbox poll --until-built</c> waits on: pending and released rows count, finished ones and bounces do not.</summary>
+    private static async Task WaitingScenario(TechmailDatabase database)
+    {
+        var store = new InboundStore(database, new ManualClock(T0));
+        await store.Record("incident", [Message("w0", "first"), Message("w1", "second"), Message("w2", "third")]);
+        // A bounce is recorded as a bounce in the hand-off itself; nothing is left to build from it.
+        await store.Record("bounce", [Message("b0", "returned mail")]);
+        Assert.Equal(3, await store.CountWaiting("acme", "support"));
+        Assert.Equal(0, await store.CountWaiting("acme", "other"));
+
+        await using (var turn = await database.WriterTurn())
+        await using (var connection = await database.OpenAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await InboundStore.Finish(connection, transaction, "acme", "support", ["w0"], InboundOutcome.Done);
+            await InboundStore.Finish(connection, transaction, "acme", "support", ["w1"], InboundOutcome.Held);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(1, await store.CountWaiting("acme", "support"));
+
+        // Released by an admin's reprocess, held mail waits again.
+        await store.Record("incident", [Message("w1", "second")]);
+        Assert.Equal(2, await store.CountWaiting("acme", "support"));
     }
 
     private static InboundMessage Message(string key, string subject) =>

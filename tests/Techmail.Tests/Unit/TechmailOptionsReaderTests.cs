@@ -94,6 +94,19 @@ public sealed class TechmailOptionsReaderTests
     }
 
     [Fact]
+    public void An_unknown_key_is_refused_from_a_settings_file_too_with_the_key_it_most_likely_meant()
+    {
+        var json = """{ "Techmail": { "DataDirectory": "data", "PollBatchSise": 10, "Nested": { "Key": "x" } }, "Logging": { "LogLevel": { "Default": "Debug" } } }""";
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+
+        var (_, errors) = TechmailOptionsReader.Read(configuration);
+
+        Assert.Equal(2, errors.Count);
+        Assert.StartsWith("Techmail:Nested: unknown setting.", errors[0]);
+        Assert.StartsWith("Techmail:PollBatchSise: unknown setting. Did you mean Techmail:PollBatchSize?", errors[1]);
+    }
+
+    [Fact]
     public void Same_silo_and_gateway_port_is_refused() =>
         Assert.Contains(Read(("Techmail:SiloPort", "30000")).Errors, e => e.Contains("GatewayPort"));
 }
