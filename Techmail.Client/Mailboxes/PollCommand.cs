@@ -58,9 +58,9 @@ public sealed class PollCommand : TechmailCommand<PollSettings>
         {
             // The poll ends once what it took is recorded; incidents are built from the record in the background.
             // Bounces are recorded as such in the hand-off itself, so a Marketing mailbox never has mail waiting here.
-            var builder = client.GetGrain<IIncidentBuilderGrain>(key);
+            var backlog = client.GetGrain<Techmail.Intake.IIntakeBacklogGrain>(0);
             long waiting;
-            while ((waiting = await builder.CountWaiting()) > 0)
+            while ((waiting = (await backlog.ForMailbox(o.EffectiveTenant, o.Name)).Waiting) > 0)
             {
                 if (DateTimeOffset.UtcNow >= deadline)
                 {

@@ -11,10 +11,6 @@ public interface IIncidentBuilderGrain : IGrainWithStringKey
     [Alias("Wake"), Orleans.Concurrency.OneWay]
     Task Wake();
 
-    /// <summary>How many of the mailbox's recorded mails still wait to become incidents; 0 once all are built.</summary>
-    [Alias("CountWaiting"), Orleans.Concurrency.AlwaysInterleave]
-    Task<long> CountWaiting();
-
     /// <summary>Builds everything recorded so far and returns when done (tests and benchmarks wait on it).</summary>
     [Alias("Drain")]
     Task<int> Drain();

@@ -55,7 +55,6 @@ public sealed class IncidentBuilderGrain(
         return _draining;
     }
 
-    public Task<long> CountWaiting() => inbound.CountWaiting(Key.Tenant, Key.Mailbox);
 
     private async Task<int> DrainAll()
     {

@@ -198,21 +198,6 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     }
 
     /// <summary>
-    /// How many of one mailbox's recorded Service mails still wait to become incidents (pending, or released by an
-    /// admin). Held and quarantined mail is finished with; bounces are recorded as bounces in the hand-off itself.
-    /// </summary>
-    public async Task<long> CountWaiting(string tenant, string mailbox)
-    {
-        await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(
-            connection,
-            "SELECT COUNT(*) FROM techmail_inbound WHERE tenant = @tenant AND mailbox = @mailbox AND kind = 'incident' AND state IN ('pending', 'released')",
-            ("@tenant", tenant),
-            ("@mailbox", mailbox));
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
-
-    /// <summary>
     /// Deletes the raw copies of mail intake has finished with (incidents built, bounces recorded) that arrived before
     /// <paramref name="cutoff"/>. The trace keeps the record of what happened; held and quarantined mail stays.
     /// </summary>

@@ -137,11 +137,12 @@ public sealed class InboundStoreTests : IDisposable
     private static async Task WaitingScenario(TechmailDatabase database)
     {
         var store = new InboundStore(database, new ManualClock(T0));
+        var backlog = new IntakeBacklogReader(database);
         await store.Record("incident", [Message("w0", "first"), Message("w1", "second"), Message("w2", "third")]);
         // A bounce is recorded as a bounce in the hand-off itself; nothing is left to build from it.
         await store.Record("bounce", [Message("b0", "returned mail")]);
-        Assert.Equal(3, await store.CountWaiting("acme", "support"));
-        Assert.Equal(0, await store.CountWaiting("acme", "other"));
+        Assert.Equal(3, (await backlog.Read("acme", "support")).Waiting);
+        Assert.Equal(0, (await backlog.Read("acme", "other")).Waiting);
 
         await using (var turn = await database.WriterTurn())
         await using (var connection = await database.OpenAsync())
@@ -152,11 +153,11 @@ public sealed class InboundStoreTests : IDisposable
             await transaction.CommitAsync();
         }
 
-        Assert.Equal(1, await store.CountWaiting("acme", "support"));
+        Assert.Equal(1, (await backlog.Read("acme", "support")).Waiting);
 
         // Released by an admin's reprocess, held mail waits again.
         await store.Record("incident", [Message("w1", "second")]);
-        Assert.Equal(2, await store.CountWaiting("acme", "support"));
+        Assert.Equal(2, (await backlog.Read("acme", "support")).Waiting);
     }
 
     private static InboundMessage Message(string key, string subject) =>
