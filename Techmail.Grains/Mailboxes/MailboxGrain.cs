@@ -11,10 +11,11 @@ public sealed class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Grains)] IPersistentState<MailboxState> state,
     MailboxSecrets secrets,
     MailboxPoller poller,
-    Outgoing.MailSender sender,
+    Outgoing.SendQueue sending,
     PollGate gate,
     MessageLedger ledger,
     QuarantineStore quarantine,
+    ReprocessOutcomes outcomes,
     PollingLimits limits,
     PollStatistics statistics,
     MailFetcher fetcher,
@@ -191,7 +192,7 @@ public sealed class MailboxGrain(
         return Task.FromResult(before);
     }
 
-    public async Task<Outgoing.SendReceipt> Send(Outgoing.OutgoingMail mail)
+    public Task<Outgoing.SendTicket> Send(Outgoing.OutgoingMail mail, string? requestId)
     {
         EnsureExists();
         var stored = state.State.Settings!;
@@ -205,25 +206,19 @@ public sealed class MailboxGrain(
             throw new MailboxException(MailboxErrorKind.CannotSend, $"mailbox '{Name}' has no outgoing settings (envelope from address and SMTP relay).");
         }
 
-        var errors = Outgoing.OutgoingMessageBuilder.Validate(mail);
+        var errors = Outgoing.OutgoingMessageBuilder.Validate(mail).ToList();
+        if (requestId is not null && !Outgoing.SendQueue.IsValidRequestId(requestId))
+        {
+            errors.Add(new ValidationError("requestId", $"is 1-{Outgoing.SendQueue.MaxRequestIdLength} letters, digits, '.', '_' or '-'."));
+        }
+
         if (errors.Count > 0)
         {
             throw MailboxException.Invalid(errors);
         }
 
-        var outgoing = (await Revealed(stored)).Outgoing!;
-        var message = Outgoing.OutgoingMessageBuilder.Build(outgoing, mail);
-        try
-        {
-            await sender.Send(outgoing, message, message.To.Mailboxes.ToList(), _stopping.Token);
-        }
-        catch (MailFetchException e)
-        {
-            throw new MailboxException(MailboxErrorKind.CannotSend, e.Message);
-        }
-
-        logger.LogInformation("Mailbox {Tenant}/{Mailbox} sent {MessageId} to {Count} recipient(s)", Tenant, Name, message.MessageId, message.To.Count);
-        return new Outgoing.SendReceipt(message.MessageId!, outgoing.EnvelopeFrom, message.To.Mailboxes.Select(m => m.Address).ToList());
+        // Only the mailbox's addresses go into the message; the relay and its password are the outbox's business.
+        return sending.Queue(Tenant, Name, stored.Outgoing, mail, requestId ?? Guid.NewGuid().ToString("N"));
     }
 
     public async Task<IReadOnlyList<TraceEntry>> GetTrace(int take)
@@ -232,7 +227,7 @@ public sealed class MailboxGrain(
         return await ledger.Newest(Tenant, Name, Math.Clamp(take, 1, 10_000));
     }
 
-    public async Task<TraceEntry> Reprocess(string quarantineId)
+    public async Task<ReprocessOutcome> Reprocess(string quarantineId)
     {
         EnsureExists();
         var held = await quarantine.Get(Tenant, quarantineId)
@@ -242,20 +237,27 @@ public sealed class MailboxGrain(
             throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' belongs to mailbox '{held.Message.Mailbox}'.");
         }
 
-        if (held.Message.State != QuarantineState.Held)
+        switch (held.Message.State)
         {
-            throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' is already {held.Message.State.ToString().ToLowerInvariant()}.");
+            case QuarantineState.Reprocessed:
+                // Asked again (a retry after a timeout, a second admin): nothing runs twice; the first run's outcome answers.
+                return await outcomes.Of(Tenant, held.Message);
+            case QuarantineState.Dropped:
+                throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' was dropped.");
         }
 
+        // Every step below is keyed by the message (intake by its key, the forward by its key in the outbox, the trace
+        // row by its key), so a run cut short before the state is set can simply run again.
         var raw = await quarantine.GetRaw(Tenant, quarantineId) ?? [];
         var settings = await Revealed(state.State.Settings!);
-        var entry = await poller.Reprocess(Request(settings), held.Message.MessageKey, held.ServerUid, raw, _stopping.Token);
-        if (entry.Verdict != TraceVerdict.Quarantined)
+        var entry = await poller.Reprocess(Request(settings), held.Message.MessageKey, held.ServerUid, raw);
+        if (entry.Verdict == TraceVerdict.Quarantined)
         {
-            await quarantine.SetState(Tenant, quarantineId, QuarantineState.Reprocessed);
+            return ReprocessOutcomes.StillHeld(quarantineId, entry);
         }
 
-        return entry;
+        await quarantine.SetState(Tenant, quarantineId, QuarantineState.Reprocessed);
+        return await outcomes.Of(Tenant, held.Message with { State = QuarantineState.Reprocessed });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
