@@ -6,7 +6,8 @@ namespace Techmail.Tests.Support;
 
 /// <summary>
 /// A TCP proxy on a loopback port of its own in front of a local server, that can break the network on demand:
-/// cut connections partway through what the server sends, or accept connections and drop them at once.
+/// cut connections partway through what the server sends, accept connections and drop them at once, or pass on
+/// what the server sends late.
 /// </summary>
 public sealed class FaultyProxy : IAsyncDisposable
 {
@@ -25,6 +26,7 @@ public sealed class FaultyProxy : IAsyncDisposable
     private int _refusedOverLimit;
     private int _cutNumber;
     private long _cutNumberAfter = NoCut;
+    private long _serverDelayTicks;
 
     private FaultyProxy(int targetPort)
     {
@@ -76,6 +78,12 @@ public sealed class FaultyProxy : IAsyncDisposable
             connection.Abort();
         }
     }
+
+    /// <summary>
+    /// From now on, everything the server sends waits <paramref name="delay"/> before it is passed on (each read of it):
+    /// a slow or far server, whose poll stays in flight long enough for something to happen meanwhile.
+    /// </summary>
+    public void DelayServerBytes(TimeSpan delay) => Interlocked.Exchange(ref _serverDelayTicks, delay.Ticks);
 
     /// <summary>Stops cutting, for open connections as well as new ones.</summary>
     public void Heal()
@@ -176,7 +184,7 @@ public sealed class FaultyProxy : IAsyncDisposable
         }
 
         var cutAfter = number == Volatile.Read(ref _cutNumber) ? Interlocked.Read(ref _cutNumberAfter) : Interlocked.Read(ref _cutAfter);
-        var connection = new Connection(client, server, cutAfter);
+        var connection = new Connection(client, server, cutAfter, () => TimeSpan.FromTicks(Interlocked.Read(ref _serverDelayTicks)));
         _connections.TryAdd(connection, 0);
         if (_stopping.IsCancellationRequested)
         {
@@ -204,8 +212,11 @@ public sealed class FaultyProxy : IAsyncDisposable
         private long _cutAt = NoCut;
         private int _closed;
 
-        public Connection(Socket client, Socket server, long cutAfter)
+        private readonly Func<TimeSpan> _delay;
+
+        public Connection(Socket client, Socket server, long cutAfter, Func<TimeSpan> delay)
         {
+            _delay = delay;
             _client = client;
             _server = server;
             CutAfter(cutAfter);
@@ -281,6 +292,11 @@ public sealed class FaultyProxy : IAsyncDisposable
                 int read;
                 while ((read = await _server.ReceiveAsync(buffer.AsMemory(), SocketFlags.None)) > 0)
                 {
+                    if (_delay() is { Ticks: > 0 } delay)
+                    {
+                        await Task.Delay(delay);
+                    }
+
                     var (allowed, cut) = Take(read);
                     if (allowed > 0)
                     {
