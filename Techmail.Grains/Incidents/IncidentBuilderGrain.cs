@@ -104,15 +104,6 @@ public sealed class IncidentBuilderGrain(
                 }
 
                 fromOldest = false;
-                var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Get();
-                if (mailbox is null)
-                {
-                    // Removed with mail still recorded: it stays recorded, nothing to build it with.
-                    logger.LogWarning("Mailbox {Tenant}/{Mailbox} is gone; {Count} recorded messages are left unbuilt", tenant, name, rows.Count);
-                    return built;
-                }
-
-                _flood ??= new SenderFloodGate(policy.Flood, time);
                 var planned = new List<MailPlan>(rows.Count);
                 Task Flush()
                 {
@@ -121,6 +112,24 @@ public sealed class IncidentBuilderGrain(
                     return written;
                 }
 
+                var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Get();
+                if (mailbox is null)
+                {
+                    // Removed after this mail was recorded (it may already be off the server): quarantined with the
+                    // reason, where an admin sees it, rather than left waiting where nobody does.
+                    logger.LogWarning("Mailbox {Tenant}/{Mailbox} is gone; {Count} recorded messages are quarantined", tenant, name, rows.Count);
+                    foreach (var read in reads)
+                    {
+                        planned.Add(await processor.Orphaned(tenant, name, read));
+                        read.Mime?.Dispose();
+                    }
+
+                    next = Fetch(tenant, name, after: rows[^1].Position);
+                    await Flush();
+                    continue;
+                }
+
+                _flood ??= new SenderFloodGate(policy.Flood, time);
                 var context = await processor.Context(mailbox, _flood, reads);
                 try
                 {

@@ -259,6 +259,18 @@ public sealed class ServiceMailProcessor(
     public Task<MailPlan> QuarantineAfterFailures(MailboxView mailbox, PendingInbound row, string reason) =>
         Quarantine(mailbox, row, null, null, reason);
 
+    /// <summary>
+    /// Sets aside mail whose mailbox was removed after it was recorded: without the mailbox there are no settings to build
+    /// it with nor an address to acknowledge it from. Added again, the mailbox takes it back through a reprocess.
+    /// </summary>
+    public async Task<MailPlan> Orphaned(string tenant, string mailbox, ReadMail read)
+    {
+        var reason = $"mailbox '{mailbox}' was removed before this mail became an incident; add the mailbox again and reprocess it, or drop it";
+        var row = read.Row;
+        await quarantine.Hold(tenant, mailbox, row.MessageKey, row.ServerUid, FromAddress(read.Mime), read.Mime?.Subject, row.Raw, reason);
+        return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Quarantined, reason);
+    }
+
     private async Task<MailPlan> Quarantine(MailboxView mailbox, PendingInbound row, string? from, string? subject, string reason)
     {
         await quarantine.Hold(mailbox.Tenant, mailbox.Name, row.MessageKey, row.ServerUid, from, subject, row.Raw, reason);
