@@ -21,7 +21,7 @@ public static class BacklogRendering
         oldestWaiting = b.OldestWaiting,
         oldestWaitingAgeSeconds = b.OldestWaiting is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : (double?)null,
         b.OldestWaitingMailbox,
-        lastError = b.LastError is { } e ? new { message = e.Message, stage = MailStages.Name(e.Stage), at = e.At } : null,
+        lastError = b.LastError is { } e ? new { message = e.Message, stage = e.Stage, at = e.At } : null,
     };
 
     /// <summary>One line: what is waiting and for how long, or that nothing is.</summary>

@@ -25,6 +25,15 @@ public class QuarantineIdSettings : GlobalSettings
     public string Id { get; init; } = "";
 }
 
+public sealed class QuarantineReprocessSettings : QuarantineIdSettings
+{
+    [CommandOption("--wait"), Description("Wait until what the message was handed to has finished (an incident built, a forward sent) and say how it went.")]
+    public bool Wait { get; init; }
+
+    [CommandOption("--timeout <SECONDS>"), Description("How long --wait waits (default 60).")]
+    public int TimeoutSeconds { get; init; } = OutcomeWait.DefaultTimeoutSeconds;
+}
+
 public sealed class QuarantineShowSettings : QuarantineIdSettings
 {
     [CommandOption("--raw"), Description("Write the message exactly as it came from the server.")]
@@ -75,9 +84,10 @@ public sealed class QuarantineShowCommand : TechmailCommand<QuarantineShowSettin
         }
 
         var message = await grain.Get(o.Id) ?? throw NotFound(o.Id);
+        var outcome = message.State is QuarantineState.Reprocessed or QuarantineState.Held ? await grain.Outcome(o.Id) : null;
         if (o.Json)
         {
-            Output.WriteJson(message);
+            Output.WriteJson(new { message.Id, message.Mailbox, message.MessageKey, message.From, message.Subject, message.Size, message.Reason, message.State, message.Stage, message.Created, outcome });
             return ExitCodes.Ok;
         }
 
@@ -91,6 +101,11 @@ public sealed class QuarantineShowCommand : TechmailCommand<QuarantineShowSettin
         grid.AddRow("[grey]Size[/]", $"{message.Size:N0} bytes");
         grid.AddRow("[grey]Reason[/]", Output.Escape(message.Reason));
         grid.AddRow("[grey]Message key[/]", message.MessageKey);
+        if (outcome is not null)
+        {
+            grid.AddRow("[grey]Reprocessed[/]", $"{outcome.Progress.ToString().ToLowerInvariant()}: {Output.Escape(outcome.Summary)}");
+        }
+
         AnsiConsole.Write(grid);
         return ExitCodes.Ok;
     }
@@ -98,21 +113,39 @@ public sealed class QuarantineShowCommand : TechmailCommand<QuarantineShowSettin
     private static MailboxException NotFound(string id) => new(MailboxErrorKind.NotFound, $"quarantined message '{id}' does not exist.");
 }
 
-public sealed class QuarantineReprocessCommand : TechmailCommand<QuarantineIdSettings>
+/// <summary>
+/// Screens a quarantined message again and hands it on. The silo answers once that is recorded; <c>--wait</c> follows
+/// the message until the incident is built or the forward sent. Run again, it reprocesses nothing twice.
+/// </summary>
+public sealed class QuarantineReprocessCommand : TechmailCommand<QuarantineReprocessSettings>
 {
-    protected override async Task<int> Run(IClusterClient client, QuarantineIdSettings o, CancellationToken cancellationToken)
+    protected override void Prepare(QuarantineReprocessSettings o) => OutcomeWait.Check(o.Wait, o.TimeoutSeconds);
+
+    protected override async Task<int> Run(IClusterClient client, QuarantineReprocessSettings o, CancellationToken cancellationToken)
     {
-        var entry = await client.GetGrain<IQuarantineGrain>(o.EffectiveTenant).Reprocess(o.Id);
+        var grain = client.GetGrain<IQuarantineGrain>(o.EffectiveTenant);
+        var outcome = await grain.Reprocess(o.Id);
+        if (o.Wait && outcome.Progress == ReprocessProgress.Waiting)
+        {
+            outcome = await OutcomeWait.Until(async () => await grain.Outcome(o.Id) ?? outcome, r => r.Progress != ReprocessProgress.Waiting, o.TimeoutSeconds, cancellationToken);
+        }
+
         if (o.Json)
         {
-            Output.WriteJson(entry);
+            Output.WriteJson(outcome);
         }
         else
         {
-            Console.WriteLine($"Reprocessed {o.Id}: {entry.Verdict}{(entry.Reason is null ? "" : $" ({entry.Reason})")}.");
+            var still = o.Wait && outcome.Progress == ReprocessProgress.Waiting ? $" (still waiting after {o.TimeoutSeconds}s; 'techmail quarantine show {o.Id}' follows it)" : "";
+            Console.WriteLine($"Reprocessed {o.Id}: {outcome.Summary}{still}.");
         }
 
-        return entry.Verdict == Polling.TraceVerdict.Quarantined ? ExitCodes.Refused : ExitCodes.Ok;
+        return outcome.Progress switch
+        {
+            ReprocessProgress.Failed => ExitCodes.Refused,
+            ReprocessProgress.Waiting when o.Wait => ExitCodes.Refused,
+            _ => ExitCodes.Ok,
+        };
     }
 }
 

@@ -43,16 +43,26 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("GetTrace")]
     Task<IReadOnlyList<Polling.TraceEntry>> GetTrace(int take);
 
-    /// <summary>Screens and hands off a quarantined message again.</summary>
+    /// <summary>
+    /// Screens a quarantined message again and hands it on: to intake, to a discard, or to the outbox as a forward.
+    /// Answers once that is recorded; what follows (the incident, the forward) goes on in the background and
+    /// <see cref="Quarantine.ReprocessOutcome.Progress"/> says whether it has ended. Asked again for a message already
+    /// reprocessed, it runs nothing twice and answers with how that reprocessing went.
+    /// </summary>
     [Alias("Reprocess")]
-    Task<Polling.TraceEntry> Reprocess(string quarantineId);
+    Task<Quarantine.ReprocessOutcome> Reprocess(string quarantineId);
 
     /// <summary>
-    /// Sends through the mailbox's relay with its envelope and branded addresses. Refused with
-    /// <see cref="MailboxErrorKind.CannotSend"/> when the mailbox is disabled or has no outgoing settings.
+    /// Queues a message in the mailbox's outbox, with its envelope and branded addresses, and answers at once; the
+    /// outbox sends it. Refused with <see cref="MailboxErrorKind.CannotSend"/> when the mailbox is disabled or has no
+    /// outgoing settings.
     /// </summary>
+    /// <param name="requestId">
+    /// Keys the send (letters, digits, '.', '_', '-'; at most 64): asked again with the same id, nothing new is queued and
+    /// the first send's ticket comes back. Null: a new id, so every call is a send of its own.
+    /// </param>
     [Alias("Send")]
-    Task<Outgoing.SendReceipt> Send(Outgoing.OutgoingMail mail);
+    Task<Outgoing.SendTicket> Send(Outgoing.OutgoingMail mail, string? requestId);
 
     /// <summary>Settings with secrets in the clear, for an export that will be imported elsewhere. Never logged.</summary>
     [Alias("Export")]

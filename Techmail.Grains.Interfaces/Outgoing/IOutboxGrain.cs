@@ -13,6 +13,10 @@ public interface IOutboxGrain : IGrainWithStringKey
 
     [Alias("GetStatus")]
     Task<OutboxStatus> GetStatus();
+
+    /// <summary>One of this outbox's mails (queued, sent or failed, with the relay's last words); null when it has no such id.</summary>
+    [Alias("Get")]
+    Task<OutboxEntry?> Get(long id);
 }
 
 /// <summary>A tenant's outboxes, for listing. Key: the tenant name.</summary>

@@ -8,9 +8,17 @@ public sealed record OutgoingMail(
     [property: Id(2)] string TextBody,
     [property: Id(3)] string? InReplyTo = null);
 
-/// <summary>The relay accepted the message.</summary>
-[GenerateSerializer, Immutable, Alias("Techmail.SendReceipt")]
-public sealed record SendReceipt(
-    [property: Id(0)] string MessageId,
-    [property: Id(1)] string EnvelopeFrom,
-    [property: Id(2)] IReadOnlyList<string> Recipients);
+/// <summary>
+/// A send queued in the mailbox's outbox: the outbox sends it, retries it and records how it went (follow it with
+/// <see cref="IOutboxGrain.Get"/>).
+/// </summary>
+/// <param name="RequestId">What keys the send: the same request id queued again is this same mail, never a second one.</param>
+/// <param name="AlreadyQueued">True when this request id had been queued before: nothing new was queued.</param>
+[GenerateSerializer, Immutable, Alias("Techmail.SendTicket")]
+public sealed record SendTicket(
+    [property: Id(0)] long OutboxId,
+    [property: Id(1)] string RequestId,
+    [property: Id(2)] string MessageId,
+    [property: Id(3)] string EnvelopeFrom,
+    [property: Id(4)] IReadOnlyList<string> Recipients,
+    [property: Id(5)] bool AlreadyQueued);

@@ -16,9 +16,16 @@ public interface IQuarantineGrain : IGrainWithStringKey
     [Alias("GetRaw")]
     Task<byte[]?> GetRaw(string id);
 
-    /// <summary>Runs the message through its mailbox's screening and hand-off again.</summary>
+    /// <summary>
+    /// Runs the message through its mailbox's screening and hand-off again (see <see cref="Mailboxes.IMailboxGrain.Reprocess"/>):
+    /// answers at once, and asked again runs nothing twice.
+    /// </summary>
     [Alias("Reprocess")]
-    Task<TraceEntry> Reprocess(string id);
+    Task<ReprocessOutcome> Reprocess(string id);
+
+    /// <summary>How the reprocessing of a message went, or is going; null when it was never reprocessed.</summary>
+    [Alias("Outcome")]
+    Task<ReprocessOutcome?> Outcome(string id);
 
     [Alias("Drop")]
     Task<bool> Drop(string id);

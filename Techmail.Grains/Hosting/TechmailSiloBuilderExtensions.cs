@@ -111,8 +111,11 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton(options.Outbox);
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<OutboxDrainer>();
+        services.AddSingleton<SendQueue>();
+        services.AddSingleton<RejectForwarding>();
         services.AddSingleton<MessageLedger>();
         services.AddSingleton<QuarantineStore>();
+        services.AddSingleton<ReprocessOutcomes>();
         services.AddSingleton<InboundStore>();
         services.AddSingleton<IntakeBacklogReader>();
         services.AddSingleton<RecordedMailMemory>();

@@ -118,23 +118,32 @@ public sealed class IncidentBuilderGrain(
                 }
 
                 fromOldest = false;
-                var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Get();
-                if (mailbox is null)
-                {
-                    // Removed with mail still recorded: it stays recorded, nothing to build it with.
-                    logger.LogWarning("Mailbox {Tenant}/{Mailbox} is gone; {Count} recorded messages are left unbuilt", tenant, name, rows.Count);
-                    return built;
-                }
-
-                _flood ??= new SenderFloodGate(policy.Flood, time);
                 var planned = new List<Planned>(rows.Count);
                 Task Flush()
                 {
-                    var written = Write(mailbox, [.. planned]);
+                    var written = Write(tenant, name, [.. planned]);
                     planned.Clear();
                     return written;
                 }
 
+                var mailbox = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Get();
+                if (mailbox is null)
+                {
+                    // Removed after this mail was recorded (it may already be off the server): quarantined with the
+                    // reason, where an admin sees it, rather than left waiting where nobody does.
+                    logger.LogWarning("Mailbox {Tenant}/{Mailbox} is gone; {Count} recorded messages are quarantined", tenant, name, rows.Count);
+                    foreach (var read in reads)
+                    {
+                        planned.Add(new Planned(await processor.Orphaned(tenant, name, read), read.Row, ServiceMailProcessor.FromAddress(read.Mime), read.Mime?.Subject));
+                        read.Mime?.Dispose();
+                    }
+
+                    next = Fetch(tenant, name, after: rows[^1].Position);
+                    await Flush();
+                    continue;
+                }
+
+                _flood ??= new SenderFloodGate(policy.Flood, time);
                 var context = await processor.Context(mailbox, _flood, reads);
                 try
                 {
@@ -143,7 +152,7 @@ public sealed class IncidentBuilderGrain(
                         // What a mail makes throw sets that mail aside, now; an outage ends the drain with it still waiting.
                         var plan = await MessageIsolation.One(
                             () => Plan(context, read, Flush),
-                            failure => processor.SetAside(mailbox, read.Row, ServiceMailProcessor.FromAddress(read.Mime), read.Mime?.Subject, failure));
+                            failure => processor.SetAside(tenant, name, read.Row, ServiceMailProcessor.FromAddress(read.Mime), read.Mime?.Subject, failure));
                         planned.Add(new Planned(plan, read.Row, ServiceMailProcessor.FromAddress(read.Mime), read.Mime?.Subject));
                         if (plan is MailPlan.SetAside aside)
                         {
@@ -228,14 +237,14 @@ public sealed class IncidentBuilderGrain(
     /// Writes planned mail in one transaction; when a mail's own values make it fail, one mail at a time, and each mail
     /// that fails alone is set aside instead of holding back the rest of the batch.
     /// </summary>
-    private async Task Write(MailboxView mailbox, IReadOnlyList<Planned> planned)
+    private async Task Write(string tenant, string name, IReadOnlyList<Planned> planned)
     {
-        var failed = await MessageIsolation.Each(planned, some => batch.Write(mailbox.Tenant, mailbox.Name, [.. some.Select(p => p.Plan)]));
+        var failed = await MessageIsolation.Each(planned, some => batch.Write(tenant, name, [.. some.Select(p => p.Plan)]));
         foreach (var (mail, failure) in failed)
         {
-            logger.LogWarning(failure, "Mail {Key} of {Tenant}/{Mailbox} could not be written; setting it aside", mail.Row.MessageKey, mailbox.Tenant, mailbox.Name);
-            var aside = await processor.SetAside(mailbox, mail.Row, mail.From, mail.Subject, failure);
-            await batch.Write(mailbox.Tenant, mailbox.Name, [aside]);
+            logger.LogWarning(failure, "Mail {Key} of {Tenant}/{Mailbox} could not be written; setting it aside", mail.Row.MessageKey, tenant, name);
+            var aside = await processor.SetAside(tenant, name, mail.Row, mail.From, mail.Subject, failure);
+            await batch.Write(tenant, name, [aside]);
         }
     }
 

@@ -287,12 +287,25 @@ public sealed class ServiceMailProcessor(
     }
 
     /// <summary>Sets aside a mail whose planning or writing threw on its own account, keeping it whole for an admin.</summary>
-    public Task<MailPlan> SetAside(MailboxView mailbox, PendingInbound row, string? from, string? subject, Exception failure) =>
-        Quarantine(mailbox, row, from, subject, $"could not be turned into an incident: {Faults.Faults.Summary(failure)}");
+    public Task<MailPlan> SetAside(string tenant, string mailbox, PendingInbound row, string? from, string? subject, Exception failure) =>
+        Quarantine(tenant, mailbox, row, from, subject, $"could not be turned into an incident: {Faults.Faults.Summary(failure)}");
 
-    private async Task<MailPlan> Quarantine(MailboxView mailbox, PendingInbound row, string? from, string? subject, string reason)
+    /// <summary>
+    /// Sets aside mail whose mailbox was removed after it was recorded: without the mailbox there are no settings to build
+    /// it with nor an address to acknowledge it from. Added again, the mailbox takes it back through a reprocess.
+    /// </summary>
+    public async Task<MailPlan> Orphaned(string tenant, string mailbox, ReadMail read)
     {
-        await quarantine.Hold(mailbox.Tenant, mailbox.Name, row.MessageKey, row.ServerUid, from, subject, row.Raw, MailStage.IncidentBuilder, reason);
+        var reason = $"mailbox '{mailbox}' was removed before this mail became an incident; add the mailbox again and reprocess it, or drop it";
+        return await Quarantine(tenant, mailbox, read.Row, FromAddress(read.Mime), read.Mime?.Subject, reason);
+    }
+
+    private Task<MailPlan> Quarantine(MailboxView mailbox, PendingInbound row, string? from, string? subject, string reason) =>
+        Quarantine(mailbox.Tenant, mailbox.Name, row, from, subject, reason);
+
+    private async Task<MailPlan> Quarantine(string tenant, string mailbox, PendingInbound row, string? from, string? subject, string reason)
+    {
+        await quarantine.Hold(tenant, mailbox, row.MessageKey, row.ServerUid, from, subject, row.Raw, MailStage.IncidentBuilder, reason);
         return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Quarantined, reason);
     }
 

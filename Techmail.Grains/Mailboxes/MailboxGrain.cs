@@ -11,10 +11,11 @@ public sealed class MailboxGrain(
     [PersistentState("mailbox", StorageNames.Grains)] IPersistentState<MailboxState> state,
     MailboxSecrets secrets,
     MailboxPoller poller,
-    Outgoing.MailSender sender,
+    Outgoing.SendQueue sending,
     PollGate gate,
     MessageLedger ledger,
     QuarantineStore quarantine,
+    ReprocessOutcomes outcomes,
     PollStatistics statistics,
     MailFetcher fetcher,
     PushMailboxStore pushMailboxes,
@@ -25,7 +26,14 @@ public sealed class MailboxGrain(
 {
     internal const string PollReminder = "poll";
 
+    // How long a removal waits for the poll it stops; a poll still running after that writes nothing back.
+    private static readonly TimeSpan PollStopWait = TimeSpan.FromSeconds(10);
+
     private readonly CancellationTokenSource _stopping = new();
+    private readonly MailboxStateWriter _writer = new(state);
+    // Cancels the running poll alone (a removal), where _stopping ends every poll of the activation.
+    private CancellationTokenSource? _pollCancel;
+    private bool _removing;
     private PollTickTracker _ticks = new();
     private bool _deactivating;
     private ImapIdleWatcher? _push;
@@ -72,16 +80,27 @@ public sealed class MailboxGrain(
             return false;
         }
 
-        await SyncReminder(polls: false, TimeSpan.Zero, force: true);
-        await StopPush();
-        if (IsPush(state.State.Settings))
+        // A removed mailbox takes no more mail: the running poll is stopped. What it already handed to intake stays
+        // recorded (see IncidentBuilderGrain for what becomes of it); what it had not is left on the server.
+        _removing = true;
+        try
         {
-            await pushMailboxes.Set(Tenant, Name, push: false);
+            await StopPoll();
+            await SyncReminder(polls: false, TimeSpan.Zero, force: true);
+            await StopPush();
+            if (IsPush(state.State.Settings))
+            {
+                await pushMailboxes.Set(Tenant, Name, push: false);
+            }
+
+            await GrainFactory.GetGrain<ITenantGrain>(Tenant).Unregister(Name);
+            await _writer.Clear();
+        }
+        finally
+        {
+            _removing = false;
         }
 
-        await GrainFactory.GetGrain<ITenantGrain>(Tenant).Unregister(Name);
-        await state.ClearStateAsync();
-        state.State = new MailboxState();
         logger.LogInformation("Mailbox {Tenant}/{Mailbox} removed", Tenant, Name);
         DeactivateOnIdle();
         return true;
@@ -136,7 +155,7 @@ public sealed class MailboxGrain(
         if (state.State.Settings is not { Polls: true } settings)
         {
             // A reminder that outlived its reason (e.g. a crash between disable and unregister): drop it.
-            return SyncReminder(polls: false, TimeSpan.Zero, force: true);
+            return DropReminder();
         }
 
         var now = time.GetUtcNow();
@@ -189,7 +208,7 @@ public sealed class MailboxGrain(
         return Task.FromResult(before);
     }
 
-    public async Task<Outgoing.SendReceipt> Send(Outgoing.OutgoingMail mail)
+    public Task<Outgoing.SendTicket> Send(Outgoing.OutgoingMail mail, string? requestId)
     {
         EnsureExists();
         var stored = state.State.Settings!;
@@ -203,25 +222,19 @@ public sealed class MailboxGrain(
             throw new MailboxException(MailboxErrorKind.CannotSend, $"mailbox '{Name}' has no outgoing settings (envelope from address and SMTP relay).");
         }
 
-        var errors = Outgoing.OutgoingMessageBuilder.Validate(mail);
+        var errors = Outgoing.OutgoingMessageBuilder.Validate(mail).ToList();
+        if (requestId is not null && !Outgoing.SendQueue.IsValidRequestId(requestId))
+        {
+            errors.Add(new ValidationError("requestId", $"is 1-{Outgoing.SendQueue.MaxRequestIdLength} letters, digits, '.', '_' or '-'."));
+        }
+
         if (errors.Count > 0)
         {
             throw MailboxException.Invalid(errors);
         }
 
-        var outgoing = (await Revealed(stored)).Outgoing!;
-        var message = Outgoing.OutgoingMessageBuilder.Build(outgoing, mail);
-        try
-        {
-            await sender.Send(outgoing, message, message.To.Mailboxes.ToList(), _stopping.Token);
-        }
-        catch (MailFetchException e)
-        {
-            throw new MailboxException(MailboxErrorKind.CannotSend, e.Message);
-        }
-
-        logger.LogInformation("Mailbox {Tenant}/{Mailbox} sent {MessageId} to {Count} recipient(s)", Tenant, Name, message.MessageId, message.To.Count);
-        return new Outgoing.SendReceipt(message.MessageId!, outgoing.EnvelopeFrom, message.To.Mailboxes.Select(m => m.Address).ToList());
+        // Only the mailbox's addresses go into the message; the relay and its password are the outbox's business.
+        return sending.Queue(Tenant, Name, stored.Outgoing, mail, requestId ?? Guid.NewGuid().ToString("N"));
     }
 
     public async Task<IReadOnlyList<TraceEntry>> GetTrace(int take)
@@ -230,7 +243,7 @@ public sealed class MailboxGrain(
         return await ledger.Newest(Tenant, Name, Math.Clamp(take, 1, 10_000));
     }
 
-    public async Task<TraceEntry> Reprocess(string quarantineId)
+    public async Task<ReprocessOutcome> Reprocess(string quarantineId)
     {
         EnsureExists();
         var held = await quarantine.Get(Tenant, quarantineId)
@@ -240,20 +253,27 @@ public sealed class MailboxGrain(
             throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' belongs to mailbox '{held.Message.Mailbox}'.");
         }
 
-        if (held.Message.State != QuarantineState.Held)
+        switch (held.Message.State)
         {
-            throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' is already {held.Message.State.ToString().ToLowerInvariant()}.");
+            case QuarantineState.Reprocessed:
+                // Asked again (a retry after a timeout, a second admin): nothing runs twice; the first run's outcome answers.
+                return await outcomes.Of(Tenant, held.Message);
+            case QuarantineState.Dropped:
+                throw new MailboxException(MailboxErrorKind.Invalid, $"quarantined message '{quarantineId}' was dropped.");
         }
 
+        // Every step below is keyed by the message (intake by its key, the forward by its key in the outbox, the trace
+        // row by its key), so a run cut short before the state is set can simply run again.
         var raw = await quarantine.GetRaw(Tenant, quarantineId) ?? [];
         var settings = await Revealed(state.State.Settings!);
-        var entry = await poller.Reprocess(Request(settings), held.Message.MessageKey, held.ServerUid, raw, _stopping.Token);
-        if (entry.Verdict != TraceVerdict.Quarantined)
+        var entry = await poller.Reprocess(Request(settings), held.Message.MessageKey, held.ServerUid, raw);
+        if (entry.Verdict == TraceVerdict.Quarantined)
         {
-            await quarantine.SetState(Tenant, quarantineId, QuarantineState.Reprocessed);
+            return ReprocessOutcomes.StillHeld(quarantineId, entry);
         }
 
-        return entry;
+        await quarantine.SetState(Tenant, quarantineId, QuarantineState.Reprocessed);
+        return await outcomes.Of(Tenant, held.Message with { State = QuarantineState.Reprocessed });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -281,18 +301,20 @@ public sealed class MailboxGrain(
     /// <returns>False when the previous poll is still running (this one is then not started).</returns>
     private bool StartPoll(DateTimeOffset? due)
     {
-        if (_poll is { IsCompleted: false } || _deactivating)
+        if (_poll is { IsCompleted: false } || _deactivating || _removing)
         {
             return false;
         }
 
-        _poll = RunPoll(due);
+        _pollCancel?.Dispose();
+        _pollCancel = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        _poll = RunPoll(due, _pollCancel.Token);
         // Back on the activation's scheduler once the poll ends: a poll asked for during it (push or an admin) runs now.
         _poll.ContinueWith(
             _ =>
             {
                 var asked = Interlocked.Exchange(ref _pollAgain, NoPollAsked);
-                if ((asked == AdminAsked || (asked == PushAsked && !BackingOff)) && state.State.Settings is { Polls: true } && !_deactivating)
+                if ((asked == AdminAsked || (asked == PushAsked && !BackingOff)) && state.State.Settings is { Polls: true } && !_deactivating && !_removing)
                 {
                     StartPoll(due: null);
                 }
@@ -303,21 +325,24 @@ public sealed class MailboxGrain(
         return true;
     }
 
-    private async Task RunPoll(DateTimeOffset? due)
+    private async Task RunPoll(DateTimeOffset? due, CancellationToken cancellationToken)
     {
+        // The mailbox this poll is for: one removed meanwhile, or removed and added again, must not get its outcome.
+        var incarnation = state.State.Created;
         var settings = await Revealed(state.State.Settings!);
         var host = settings.Incoming!.Host;
-        var before = state.State.Status;
+        // What the poll did, applied when it ends to the state as it is then: an admin may have changed it meanwhile.
+        Func<MailboxState, bool> outcome;
         try
         {
             // A mailbox whose last poll failed waits in the failing mailboxes' pool, never in a healthy one's turn.
-            var failing = before.ConsecutiveFailures > 0;
+            var failing = state.State.Status.ConsecutiveFailures > 0;
             if (gate.WouldWait(host, failing))
             {
                 state.State.Status = state.State.Status with { State = PollState.Waiting };
             }
 
-            using var slot = await gate.Enter(host, Tenant, failing, _stopping.Token);
+            using var slot = await gate.Enter(host, Tenant, failing, cancellationToken);
             var started = time.GetUtcNow();
             if (due is { } scheduled)
             {
@@ -325,12 +350,13 @@ public sealed class MailboxGrain(
             }
 
             state.State.Status = state.State.Status with { State = PollState.Polling, LastPollStarted = started };
-            var report = await poller.Poll(Request(settings), _stopping.Token);
+            var report = await poller.Poll(Request(settings), cancellationToken);
             slot.Dispose();
             statistics.Finished(report.Succeeded, report.Accepted);
-            Record(report, started);
+            Log(report);
+            outcome = current => Record(current, report, started);
         }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             state.State.Status = state.State.Status with { State = PollState.Scheduled };
             return;
@@ -339,46 +365,60 @@ public sealed class MailboxGrain(
         {
             logger.LogError(e, "Poll of {Tenant}/{Mailbox} failed unexpectedly", Tenant, Name);
             statistics.Finished(succeeded: false, messages: 0);
-            state.State.Status = state.State.Status with
+            var error = e.Message.Split('\n')[0];
+            outcome = current =>
             {
-                State = PollState.Scheduled,
-                ConsecutiveFailures = state.State.Status.ConsecutiveFailures + 1,
-                LastError = e.Message.Split('\n')[0],
+                current.Status = current.Status with { State = PollState.Scheduled, ConsecutiveFailures = current.Status.ConsecutiveFailures + 1, LastError = error };
+                return true;
             };
         }
 
-        var after = state.State.Status;
-        // Only a poll that changed something worth keeping writes state: an empty, healthy poll costs no storage write.
-        if (after.Counts != before.Counts || after.LastError != before.LastError || after.ConsecutiveFailures != before.ConsecutiveFailures
-            || after.BackoffUntil != before.BackoffUntil || (before.LastSuccess is null && after.LastSuccess is not null))
+        await _writer.Change(current =>
         {
-            await state.WriteStateAsync();
-        }
+            if (current.Settings is null || current.Created != incarnation)
+            {
+                // Removed while this poll ran. Its mail is recorded by intake already; writing its counts would bring
+                // back a state for a mailbox that no longer exists.
+                logger.LogInformation("Mailbox {Tenant}/{Mailbox} was removed during a poll; the poll's outcome is not stored", Tenant, Name);
+                return false;
+            }
+
+            return outcome(current);
+        });
     }
 
-    private void Record(PollReport report, DateTimeOffset started)
+    /// <summary>Applies a poll's report to the state; returns whether anything worth a storage write changed.</summary>
+    private bool Record(MailboxState current, PollReport report, DateTimeOffset started)
     {
         var now = time.GetUtcNow();
-        var status = state.State.Status;
-        var failures = report.Succeeded ? 0 : status.ConsecutiveFailures + 1;
-        var backoff = FailureBackoff.Until(now, state.State.Settings!.PollInterval, failures, report.Failure);
-        if (backoff is not null && status.BackoffUntil is null)
+        var before = current.Status;
+        var failures = report.Succeeded ? 0 : before.ConsecutiveFailures + 1;
+        var backoff = FailureBackoff.Until(now, current.Settings!.PollInterval, failures, report.Failure);
+        if (backoff is not null && before.BackoffUntil is null)
         {
             logger.LogWarning("Mailbox {Tenant}/{Mailbox} backs off until {Until} after {Failures} failed poll(s)", Tenant, Name, backoff, failures);
         }
 
-        state.State.Status = status with
+        var after = before with
         {
-            State = state.State.Settings!.Polls ? PollState.Scheduled : PollState.Idle,
+            State = current.Settings.Polls ? PollState.Scheduled : PollState.Idle,
             LastPollDuration = now - started,
-            Counts = report.AddTo(status.Counts),
+            Counts = report.AddTo(before.Counts),
             ConsecutiveFailures = failures,
             LastError = report.Error,
             Circuit = report.Circuit,
-            LastSuccess = report.Succeeded ? now : status.LastSuccess,
+            LastSuccess = report.Succeeded ? now : before.LastSuccess,
             BackoffUntil = backoff,
         };
+        current.Status = after;
 
+        // Only a poll that changed something worth keeping writes state: an empty, healthy poll costs no storage write.
+        return after.Counts != before.Counts || after.LastError != before.LastError || after.ConsecutiveFailures != before.ConsecutiveFailures
+            || after.BackoffUntil != before.BackoffUntil || (before.LastSuccess is null && after.LastSuccess is not null);
+    }
+
+    private void Log(PollReport report)
+    {
         if (report.Error is not null)
         {
             logger.LogWarning("Poll of {Tenant}/{Mailbox}: {Error}", Tenant, Name, report.Error);
@@ -389,6 +429,17 @@ public sealed class MailboxGrain(
             logger.LogInformation(
                 "Poll of {Tenant}/{Mailbox}: {Fetched} fetched, {Accepted} accepted, {Discarded} discarded, {Rejected} rejected, {Quarantined} quarantined, {Duplicates} already handled",
                 Tenant, Name, report.Fetched, report.Accepted, report.Discarded, report.Rejected, report.Quarantined, report.Duplicates);
+        }
+    }
+
+    /// <summary>Stops the running poll and waits a while for it: what it handed off stays handed off, the rest stays on the server.</summary>
+    private async Task StopPoll()
+    {
+        Interlocked.Exchange(ref _pollAgain, NoPollAsked);
+        if (_poll is { IsCompleted: false } poll)
+        {
+            _pollCancel?.Cancel();
+            await Task.WhenAny(poll, Task.Delay(PollStopWait));
         }
     }
 
@@ -430,23 +481,34 @@ public sealed class MailboxGrain(
         // The tenant checks the account rule before anything is stored, so a refused change leaves no trace.
         await GrainFactory.GetGrain<ITenantGrain>(Tenant).Register(Summarize(sealedSettings));
 
-        var now = time.GetUtcNow();
-        state.State.Settings = sealedSettings;
-        state.State.Created = stored is null ? now : state.State.Created;
-        state.State.Updated = now;
-        if (!sealedSettings.Polls)
-        {
-            state.State.Status = state.State.Status with { State = PollState.Idle, NextPoll = null };
-        }
-
-        await SyncReminder(sealedSettings.Polls, sealedSettings.PollInterval, writeState: false);
+        var reminder = await SyncReminder(sealedSettings.Polls, sealedSettings.PollInterval);
         if (IsPush(stored) != IsPush(sealedSettings))
         {
             // Before the state: a crash in between leaves at worst a row for a mailbox that turns out not to push.
             await pushMailboxes.Set(Tenant, Name, IsPush(sealedSettings));
         }
 
-        await state.WriteStateAsync();
+        var now = time.GetUtcNow();
+        await _writer.Change(current =>
+        {
+            var pollState = current.Status.State;
+            current.Created = current.Settings is null ? now : current.Created;
+            current.Settings = sealedSettings;
+            current.Updated = now;
+            if (!sealedSettings.Polls)
+            {
+                current.Status = current.Status with { State = PollState.Idle, NextPoll = null };
+            }
+
+            reminder?.Invoke(current);
+            if (PollRunning)
+            {
+                // The running poll ends with the state the settings call for; until then it is what it is.
+                current.Status = current.Status with { State = pollState };
+            }
+
+            return true;
+        });
         await SyncPush();
         // Mail held for a disabled mailbox or refused settings goes as soon as they change, not at the next re-check.
         WakeOutbox();
@@ -456,8 +518,12 @@ public sealed class MailboxGrain(
         return View();
     }
 
+    /// <summary>
+    /// Registers, changes or drops the poll reminder to match; returns what the state must then remember of it, for the
+    /// caller's write (null when nothing changed).
+    /// </summary>
     /// <param name="force">Look the reminder up even when the state says none is registered.</param>
-    private async Task SyncReminder(bool polls, TimeSpan period, bool writeState = true, bool force = false)
+    private async Task<Action<MailboxState>?> SyncReminder(bool polls, TimeSpan period, bool force = false)
     {
         var registered = state.State.ReminderPeriod;
         if (polls && registered != period)
@@ -466,27 +532,38 @@ public sealed class MailboxGrain(
             await this.RegisterOrUpdateReminder(PollReminder, due, period);
             // A new reminder is a new schedule: comparing with the old one would report missed ticks that were not.
             _ticks = new PollTickTracker();
-            state.State.ReminderPeriod = period;
-            state.State.Status = state.State.Status with { State = PollState.Scheduled, NextPoll = time.GetUtcNow() + due };
+            var next = time.GetUtcNow() + due;
+            return current =>
+            {
+                current.ReminderPeriod = period;
+                current.Status = current.Status with { State = PollState.Scheduled, NextPoll = next };
+            };
         }
-        else if (!polls && (registered is not null || force))
+
+        if (!polls && (registered is not null || force))
         {
             if (await this.GetReminder(PollReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
             }
 
-            state.State.ReminderPeriod = null;
             _ticks = new PollTickTracker();
-        }
-        else
-        {
-            return;
+            return current => current.ReminderPeriod = null;
         }
 
-        if (writeState && Exists)
+        return null;
+    }
+
+    /// <summary>Drops a poll reminder the mailbox no longer wants, and stores that it did (unless the mailbox is gone).</summary>
+    private async Task DropReminder()
+    {
+        if (await SyncReminder(polls: false, TimeSpan.Zero, force: true) is { } forget)
         {
-            await state.WriteStateAsync();
+            await _writer.Change(current =>
+            {
+                forget(current);
+                return current.Settings is not null;
+            });
         }
     }
 
@@ -521,6 +598,8 @@ public sealed class MailboxGrain(
     /// <summary>Record equality compares lists by reference, and every save brings a new list of mechanisms.</summary>
     private static bool SameConnection(IncomingSettings a, IncomingSettings b) =>
         a with { AuthMechanisms = [] } == b with { AuthMechanisms = [] } && a.AuthMechanisms.SequenceEqual(b.AuthMechanisms);
+
+    private bool PollRunning => _poll is { IsCompleted: false };
 
     private bool BackingOff => state.State.Status.BackoffUntil is { } until && time.GetUtcNow() < until;
 

@@ -64,6 +64,8 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
             failures);
     }
 
+    public Task<OutboxEntry?> Get(long id) => store.Get(Tenant, Mailbox, id);
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A send cut short is not marked sent, so the next activation sends it again (at least once, never lost).

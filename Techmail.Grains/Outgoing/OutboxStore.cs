@@ -214,15 +214,41 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
         return new OutboxCounts(queued, sent, failed, oldest, next, await error.ExecuteScalarAsync() as string);
     }
 
+    /// <summary>One row of a mailbox's outbox, as the admin sees it: how a queued send or forward is followed to its end.</summary>
+    public async Task<OutboxEntry?> Get(string tenant, string mailbox, long id)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"SELECT {EntryColumns} FROM techmail_outbox WHERE tenant = @tenant AND mailbox = @mailbox AND id = @id",
+            ("@tenant", tenant),
+            ("@mailbox", mailbox),
+            ("@id", id));
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? Entry(reader) : null;
+    }
+
+    /// <summary>The row queued under a dedupe key, with the message's bytes; null when nothing was queued under it.</summary>
+    public async Task<(OutboxEntry Entry, byte[] Raw)?> Find(string tenant, string dedupeKey)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            $"SELECT {EntryColumns}, raw FROM techmail_outbox WHERE tenant = @tenant AND dedupe_key = @dedupe",
+            ("@tenant", tenant),
+            ("@dedupe", dedupeKey));
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? (Entry(reader), (byte[])reader.GetValue(12)) : null;
+    }
+
+    private const string EntryColumns =
+        "id, mailbox, reference, envelope_from, recipients, state, attempts, next_attempt_utc, last_error, created_utc, sent_utc, LENGTH(raw)";
+
     /// <summary>Newest first, without the messages themselves.</summary>
     public async Task<IReadOnlyList<OutboxEntry>> List(string tenant, string? mailbox, OutboxState? state, int take)
     {
         // Filters are added only when given: PostgreSQL cannot type a parameter that is only compared with NULL.
-        var sql = """
-            SELECT id, mailbox, reference, envelope_from, recipients, state, attempts, next_attempt_utc, last_error, created_utc, sent_utc,
-                LENGTH(raw)
-            FROM techmail_outbox WHERE tenant = @tenant
-            """
+        var sql = $"SELECT {EntryColumns} FROM techmail_outbox WHERE tenant = @tenant"
             + (mailbox is null ? "" : " AND mailbox = @mailbox")
             + (state is null ? "" : " AND state = @state")
             + " ORDER BY id DESC LIMIT @take";
@@ -238,23 +264,29 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
         var rows = new List<OutboxEntry>();
         while (await reader.ReadAsync())
         {
-            var rowState = Parse(reader.GetString(5));
-            rows.Add(new OutboxEntry(
-                Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
-                reader.GetString(1),
-                reader.StringOrNull(2),
-                reader.GetString(3),
-                Recipients(reader.GetString(4)),
-                rowState,
-                Convert.ToInt32(reader.GetValue(6), CultureInfo.InvariantCulture),
-                rowState == OutboxState.Queued ? reader.Utc(7) : null,
-                reader.StringOrNull(8),
-                reader.Utc(9),
-                reader.UtcOrNull(10),
-                Convert.ToInt64(reader.GetValue(11), CultureInfo.InvariantCulture)));
+            rows.Add(Entry(reader));
         }
 
         return rows;
+    }
+
+    /// <summary>A row read with <see cref="EntryColumns"/> first.</summary>
+    private static OutboxEntry Entry(DbDataReader reader)
+    {
+        var rowState = Parse(reader.GetString(5));
+        return new OutboxEntry(
+            Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
+            reader.GetString(1),
+            reader.StringOrNull(2),
+            reader.GetString(3),
+            Recipients(reader.GetString(4)),
+            rowState,
+            Convert.ToInt32(reader.GetValue(6), CultureInfo.InvariantCulture),
+            rowState == OutboxState.Queued ? reader.Utc(7) : null,
+            reader.StringOrNull(8),
+            reader.Utc(9),
+            reader.UtcOrNull(10),
+            Convert.ToInt64(reader.GetValue(11), CultureInfo.InvariantCulture));
     }
 
     private async Task Finish(long id, string state, string? reason, DateTimeOffset now)

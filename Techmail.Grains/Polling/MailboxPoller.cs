@@ -22,7 +22,7 @@ public sealed class MailboxPoller(
     ResiliencePipelines pipelines,
     MessageLedger ledger,
     QuarantineStore quarantine,
-    MailSender sender,
+    RejectForwarding forwarding,
     RecordedMailMemory recorded,
     MemoryBudget budget,
     PollingLimits limits,
@@ -81,7 +81,7 @@ public sealed class MailboxPoller(
     }
 
     /// <summary>Runs a quarantined message through screening and hand-off again; it stays quarantined if it still fails.</summary>
-    public async Task<TraceEntry> Reprocess(PollRequest request, string key, string uid, byte[] raw, CancellationToken ct)
+    public async Task<TraceEntry> Reprocess(PollRequest request, string key, string uid, byte[] raw)
     {
         var now = time.GetUtcNow();
         if (!MessageParsing.TryParse(raw, out var message, out var problem))
@@ -99,10 +99,10 @@ public sealed class MailboxPoller(
                 await ledger.Record(request.Tenant, request.Mailbox, [discarded]);
                 return discarded;
             case ScreenOutcome.Reject when request.Settings.RejectForwardAddresses.Count > 0 && request.Settings.Outgoing is { } outgoing:
-                var notice = RejectionNotice.Build(outgoing, request.Mailbox, message, verdict.Reason ?? "rejected", request.Settings.RejectForwardAddresses);
-                await sender.Send(outgoing, notice, notice.To.Mailboxes.ToList(), ct);
-                var rejected = Entry(TraceVerdict.Rejected, verdict.Reason);
-                await ledger.Record(request.Tenant, request.Mailbox, [rejected]);
+                // Queued with its trace row: asked again, the same forward is found by the message's key, never sent twice.
+                var reason = verdict.Reason ?? "rejected";
+                var rejected = Entry(TraceVerdict.Rejected, Forwarded(reason, request.Settings.RejectForwardAddresses));
+                await forwarding.Queue(request.Tenant, request.Mailbox, outgoing, message, reason, request.Settings.RejectForwardAddresses, rejected);
                 return rejected;
             case ScreenOutcome.Reject:
                 return Entry(TraceVerdict.Quarantined, $"rejected: {verdict.Reason}");
@@ -546,7 +546,7 @@ public sealed class MailboxPoller(
                     done.Add(remote);
                     break;
                 case ScreenOutcome.Reject:
-                    if (await Reject(request, key, remote, raw, message, from, verdict.Reason ?? "rejected", traced, report, ct))
+                    if (await Reject(request, key, remote, raw, message, from, verdict.Reason ?? "rejected", report))
                     {
                         done.Add(remote);
                     }
@@ -557,10 +557,13 @@ public sealed class MailboxPoller(
                     {
                         accepted.Add((inbound, remote, message));
                     }
-                    else if (await Reject(request, key, remote, raw, message, from, NotABounce, traced, report, ct))
+                    else
                     {
                         // A person's reply or an unsubscribe request: a person must read it, never a silent drop.
-                        done.Add(remote);
+                        if (await Reject(request, key, remote, raw, message, from, NotABounce, report))
+                        {
+                            done.Add(remote);
+                        }
                     }
 
                     break;
@@ -674,9 +677,12 @@ public sealed class MailboxPoller(
                 return Task.FromResult(false);
             });
 
+    /// <summary>
+    /// Quarantines a rejected message, or forwards it when the mailbox says where to; true when it may then leave the
+    /// server. A forward that cannot be queued for the message's own sake (a notice its headers break) quarantines it.
+    /// </summary>
     private async Task<bool> Reject(
-        PollRequest request, string key, RemoteMessage remote, byte[] raw, MimeMessage message, string? from, string reason,
-        List<TraceEntry> traced, PollReport report, CancellationToken ct)
+        PollRequest request, string key, RemoteMessage remote, byte[] raw, MimeMessage message, string? from, string reason, PollReport report)
     {
         var settings = request.Settings;
         if (settings.RejectForwardAddresses.Count == 0 || settings.Outgoing is null)
@@ -684,23 +690,20 @@ public sealed class MailboxPoller(
             return await SetAside(request, key, remote.Uid, from, message.Subject, raw, MailStage.Screening, $"rejected: {reason}", report);
         }
 
-        try
-        {
-            var notice = RejectionNotice.Build(settings.Outgoing, request.Mailbox, message, reason, settings.RejectForwardAddresses);
-            await sender.Send(settings.Outgoing, notice, notice.To.Mailboxes.ToList(), ct);
-        }
-        catch (MailFetchException e)
-        {
-            // Not forwarded, so not deleted: the next poll tries again, and the status says why.
-            report.LeftOnServer++;
-            report.Error = $"rejected message could not be forwarded: {e.Message}";
-            return false;
-        }
-
-        traced.Add(new TraceEntry(key, remote.Uid, message.MessageId, from, message.Subject, raw.LongLength, TraceVerdict.Rejected, $"{reason}; forwarded to {string.Join(", ", settings.RejectForwardAddresses)}", time.GetUtcNow()));
-        report.Rejected++;
-        return true;
+        // The forward goes through the outbox, committed with the trace row: once this returns the message may leave the
+        // server, and the relay's speed or mood no longer matters to the poll.
+        var entry = new TraceEntry(key, remote.Uid, message.MessageId, from, message.Subject, raw.LongLength, TraceVerdict.Rejected, Forwarded(reason, settings.RejectForwardAddresses), time.GetUtcNow());
+        return await MessageIsolation.One(
+            async () =>
+            {
+                await forwarding.Queue(request.Tenant, request.Mailbox, settings.Outgoing, message, reason, settings.RejectForwardAddresses, entry);
+                report.Rejected++;
+                return true;
+            },
+            failure => SetAside(request, key, remote.Uid, from, message.Subject, raw, MailStage.Screening, $"rejected: {reason}; the forward could not be queued: {Faults.Faults.Summary(failure)}", report));
     }
+
+    private static string Forwarded(string reason, IReadOnlyList<string> to) => $"{reason}; forwarded to {string.Join(", ", to)} through the outbox";
 
     /// <summary>Consecutive runs of the messages, each at most <paramref name="count"/> messages and (past its first) <paramref name="bytes"/> bytes.</summary>
     private static IEnumerable<List<RemoteMessage>> Chunks(List<RemoteMessage> messages, int count, long bytes)

@@ -1,9 +1,8 @@
 using Techmail.Mailboxes;
-using Techmail.Polling;
 
 namespace Techmail.Quarantine;
 
-public sealed class QuarantineGrain(QuarantineStore store) : Grain, IQuarantineGrain
+public sealed class QuarantineGrain(QuarantineStore store, ReprocessOutcomes outcomes) : Grain, IQuarantineGrain
 {
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -14,12 +13,24 @@ public sealed class QuarantineGrain(QuarantineStore store) : Grain, IQuarantineG
 
     public Task<byte[]?> GetRaw(string id) => store.GetRaw(Tenant, id);
 
-    public async Task<TraceEntry> Reprocess(string id)
+    public async Task<ReprocessOutcome> Reprocess(string id)
     {
         var held = await store.Get(Tenant, id)
             ?? throw new MailboxException(MailboxErrorKind.NotFound, $"quarantined message '{id}' does not exist.");
         // The mailbox owns screening and hand-off, so reprocessing goes through it.
         return await GrainFactory.GetGrain<IMailboxGrain>(MailboxKey.For(Tenant, held.Message.Mailbox)).Reprocess(id);
+    }
+
+    public async Task<ReprocessOutcome?> Outcome(string id)
+    {
+        var held = await store.Get(Tenant, id)
+            ?? throw new MailboxException(MailboxErrorKind.NotFound, $"quarantined message '{id}' does not exist.");
+        return held.Message.State switch
+        {
+            QuarantineState.Reprocessed => await outcomes.Of(Tenant, held.Message),
+            QuarantineState.Held when await store.WasResolved(Tenant, id) => ReprocessOutcomes.HeldAgain(held.Message),
+            _ => null,
+        };
     }
 
     public Task<bool> Drop(string id) => store.SetState(Tenant, id, QuarantineState.Dropped);

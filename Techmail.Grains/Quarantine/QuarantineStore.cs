@@ -49,6 +49,17 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
         return new QuarantinedMessage(id, mailbox, messageKey, from, subject, raw.LongLength, reason, QuarantineState.Held, created, stage);
     }
 
+    /// <summary>Whether the message was reprocessed or dropped before: a held row that was, is held again.</summary>
+    public async Task<bool> WasResolved(string tenant, string id)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "SELECT COUNT(*) FROM techmail_quarantine WHERE tenant = @tenant AND id = @id AND resolved_utc IS NOT NULL",
+            ("@tenant", tenant), ("@id", id));
+        return Convert.ToInt64(await command.ExecuteScalarAsync()) > 0;
+    }
+
     public async Task<IReadOnlyList<QuarantinedMessage>> List(string tenant, string? mailbox, bool includeResolved, int take)
     {
         // Filters are added only when given: PostgreSQL cannot type a parameter that is only ever compared with NULL.

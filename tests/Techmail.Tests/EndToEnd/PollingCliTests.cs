@@ -121,4 +121,61 @@ public sealed class PollingCliTests(SiloProcessFixture fixture) : IClassFixture<
         Assert.Equal("Checking", sent.Message.Subject);
         Assert.Equal("Help Desk", sent.Message.From.Mailboxes.Single().Name);
     }
+
+    [Fact]
+    public async Task Send_wait_follows_the_queued_mail_to_the_relay_and_a_repeated_request_id_sends_once()
+    {
+        await using var smtp = await SmtpSink.Start();
+        smtp.AnswerSlowly("slow@example.net", TimeSpan.FromSeconds(3));
+        smtp.AnswerSlowly("slower@example.net", TimeSpan.FromSeconds(20));
+        var cli = fixture.Cli("sendwait");
+        await cli.Ok("mailbox", "add", "out", "--type", "service", "--envelope-from", "bounces@example.com",
+            "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none", "--enable");
+
+        var sent = await cli.Run("mailbox", "send", "out", "--to", "slow@example.net", "--request-id", "check-1", "--wait");
+        var again = await cli.Run("mailbox", "send", "out", "--to", "slow@example.net", "--request-id", "check-1", "--json");
+        var late = await cli.Run("mailbox", "send", "out", "--to", "slower@example.net", "--wait", "--timeout", "1");
+
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        Assert.Matches(@"^Sent <?\S+@example\.com>? from bounces@example\.com to slow@example\.net \(outbox mail #\d+\)\.", sent.Stdout);
+        Assert.Equal(0, again.ExitCode);
+        var ticket = JsonDocument.Parse(again.Stdout).RootElement;
+        Assert.True(ticket.GetProperty("alreadyQueued").GetBoolean());
+        Assert.Equal("check-1", ticket.GetProperty("requestId").GetString());
+        Assert.Equal(1, smtp.CountTo("slow@example.net"));
+        Assert.Equal(1, late.ExitCode);
+        Assert.Contains("Still queued after 1s as outbox mail #", late.Stdout);
+        var refused = await cli.Run("mailbox", "send", "out", "--to", "x@example.net", "--request-id", "no spaces");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--request-id", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task Quarantine_reprocess_wait_reports_the_forward_and_asked_again_forwards_nothing_more()
+    {
+        await using var dovecot = await DovecotServer.Start();
+        await using var smtp = await SmtpSink.Start();
+        smtp.AnswerSlowly("review@example.com", TimeSpan.FromSeconds(2));
+        dovecot.AddUser("rp", "rp-password");
+        dovecot.Deliver("rp", TestMail.WithAttachment("contract", "contract.zip", "application/zip", 500));
+        var cli = fixture.Cli("reprocesscli");
+        await cli.RunWithInput("rp-password\n", "mailbox", "add", "desk", "--type", "service", "--host", "127.0.0.1",
+            "--port", dovecot.Pop3Port.ToString(), "--tls", "none", "--allow-plaintext-password", "--account", "rp", "--password-stdin",
+            "--envelope-from", "bounces@example.com", "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none",
+            "--block-type", ".zip", "--enable");
+        await cli.Ok("mailbox", "poll", "desk", "--wait");
+        var id = Assert.Single(JsonDocument.Parse(await cli.Ok("quarantine", "list", "--json")).RootElement.EnumerateArray()).GetProperty("id").GetString()!;
+        await cli.Ok("mailbox", "update", "desk", "--reject-forward", "review@example.com");
+
+        var first = await cli.Run("quarantine", "reprocess", id, "--wait");
+        var second = await cli.Run("quarantine", "reprocess", id, "--json");
+        var shown = await cli.Ok("quarantine", "show", id);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Matches($@"^Reprocessed {id}: rejected and forwarded to review@example\.com \(outbox mail #\d+\)\.", first.Stdout);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal("Done", JsonDocument.Parse(second.Stdout).RootElement.GetProperty("progress").GetString());
+        Assert.Contains("rejected and forwarded to review@example.com", shown);
+        Assert.Equal(1, smtp.CountTo("review@example.com"));
+    }
 }

@@ -25,7 +25,7 @@ public sealed record ReceivedMail(string EnvelopeFrom, IReadOnlyList<string> Rec
 /// A real SMTP server on a loopback port of its own that keeps everything it is sent: plain SMTP, no TLS,
 /// AUTH PLAIN/LOGIN optional and any credentials accepted, so a relay configured with a login works too.
 /// A test can script refusals: the next N messages answered with a chosen reply after DATA, or a recipient
-/// refused at RCPT TO.
+/// refused at RCPT TO; and slowness: mail to a recipient answered only after a delay.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
@@ -34,6 +34,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Queue<SmtpResponse> _answers = new();
     private readonly Dictionary<string, SmtpResponse> _refusedRecipients = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, TimeSpan> _slowRecipients = new(StringComparer.OrdinalIgnoreCase);
     private int _refusals;
     private TaskCompletionSource _arrived = NewSignal();
     private Task _running = Task.CompletedTask;
@@ -93,6 +94,21 @@ public sealed class SmtpSink : IAsyncDisposable
             _refusedRecipients[address] = new SmtpResponse((SmtpReplyCode)code, text);
         }
     }
+
+    /// <summary>
+    /// From now on, a message to this address is kept but answered only after <paramref name="delay"/>: a relay that is
+    /// slow to take mail (content scanning, a loaded server), slower if need be than a grain call may last.
+    /// </summary>
+    public void AnswerSlowly(string address, TimeSpan delay)
+    {
+        lock (_lock)
+        {
+            _slowRecipients[address] = delay;
+        }
+    }
+
+    /// <summary>How many messages to this address were kept so far.</summary>
+    public int CountTo(string address) => Messages.Count(m => m.Recipients.Contains(address, StringComparer.OrdinalIgnoreCase));
 
     /// <param name="port">A port chosen beforehand (a relay that is down until the test starts it); else a free one.</param>
     public static async Task<SmtpSink> Start(int? port = null)
@@ -242,6 +258,14 @@ public sealed class SmtpSink : IAsyncDisposable
         }
     }
 
+    private TimeSpan Slowness(IEnumerable<string> recipients)
+    {
+        lock (_lock)
+        {
+            return recipients.Select(r => _slowRecipients.GetValueOrDefault(r)).DefaultIfEmpty().Max();
+        }
+    }
+
     private SmtpResponse? RecipientRefusal(string address)
     {
         lock (_lock)
@@ -288,12 +312,27 @@ public sealed class SmtpSink : IAsyncDisposable
 
     private sealed class Store(SmtpSink sink) : IMessageStore
     {
-        public Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             if (sink.NextAnswer() is { } answer)
             {
-                return Task.FromResult(answer);
+                return answer;
             }
+
+            // Answered late, as a slow relay does; the message counts as received once it is answered.
+            var slowness = sink.Slowness(transaction.To.Select(Address));
+            var kept = Keep(context, transaction, buffer);
+            if (slowness > TimeSpan.Zero)
+            {
+                await Task.Delay(slowness, cancellationToken);
+            }
+
+            sink.Add(kept);
+            return SmtpResponse.Ok;
+        }
+
+        private static ReceivedMail Keep(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer)
+        {
 
             // SmtpServer hands over the data without the CRLF that ends its last line (it takes it as part of
             // the terminating CRLF.CRLF); put it back so Raw is byte for byte what the client sent.
@@ -306,8 +345,7 @@ public sealed class SmtpSink : IAsyncDisposable
             }
 
             var user = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
-            sink.Add(new ReceivedMail(Address(transaction.From), [.. transaction.To.Select(Address)], raw, user));
-            return Task.FromResult(SmtpResponse.Ok);
+            return new ReceivedMail(Address(transaction.From), [.. transaction.To.Select(Address)], raw, user);
         }
     }
 }

@@ -55,9 +55,11 @@ public sealed class PollGateTests
 
         big1.Dispose();
 
-        Assert.True(small.IsCompletedSuccessfully, "the small tenant, holding none, gets the first freed slot");
+        // The hand-over may complete on another thread: wait for it, then see that nobody else got in.
+        var smallSlot = await small.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.All(bigWaiting, w => Assert.False(w.IsCompleted));
-        (await small).Dispose();
+        smallSlot.Dispose();
+        await Task.WhenAny(bigWaiting).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(1, bigWaiting.Count(w => w.IsCompleted));
         big2.Dispose();
         foreach (var waiter in bigWaiting)
