@@ -13,14 +13,16 @@ public sealed record DeliveredMail(string Mailbox, GeneratedMail Mail, string? F
 /// <param name="What">incident, bounce, quarantined, discarded, rejected or duplicate.</param>
 public sealed record MailOutcome(string What, string Mailbox, string MessageKey, string Detail)
 {
-    public override string ToString() => $"{What} in {Mailbox} (key {MessageKey[..Math.Min(12, MessageKey.Length)]}){(Detail.Length > 0 ? ": " + Detail : "")}";
+    public override string ToString() =>
+        $"{What} in {Mailbox}{(MessageKey.Length > 0 ? $" (key {MessageKey[..Math.Min(12, MessageKey.Length)]})" : "")}{(Detail.Length > 0 ? ": " + Detail : "")}";
 }
 
 /// <summary>Where one delivered message ended up.</summary>
 /// <param name="Outcomes">The final things it became; exactly one when all is well.</param>
 /// <param name="Notes">What else was found of it that is not an outcome (waiting in intake, built without an entry).</param>
 /// <param name="Acknowledgements">Acknowledgements the SMTP server received for it.</param>
-public sealed record AuditedMail(DeliveredMail Delivered, IReadOnlyList<MailOutcome> Outcomes, IReadOnlyList<string> Notes, int Acknowledgements)
+/// <param name="Forwards">Copies of it the SMTP server received for the reject-forward addresses.</param>
+public sealed record AuditedMail(DeliveredMail Delivered, IReadOnlyList<MailOutcome> Outcomes, IReadOnlyList<string> Notes, int Acknowledgements, int Forwards = 0)
 {
     public string Token => Delivered.Mail.Token;
 
@@ -28,7 +30,7 @@ public sealed record AuditedMail(DeliveredMail Delivered, IReadOnlyList<MailOutc
         $"{Token} ({Delivered.Mail.Kind}, delivered to {Delivered.Mailbox}): "
         + (Outcomes.Count == 0 ? "no outcome" : string.Join("; ", Outcomes))
         + (Notes.Count == 0 ? "" : " [" + string.Join("; ", Notes) + "]")
-        + $"; {Acknowledgements} acknowledgement(s)";
+        + $"; {Acknowledgements} acknowledgement(s)" + (Forwards > 0 ? $", forwarded {Forwards} time(s)" : "");
 }
 
 /// <summary>The whole account of a run: every delivered message against what the engine recorded and sent.</summary>
@@ -50,7 +52,7 @@ public sealed class AuditReport(IReadOnlyList<AuditedMail> mail, IReadOnlyList<s
     /// Messages that became more than one thing, and redeliveries of a mail already turned into an incident that became
     /// an incident entry again (issue 16: they must be recorded as duplicates).
     /// </summary>
-    public IReadOnlyList<AuditedMail> Doubled => [.. Mail.Where(m => m.Outcomes.Count > 1 || (m.Delivered.FirstCopy is not null && m.Outcomes.Any(o => o.What == "incident") && FirstCopyIsIncident(m)))];
+    public IReadOnlyList<AuditedMail> Doubled => [.. Mail.Where(m => m.Outcomes.Count > 1 || m.Forwards > 1 || (m.Delivered.FirstCopy is not null && m.Outcomes.Any(o => o.What == "incident") && FirstCopyIsIncident(m)))];
 
     /// <summary>Messages acknowledged more than once, and redeliveries acknowledged as well as their first copy.</summary>
     public IReadOnlyList<AuditedMail> AcknowledgementsDoubled => [.. Mail.Where(m => m.Acknowledgements > 1 || (m.Delivered.FirstCopy is { } first && m.Acknowledgements > 0 && ByToken(first)?.Acknowledgements > 0))];
@@ -224,12 +226,15 @@ public static class DeliveryAudit
             }
         }
 
+        // What went to the reject-forward addresses is a rejected mail's copy; anything else sent is an acknowledgement.
         var acknowledgements = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var mail in sent.Where(m => !m.Recipients.Any(forwardAddresses.Contains)))
+        var forwards = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var mail in sent)
         {
+            var counts = mail.Recipients.Any(forwardAddresses.Contains) ? forwards : acknowledgements;
             foreach (var token in MailToken.FindAll(mail.Raw))
             {
-                acknowledgements[token] = acknowledgements.GetValueOrDefault(token) + 1;
+                counts[token] = counts.GetValueOrDefault(token) + 1;
             }
         }
 
@@ -237,7 +242,14 @@ public static class DeliveryAudit
         var audited = delivered.Select(d =>
         {
             var (found, foundNotes) = byToken.GetValueOrDefault(d.Mail.Token, ([], []));
-            return new AuditedMail(d, found, foundNotes, acknowledgements.GetValueOrDefault(d.Mail.Token));
+            var forwarded = forwards.GetValueOrDefault(d.Mail.Token);
+            if (forwarded > 0 && !found.Any(o => o.What == "rejected"))
+            {
+                // A rejected mail whose trace row names no token (no readable subject or Message-ID): its forward says it.
+                found = [.. found, new MailOutcome("rejected", d.Mailbox, "", "forwarded; the trace row names no token")];
+            }
+
+            return new AuditedMail(d, found, foundNotes, acknowledgements.GetValueOrDefault(d.Mail.Token), forwarded);
         }).ToList();
         var strays = byToken.Keys.Where(t => !deliveredTokens.Contains(t)).Order(StringComparer.Ordinal).Select(t => $"{t}: {string.Join("; ", byToken[t].Outcomes)}").ToList();
         return new AuditReport(audited, strays);
