@@ -154,6 +154,7 @@ public sealed class ChaosRun(string profile, ChaosSilos silos, DovecotServer dov
         var sentBefore = _sentAtStart;
         var lastChange = _clock.Elapsed;
         var lastState = "";
+        var lastRelayed = -1;
         var nextPoll = TimeSpan.Zero;
         while (true)
         {
@@ -167,11 +168,18 @@ public sealed class ChaosRun(string profile, ChaosSilos silos, DovecotServer dov
             // Bounce intake records a bounce at hand-off and its row stays pending by design: only Service mail waits.
             var waiting = await Scalar(database, "SELECT COUNT(*) FROM techmail_inbound WHERE tenant = @t AND kind <> 'bounce' AND state IN ('pending', 'released')");
             var queued = await Scalar(database, "SELECT COUNT(*) FROM techmail_outbox WHERE tenant = @t AND state = 'queued'");
-            var state = $"{onServers} on the servers, {waiting} waiting in intake, {queued} queued in the outbox, {smtp.Count - sentBefore} received by the relay";
-            if (state != lastState)
+            // What the relay receives is not progress: a poll that fails after forwarding rejected mail forwards it again.
+            var state = $"{onServers} on the servers, {waiting} waiting in intake, {queued} queued in the outbox";
+            var relayed = smtp.Count - sentBefore;
+            if (state != lastState || relayed != lastRelayed)
             {
-                (lastState, lastChange) = (state, _clock.Elapsed);
-                Log("drain: " + state);
+                if (state != lastState)
+                {
+                    (lastState, lastChange) = (state, _clock.Elapsed);
+                }
+
+                lastRelayed = relayed;
+                Log($"drain: {state}, {relayed} received by the relay");
             }
 
             if (onServers == 0 && waiting == 0 && queued == 0)

@@ -246,7 +246,7 @@ public static class DeliveryAudit
             if (forwarded > 0 && !found.Any(o => o.What == "rejected"))
             {
                 // A rejected mail whose trace row names no token (no readable subject or Message-ID): its forward says it.
-                found = [.. found, new MailOutcome("rejected", d.Mailbox, "", "forwarded; the trace row names no token")];
+                found = [.. found, new MailOutcome("rejected", d.Mailbox, "", "forwarded, but no trace row names it (none written, or no readable subject or Message-ID)")];
             }
 
             return new AuditedMail(d, found, foundNotes, acknowledgements.GetValueOrDefault(d.Mail.Token), forwarded);
