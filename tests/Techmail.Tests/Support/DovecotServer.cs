@@ -235,6 +235,27 @@ public sealed class DovecotServer : IAsyncDisposable
         return Directory.EnumerateFiles(Path.Combine(home, "new")).Count() + Directory.EnumerateFiles(Path.Combine(home, "cur")).Count();
     }
 
+    /// <summary>The bytes of every message still in the user's INBOX, read or not (for finding what a client left behind).</summary>
+    public IEnumerable<byte[]> ReadMessages(string user)
+    {
+        var home = UserDirectory(user);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(home, "new")).Concat(Directory.EnumerateFiles(Path.Combine(home, "cur"))))
+        {
+            byte[] raw;
+            try
+            {
+                raw = File.ReadAllBytes(file);
+            }
+            catch (FileNotFoundException)
+            {
+                // Expunged or moved to cur/ while listing; the move is found under its new name.
+                continue;
+            }
+
+            yield return raw;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
