@@ -45,6 +45,9 @@ public sealed class PollerHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddTechmailServices(options, database);
+        // No cluster here: the harness polls Service mailboxes without reject forwards, so nothing asks for a grain.
+        // Forwards, which wake the outbox grain, are tested in a real silo (ReprocessTests).
+        services.AddSingleton(NoCluster.Create());
         if (clock is not null)
         {
             services.Replace(ServiceDescriptor.Singleton(clock));
@@ -81,3 +84,13 @@ public sealed class PollerHarness : IAsyncDisposable
         _data.Dispose();
     }
 }
+
+/// <summary>A grain factory for the harness, which runs no cluster: any use is a mistake in the test and says so.</summary>
+public class NoCluster : System.Reflection.DispatchProxy
+{
+    public static IGrainFactory Create() => Create<IGrainFactory, NoCluster>();
+
+    protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+        throw new InvalidOperationException($"the poller harness runs no cluster; {targetMethod?.Name} needs a real silo");
+}
+
