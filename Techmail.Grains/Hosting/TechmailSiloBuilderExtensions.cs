@@ -122,6 +122,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton(new MemoryBudget(options.MemoryBudgetBytes));
         services.AddSingleton(options.Retention);
         services.AddSingleton<RetentionStore>();
+        services.AddSingleton<MessageExaminer>();
+        services.AddSingleton<BatchRecorder>();
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<PollStatistics>();
         services.AddSingleton<PollStatisticsStore>();
