@@ -257,10 +257,12 @@ public sealed class IncidentStore(TechmailDatabase database)
 
     /// <summary>
     /// Customer mail of one mailbox with these Message-IDs written since <paramref name="since"/>: each id and sender
-    /// with the incident the mail went to, so a second copy of it is known for one.
+    /// with the incident the mail went to, so a second copy of it is known for one. Entries of the mails in
+    /// <paramref name="notFrom"/> are left out: a batch built again after a crash must not take its own entries, written
+    /// before the crash, for earlier copies of itself.
     /// </summary>
     public async Task<IReadOnlyDictionary<(string MessageId, string Sender), string>> CustomerMail(
-        string tenant, string mailbox, IReadOnlyList<string> messageIds, DateTimeOffset since)
+        string tenant, string mailbox, IReadOnlyList<string> messageIds, IReadOnlyList<string> notFrom, DateTimeOffset since)
     {
         var found = new Dictionary<(string, string), string>();
         if (messageIds.Count == 0)
@@ -272,14 +274,16 @@ public sealed class IncidentStore(TechmailDatabase database)
         foreach (var chunk in messageIds.Distinct(StringComparer.Ordinal).Chunk(64))
         {
             var (list, parameters) = TechmailDatabase.InList("id", chunk);
+            var (own, keys) = TechmailDatabase.InList("own", notFrom);
             await using var command = TechmailDatabase.Command(
                 connection,
                 $"""
                 SELECT e.message_id, e.sender, e.reference FROM techmail_incident_entries e
                 JOIN techmail_incidents i ON i.tenant = e.tenant AND i.reference = e.reference
                 WHERE e.tenant = @tenant AND e.message_id IN ({list}) AND e.author = @author AND e.created_utc >= @since AND i.mailbox = @mailbox
+                {(notFrom.Count == 0 ? "" : $"AND (e.message_key IS NULL OR e.message_key NOT IN ({own}))")}
                 """,
-                [("@tenant", tenant), ("@author", nameof(EntryAuthor.Customer)), ("@since", since.UtcDateTime), ("@mailbox", mailbox), .. parameters]);
+                [("@tenant", tenant), ("@author", nameof(EntryAuthor.Customer)), ("@since", since.UtcDateTime), ("@mailbox", mailbox), .. parameters, .. keys]);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {

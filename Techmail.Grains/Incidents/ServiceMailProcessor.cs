@@ -71,7 +71,7 @@ public sealed class ServiceMailProcessor(
             await rules.For(mailbox.Tenant),
             await trackingKeys.For(mailbox.Tenant),
             senders.Zip(lookups).Where(l => l.Second is not null).ToDictionary(l => l.First.LookupKey, l => l.Second!, StringComparer.Ordinal),
-            new(await incidents.CustomerMail(mailbox.Tenant, mailbox.Name, ids, time.GetUtcNow() - policy.DuplicateWindow)));
+            new(await incidents.CustomerMail(mailbox.Tenant, mailbox.Name, ids, [.. mails.Select(m => m.Row.MessageKey)], time.GetUtcNow() - policy.DuplicateWindow)));
     }
 
     /// <param name="beforeThreading">

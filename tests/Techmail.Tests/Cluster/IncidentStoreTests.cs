@@ -17,7 +17,32 @@ public sealed class IncidentStoreTests : IDisposable
     [Fact]
     public async Task Postgres_keeps_threads_and_attachments_and_never_stores_a_mail_twice() => await Scenario(await ScratchDatabases.Postgres());
 
+    [Fact]
+    public async Task Sqlite_finds_earlier_copies_of_customer_mail_by_id_sender_and_mailbox_but_not_a_mails_own_entry() => await Copies(await _databases.Sqlite());
+
+    [Fact]
+    public async Task Postgres_finds_earlier_copies_of_customer_mail_by_id_sender_and_mailbox_but_not_a_mails_own_entry() => await Copies(await ScratchDatabases.Postgres());
+
     public void Dispose() => _databases.Dispose();
+
+    /// <summary>What the duplicate check of the incident builder asks: mail of this mailbox already in an incident.</summary>
+    private static async Task Copies(TechmailDatabase database)
+    {
+        var store = new IncidentStore(database);
+        var incident = new IncidentSummary("261207-000001", "Order missing", "ann@example.net", "support", IncidentStatus.New,
+            null, null, null, null, [], [], T0, T0);
+        await store.Create("acme", incident, Mail("key-1", "Where is my order?"));
+        await store.Create("acme", incident with { Reference = "261207-000002", Mailbox = "sales" }, Mail("key-9", "Same id, other mailbox") with { MessageId = "<key-5@example.net>" });
+
+        var found = await store.CustomerMail("acme", "support", ["<key-1@example.net>", "<key-5@example.net>"], [], T0.AddDays(-7));
+        Assert.Equal("261207-000001", Assert.Single(found, f => f.Key == ("<key-1@example.net>", "ann@example.net")).Value);
+        Assert.Single(found);
+        // A batch built again after a crash: its own mail's entry is not an earlier copy of it.
+        Assert.Empty(await store.CustomerMail("acme", "support", ["<key-1@example.net>"], ["key-1"], T0.AddDays(-7)));
+        // Outside the window, or from another tenant, nothing.
+        Assert.Empty(await store.CustomerMail("acme", "support", ["<key-1@example.net>"], [], T0.AddMinutes(1)));
+        Assert.Empty(await store.CustomerMail("other", "support", ["<key-1@example.net>"], [], T0.AddDays(-7)));
+    }
 
     private static async Task Scenario(TechmailDatabase database)
     {
