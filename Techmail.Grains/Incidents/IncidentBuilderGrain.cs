@@ -55,7 +55,6 @@ public sealed class IncidentBuilderGrain(
         return _draining;
     }
 
-
     private async Task<int> DrainAll()
     {
         var built = 0;
