@@ -365,7 +365,7 @@ public sealed class MailboxGrain(
         {
             logger.LogError(e, "Poll of {Tenant}/{Mailbox} failed unexpectedly", Tenant, Name);
             statistics.Finished(succeeded: false, messages: 0);
-            var error = e.Message.Split('\n')[0];
+            var error = Faults.Faults.Summary(e);
             outcome = current =>
             {
                 current.Status = current.Status with { State = PollState.Scheduled, ConsecutiveFailures = current.Status.ConsecutiveFailures + 1, LastError = error };

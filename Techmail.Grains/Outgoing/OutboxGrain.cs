@@ -104,7 +104,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
         {
             // The database or the mailbox grain did not answer: nothing was lost, try again shortly.
             logger.LogError(e, "Outbox of {Tenant}/{Mailbox} could not drain", Tenant, Mailbox);
-            _lastError = e.Message.Split('\n')[0];
+            _lastError = Faults.Faults.Summary(e);
             Arm(policy.FirstRetry);
         }
     }

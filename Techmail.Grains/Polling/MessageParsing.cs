@@ -25,7 +25,7 @@ public static class MessageParsing
         }
         catch (Exception e) when (e is FormatException or ParseException or InvalidOperationException or ArgumentException)
         {
-            problem = $"cannot be parsed as a message: {e.Message.Split('\n')[0]}";
+            problem = $"cannot be parsed as a message: {Faults.Faults.Summary(e)}";
             return false;
         }
 

@@ -93,6 +93,6 @@ public static class PemFiles
     {
         FileNotFoundException f => $"no such file '{f.FileName}'.",
         DirectoryNotFoundException or UnauthorizedAccessException or IOException => $"cannot read '{certificateFile}' or '{keyFile}': {e.Message}",
-        _ => $"cannot load '{certificateFile}' (key '{keyFile}'): {e.Message.Split('\n')[0].TrimEnd('.')}.",
+        _ => $"cannot load '{certificateFile}' (key '{keyFile}'): {Faults.Faults.Summary(e).TrimEnd('.')}.",
     };
 }

@@ -36,7 +36,7 @@ public static class MessageInspection
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Not expected on a message MimeKit has parsed, but inspection must not die on one file of many.
-            return Unusable(file, $"the automated-mail check failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return Unusable(file, $"the automated-mail check failed: {e.GetType().Name}: {Faults.Faults.Summary(e)}");
         }
         return new InspectedMessage(
             file,
