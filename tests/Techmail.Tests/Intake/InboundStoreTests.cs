@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
-using Techmail.Hosting;
 using Techmail.Intake;
 using Techmail.Mailboxes;
 using Techmail.Polling;
@@ -22,20 +20,8 @@ public sealed class InboundStoreTests : IDisposable
     public async Task Postgres_reads_waiting_mail_oldest_first_after_a_position_and_from_memory_when_it_holds_it() => await Scenario(await ScratchDatabases.Postgres());
 
     [Fact]
-    public async Task Sqlite_upgrade_moves_recorded_bytes_out_of_the_inbound_rows_of_an_earlier_version()
-    {
-        using var directory = new TempDirectory("techmail-upgrade");
-        var database = new TechmailOptions { DataDirectory = directory.Path }.Database();
-        try
-        {
-            await UpgradeScenario(database, "BLOB", "TEXT", "SELECT COUNT(*) FROM pragma_table_info('techmail_inbound') WHERE name = 'raw'");
-        }
-        finally
-        {
-            // Pooled connections would keep the files open past the directory's removal.
-            SqliteConnection.ClearAllPools();
-        }
-    }
+    public async Task Sqlite_upgrade_moves_recorded_bytes_out_of_the_inbound_rows_of_an_earlier_version() =>
+        await UpgradeScenario(_databases.EmptySqlite(), "BLOB", "TEXT", "SELECT COUNT(*) FROM pragma_table_info('techmail_inbound') WHERE name = 'raw'");
 
     [Fact]
     public async Task Postgres_upgrade_moves_recorded_bytes_out_of_the_inbound_rows_of_an_earlier_version() =>

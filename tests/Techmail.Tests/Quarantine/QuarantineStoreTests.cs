@@ -1,5 +1,3 @@
-using Microsoft.Data.Sqlite;
-using Techmail.Hosting;
 using Techmail.Polling;
 using Techmail.Quarantine;
 using Techmail.Storage;
@@ -25,18 +23,8 @@ public sealed class QuarantineStoreTests : IDisposable
     public async Task Postgres_stores_NUL_bytes_and_lone_surrogates_as_replacement_characters() => await HostileText(await ScratchDatabases.Postgres());
 
     [Fact]
-    public async Task Sqlite_upgrade_keeps_the_oldest_of_the_copies_an_earlier_version_made()
-    {
-        using var directory = new TempDirectory("techmail-upgrade");
-        try
-        {
-            await UpgradeScenario(new TechmailOptions { DataDirectory = directory.Path }.Database(), "BLOB", "TEXT");
-        }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-        }
-    }
+    public async Task Sqlite_upgrade_keeps_the_oldest_of_the_copies_an_earlier_version_made() =>
+        await UpgradeScenario(_databases.EmptySqlite(), "BLOB", "TEXT");
 
     [Fact]
     public async Task Postgres_upgrade_keeps_the_oldest_of_the_copies_an_earlier_version_made() =>

@@ -15,6 +15,13 @@ public sealed class ScratchDatabases : IDisposable
         return database;
     }
 
+    /// <summary>
+    /// An SQLite database with no schema yet, in a folder of its own: an upgrade test lays out an earlier version's
+    /// tables first. Its pooled connections are cleared with the others when this is disposed.
+    /// </summary>
+    public TechmailDatabase EmptySqlite() =>
+        new TechmailOptions { DataDirectory = Directory.CreateDirectory(System.IO.Path.Combine(_directory.Path, Guid.NewGuid().ToString("N"))).FullName }.Database();
+
     public static async Task<TechmailDatabase> Postgres()
     {
         var database = new TechmailDatabase(StorageKind.PostgreSql, await (await PostgresServer.Instance).CreateDatabase());
