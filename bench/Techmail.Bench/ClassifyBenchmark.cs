@@ -31,6 +31,15 @@ public static class ClassifyBenchmark
             Mismatches(score);
         }
 
+        // The floors the classifier has held on this corpus since it was first scored; below one, the run fails.
+        var under = new[] { ("reason", score.Reason, 0.95), ("recipient", score.Recipient, 0.98), ("hard/soft", score.HardSoft, 0.98) }
+            .Where(t => t.Item2 < t.Item3).Select(t => $"{t.Item1} agreement {100 * t.Item2:F1}% is under {100 * t.Item3:F0}%").ToList();
+        if (score.Rows.Count < 300 || under.Count > 0)
+        {
+            Console.WriteLine($"FAILED: {(score.Rows.Count < 300 ? $"only {score.Rows.Count} expected rows read; " : "")}{string.Join("; ", under)}");
+            return 1;
+        }
+
         if (noSpeed)
         {
             return 0;

@@ -1,6 +1,6 @@
 using Techmail.Bounces;
 
-namespace Techmail.Tests.Support;
+namespace Techmail.Bench;
 
 /// <summary>
 /// Scores the bounce classifier against the shared corpus (`shared/corpus/bounces` beside the repository):
