@@ -110,6 +110,7 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailSender>();
         services.AddSingleton(options.Outbox);
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<AcceptedMailJournal>();
         services.AddSingleton<OutboxDrainer>();
         services.AddSingleton<SendQueue>();
         services.AddSingleton<RejectForwarding>();

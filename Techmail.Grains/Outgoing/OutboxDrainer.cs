@@ -11,14 +11,16 @@ public sealed record DrainOutcome(int Sent, int Failed, DateTimeOffset? PausedUn
 
 /// <summary>
 /// Sends a mailbox's due mail, oldest first, a batch at a time over a few SMTP connections at once, and records each
-/// outcome by the <see cref="OutboxPolicy"/>; a batch's sent mail is marked in one statement. Mail waiting for its retry does not
-/// hold up mail behind it: a greylisting recipient must not delay everyone else's acknowledgement.
+/// outcome by the <see cref="OutboxPolicy"/>. Mail waiting for its retry does not hold up mail behind it: a
+/// greylisting recipient must not delay everyone else's acknowledgement.
 /// </summary>
 /// <remarks>
-/// Sending is at least once: a crash after the relay accepted a mail and before the batch was marked sends it again,
-/// with the same Message-ID, which lets the recipient's system recognise it.
+/// Each mail the relay accepts is journaled at once (<see cref="AcceptedMailJournal"/>) and marked sent by the next
+/// commit (<see cref="SentMarks"/>), so a silo killed mid-drain sends again at most what its last commit had not
+/// reached when another silo takes the outbox over, and nothing after its own restart. Beyond that, sending is at
+/// least once, with the same Message-ID, which lets the recipient's system recognise a copy.
 /// </remarks>
-public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPolicy policy, TimeProvider time, ILogger<OutboxDrainer> logger)
+public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal, MailSender sender, OutboxPolicy policy, TimeProvider time, ILogger<OutboxDrainer> logger)
 {
     // A batch is sent over several connections at once: one connection waits for the relay's answer to each mail
     // in turn, and a relay takes a few connections from one client without complaint.
@@ -32,6 +34,8 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
     /// <param name="outgoing">The mailbox's outgoing settings with the relay password revealed.</param>
     public async Task<DrainOutcome> Drain(string tenant, string mailbox, OutgoingSettings outgoing, CancellationToken cancellationToken)
     {
+        // What a killed run of this silo had accepted is marked before anything is sent.
+        await journal.Recovered();
         var sessions = Enumerable.Range(0, MaxConnections).Select(_ => new Connection()).ToArray();
         try
         {
@@ -49,22 +53,17 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
     private async Task<DrainOutcome> Drain(string tenant, string mailbox, OutgoingSettings outgoing, Connection[] sessions, CancellationToken cancellationToken)
     {
         var tally = new Tally();
+        var marks = new SentMarks(store, journal, time);
         // Fewer for the rest of this drain when the relay refuses connections beyond its per-client limit.
         var connections = MaxConnections;
-        // The next batch goes out while the last one is marked sent: marking waits for the database's writer, which
-        // the incident builder holds for a while at a time. Batches follow each other by id, past the last one sent.
+        // Batches follow each other by id, past the last one sent: the next goes out while the marks of the last are
+        // still committing, which waits for the database's writer (the incident builder holds it a while at a time).
         long? after = null;
-        var marking = Task.CompletedTask;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                if (marking.IsFaulted)
-                {
-                    // The database refused the marks: stop before sending more mail that could not be marked either.
-                    await marking;
-                }
-
+                marks.ThrowIfRefused();
                 var due = await store.Due(tenant, mailbox, time.GetUtcNow(), connections * MailsPerConnection, after);
                 if (due.Count == 0)
                 {
@@ -75,30 +74,21 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
 
                     // Once more from the oldest, for mail behind the last batch that has come due meanwhile (a retry,
                     // or mail a refused connection left). Only after the marks are in: unmarked mail would go again.
-                    await marking;
+                    await marks.Flush();
                     after = null;
                     continue;
                 }
 
                 after = due[^1].Id;
-                var sentNow = new List<long>(due.Count);
-                var batch = new Batch(tenant, mailbox, outgoing, sentNow, tally);
-                try
-                {
-                    // Oldest first on every connection: slices of consecutive mail, not a deal of the cards.
-                    var perConnection = Math.Max(1, (due.Count + connections - 1) / connections);
-                    await Task.WhenAll(due.Chunk(perConnection).Select((slice, i) => Task.Run(() => Send(batch, slice, sessions[i], first: i == 0, cancellationToken), CancellationToken.None)));
-                }
-                finally
-                {
-                    // In the finally too: mail the relay accepted before a stop or a crash of the loop is marked, not resent.
-                    marking = Mark(marking, sentNow, tally);
-                }
+                var batch = new Batch(tenant, mailbox, outgoing, marks, tally);
+                // Oldest first on every connection: slices of consecutive mail, not a deal of the cards.
+                var perConnection = Math.Max(1, (due.Count + connections - 1) / connections);
+                await Task.WhenAll(due.Chunk(perConnection).Select((slice, i) => Task.Run(() => Send(batch, slice, sessions[i], first: i == 0, cancellationToken), CancellationToken.None)));
 
                 if (batch.Stop is { } stop)
                 {
-                    await marking;
-                    return stop with { Sent = tally.Sent };
+                    await marks.Flush();
+                    return stop with { Sent = marks.Marked };
                 }
 
                 if (batch.RefusedConnections > 0)
@@ -108,22 +98,14 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
                 }
             }
 
-            await marking;
-            return new DrainOutcome(tally.Sent, tally.Failed, null, null, tally.LastError);
+            await marks.Flush();
+            return new DrainOutcome(marks.Marked, tally.Failed, null, null, tally.LastError);
         }
         finally
         {
-            // Never leave a mark running behind a failed drain; what it could not mark is sent again, at least once.
-            await marking.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // Never leave a commit running behind a failed drain; what it could not mark stays in the journal.
+            await marks.Flush().ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-    }
-
-    /// <summary>Marks a batch sent once the batch before it is marked, so the marks and the tally stay in order.</summary>
-    private async Task Mark(Task previous, List<long> sent, Tally tally)
-    {
-        await previous;
-        await store.MarkSent(sent, time.GetUtcNow());
-        tally.Sent += sent.Count;
     }
 
     /// <summary>Sends one slice of a batch over a connection of its own, until done or until the batch must stop.</summary>
@@ -176,10 +158,7 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
                 }
 
                 connection.Sent++;
-                lock (batch)
-                {
-                    batch.Sent.Add(item.Id);
-                }
+                batch.Marks.Add(item.Id);
             }
             catch (MailFetchException e)
             {
@@ -236,7 +215,7 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
         }
     }
 
-    /// <summary>Records one failed send; returns the drain's outcome when the whole outbox must stop for now.</summary>
+    /// <summary>Records one failed send; returns the drain's outcome when the whole outbox must stop for now (its Sent filled in by the caller).</summary>
     private async Task<DrainOutcome?> Record(string tenant, string mailbox, OutboxItem item, MailFetchException e, Tally tally)
     {
         var now = time.GetUtcNow();
@@ -246,7 +225,7 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
             case SendAction.Hold:
                 // Not the mail's fault: it keeps its attempts and its place.
                 logger.LogWarning("Outbox of {Tenant}/{Mailbox} held: {Reason}", tenant, mailbox, decision.Reason);
-                return new DrainOutcome(tally.Sent, tally.Failed, decision.RetryAt, decision.Reason, tally.LastError);
+                return new DrainOutcome(0, tally.Failed, decision.RetryAt, decision.Reason, tally.LastError);
             case SendAction.Fail:
                 await store.MarkFailed(item.Id, decision.Reason, now);
                 lock (tally)
@@ -265,12 +244,12 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
 
                 logger.LogInformation("Outbox mail {Id} of {Tenant}/{Mailbox} retries at {At}: {Reason}", item.Id, tenant, mailbox, decision.RetryAt, decision.Reason);
                 // Every other mail would meet the same dead relay; they wait with this one.
-                return decision.RelayDown ? new DrainOutcome(tally.Sent, tally.Failed, decision.RetryAt, null, tally.LastError) : null;
+                return decision.RelayDown ? new DrainOutcome(0, tally.Failed, decision.RetryAt, null, tally.LastError) : null;
         }
     }
 
     /// <summary>One batch, shared by its connections; they change it under its lock.</summary>
-    private sealed record Batch(string Tenant, string Mailbox, OutgoingSettings Outgoing, List<long> Sent, Tally Tally)
+    private sealed record Batch(string Tenant, string Mailbox, OutgoingSettings Outgoing, SentMarks Marks, Tally Tally)
     {
         public DrainOutcome? Stop { get; set; }
 
@@ -279,8 +258,6 @@ public sealed class OutboxDrainer(OutboxStore store, MailSender sender, OutboxPo
 
     private sealed class Tally
     {
-        public int Sent { get; set; }
-
         public int Failed { get; set; }
 
         public string? LastError { get; set; }

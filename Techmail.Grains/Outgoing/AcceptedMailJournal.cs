@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using Techmail.Hosting;
+
+namespace Techmail.Outgoing;
+
+/// <summary>
+/// The ids of outbox mail the relay has accepted, written the moment it says so and before the database is told.
+/// Marking mail sent takes a database commit, which can wait behind the incident builder's; a silo killed in that
+/// wait would send the mail again after its restart. One eight-byte write to a file takes microseconds, and what the
+/// kernel has survives the process: at the next start the journal is read back and its mail marked sent before any
+/// outbox sends.
+/// </summary>
+/// <remarks>
+/// Each silo keeps a file of its own in its data directory, locked while it runs. At start a silo replays every
+/// journal there that no running silo holds, so one restarted on other ports still finds its predecessor's. The
+/// file is written without fsync: a power cut can still lose the last accepts (then that mail goes again, as before).
+/// Mail taken over by another silo after a crash is not covered; there the marks committed right after each accept
+/// keep the window to one commit.
+/// </remarks>
+public sealed class AcceptedMailJournal : IDisposable
+{
+    private const string Prefix = "outbox-accepted-";
+    private const string Extension = ".journal";
+    // Emptied only when every id in it is in the database, and only past this size: not a truncate per mail.
+    private const long EmptyPast = 64 * 1024;
+
+    private readonly string _directory;
+    private readonly OutboxStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AcceptedMailJournal> _logger;
+    private readonly Lock _lock = new();
+    private readonly byte[] _entry = new byte[sizeof(long)];
+    private Task? _recovery;
+    private FileStream? _file;
+    private long _unmarked;
+
+    public AcceptedMailJournal(TechmailOptions options, OutboxStore store, TimeProvider time, ILogger<AcceptedMailJournal> logger)
+        : this(options.FullDataDirectory, store, time, logger)
+    {
+    }
+
+    public AcceptedMailJournal(string directory, OutboxStore store, TimeProvider time, ILogger<AcceptedMailJournal> logger)
+    {
+        _directory = directory;
+        _store = store;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Marks sent what earlier runs journaled and did not mark, then opens this run's journal. Every drain awaits it
+    /// before it sends: it runs once per process, and again after a failure (the database down at start).
+    /// </summary>
+    public Task Recovered()
+    {
+        lock (_lock)
+        {
+            if (_recovery is null || _recovery.IsFaulted || _recovery.IsCanceled)
+            {
+                _recovery = Recover();
+            }
+
+            return _recovery;
+        }
+    }
+
+    /// <summary>The relay accepted this mail: recorded before anything else happens.</summary>
+    public void Accepted(long id)
+    {
+        lock (_lock)
+        {
+            var file = _file ?? throw new InvalidOperationException("the accepted-mail journal is used before its recovery");
+            BinaryPrimitives.WriteInt64LittleEndian(_entry, id);
+            // Unbuffered: one write(2) per id, in the kernel's hands when this returns.
+            file.Write(_entry);
+            _unmarked++;
+        }
+    }
+
+    /// <summary>So many journaled ids are now marked sent in the database.</summary>
+    public void Marked(int count)
+    {
+        lock (_lock)
+        {
+            _unmarked -= count;
+            if (_unmarked == 0 && _file is { Length: > EmptyPast } file)
+            {
+                file.SetLength(0);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_file is { } file)
+            {
+                _file = null;
+                file.Dispose();
+                // A clean stop with everything marked leaves nothing to replay.
+                if (_unmarked == 0)
+                {
+                    File.Delete(file.Name);
+                }
+            }
+        }
+    }
+
+    private async Task Recover()
+    {
+        Directory.CreateDirectory(_directory);
+        foreach (var path in Directory.EnumerateFiles(_directory, Prefix + "*" + Extension))
+        {
+            await Replay(path);
+        }
+
+        lock (_lock)
+        {
+            _file ??= new FileStream(
+                Path.Combine(_directory, $"{Prefix}{Guid.NewGuid():N}{Extension}"),
+                FileMode.CreateNew,
+                FileAccess.Write,
+                FileShare.None,
+                bufferSize: 0);
+        }
+    }
+
+    /// <summary>Marks a dead run's journaled mail sent, then deletes its journal; one a running silo holds is left alone.</summary>
+    private async Task Replay(string path)
+    {
+        lock (_lock)
+        {
+            if (_file is not null && string.Equals(_file.Name, path, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        byte[] content;
+        FileStream held;
+        try
+        {
+            held = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            // Locked: a silo sharing this directory is running and owns it.
+            return;
+        }
+
+        await using (held)
+        {
+            content = new byte[held.Length - (held.Length % sizeof(long))];
+            await held.ReadExactlyAsync(content);
+            // A torn last entry (the process killed mid-write) is not an id: the kernel took all eight bytes or none
+            // for writes this small, so what is left over is never a whole accepted mail.
+            var ids = new List<long>(content.Length / sizeof(long));
+            for (var at = 0; at < content.Length; at += sizeof(long))
+            {
+                ids.Add(BinaryPrimitives.ReadInt64LittleEndian(content.AsSpan(at)));
+            }
+
+            foreach (var chunk in ids.Chunk(500))
+            {
+                await _store.MarkSent(chunk, _time.GetUtcNow());
+            }
+
+            if (ids.Count > 0)
+            {
+                _logger.LogInformation("Marked {Count} outbox mail sent that the relay accepted before the silo stopped", ids.Count);
+            }
+        }
+
+        File.Delete(path);
+    }
+}

@@ -1,0 +1,110 @@
+namespace Techmail.Outgoing;
+
+/// <summary>
+/// Marks one drain's accepted mail sent in the database as soon as it can: each commit takes every id accepted
+/// while the one before it ran. Mail is never held back for its mark (the journal already has it), and the mail
+/// accepted but not yet marked is only what one commit's wait saw, not a whole batch.
+/// </summary>
+internal sealed class SentMarks(OutboxStore store, AcceptedMailJournal journal, TimeProvider time)
+{
+    private readonly Lock _lock = new();
+    private List<long> _waiting = [];
+    private Task _running = Task.CompletedTask;
+    // Set and cleared under the lock, by the adder that starts a commit loop and by the loop when it finds nothing
+    // left: a loop about to end never strands an id added meanwhile.
+    private bool _committing;
+    private Exception? _fault;
+
+    /// <summary>Mail marked sent so far.</summary>
+    public int Marked { get; private set; }
+
+    /// <summary>Journals an accepted mail and has it marked with the next commit.</summary>
+    public void Add(long id)
+    {
+        journal.Accepted(id);
+        lock (_lock)
+        {
+            _waiting.Add(id);
+            if (!_committing)
+            {
+                _committing = true;
+                _running = Task.Run(Commit);
+            }
+        }
+    }
+
+    /// <summary>Throws what the database said if a mark was refused: sending more that cannot be marked would only grow the journal.</summary>
+    public void ThrowIfRefused()
+    {
+        lock (_lock)
+        {
+            if (_fault is { } fault)
+            {
+                throw new InvalidOperationException($"the outbox could not mark sent mail: {fault.Message}", fault);
+            }
+        }
+    }
+
+    /// <summary>Waits until everything added so far is marked (or refused).</summary>
+    public async Task Flush()
+    {
+        while (true)
+        {
+            Task running;
+            lock (_lock)
+            {
+                if (!_committing)
+                {
+                    break;
+                }
+
+                running = _running;
+            }
+
+            await running;
+        }
+
+        ThrowIfRefused();
+    }
+
+    private async Task Commit()
+    {
+        while (true)
+        {
+            List<long> ids;
+            lock (_lock)
+            {
+                if (_waiting.Count == 0 || _fault is not null)
+                {
+                    _committing = false;
+                    return;
+                }
+
+                ids = _waiting;
+                _waiting = [];
+            }
+
+            try
+            {
+                await store.MarkSent(ids, time.GetUtcNow());
+            }
+            catch (Exception e)
+            {
+                // The ids stay in the journal, which the next start marks; this drain stops sending.
+                lock (_lock)
+                {
+                    _fault = e;
+                    _committing = false;
+                }
+
+                return;
+            }
+
+            journal.Marked(ids.Count);
+            lock (_lock)
+            {
+                Marked += ids.Count;
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Techmail.Authentication;
+using Techmail.Mailboxes;
+using Techmail.Outgoing;
+using Techmail.Storage;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.Outbox;
+
+/// <summary>
+/// Mail the relay accepted is not sent again after the silo stops before the database marked it: a real SMTP server
+/// counts what arrives, and the database (SQLite and PostgreSQL) refuses the marks with a trigger, as a silo killed
+/// while its commit waited would leave them unwritten.
+/// </summary>
+public sealed class AcceptedMailJournalTests : IAsyncLifetime
+{
+    private const int Mails = 30;
+    private readonly ScratchDatabases _databases = new();
+    private readonly TempDirectory _journals = new("techmail-journal");
+    private SmtpSink _smtp = null!;
+
+    public async Task InitializeAsync() => _smtp = await SmtpSink.Start();
+
+    public async Task DisposeAsync()
+    {
+        await _smtp.DisposeAsync();
+        _databases.Dispose();
+        _journals.Dispose();
+    }
+
+    [Fact]
+    public async Task Sqlite_mail_accepted_before_its_mark_was_written_is_marked_sent_at_the_next_start_and_not_sent_again() =>
+        await AcceptedThenStopped(await _databases.Sqlite(), """
+            CREATE TRIGGER refuse_marks BEFORE UPDATE OF state ON techmail_outbox WHEN NEW.state = 'sent'
+            BEGIN SELECT RAISE(ABORT, 'marks refused by the test'); END
+            """, "DROP TRIGGER refuse_marks");
+
+    [Fact]
+    public async Task Postgres_mail_accepted_before_its_mark_was_written_is_marked_sent_at_the_next_start_and_not_sent_again() =>
+        await AcceptedThenStopped(await ScratchDatabases.Postgres(), """
+            CREATE FUNCTION refuse_marks() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN IF NEW.state = 'sent' THEN RAISE EXCEPTION 'marks refused by the test'; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER refuse_marks BEFORE UPDATE ON techmail_outbox FOR EACH ROW EXECUTE FUNCTION refuse_marks()
+            """, "DROP TRIGGER refuse_marks ON techmail_outbox");
+
+    [Fact]
+    public async Task A_journal_another_running_silo_holds_is_left_alone_and_replayed_once_that_silo_is_gone()
+    {
+        var database = await _databases.Sqlite();
+        var store = new OutboxStore(database, TimeProvider.System);
+        var (id, _) = await store.Enqueue(Mail(0));
+
+        using (var running = Journal(store))
+        {
+            await running.Recovered();
+            running.Accepted(id);
+
+            // A second silo on the same data directory must not take the first one's journal from under it.
+            using var other = Journal(store);
+            await other.Recovered();
+            Assert.Equal(1, (await store.Counts("acme", "support")).Queued);
+            Assert.Equal(2, Directory.GetFiles(_journals.Path, "*.journal").Length);
+        }
+
+        using var restarted = Journal(store);
+        await restarted.Recovered();
+        var counts = await store.Counts("acme", "support");
+        Assert.Equal((0, 1), (counts.Queued, counts.Sent));
+        Assert.Single(Directory.GetFiles(_journals.Path, "*.journal"));
+    }
+
+    private async Task AcceptedThenStopped(TechmailDatabase database, string refuse, string allow)
+    {
+        var store = new OutboxStore(database, TimeProvider.System);
+        for (var i = 0; i < Mails; i++)
+        {
+            await store.Enqueue(Mail(i));
+        }
+
+        await Execute(database, refuse);
+        using (var journal = Journal(store))
+        {
+            var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => Drainer(store, journal).Drain("acme", "support", Outgoing(), CancellationToken.None));
+            Assert.Contains("marks refused by the test", failed.Message);
+        }
+
+        // The relay has all of them; the database still calls them queued, as after a kill before the commit.
+        Assert.Equal(Mails, _smtp.Count);
+        Assert.Equal(Mails, (await store.Counts("acme", "support")).Queued);
+
+        await Execute(database, allow);
+        using (var restarted = Journal(store))
+        {
+            var outcome = await Drainer(store, restarted).Drain("acme", "support", Outgoing(), CancellationToken.None);
+            Assert.Equal(0, outcome.Sent);
+        }
+
+        var counts = await store.Counts("acme", "support");
+        Assert.Equal((0, Mails, 0), (counts.Queued, counts.Sent, counts.Failed));
+        Assert.Equal(Mails, _smtp.Count);
+        Assert.Equal(Mails, _smtp.Messages.Select(m => m.Message.Subject).Distinct().Count());
+    }
+
+    private AcceptedMailJournal Journal(OutboxStore store) =>
+        new(_journals.Path, store, TimeProvider.System, NullLogger<AcceptedMailJournal>.Instance);
+
+    private static OutboxDrainer Drainer(OutboxStore store, AcceptedMailJournal journal) =>
+        new(store, journal, new MailSender(new MailLogin(new OAuthTokenCache(TimeProvider.System))), new OutboxPolicy(), TimeProvider.System, NullLogger<OutboxDrainer>.Instance);
+
+    private OutgoingSettings Outgoing() => new(
+        "bounces@example.com", "support@example.com", null, "Example Support",
+        new SmtpRelaySettings("127.0.0.1", _smtp.Port, TlsMode.None, null, null));
+
+    private static QueuedMail Mail(int i) => new(
+        "acme", "support", null, "INC-" + i, "bounces@example.com", ["ann@example.net"],
+        Encoding.ASCII.GetBytes($"Message-ID: <m{i}@example.com>\r\nFrom: support@example.com\r\nTo: ann@example.net\r\nSubject: mail {i}\r\n\r\nbody\r\n"));
+
+    private static async Task Execute(TechmailDatabase database, string sql)
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+}
