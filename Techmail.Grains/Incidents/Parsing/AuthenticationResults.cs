@@ -89,7 +89,8 @@ public sealed record AuthenticationResults(string AuthServId, IReadOnlyList<Auth
             return null;
         }
 
-        return new AuthenticationResult(method.ToLowerInvariant(), result.ToLowerInvariant(), resinfo);
+        // Comments left gaps; the text is for a person, on one line with single spaces.
+        return new AuthenticationResult(method.ToLowerInvariant(), result.ToLowerInvariant(), string.Join(' ', resinfo.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     // RFC 8601's Keyword: letters, digits and hyphens, not ending in a hyphen; "_" also seen in the wild.
