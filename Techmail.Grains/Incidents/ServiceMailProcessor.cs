@@ -201,7 +201,8 @@ public sealed class ServiceMailProcessor(
             outcome.Priority,
             outcome.Category,
             outcome.Assignee,
-            outcome.Tags,
+            // A tag as well as the thread's note, so agents can list such incidents.
+            dmarc is null || outcome.Tags.Contains(DmarcFailure.Tag, StringComparer.OrdinalIgnoreCase) ? outcome.Tags : [.. outcome.Tags, DmarcFailure.Tag],
             outcome.Fired,
             now,
             now);

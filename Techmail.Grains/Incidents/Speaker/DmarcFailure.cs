@@ -10,6 +10,9 @@ namespace Techmail.Incidents.Speaker;
 /// <param name="Result">The result as the header wrote it, e.g. "dmarc=fail (p=reject) header.from=example.com".</param>
 public sealed record DmarcFailure(string AuthServId, string Result)
 {
+    /// <summary>The tag an incident opened by such a mail carries.</summary>
+    public const string Tag = "dmarc-failed";
+
     /// <summary>What the thread says, e.g. "DMARC failed (authserv-id mx.example.com: dmarc=fail header.from=example.com)".</summary>
     public string Describe() => $"DMARC failed (authserv-id {AuthServId}: {Result})";
 

@@ -154,6 +154,7 @@ public abstract class WhoSpeaksFlowTests(PollingFixture fixture)
         Assert.Equal(2, all.Count);
         Assert.Single((await Incident(reference)).Thread, e => e.Author == EntryAuthor.Customer);
         var marked = await Incident(all.Single(i => i.Reference != reference).Reference);
+        Assert.Contains("dmarc-failed", marked.Incident.Tags);
         const string failed = $"DMARC failed (authserv-id {TrustedServer}: dmarc=fail header.from=victim.example)";
         Assert.Contains(marked.Thread, e => e.Author == EntryAuthor.System && e.Body.StartsWith($"{failed}: the From address is not proven", StringComparison.Ordinal));
         Assert.Contains(marked.Thread, e => e.Author == EntryAuthor.System && e.Body.StartsWith($"This mail names incident {reference}, but was not added to it", StringComparison.Ordinal));
