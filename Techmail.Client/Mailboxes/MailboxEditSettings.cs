@@ -84,6 +84,15 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--no-oauth"), Description("Incoming: log in with the password again.")]
     public bool NoOAuth { get; init; }
 
+    [CommandOption("--trust-authserv-id <ID>"), Description("Incoming: believe the Authentication-Results headers this receiving server (its authserv-id, e.g. mx.example.com) writes: mail failing DMARC there may not add to an incident. Repeatable.")]
+    public string[]? TrustAuthServId { get; init; }
+
+    [CommandOption("--clear-trusted-authserv-ids"), Description("Incoming: believe no Authentication-Results header (the default).")]
+    public bool ClearTrustedAuthServIds { get; init; }
+
+    [CommandOption("--allow-any-reply-to <BOOL>"), Description("Incoming: answer at any Reply-To a mail names, not only one in its From's domain (default false).")]
+    public bool? AllowAnyReplyTo { get; init; }
+
     [CommandOption("--no-incoming"), Description("Remove the incoming settings.")]
     public bool NoIncoming { get; init; }
 

@@ -50,7 +50,7 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
             "--trust-ca", dir.File("ca.pem"), "--pin-sha256", new string('a', 64),
             "--envelope-from", "full@example.com", "--smtp-host", "smtp.example.com", "--smtp-user", "full@example.com",
             "--smtp-oauth-token-url", "https://login.example.com/token", "--smtp-oauth-client-id", "techmail", "--smtp-oauth-client-secret-file", dir.File("secret.txt"),
-            "--smime-sign", "true", "--smime-encrypt", "when-known", "--allow-type", "image/*", "--json");
+            "--smime-sign", "true", "--smime-encrypt", "when-known", "--allow-type", "image/*", "--trust-authserv-id", "mx.example.com", "--allow-any-reply-to", "true", "--json");
         await Check(cli, "mailbox update", "mailbox", "update", "support", "--poll-interval", "3m", "--json");
         await Check(cli, "mailbox show", "mailbox", "show", "support", "--json");
         await Check(cli, "mailbox show", "mailbox", "show", "full", "--json");
