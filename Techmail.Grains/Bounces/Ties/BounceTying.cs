@@ -9,6 +9,11 @@ namespace Techmail.Bounces.Ties;
 /// nothing; only a tied report may mark an address invalid or opt it out. Untied reports are still recorded, with
 /// the reason, so an admin sees what came in.
 /// </summary>
+/// <remarks>
+/// The tie is the Message-ID of mail in the tenant's outbox, which every mail Techmail sends carries and standard
+/// reports return. A VERP-shaped bounce address (bounces+someone=example.net@...) is recorded as the mailing but is
+/// no tie: nothing in it is secret, so anyone can write one for any victim.
+/// </remarks>
 public sealed class BounceTying(SentMailLookup sentMail)
 {
     public const string NotTied = "not tied to mail sent by this tenant";
