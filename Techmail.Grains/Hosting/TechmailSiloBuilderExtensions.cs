@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Techmail.Authentication;
 using Techmail.Bounces;
+using Techmail.Bounces.Ties;
 using Techmail.Certificates;
 using Techmail.Contacts;
 using Techmail.Incidents;
@@ -110,6 +111,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailSender>();
         services.AddSingleton(options.Outbox);
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<SentMailLookup>();
+        services.AddSingleton<BounceTying>();
         services.AddSingleton<AcceptedMailJournal>();
         services.AddSingleton<OutboxDrainer>();
         services.AddSingleton<SendQueue>();

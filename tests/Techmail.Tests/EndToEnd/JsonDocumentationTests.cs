@@ -83,10 +83,13 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "quarantine reprocess", "quarantine", "reprocess", id, "--json");
         await Check(cli, "quarantine drop", "quarantine", "drop", id, "--json");
 
-        // A Marketing mailbox and a hard bounce; the address it names, and a customer's.
-        dovecot.Deliver("returns", TestBounces.HardUserUnknown("left@example.net"));
+        // A Marketing mailbox and a hard bounce of mail it sent; the address it names, and a customer's.
         await cli.Ok("mailbox", "add", "returns", "--type", "marketing", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-            "--tls", "none", "--allow-plaintext-password", "--account", "returns", "--password", "returns-password", "--enable");
+            "--tls", "none", "--allow-plaintext-password", "--account", "returns", "--password", "returns-password",
+            "--envelope-from", "bounces@example.com", "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none",
+            "--smtp-user", "relay", "--smtp-password", "relay-password", "--smtp-allow-plaintext-password", "--smtp-auth", "plain", "--enable");
+        var newsletter = JsonDocument.Parse(await cli.Ok("mailbox", "send", "returns", "--to", "left@example.net", "--subject", "News", "--json")).RootElement;
+        dovecot.Deliver("returns", TestBounces.HardUserUnknown("left@example.net", $"<{newsletter.GetProperty("messageId").GetString()}>"));
         await cli.Ok("mailbox", "poll", "returns", "--until-built");
         await Check(cli, "bounce list", "bounce", "list", "--json");
         await Check(cli, "contact show", "contact", "show", "left@example.net", "--json");
