@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Techmail.Audit;
 using Techmail.Authentication;
 using Techmail.Bounces;
 using Techmail.Certificates;
@@ -104,6 +105,8 @@ public static class TechmailSiloBuilderExtensions
             o.XmlEncryptor = new KeyFileXmlEncryptor(keys);
         });
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<MailboxSecrets>();
 
         services.AddSingleton(options.Polling);
