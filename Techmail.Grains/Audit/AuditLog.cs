@@ -20,7 +20,7 @@ public sealed class AuditLog(AuditStore store, TimeProvider time)
     public async Task Record(string tenant, string action, string subject, object? before, object? after)
     {
         var beforeJson = AuditSnapshot.ToJson(before);
-        var afterJson = AuditSnapshot.ToJson(after);
+        var afterJson = AuditSnapshot.ToJson(after, before);
         if (beforeJson is not null && beforeJson == afterJson)
         {
             return;

@@ -7,7 +7,8 @@ namespace Techmail.Audit;
 
 /// <summary>
 /// Turns what a change is recorded with into the JSON kept in the log, masking every secret: mailbox settings the way
-/// <c>mailbox show</c> and a plain export mask them (<see cref="MailboxSecrets.Mask"/>), and, whatever was passed,
+/// <c>mailbox show</c> and a plain export mask them (<see cref="MailboxSecrets.Mask"/>; one an admin replaced shows as
+/// <see cref="MailboxSecrets.ChangedMask"/>, so a password change is a change), and, whatever was passed,
 /// any text under a property whose name ends in "password" or "secret", so a record added later cannot leak one.
 /// </summary>
 public static class AuditSnapshot
@@ -17,7 +18,8 @@ public static class AuditSnapshot
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static string? ToJson(object? value)
+    /// <param name="before">For the settings after a change, the settings before: a secret replaced then shows as changed.</param>
+    public static string? ToJson(object? value, object? before = null)
     {
         if (value is null)
         {
@@ -26,7 +28,8 @@ public static class AuditSnapshot
 
         var node = value switch
         {
-            MailboxSettings settings => JsonSerializer.SerializeToNode(MailboxSecrets.Mask(settings), Options),
+            MailboxSettings settings => JsonSerializer.SerializeToNode(
+                before is MailboxSettings previous ? MailboxSecrets.MaskNotingChanges(settings, previous) : MailboxSecrets.Mask(settings), Options),
             JsonNode json => json.DeepClone(),
             JsonElement element => JsonNode.Parse(element.GetRawText()),
             _ => JsonSerializer.SerializeToNode(value, value.GetType(), Options),
@@ -42,7 +45,8 @@ public static class AuditSnapshot
             case JsonObject obj:
                 foreach (var (name, child) in obj.ToList())
                 {
-                    if (IsSecretName(name) && child is JsonValue value && value.GetValueKind() == JsonValueKind.String)
+                    if (IsSecretName(name) && child is JsonValue value && value.GetValueKind() == JsonValueKind.String
+                        && value.GetValue<string>() is not (Secret.Mask or MailboxSecrets.ChangedMask))
                     {
                         obj[name] = Secret.Mask;
                     }

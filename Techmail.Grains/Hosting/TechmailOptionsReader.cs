@@ -184,7 +184,7 @@ public static class TechmailOptionsReader
             errors.Add($"{TechmailOptions.Section}:ConnectionString: is required when Storage is PostgreSql.");
         }
 
-        if (options.Storage == StorageKind.PostgreSql && options.KeyRingKeyFile is null)
+        if (options.Storage == StorageKind.PostgreSql && options.KeyRingKeyFile is null && !errors.Any(e => e.StartsWith($"{TechmailOptions.Section}:KeyRingKeyFile:", StringComparison.OrdinalIgnoreCase)))
         {
             errors.Add(
                 $"{TechmailOptions.Section}:KeyRingKeyFile: is required when Storage is PostgreSql: the key ring that seals mailbox passwords is " +

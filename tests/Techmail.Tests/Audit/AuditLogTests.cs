@@ -60,6 +60,7 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal("mail.example.com", Read(acme.Before!).GetProperty("incoming").GetProperty("host").GetString());
         Assert.Equal("pop2.example.com", Read(acme.After!).GetProperty("incoming").GetProperty("host").GetString());
         Assert.Equal(Secret.Mask, Read(acme.After!).GetProperty("incoming").GetProperty("oAuth").GetProperty("clientSecret").GetString());
+        Assert.Equal(MailboxSecrets.ChangedMask, Read(acme.After!).GetProperty("outgoing").GetProperty("relay").GetProperty("password").GetString());
 
         var all = await store.List(new AuditQuery(null, null, 100));
         Assert.Equal(3, all.Count);

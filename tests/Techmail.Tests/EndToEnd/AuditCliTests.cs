@@ -29,6 +29,7 @@ public abstract class AuditCliTests(SiloProcessFixture fixture)
         var update = entries[1].GetProperty("changes").EnumerateArray()
             .ToDictionary(c => c.GetProperty("field").GetString()!, c => (c.GetProperty("before").GetString(), c.GetProperty("after").GetString()));
         Assert.Equal(("pop.example.com", "pop2.example.com"), update["incoming.host"]);
+        Assert.Equal(("********", "******** (changed)"), update["incoming.password"]);
         Assert.Equal(("false", "true"), Assert.Single(entries[0].GetProperty("changes").EnumerateArray().Select(c => (c.GetProperty("before").GetString(), c.GetProperty("after").GetString()))));
 
         var text = await cli.Ok("audit", "list");
