@@ -75,6 +75,7 @@ catch (KeyRingException e)
     Console.Error.WriteLine($"techmail-silo: invalid configuration: {e.Message}");
     return 2;
 }
+
 logger.LogInformation(
     "Techmail silo starting: storage {Storage} ({Location}), silo port {SiloPort}, gateway port {GatewayPort}",
     options.Storage,
