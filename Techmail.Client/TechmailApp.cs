@@ -1,4 +1,5 @@
 using Spectre.Console.Cli;
+using Techmail.Client.Audit;
 using Techmail.Client.Bounces;
 using Techmail.Client.Certificates;
 using Techmail.Client.Contacts;
@@ -81,6 +82,10 @@ public static class TechmailApp
             mailbox.Add<TraceCommand>("trace", "What happened to each message taken off the server.");
             mailbox.Add<ImportCommand>("import", "Create or replace mailboxes from a JSON file.");
             mailbox.Add<ExportCommand>("export", "Write the tenant's mailboxes as JSON.");
+        });
+        catalog.AddBranch(config, "audit", "Who changed what, when: settings before and after, secrets masked.", audit =>
+        {
+            audit.Add<AuditListCommand>("list", "Changes newest first (filters: --tenant, --since).");
         });
         catalog.AddBranch(config, "quarantine", "Messages that could not be handled, kept raw.", quarantine =>
         {

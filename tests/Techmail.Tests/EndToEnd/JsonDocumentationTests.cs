@@ -140,6 +140,7 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "refused mailbox", "mailbox", "add", "bad", "--type", "service", "--host", "mail.example.com", "--port", "70000",
             "--account", "a", "--password", "p", "--json");
 
+        await Check(cli, "audit list", "audit", "list", "--json");
         await Check(cli, "db init", "db", "init", "--storage", "sqlite", "--connection", $"Data Source={dir.File("init.db")}", "--json");
 
         foreach (var command in _document.Commands.Except(_checked))
