@@ -11,9 +11,17 @@ public static class OwnerOnlyFile
     /// <exception cref="CommandFailure">The path is a directory, a symbolic link, or not a file that can hold text.</exception>
     public static async Task WriteAllText(string path, string text, CancellationToken cancellationToken)
     {
-        await using var stream = Open(path);
-        await using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        await writer.WriteAsync(text.AsMemory(), cancellationToken);
+        try
+        {
+            await using var stream = Open(path);
+            await using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            await writer.WriteAsync(text.AsMemory(), cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Another user's file cannot be narrowed to owner-only by us: say so rather than write secrets into it.
+            throw new CommandFailure($"cannot write {path} owner-only: {e.Message}", ExitCodes.Usage);
+        }
     }
 
     private static FileStream Open(string path)
