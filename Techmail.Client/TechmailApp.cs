@@ -130,7 +130,7 @@ public static class TechmailApp
             rules.Add<RulesTestCommand>("test", "Which rules a message file would fire, and the incident fields. Changes nothing.")
                 .WithExample("rules", "test", "message.eml", "--mailbox", "support");
         });
-        catalog.AddBranch(config, "cert", "S/MIME certificates: mailboxes' own (with keys), trusted CAs, customers', and CRLs.", cert =>
+        catalog.AddBranch(config, "cert", "Certificates: mailboxes' own (with keys), trusted CAs (S/MIME or server TLS), customers', and CRLs.", cert =>
         {
             cert.Add<CertImportCommand>("import", "Import a certificate, a PKCS#12 file with its key, or a CRL.")
                 .WithExample("cert", "import", "support.p12", "--password-stdin");

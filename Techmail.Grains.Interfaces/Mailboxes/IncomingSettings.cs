@@ -9,7 +9,10 @@ namespace Techmail.Mailboxes;
 /// <param name="AuthMechanisms">SASL mechanisms in order of preference (e.g. SCRAM-SHA-256, PLAIN); empty lets the client choose.</param>
 /// <param name="Trust">What to trust beyond the system store; null trusts the system store only.</param>
 /// <param name="ProcessedFolder">IMAP only: move handled mail here instead of deleting it.</param>
-/// <param name="AllowPlaintextPassword">Lets PLAIN, LOGIN, USER/PASS or a bearer token cross a connection without TLS.</param>
+/// <param name="AllowPlaintextPassword">
+/// Lets any login cross a connection without TLS: PLAIN, LOGIN, USER/PASS or a bearer token show the secret, and a
+/// captured challenge-response exchange (CRAM-MD5, DIGEST-MD5, APOP, SCRAM) can be cracked offline.
+/// </param>
 /// <param name="OAuth">Log in with an OAuth 2.0 token instead of <see cref="Password"/>.</param>
 /// <param name="TrustedAuthServIds">
 /// The authserv-ids of the receiving servers whose Authentication-Results headers (RFC 8601) this mailbox believes:

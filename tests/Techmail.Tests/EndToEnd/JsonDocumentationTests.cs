@@ -120,7 +120,7 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "refused rules", "rules", "import", badRules, "--json");
 
         File.WriteAllBytes(dir.File("mailbox.p12"), TestPki.Pkcs12(Pki.Mailbox));
-        await Check(cli, "cert import", "cert", "import", dir.File("ca.pem"), "--kind", "ca", "--json");
+        await Check(cli, "cert import", "cert", "import", dir.File("ca.pem"), "--kind", "smime-ca", "--json");
         await Check(cli, "cert import", [TestPki.Password + "\n"], "cert", "import", dir.File("mailbox.p12"), "--password-stdin", "--json");
         File.WriteAllBytes(dir.File("ca.crl"), Pki.Crl);
         await Check(cli, "cert import", "cert", "import", dir.File("ca.crl"), "--kind", "crl", "--json");

@@ -142,7 +142,7 @@ public abstract class PollingTests(PollingFixture fixture)
         // cached "none" for it.
         const string tenant = "tenantca";
         await fixture.Client.GetGrain<Techmail.Certificates.ICertificateGrain>(tenant)
-            .Import(System.Text.Encoding.ASCII.GetBytes(Dovecot.CaCertificatePem), null, Techmail.Certificates.CertificateKind.Ca);
+            .Import(System.Text.Encoding.ASCII.GetBytes(Dovecot.CaCertificatePem), null, Techmail.Certificates.CertificateKind.ServerCa);
         var grain = fixture.Client.GetGrain<IMailboxGrain>(MailboxKey.For(tenant, "tls-tenant-ca"));
         await grain.Create(MailboxSettings.Empty(MailboxType.Service) with
         {
