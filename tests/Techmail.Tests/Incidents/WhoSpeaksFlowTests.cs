@@ -206,7 +206,7 @@ public abstract class WhoSpeaksFlowTests(PollingFixture fixture)
 
     private async Task ImportPki()
     {
-        await Certificates.Import(TestPki.Pem(Pki.Ca), null, CertificateKind.Ca);
+        await Certificates.Import(TestPki.Pem(Pki.Ca), null, CertificateKind.SmimeCa);
         await Certificates.Import(TestPki.Pkcs12(Pki.Mailbox), TestPki.Password, null);
         await Certificates.Import(Pki.Crl, null, null);
     }
