@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Builder;
 using Techmail.Hosting;
 using Techmail.Silo;
+using Techmail.Silo.Http;
 using Techmail.Storage;
 
 // A switch the silo does not know stops it before anything starts (keys are checked below, whatever their source).
@@ -14,7 +16,7 @@ if (SiloCommandLine.Check(args) is { Count: > 0 } switchErrors)
 }
 
 // appsettings.json sits next to the program; data paths stay relative to where the user runs it.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
     ContentRootPath = AppContext.BaseDirectory,
@@ -46,10 +48,12 @@ catch (Exception e)
     return 3;
 }
 
-builder.UseOrleans(silo => silo.AddTechmail(options));
+builder.UseOrleans(silo => silo.AddTechmail(options).AddTechmailHttp(options));
+builder.AddTechmailHttp(options);
 builder.Services.AddHostedService<EngineReadinessReporter>();
 
 var host = builder.Build();
+host.MapTechmailHttp(options);
 var logger = host.Services.GetRequiredService<ILogger<Program>>();
 logger.LogInformation(
     "Techmail silo starting: storage {Storage} ({Location}), silo port {SiloPort}, gateway port {GatewayPort}",
@@ -68,7 +72,13 @@ if (options.Tls is { } tls)
 }
 
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
-    logger.LogInformation("Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, data in {DataDirectory}", options.GatewayPort, options.FullDataDirectory));
+    logger.LogInformation(
+        "Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, HTTP (health, metrics{Dashboard}) on {HttpAddress}:{HttpPort}, data in {DataDirectory}",
+        options.GatewayPort,
+        options.Dashboard ? ", dashboard" : "",
+        options.HttpAddress,
+        options.HttpPort,
+        options.FullDataDirectory));
 
 try
 {
