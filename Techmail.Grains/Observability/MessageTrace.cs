@@ -9,7 +9,9 @@ namespace Techmail.Observability;
 /// poll, built by a builder that may run on another silo minutes later, and acknowledged by an outbox later still; no
 /// call carries a context from one to the next (the database does). So the trace id is computed from the message's
 /// tenant, mailbox and key: every stage, wherever it runs, starts its span in the same trace under the same parent,
-/// with nothing stored. Sampling by trace id then keeps or drops a message's stages together.
+/// with nothing stored. Sampling is decided here, from the same hash, so a message's stages are kept or dropped
+/// together on every silo, and a dropped message's stages make no activity at all (OpenTelemetry would otherwise make
+/// an unrecorded one per stage, just to carry its context).
 /// </summary>
 public static class MessageTrace
 {
@@ -21,12 +23,26 @@ public static class MessageTrace
     public const string Screen = "techmail.message.screen", Intake = "techmail.message.intake", Incident = "techmail.message.incident",
         Bounce = "techmail.message.bounce", Acknowledgement = "techmail.message.acknowledgement", Poll = "techmail.poll";
 
+    private static double _sampleRatio = 1;
+
+    /// <summary>The share of messages (and polls) traced, 0 to 1; set from <c>Techmail:TraceSampleRatio</c> when traces are exported.</summary>
+    public static double SampleRatio
+    {
+        get => Volatile.Read(ref _sampleRatio);
+        set => Volatile.Write(ref _sampleRatio, Math.Clamp(value, 0, 1));
+    }
+
     /// <summary>The parent every span of the message's path hangs from: the message itself, which no process owns.</summary>
-    public static ActivityContext ContextOf(string tenant, string mailbox, string messageKey)
+    public static ActivityContext ContextOf(string tenant, string mailbox, string messageKey) => Identify(tenant, mailbox, messageKey).Context;
+
+    private static (ActivityContext Context, bool Sampled) Identify(string tenant, string mailbox, string messageKey)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes($"{tenant}\n{mailbox}\n{messageKey}"), hash);
-        return new ActivityContext(ActivityTraceId.CreateFromBytes(hash[..16]), ActivitySpanId.CreateFromBytes(hash[16..24]), ActivityTraceFlags.None, isRemote: true);
+        // The last bytes of the hash, unused by the ids, decide: uniform, and the same wherever the message is seen.
+        var draw = BitConverter.ToUInt64(hash[24..]) / (double)ulong.MaxValue;
+        var context = new ActivityContext(ActivityTraceId.CreateFromBytes(hash[..16]), ActivitySpanId.CreateFromBytes(hash[16..24]), ActivityTraceFlags.Recorded, isRemote: true);
+        return (context, draw < SampleRatio);
     }
 
     /// <summary>
@@ -41,9 +57,15 @@ public static class MessageTrace
             return null;
         }
 
+        var (message, sampled) = Identify(tenant, mailbox, messageKey);
+        if (!sampled)
+        {
+            return null;
+        }
+
         var around = Activity.Current;
         var links = around is not null ? new[] { new ActivityLink(around.Context) } : null;
-        var activity = Source.StartActivity(stage, ActivityKind.Internal, ContextOf(tenant, mailbox, messageKey), links: links);
+        var activity = Source.StartActivity(stage, ActivityKind.Internal, message, links: links);
         // A message's span never becomes the current one: the batch or poll around it goes on as before, and the next
         // message's span links to that, not to this one.
         Activity.Current = around;
@@ -64,7 +86,7 @@ public static class MessageTrace
     /// <summary>A span of work that is not one message's (a poll, a batch): its own trace, linked from the messages' spans.</summary>
     public static Activity? StartWork(string name, string tenant, string mailbox)
     {
-        if (!Source.HasListeners())
+        if (!Source.HasListeners() || Random.Shared.NextDouble() >= SampleRatio)
         {
             return null;
         }

@@ -45,8 +45,9 @@ public static class TelemetryRegistration
         {
             telemetry.WithTracing(t =>
             {
-                // By trace id, which is the message's: a message's stages are kept or dropped together, on every silo.
-                t.AddSource(MessageTrace.SourceName).SetSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio));
+                // MessageTrace samples by the message's own hash before it makes an activity; what it makes is kept.
+                MessageTrace.SampleRatio = options.TraceSampleRatio;
+                t.AddSource(MessageTrace.SourceName).SetSampler(new AlwaysOnSampler());
                 traces?.Invoke(t);
                 if (OtlpConfigured)
                 {

@@ -60,12 +60,33 @@ public sealed class MessageTraceTests(SqlitePollingFixture fixture)
     }
 
     [Fact]
-    public void Without_a_listener_no_span_is_made()
+    public void Sampling_keeps_or_drops_all_stages_of_a_message_together_at_the_ratio()
     {
-        // Nothing exports in this test: the hot path pays one check per stage and allocates nothing.
-        if (!MessageTrace.Source.HasListeners())
+        using var listener = new ActivityListener
         {
-            Assert.Null(MessageTrace.Start(MessageTrace.Screen, "t", "m", "k"));
+            ShouldListenTo = source => source.Name == MessageTrace.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var ratio = MessageTrace.SampleRatio;
+        try
+        {
+            MessageTrace.SampleRatio = 0.25;
+            var kept = 0;
+            for (var i = 0; i < 2000; i++)
+            {
+                var key = $"sampling-{i}";
+                using var screen = MessageTrace.Start(MessageTrace.Screen, "t", "sampling", key);
+                using var incident = MessageTrace.Start(MessageTrace.Incident, "t", "sampling", key);
+                Assert.Equal(screen is null, incident is null);
+                kept += screen is null ? 0 : 1;
+            }
+
+            Assert.InRange(kept, 400, 600);
+        }
+        finally
+        {
+            MessageTrace.SampleRatio = ratio;
         }
 
         Assert.Equal(MessageTrace.ContextOf("t", "m", "k"), MessageTrace.ContextOf("t", "m", "k"));
