@@ -13,6 +13,7 @@ public sealed class MetricsEndpointTests
         await using var smtp = await SmtpSink.Start();
         dovecot.AddUser("metrics", "pw");
         dovecot.AddUser("locked", "right");
+        dovecot.AddUser("returns", "pw");
         using var data = new TempDirectory("techmail-metrics");
         await using var silo = await SiloProcess.Start(data.Path);
         using var http = new HttpClient { BaseAddress = silo.Http };
@@ -24,6 +25,8 @@ public sealed class MetricsEndpointTests
             "--discard", "spam=header:X-Spam-Flag:equals:YES", "--enable");
         await cli.Ok("mailbox", "add", "locked", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
             "--tls", "none", "--allow-plaintext-password", "--account", "locked", "--password", "wrong", "--enable");
+        await cli.Ok("mailbox", "add", "returns", "--type", "marketing", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
+            "--tls", "none", "--allow-plaintext-password", "--account", "returns", "--password", "pw", "--enable");
 
         var before = await PrometheusText.Scrape(http);
         for (var i = 0; i < 3; i++)
@@ -34,12 +37,15 @@ public sealed class MetricsEndpointTests
         dovecot.Deliver("metrics", Encoding.ASCII.GetBytes("From: spammer@example.org\r\nTo: support@example.com\r\nSubject: offer\r\nX-Spam-Flag: YES\r\nMessage-ID: <spam@example.org>\r\n\r\nBuy.\r\n"));
         await cli.Ok("mailbox", "poll", "support", "--until-built");
         await cli.Run("mailbox", "poll", "locked", "--wait");
+        dovecot.Deliver("returns", TestBounces.HardUserUnknown("gone@example.net"));
+        dovecot.Deliver("returns", TestBounces.SoftMailboxFull("full@example.net"));
+        await cli.Ok("mailbox", "poll", "returns", "--until-built");
         await smtp.WaitFor(m => m.Message.Subject?.Contains("question 2", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30));
 
         // The outbox marks what the relay accepted on its next commit: the counter may trail the SMTP server a moment.
         var after = await Eventually(http, s => Moved(before, s, "techmail_outbox_sent_total", ("kind", "acknowledgement")) >= 3);
 
-        Assert.Equal(2, Moved(before, after, "techmail_polls_total", ("trigger", "manual")));
+        Assert.Equal(3, Moved(before, after, "techmail_polls_total", ("trigger", "manual")));
         Assert.Equal(3, Moved(before, after, "techmail_messages_total", ("verdict", "accepted"), ("mailbox_type", "service")));
         Assert.Equal(1, Moved(before, after, "techmail_messages_total", ("verdict", "discarded")));
         Assert.Equal(0, Moved(before, after, "techmail_messages_total", ("verdict", "quarantined")));
@@ -49,7 +55,13 @@ public sealed class MetricsEndpointTests
         Assert.Equal(0, Moved(before, after, "techmail_outbox_failed_total"));
         Assert.Equal(1, Moved(before, after, "techmail_polls_failed_total", ("reason", "authentication")));
         Assert.Equal(1, Moved(before, after, "techmail_polls_failed_total"));
-        Assert.Equal(2, Moved(before, after, "techmail_poll_duration_seconds_count"));
+        Assert.Equal(3, Moved(before, after, "techmail_poll_duration_seconds_count"));
+
+        // The Marketing mailbox: two bounces, one hard (its address invalidated at once), one soft (one is not enough).
+        Assert.Equal(2, Moved(before, after, "techmail_messages_total", ("verdict", "accepted"), ("mailbox_type", "marketing")));
+        Assert.Equal(1, Moved(before, after, "techmail_bounces_total", ("reason", "userunknown"), ("severity", "hard")));
+        Assert.Equal(1, Moved(before, after, "techmail_bounces_total", ("severity", "soft")));
+        Assert.Equal(1, Moved(before, after, "techmail_addresses_invalidated_total"));
         // Asked-for polls have no due time: the lateness histogram is for scheduled polls only.
         Assert.Equal(0, Moved(before, after, "techmail_poll_lateness_seconds_count"));
 
