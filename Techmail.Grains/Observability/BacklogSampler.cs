@@ -40,12 +40,12 @@ public sealed class BacklogSampler(IntakeBacklogReader intake, OutboxStore outbo
 
     internal async Task Sample()
     {
-        var backlog = await intake.Read(null, null);
+        var (waiting, oldestWaiting) = await intake.ClusterWaiting();
         var (queued, oldestQueued) = await outbox.ClusterQueue();
         var now = time.GetUtcNow();
         TechmailMetrics.Backlog = new BacklogSample(
-            backlog.Waiting,
-            Age(backlog.OldestWaiting, now),
+            waiting,
+            Age(oldestWaiting, now),
             queued,
             Age(oldestQueued, now),
             Environment.TickCount64);

@@ -267,12 +267,22 @@ async Task WithTelemetry(Func<Task> run)
         options,
         m => m.AddInMemoryExporter(metrics, o => o.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000),
         t => t.AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new OpenTelemetry.Exporter.InMemoryExporter<Activity>(spans))));
+    // The gauges' sampler reads the silo's database, as it does in a silo.
+    var sampler = new BacklogSampler(
+        host.Services.GetRequiredService<Techmail.Intake.IntakeBacklogReader>(),
+        host.Services.GetRequiredService<Techmail.Outgoing.OutboxStore>(),
+        TimeProvider.System,
+        host.Services.GetRequiredService<ILogger<BacklogSampler>>());
     await using (var provider = services.BuildServiceProvider())
     {
         _ = provider.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
         _ = provider.GetRequiredService<OpenTelemetry.Trace.TracerProvider>();
+        await sampler.StartAsync(CancellationToken.None);
         await run();
+        await sampler.StopAsync(CancellationToken.None);
     }
+
+    sampler.Dispose();
 
     Console.WriteLine($"  telemetry: {spans.Count} spans exported, {metrics.Count} metric streams exported over its exports");
 }
