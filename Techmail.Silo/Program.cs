@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Builder;
 using Techmail.Hosting;
 using Techmail.Security.KeyRing;
 using Techmail.Silo;
+using Techmail.Silo.Http;
 using Techmail.Storage;
 
 // A switch the silo does not know stops it before anything starts (keys are checked below, whatever their source).
@@ -15,7 +17,7 @@ if (SiloCommandLine.Check(args) is { Count: > 0 } switchErrors)
 }
 
 // appsettings.json sits next to the program; data paths stay relative to where the user runs it.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = args,
     ContentRootPath = AppContext.BaseDirectory,
@@ -47,10 +49,12 @@ catch (Exception e)
     return 3;
 }
 
-builder.UseOrleans(silo => silo.AddTechmail(options));
+builder.UseOrleans(silo => silo.AddTechmail(options).AddTechmailHttp(options));
+builder.AddTechmailHttp(options);
 builder.Services.AddHostedService<EngineReadinessReporter>();
 
 var host = builder.Build();
+host.MapTechmailHttp(options);
 var logger = host.Services.GetRequiredService<ILogger<Program>>();
 
 // Before anything reads the key ring: a missing or wrong key file stops the start here, with the file to fix.
@@ -93,7 +97,13 @@ if (options.Tls is { } tls)
 }
 
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
-    logger.LogInformation("Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, data in {DataDirectory}", options.GatewayPort, options.FullDataDirectory));
+    logger.LogInformation(
+        "Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, HTTP (health, metrics{Dashboard}) on {HttpAddress}:{HttpPort}, data in {DataDirectory}",
+        options.GatewayPort,
+        options.Dashboard ? ", dashboard" : "",
+        options.HttpAddress,
+        options.HttpPort,
+        options.FullDataDirectory));
 
 try
 {

@@ -1,4 +1,5 @@
 using Techmail.Bounces;
+using Techmail.Observability;
 
 namespace Techmail.Contacts;
 
@@ -14,10 +15,15 @@ public sealed class AddressGrain(
 
     public async Task<AddressStatus> RecordBounce(BounceEvent bounce)
     {
+        var wasInvalid = state.State.Invalid;
         if (AddressPolicy.Apply(state.State, bounce, policy))
         {
             await state.WriteStateAsync();
             await store.Upsert(Tenant, View());
+            if (state.State.Invalid && !wasInvalid)
+            {
+                TechmailMetrics.AddressInvalidated();
+            }
         }
 
         return View();

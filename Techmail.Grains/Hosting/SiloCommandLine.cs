@@ -3,7 +3,7 @@ namespace Techmail.Hosting;
 /// <summary>
 /// The silo's command line: the short switches people type most, and any configuration key as
 /// <c>--Techmail:Key=value</c> (or <c>--Logging:...</c> for log levels). .NET's command-line configuration takes any
-/// <c>--word value</c> as a key nobody reads and skips words it cannot read, so <c>--http-port 8080</c> would start a
+/// <c>--word value</c> as a key nobody reads and skips words it cannot read, so <c>--htp-port 8080</c> would start a
 /// silo without complaint; everything else is refused here, before the silo starts.
 /// </summary>
 public static class SiloCommandLine
@@ -17,6 +17,7 @@ public static class SiloCommandLine
         ["--key-file"] = "Techmail:KeyRingKeyFile",
         ["--silo-port"] = "Techmail:SiloPort",
         ["--gateway-port"] = "Techmail:GatewayPort",
+        ["--http-port"] = "Techmail:HttpPort",
     };
 
     // Sections a switch may set; the keys inside Techmail are checked by TechmailOptionsReader, whatever their source.

@@ -49,6 +49,21 @@ public sealed record TechmailOptions
     /// </summary>
     public long MemoryBudgetBytes { get; init; } = 256L << 20;
 
+    /// <summary>The silo's HTTP port: health (/healthz, /readyz), metrics (/metrics) and, when on, the dashboard.</summary>
+    public int HttpPort { get; init; } = 8080;
+
+    /// <summary>The address the HTTP endpoint listens on; loopback unless an operator opens it to the network.</summary>
+    public IPAddress HttpAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Serves the Orleans Dashboard at /dashboard; off by default, as it shows every grain to whoever reaches the port.</summary>
+    public bool Dashboard { get; init; }
+
+    /// <summary>How the silo writes its log: lines for people (the default) or one JSON object a line for log shippers.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+
+    /// <summary>The share of messages whose path is traced (0 to 1) when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).</summary>
+    public double TraceSampleRatio { get; init; } = 0.1;
+
     /// <summary>How long bodies of sent and dropped mail, and the rows of removed mailboxes, are kept.</summary>
     public Retention.RetentionPolicy Retention { get; init; } = new();
 

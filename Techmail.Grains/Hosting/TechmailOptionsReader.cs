@@ -94,6 +94,45 @@ public static class TechmailOptionsReader
                     }
 
                     break;
+                case "httpport":
+                    options = options with { HttpPort = Port(key, value, errors) };
+                    break;
+                case "httpaddress":
+                    if (IPAddress.TryParse(value, out var httpAddress))
+                    {
+                        options = options with { HttpAddress = httpAddress };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not an IP address (0.0.0.0 listens on every address).");
+                    }
+
+                    break;
+                case "dashboard":
+                    options = options with { Dashboard = Flag(key, value, errors) };
+                    break;
+                case "logformat":
+                    if (Enum.TryParse<LogFormat>(value, ignoreCase: true, out var format) && Enum.IsDefined(format) && !int.TryParse(value, out _))
+                    {
+                        options = options with { LogFormat = format };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not a log format; use Text or Json.");
+                    }
+
+                    break;
+                case "tracesampleratio":
+                    if (double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1)
+                    {
+                        options = options with { TraceSampleRatio = ratio };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' must be a number from 0 to 1.");
+                    }
+
+                    break;
                 case "maxconcurrentpolls":
                     options = options with { Polling = options.Polling with { MaxConcurrentPolls = Count(key, value, 1, 10_000, errors) } };
                     break;
@@ -196,12 +235,18 @@ public static class TechmailOptionsReader
             errors.Add($"{TechmailOptions.Section}:GatewayPort: must differ from SiloPort ({options.SiloPort}).");
         }
 
+        if ((options.HttpPort == options.SiloPort || options.HttpPort == options.GatewayPort) && errors.Count == 0)
+        {
+            errors.Add($"{TechmailOptions.Section}:HttpPort: must differ from SiloPort ({options.SiloPort}) and GatewayPort ({options.GatewayPort}).");
+        }
+
         return (options, errors);
     }
 
     private static readonly string[] Known =
     [
         "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
+        "HttpPort", "HttpAddress", "Dashboard", "LogFormat", "TraceSampleRatio",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",

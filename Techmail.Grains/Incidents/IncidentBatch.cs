@@ -1,6 +1,7 @@
 using Techmail.Contacts;
 using Techmail.Intake;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 using Techmail.Outgoing;
 using Techmail.Polling;
 
@@ -23,6 +24,7 @@ public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains,
 
         var now = time.GetUtcNow();
         var opens = plans.OfType<MailPlan.Open>().ToList();
+        var spans = MessageTrace.Source.HasListeners() ? plans.Select(p => Span(tenant, mailbox, p)).ToList() : null;
         var contacts = plans.Select(p => p.Contact).OfType<ContactView>().DistinctBy(c => c.Address).ToList();
         await incidents.CreateMany(tenant, [.. opens.Select(o => (o.Incident, o.Thread))], async (connection, transaction) =>
         {
@@ -43,9 +45,33 @@ public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains,
             await MessageLedger.Record(connection, transaction, tenant, mailbox, [.. plans.OfType<MailPlan.Duplicate>().Select(d => d.Trace)]);
         });
 
+        // Counted once committed: a batch that failed is written again (whole or split) and counted then.
+        TechmailMetrics.IncidentBatchWritten(opens.Count, opens.Count(o => o.Acknowledgement is not null));
+        foreach (var span in spans ?? [])
+        {
+            span?.Dispose();
+        }
+
         if (opens.Any(o => o.Acknowledgement is not null))
         {
             await grains.GetGrain<IOutboxGrain>(MailboxKey.For(tenant, mailbox)).Wake();
         }
+    }
+
+    private static System.Diagnostics.Activity? Span(string tenant, string mailbox, MailPlan plan)
+    {
+        var span = MessageTrace.Start(MessageTrace.Incident, tenant, mailbox, plan.MessageKey, plan switch
+        {
+            MailPlan.Open => "incident_created",
+            MailPlan.Add => "entry_added",
+            MailPlan.Duplicate => "duplicate",
+            _ => "set_aside",
+        });
+        if (span is not null && plan is MailPlan.Open { Incident: var incident })
+        {
+            span.SetTag("techmail.incident.reference", incident.Reference);
+        }
+
+        return span;
     }
 }

@@ -2,6 +2,7 @@ using Orleans.Concurrency;
 using Techmail.Bounces;
 using Techmail.Bounces.Ties;
 using Techmail.Contacts;
+using Techmail.Observability;
 using Techmail.Polling;
 
 namespace Techmail.Intake;
@@ -29,7 +30,26 @@ public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying) : G
             updates.Add(GrainFactory.GetGrain<IAddressGrain>(AddressKey.For(m.Tenant, b.Address)).RecordBounce(bounce));
         }
 
-        await Task.WhenAll(updates);
-        return await store.Record("bounce", messages, (connection, transaction, now) => BounceStore.Record(connection, transaction, judged, now));
+        var spans = MessageTrace.Source.HasListeners()
+            ? messages.Select(m => MessageTrace.Start(MessageTrace.Bounce, m.Tenant, m.Mailbox, m.MessageKey, m.Bounces is { Count: > 0 } found ? found[0].Reason : "none")).ToList()
+            : null;
+        try
+        {
+            await Task.WhenAll(updates);
+            var receipt = await store.Record("bounce", messages, (connection, transaction, now) => BounceStore.Record(connection, transaction, judged, now));
+            foreach (var b in messages.SelectMany(m => m.Bounces ?? []))
+            {
+                TechmailMetrics.BounceRecorded(b.Reason, b.HardBounce);
+            }
+
+            return receipt;
+        }
+        finally
+        {
+            foreach (var span in spans ?? [])
+            {
+                span?.Dispose();
+            }
+        }
     }
 }

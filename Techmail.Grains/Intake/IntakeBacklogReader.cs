@@ -84,6 +84,21 @@ public sealed class IntakeBacklogReader(TechmailDatabase database)
         return new IntakeBacklog(recorded, built, waiting, failing, setAside, duplicates, oldest, oldestMailbox, last);
     }
 
+    /// <summary>
+    /// Only the cluster's waiting mail and when the oldest was recorded: what the metrics sample every few seconds. It
+    /// reads the waiting rows' own index, not the done rows that pile up until they are pruned.
+    /// </summary>
+    public async Task<(long Waiting, DateTimeOffset? Oldest)> ClusterWaiting()
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "SELECT COUNT(*), MIN(received_utc) FROM techmail_inbound WHERE state IN ('pending', 'released') AND kind = 'incident'");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.UtcOrNull(1));
+    }
+
     private static async Task<IntakeError?> Newest(DbConnection connection, string sql, (string, object?)[] parameters)
     {
         await using var command = TechmailDatabase.Command(connection, sql, parameters);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Techmail.Bounces;
 using Techmail.Incidents;
+using Techmail.Observability;
 using Techmail.Polling;
 using Techmail.Quarantine;
 using Techmail.Tenants;
@@ -178,12 +179,14 @@ public sealed class MailboxGrain(
             // Failing repeatedly: do not hammer a dead server or lock an account by logging in every interval.
             logger.LogDebug("Poll of {Tenant}/{Mailbox} skipped: backing off until {Until}", Tenant, Name, state.State.Status.BackoffUntil);
             statistics.Skipped(PollSkip.Backoff);
+            TechmailMetrics.PollSkipped(PollSkip.Backoff);
             return Task.CompletedTask;
         }
 
         if (!StartPoll(tick.Scheduled))
         {
             statistics.Skipped(PollSkip.Busy);
+            TechmailMetrics.PollSkipped(PollSkip.Busy);
         }
 
         return Task.CompletedTask;
@@ -357,10 +360,13 @@ public sealed class MailboxGrain(
                 statistics.Started(started - scheduled);
             }
 
+            TechmailMetrics.PollStarted(due is not null, due is { } at ? started - at : TimeSpan.Zero);
+
             state.State.Status = state.State.Status with { State = PollState.Polling, LastPollStarted = started };
             var report = await poller.Poll(Request(settings), cancellationToken);
             slot.Dispose();
             statistics.Finished(report.Succeeded, report.Accepted);
+            TechmailMetrics.PollFinished(report, settings.Type, time.GetUtcNow() - started);
             Log(report);
             outcome = current => Record(current, report, started);
         }
@@ -373,6 +379,7 @@ public sealed class MailboxGrain(
         {
             logger.LogError(e, "Poll of {Tenant}/{Mailbox} failed unexpectedly", Tenant, Name);
             statistics.Finished(succeeded: false, messages: 0);
+            TechmailMetrics.PollFailed("unexpected");
             var error = Faults.Faults.Summary(e);
             outcome = current =>
             {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 using Techmail.Polling;
 
 namespace Techmail.Outgoing;
@@ -123,6 +124,9 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 break;
             }
 
+            using var span = item.AcknowledgedMessageKey is { } acknowledged
+                ? MessageTrace.Start(MessageTrace.Acknowledgement, batch.Tenant, batch.Mailbox, acknowledged)
+                : null;
             try
             {
                 if (connection.Session is null || connection.Sent >= MailsPerSession)
@@ -159,6 +163,8 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
 
                 connection.Sent++;
                 batch.Marks.Add(item.Id);
+                TechmailMetrics.OutboxFinished(item.Kind, sent: true);
+                span?.SetTag("techmail.verdict", "sent");
             }
             catch (MailFetchException e)
             {
@@ -167,6 +173,8 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                     await connection.Close();
                 }
 
+                span?.SetTag("techmail.verdict", "not_sent");
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
                 if (await Record(batch.Tenant, batch.Mailbox, item, e, batch.Tally) is { } stop)
                 {
                     lock (batch)
@@ -185,6 +193,8 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 }
 
                 await store.MarkFailed(item.Id, $"cannot be sent: {Faults.Faults.Summary(e)}", time.GetUtcNow());
+                TechmailMetrics.OutboxFinished(item.Kind, sent: false);
+                span?.SetTag("techmail.verdict", "failed");
                 lock (batch.Tally)
                 {
                     batch.Tally.Failed++;
@@ -228,6 +238,7 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 return new DrainOutcome(0, tally.Failed, decision.RetryAt, decision.Reason, tally.LastError);
             case SendAction.Fail:
                 await store.MarkFailed(item.Id, decision.Reason, now);
+                TechmailMetrics.OutboxFinished(item.Kind, sent: false);
                 lock (tally)
                 {
                     tally.Failed++;

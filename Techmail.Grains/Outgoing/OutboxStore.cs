@@ -94,7 +94,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
         await using var command = TechmailDatabase.Command(
             connection,
             $"""
-            SELECT id, reference, envelope_from, recipients, raw, attempts, created_utc FROM techmail_outbox
+            SELECT id, reference, envelope_from, recipients, raw, attempts, created_utc, dedupe_key FROM techmail_outbox
             WHERE tenant = @tenant AND mailbox = @mailbox AND state = 'queued' AND next_attempt_utc <= @now
             {(after is null ? "" : "AND id > @after")}
             ORDER BY id LIMIT @take
@@ -115,7 +115,10 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
                 Recipients(reader.GetString(3)),
                 (byte[])reader.GetValue(4),
                 Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture),
-                reader.Utc(6)));
+                reader.Utc(6))
+            {
+                DedupeKey = reader.StringOrNull(7),
+            });
         }
 
         return due;
@@ -214,6 +217,16 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             ("@tenant", tenant),
             ("@mailbox", mailbox));
         return new OutboxCounts(queued, sent, failed, oldest, next, await error.ExecuteScalarAsync() as string);
+    }
+
+    /// <summary>Every mailbox's queued mail together: how much, and when the oldest was queued (for the cluster's metrics).</summary>
+    public async Task<(long Queued, DateTimeOffset? Oldest)> ClusterQueue()
+    {
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(connection, "SELECT COUNT(*), MIN(created_utc) FROM techmail_outbox WHERE state = 'queued'");
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Time(reader.GetValue(1)));
     }
 
     /// <summary>One row of a mailbox's outbox, as the admin sees it: how a queued send or forward is followed to its end.</summary>

@@ -3,6 +3,7 @@ using MimeKit;
 using Techmail.Faults;
 using Techmail.Intake;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 using Techmail.Outgoing;
 using Techmail.Quarantine;
 
@@ -42,6 +43,7 @@ public sealed class BatchRecorder(
             var (key, message, problem, from, verdict, inbound) = examined[i];
             if (known.Contains(key))
             {
+                MessageTrace.Start(MessageTrace.Intake, request.Tenant, request.Mailbox, key, "duplicate")?.Dispose();
                 report.Duplicates++;
                 done.Add(remote);
                 continue;
@@ -162,13 +164,24 @@ public sealed class BatchRecorder(
     private async Task<HashSet<string>> HandOff(PollRequest request, IReadOnlyList<InboundMessage> batch, PollReport report)
     {
         IReadOnlyList<Failed<InboundMessage>> failed;
+        // One span per message for the hand-off they share; none at all when nobody listens.
+        var spans = MessageTrace.Source.HasListeners()
+            ? batch.Select(m => MessageTrace.Start(MessageTrace.Intake, m.Tenant, m.Mailbox, m.MessageKey)).ToList()
+            : null;
         try
         {
             failed = await MessageIsolation.Each(batch, request.HandOff);
         }
         catch (Exception e) when (e is not MailFetchException)
         {
+            EndSpans(spans, _ => "left_on_server");
             throw new MailFetchException(MailFetchFailure.Transient, $"intake unavailable, nothing deleted: {Faults.Faults.Summary(e)}", e);
+        }
+
+        if (spans is not null)
+        {
+            var refused = failed.Select(f => f.Item.MessageKey).ToHashSet(StringComparer.Ordinal);
+            EndSpans(spans, key => refused.Contains(key) ? "quarantined" : "accepted");
         }
 
         report.Accepted += batch.Count - failed.Count;
@@ -184,6 +197,18 @@ public sealed class BatchRecorder(
         }
 
         return kept;
+    }
+
+    private static void EndSpans(List<System.Diagnostics.Activity?>? spans, Func<string, string> verdict)
+    {
+        foreach (var span in spans ?? [])
+        {
+            if (span is not null)
+            {
+                span.SetTag("techmail.verdict", verdict((string)span.GetTagItem("techmail.message.key")!));
+                span.Dispose();
+            }
+        }
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using MimeKit;
 using Polly.CircuitBreaker;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 using Techmail.Resources;
 
 namespace Techmail.Polling;
@@ -33,6 +34,8 @@ public sealed class MailboxPoller(
         // This mailbox's own breaker and retries; the server's breaker counts only what is the server's (see ResiliencePipelines).
         var account = MailAccount.Of(request.Tenant, incoming);
         var poll = new PollRun(request, incoming, account, pipelines.Server(account.Server), screen, report, time.GetUtcNow() + limits.PollBudget);
+        // The poll's own span: the spans of the messages it screens link to it.
+        using var span = MessageTrace.StartWork(MessageTrace.Poll, request.Tenant, request.Mailbox);
         try
         {
             await pipelines.For(account).ExecuteAsync(
@@ -60,6 +63,17 @@ public sealed class MailboxPoller(
         }
 
         report.Circuit = pipelines.State(account);
+        if (span is not null)
+        {
+            span.SetTag("techmail.poll.fetched", report.Fetched);
+            span.SetTag("techmail.poll.accepted", report.Accepted);
+            if (report.Failure is { } failure)
+            {
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, report.Error);
+                span.SetTag("techmail.poll.failure", failure.ToString());
+            }
+        }
+
         return report;
     }
 

@@ -3,6 +3,7 @@ using Techmail.Bounces;
 using Techmail.Bounces.Ties;
 using Techmail.Faults;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 
 namespace Techmail.Polling;
 
@@ -18,13 +19,15 @@ public sealed class MessageExaminer(BounceClassifier classifier)
     {
         var (remote, raw) = (fetched.Remote, fetched.Raw);
         var key = MessageKeys.For(remote.Uid, raw);
+        using var span = MessageTrace.Start(MessageTrace.Screen, request.Tenant, request.Mailbox, key);
         if (!MessageParsing.TryParse(raw, out var message, out var problem))
         {
+            span?.SetTag("techmail.verdict", "quarantined");
             return new Examined(key, null, problem, null, null, null);
         }
 
         // Screening and classifying read every part of hostile mail: what they throw on sets this message aside.
-        return MessageIsolation.One(
+        var examined = MessageIsolation.One(
             () =>
             {
                 var from = SenderOf(message);
@@ -37,6 +40,13 @@ public sealed class MessageExaminer(BounceClassifier classifier)
                 message.Dispose();
                 return new Examined(key, null, $"could not be screened: {Faults.Faults.Summary(failure)}", null, null, null);
             });
+        span?.SetTag("techmail.verdict", examined.Verdict?.Outcome switch
+        {
+            null => "quarantined",
+            ScreenOutcome.Accept when examined.Inbound is null => "not_a_bounce",
+            var outcome => outcome.ToString()!.ToLowerInvariant(),
+        });
+        return examined;
     }
 
 

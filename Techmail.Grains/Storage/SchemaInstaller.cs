@@ -71,9 +71,27 @@ public static class SchemaInstaller
         return scripts.Count;
     }
 
-    private static async Task Upgrade(DbConnection connection, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// The upgrades whose old shape the database still has, by their probes alone (nothing is changed): empty when the
+    /// schema is what this silo expects. A database restored from an old backup under a running silo shows here.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> PendingUpgrades(DbConnection connection, StorageKind kind, CancellationToken cancellationToken = default)
     {
-        var script = Read(name);
+        var pending = new List<string>();
+        foreach (var name in Upgrades(kind))
+        {
+            await using var probe = TechmailDatabase.Command(connection, Probe(name, Read(name)));
+            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) != 0)
+            {
+                pending.Add(Path.GetFileName(name));
+            }
+        }
+
+        return pending;
+    }
+
+    private static string Probe(string name, string script)
+    {
         var lineEnd = script.IndexOf('\n');
         var firstLine = (lineEnd < 0 ? script : script[..lineEnd]).TrimEnd('\r');
         if (!firstLine.StartsWith(WhenPrefix, StringComparison.Ordinal))
@@ -81,8 +99,16 @@ public static class SchemaInstaller
             throw new InvalidOperationException($"Upgrade {name} does not start with a '{WhenPrefix}SELECT COUNT(*) ...' line.");
         }
 
+        return firstLine[WhenPrefix.Length..];
+    }
+
+    private static async Task Upgrade(DbConnection connection, string name, CancellationToken cancellationToken)
+    {
+        var script = Read(name);
+        var probeSql = Probe(name, script);
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var probe = TechmailDatabase.Command(connection, firstLine[WhenPrefix.Length..]))
+        await using (var probe = TechmailDatabase.Command(connection, probeSql))
         {
             probe.Transaction = transaction;
             if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)

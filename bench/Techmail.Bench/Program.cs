@@ -5,10 +5,13 @@ using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Techmail.Bench;
 using Techmail.Hosting;
 using Techmail.Incidents;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 using Techmail.Storage;
 using Techmail.Tests.Support;
 
@@ -65,6 +68,12 @@ var grains = host.Services.GetRequiredService<IGrainFactory>();
 
 var results = new List<(string Name, int Round, double Seconds)>();
 const string IntakePart = "  of which: mail off the server, recorded";
+// TECHMAIL_BENCH_TELEMETRY=compare: each round runs the Techmail path twice, once without telemetry and once with the
+// silo's metrics and traces as shipped (Techmail's and Orleans' meters read every 10 s, traces sampled at the default
+// ratio and batched to an exporter), alternating which goes first.
+var compareTelemetry = Environment.GetEnvironmentVariable("TECHMAIL_BENCH_TELEMETRY") == "compare";
+const string TelemetrySuffix = ", telemetry on";
+const string TelemetryOn = "Techmail full path" + TelemetrySuffix;
 var user = 0;
 // Round 0 warms every path up and is not counted: the silo's first rounds are mostly spent compiling its code (the
 // JIT, then again with profile data), which a running silo has done long before.
@@ -82,7 +91,16 @@ for (var round = 0; round <= rounds; round++)
         results.Add(("fetchmail --bsmtp", round, await Measure(Fetchmail)));
     }
 
+    if (compareTelemetry && round % 2 == 1)
+    {
+        results.Add((TelemetryOn, round, await Measure((name, password) => WithTelemetry(() => TechmailPoll(name, password, round, IntakePart + TelemetrySuffix)))));
+    }
+
     results.Add(("Techmail full path", round, await Measure((name, password) => TechmailPoll(name, password, round))));
+    if (compareTelemetry && round % 2 == 0)
+    {
+        results.Add((TelemetryOn, round, await Measure((name, password) => WithTelemetry(() => TechmailPoll(name, password, round, IntakePart + TelemetrySuffix)))));
+    }
 }
 
 Console.WriteLine();
@@ -94,6 +112,11 @@ foreach (var group in results.Where(r => r.Round > 0).GroupBy(r => r.Name))
     var median = seconds[seconds.Count / 2];
     medians[group.Key] = messages.Count / median;
     Console.WriteLine($"{group.Key,-42} {median,9:F2} {messages.Count / median,9:N0}  {string.Join(" ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))}");
+}
+
+if (medians.TryGetValue(TelemetryOn, out var withTelemetry))
+{
+    Console.WriteLine($"Telemetry on / off (same run): {withTelemetry / medians["Techmail full path"]:F3} (intake part {medians[IntakePart + TelemetrySuffix] / medians[IntakePart]:F3})");
 }
 
 if (!medians.ContainsKey("MailKit pipelined fetch+delete (ceiling)"))
@@ -178,7 +201,7 @@ async Task Fetchmail(string name, string password)
     }
 }
 
-async Task TechmailPoll(string name, string password, int round)
+async Task TechmailPoll(string name, string password, int round, string intakeLabel = IntakePart)
 {
     var writtenStart = BytesWritten();
     var watch = Stopwatch.StartNew();
@@ -211,7 +234,7 @@ async Task TechmailPoll(string name, string password, int round)
         }
     }
 
-    results.Add((IntakePart, round, watch.Elapsed.TotalSeconds));
+    results.Add((intakeLabel, round, watch.Elapsed.TotalSeconds));
     var cpuAtPollEnd = Process.GetCurrentProcess().TotalProcessorTime;
     await grains.GetGrain<IIncidentBuilderGrain>(MailboxKey.For("bench", name)).Drain();
     var builtAt = watch.Elapsed.TotalSeconds;
@@ -232,6 +255,36 @@ async Task TechmailPoll(string name, string password, int round)
     {
         throw new InvalidOperationException($"{incidents} incidents for {messages.Count} messages.");
     }
+}
+
+// The silo's own telemetry registration, listening for one run and then disposed (which flushes it).
+async Task WithTelemetry(Func<Task> run)
+{
+    var metrics = new List<OpenTelemetry.Metrics.Metric>();
+    var spans = new List<Activity>();
+    var services = new ServiceCollection();
+    services.AddTechmailTelemetry(
+        options,
+        m => m.AddInMemoryExporter(metrics, o => o.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000),
+        t => t.AddProcessor(new OpenTelemetry.BatchActivityExportProcessor(new OpenTelemetry.Exporter.InMemoryExporter<Activity>(spans))));
+    // The gauges' sampler reads the silo's database, as it does in a silo.
+    var sampler = new BacklogSampler(
+        host.Services.GetRequiredService<Techmail.Intake.IntakeBacklogReader>(),
+        host.Services.GetRequiredService<Techmail.Outgoing.OutboxStore>(),
+        TimeProvider.System,
+        host.Services.GetRequiredService<ILogger<BacklogSampler>>());
+    await using (var provider = services.BuildServiceProvider())
+    {
+        _ = provider.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
+        _ = provider.GetRequiredService<OpenTelemetry.Trace.TracerProvider>();
+        await sampler.StartAsync(CancellationToken.None);
+        await run();
+        await sampler.StopAsync(CancellationToken.None);
+    }
+
+    sampler.Dispose();
+
+    Console.WriteLine($"  telemetry: {spans.Count} spans exported, {metrics.Count} metric streams exported over its exports");
 }
 
 // What the process handed to write calls (database, log, sockets): the kernel's count, so SQLite's own writes count too.

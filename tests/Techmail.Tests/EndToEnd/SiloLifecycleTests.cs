@@ -70,7 +70,7 @@ public sealed class SiloLifecycleTests
     }
 
     [Theory]
-    [InlineData("--http-port", "8080")]
+    [InlineData("--metrics-port", "8080")]
     [InlineData("--gateway-prt", "30001")]
     public async Task An_unknown_switch_stops_the_silo_with_the_switch_named(string name, string value)
     {
@@ -89,11 +89,11 @@ public sealed class SiloLifecycleTests
     {
         using var data = new TempDirectory("techmail-env-key");
         var info = ProcessRunner.DotnetRun("Techmail.Silo", ["--data-dir", data.Path]);
-        info.Environment["TECHMAIL__HTTPPORT"] = "8080";
+        info.Environment["TECHMAIL__HTTPPROT"] = "8080";
         var result = await ProcessRunner.Run(info);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("invalid configuration: Techmail:HTTPPORT: unknown setting.", result.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("invalid configuration: Techmail:HTTPPROT: unknown setting. Did you mean Techmail:HttpPort?", result.Stderr, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

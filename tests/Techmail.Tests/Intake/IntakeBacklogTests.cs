@@ -49,6 +49,10 @@ public sealed class IntakeBacklogTests : IDisposable
         Assert.Equal(1, support.Duplicates);
         Assert.Equal(T0, support.OldestWaiting!.Value.AddTicks(-(support.OldestWaiting.Value.Ticks % TimeSpan.TicksPerSecond)));
         Assert.Equal("acme/support", support.OldestWaitingMailbox);
+        // What the metrics sample: every mailbox's waiting mail (support's two and sales' one; the bounce is built).
+        var (waiting, oldest) = await reader.ClusterWaiting();
+        Assert.Equal(3, waiting);
+        Assert.Equal(T0, oldest!.Value.AddTicks(-(oldest.Value.Ticks % TimeSpan.TicksPerSecond)));
         Assert.Equal(new IntakeError("the database stayed busy", MailStage.IncidentBuilder, T0.AddMinutes(6)), support.LastError);
 
         // Built at last: nothing fails any more, and the newest failure is the mail set aside.
@@ -65,6 +69,7 @@ public sealed class IntakeBacklogTests : IDisposable
         Assert.Equal(4, cluster.Built);
         Assert.Equal(1, cluster.Waiting);
         Assert.Equal("acme/sales", cluster.OldestWaitingMailbox);
+        Assert.Equal((1L, (DateTimeOffset?)cluster.OldestWaiting), await reader.ClusterWaiting());
     }
 
     private static async Task Finish(TechmailDatabase database, string mailbox, string[] keys, InboundOutcome outcome)

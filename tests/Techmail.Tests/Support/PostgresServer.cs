@@ -9,7 +9,7 @@ namespace Techmail.Tests.Support;
 /// </summary>
 public sealed class PostgresServer
 {
-    private static readonly Lazy<Task<PostgresServer>> Shared = new(Start);
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(() => Start());
 
     private readonly string _base;
     private readonly string _bin;
@@ -24,6 +24,15 @@ public sealed class PostgresServer
     public int Port { get; }
 
     public static Task<PostgresServer> Instance => Shared.Value;
+
+    /// <summary>A server of the caller's own, for a test that stops and starts it under a running silo.</summary>
+    public static Task<PostgresServer> StartDedicated() => Start();
+
+    /// <summary>Stops the server the way a crash or a failover does to its clients: their connections are cut at once.</summary>
+    public Task Halt() => AsPostgres(Path.Combine(_bin, "pg_ctl"), ["-D", Path.Combine(_base, "data"), "-m", "immediate", "-w", "stop"]);
+
+    /// <summary>Starts a halted server again on the same port, with its data.</summary>
+    public Task Resume() => AsPostgres(Path.Combine(_bin, "pg_ctl"), StartArguments());
 
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Pooling = true, MaxPoolSize = 50 }.ToString();
@@ -61,15 +70,17 @@ public sealed class PostgresServer
         var server = new PostgresServer(@base, bin, port);
         await server.AsPostgres(Path.Combine(bin, "initdb"), ["-D", Path.Combine(@base, "data"), "--auth=trust", "-U", "postgres", "-N", "-E", "UTF8"]);
         // fsync off: a test database that dies with the machine loses nothing anyone wants.
-        await server.AsPostgres(Path.Combine(bin, "pg_ctl"),
-        [
-            "-D", Path.Combine(@base, "data"), "-l", Path.Combine(@base, "postgres.log"), "-w", "-t", "60",
-            "-o", $"-c listen_addresses=127.0.0.1 -p {port} -k {Path.Combine(@base, "sock")} -c fsync=off -c max_connections=300",
-            "start",
-        ]);
+        await server.AsPostgres(Path.Combine(bin, "pg_ctl"), server.StartArguments());
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
     }
+
+    private string[] StartArguments() =>
+    [
+        "-D", Path.Combine(_base, "data"), "-l", Path.Combine(_base, "postgres.log"), "-w", "-t", "60",
+        "-o", $"-c listen_addresses=127.0.0.1 -p {Port} -k {Path.Combine(_base, "sock")} -c fsync=off -c max_connections=300",
+        "start",
+    ];
 
     private void Stop()
     {

@@ -11,11 +11,12 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(Process process, string dataDirectory, int gatewayPort)
+    private SiloProcess(Process process, string dataDirectory, int gatewayPort, int httpPort)
     {
         _process = process;
         DataDirectory = dataDirectory;
         GatewayPort = gatewayPort;
+        HttpPort = httpPort;
     }
 
     public string DataDirectory { get; }
@@ -23,6 +24,11 @@ public sealed class SiloProcess : IAsyncDisposable
     public int GatewayPort { get; }
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
+
+    /// <summary>The silo's HTTP endpoint (health, metrics); a free port, never the default 8080 another silo may hold.</summary>
+    public int HttpPort { get; }
+
+    public Uri Http => new($"http://127.0.0.1:{HttpPort}/");
 
     public string Output
     {
@@ -52,17 +58,19 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> Start(string dataDirectory, int? siloPort = null, int? gatewayPort = null, IEnumerable<string>? extraArgs = null)
     {
         var gateway = gatewayPort ?? FreePort.Next();
+        var http = FreePort.Next();
         var args = new List<string>
         {
             "--data-dir", dataDirectory,
             "--silo-port", (siloPort ?? FreePort.Next()).ToString(),
             "--gateway-port", gateway.ToString(),
+            "--http-port", http.ToString(),
         };
         args.AddRange(extraArgs ?? []);
         var info = ProcessRunner.DotnetRun("Techmail.Silo", args);
         info.RedirectStandardInput = false;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var silo = new SiloProcess(process, dataDirectory, gateway);
+        var silo = new SiloProcess(process, dataDirectory, gateway, http);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("silo exited before it was ready:\n" + silo.Output));

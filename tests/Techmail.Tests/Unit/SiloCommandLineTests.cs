@@ -7,6 +7,7 @@ public sealed class SiloCommandLineTests
     [Theory]
     [InlineData("--data-dir data1 --silo-port 11112 --gateway-port 30001")]
     [InlineData("--storage PostgreSql --connection Host=127.0.0.1;Database=techmail --key-file /etc/techmail/keyring.key")]
+    [InlineData("--http-port 9090 --Techmail:HttpAddress=0.0.0.0 --Techmail:LogFormat=Json")]
     [InlineData("--Techmail:TlsCertificate=tls/silo1.pem --Techmail:TlsKey=tls/silo1.key")]
     [InlineData("--Techmail:PollBatchSize 10 --data-dir=data")]
     [InlineData("--Logging:LogLevel:Default=Debug")]
@@ -15,7 +16,8 @@ public sealed class SiloCommandLineTests
         Assert.Empty(SiloCommandLine.Check(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
 
     [Theory]
-    [InlineData("--http-port 8080", "--http-port: unknown switch; use --data-dir")]
+    [InlineData("--htp-port 8080", "--htp-port: unknown switch (did you mean --http-port?)")]
+    [InlineData("--metrics-port 8080", "--metrics-port: unknown switch; use --data-dir")]
     [InlineData("--gateway-prt 30001", "--gateway-prt: unknown switch (did you mean --gateway-port?)")]
     [InlineData("--data-dir", "--data-dir: needs a value")]
     [InlineData("--connection --silo-port 5", "--connection: needs a value")]
@@ -33,5 +35,5 @@ public sealed class SiloCommandLineTests
 
     [Fact]
     public void The_switches_the_configuration_reads_are_the_ones_checked() =>
-        Assert.Equal(["--data-dir", "--storage", "--connection", "--key-file", "--silo-port", "--gateway-port"], SiloCommandLine.Switches.Keys);
+        Assert.Equal(["--data-dir", "--storage", "--connection", "--key-file", "--silo-port", "--gateway-port", "--http-port"], SiloCommandLine.Switches.Keys);
 }

@@ -19,7 +19,32 @@ public sealed class TechmailOptionsReaderTests
         Assert.Equal(StorageKind.Sqlite, options.Storage);
         Assert.Equal(Path.GetFullPath("data"), options.FullDataDirectory);
         Assert.Equal(30000, options.GatewayPort);
+        Assert.Equal(8080, options.HttpPort);
+        Assert.Equal("127.0.0.1", options.HttpAddress.ToString());
+        Assert.False(options.Dashboard);
+        Assert.Equal(LogFormat.Text, options.LogFormat);
     }
+
+    [Fact]
+    public void The_http_endpoint_settings_are_read()
+    {
+        var (options, errors) = Read(
+            ("Techmail:HttpPort", "9091"),
+            ("Techmail:HttpAddress", "0.0.0.0"),
+            ("Techmail:Dashboard", "true"),
+            ("Techmail:LogFormat", "json"),
+            ("Techmail:TraceSampleRatio", "0.25"));
+        Assert.Empty(errors);
+        Assert.Equal(9091, options.HttpPort);
+        Assert.Equal("0.0.0.0", options.HttpAddress.ToString());
+        Assert.True(options.Dashboard);
+        Assert.Equal(LogFormat.Json, options.LogFormat);
+        Assert.Equal(0.25, options.TraceSampleRatio);
+    }
+
+    [Fact]
+    public void The_http_port_must_not_take_a_cluster_port() =>
+        Assert.Contains(Read(("Techmail:HttpPort", "30000")).Errors, e => e.StartsWith("Techmail:HttpPort: must differ", StringComparison.Ordinal));
 
     [Fact]
     public void Every_value_is_read_case_insensitively()
@@ -60,6 +85,12 @@ public sealed class TechmailOptionsReaderTests
     [InlineData("Techmail:ClusterId", "has space")]
     [InlineData("Techmail:AdvertisedAddress", "example.com")]
     [InlineData("Techmail:DataDirectory", "")]
+    [InlineData("Techmail:HttpPort", "0")]
+    [InlineData("Techmail:HttpAddress", "localhost")]
+    [InlineData("Techmail:Dashboard", "yes")]
+    [InlineData("Techmail:LogFormat", "1")]
+    [InlineData("Techmail:LogFormat", "xml")]
+    [InlineData("Techmail:TraceSampleRatio", "1.5")]
     [InlineData("Techmail:Unknown", "x")]
     [InlineData("Techmail:MemoryBudgetMegabytes", "8")]
     [InlineData("Techmail:MemoryBudgetMegabytes", "lots")]

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Metrics;
+using Orleans.Dashboard;
+using Techmail.Hosting;
+using Techmail.Observability;
+
+namespace Techmail.Silo.Http;
+
+/// <summary>
+/// The silo's HTTP endpoint, served by ASP.NET Core in the silo's own process: health for orchestrators, metrics for
+/// Prometheus, and (when turned on) the Orleans Dashboard. Later web APIs belong on this same host, beside these.
+/// </summary>
+public static class SiloHttp
+{
+    public const string Healthz = "/healthz", Readyz = "/readyz", Metrics = "/metrics", Dashboard = "/dashboard";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Kestrel on the configured address and port, the log format, and the telemetry with its Prometheus reader.</summary>
+    public static WebApplicationBuilder AddTechmailHttp(this WebApplicationBuilder builder, TechmailOptions options)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.HttpAddress, options.HttpPort));
+        builder.Services.AddSingleton<ReadinessCheck>();
+        builder.Services.AddTechmailTelemetry(options, metrics => metrics.AddPrometheusExporter());
+
+        // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (options.LogFormat == LogFormat.Json)
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new JsonWriterOptions { Indented = false };
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => o.IncludeScopes = TelemetryRegistration.OtlpConfigured);
+        }
+
+        return builder;
+    }
+
+    /// <summary>What the silo itself needs for the endpoint: the dashboard's grains and counters, only when it is on.</summary>
+    public static ISiloBuilder AddTechmailHttp(this ISiloBuilder silo, TechmailOptions options)
+    {
+        if (options.Dashboard)
+        {
+            silo.AddDashboard();
+        }
+
+        return silo;
+    }
+
+    public static WebApplication MapTechmailHttp(this WebApplication app, TechmailOptions options)
+    {
+        // Alive: the process answers. Nothing else is asked, so a slow database never gets a healthy silo restarted.
+        app.MapGet(Healthz, () => Results.Json(new { status = "alive" }, Json));
+        app.MapGet(Readyz, async (ReadinessCheck check, CancellationToken cancellationToken) =>
+        {
+            var readiness = await check.Check(cancellationToken);
+            return Results.Json(
+                new
+                {
+                    status = readiness.Ready ? "ready" : "not ready",
+                    problems = readiness.Checks.Where(c => !c.Ok).Select(c => $"{c.Check}: {c.Problem}").ToList(),
+                    checks = readiness.Checks,
+                },
+                Json,
+                statusCode: readiness.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        app.MapPrometheusScrapingEndpoint(Metrics);
+        if (options.Dashboard)
+        {
+            // Open to whoever reaches the port: keep HttpAddress on loopback, or put a proxy with a login in front.
+            app.MapOrleansDashboard(Dashboard);
+        }
+
+        return app;
+    }
+}
