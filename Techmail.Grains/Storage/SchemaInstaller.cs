@@ -81,8 +81,17 @@ public static class SchemaInstaller
         foreach (var name in Upgrades(kind))
         {
             await using var probe = TechmailDatabase.Command(connection, Probe(name, Read(name)));
-            if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) != 0)
+            try
             {
+                if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) != 0)
+                {
+                    pending.Add(Path.GetFileName(name));
+                }
+            }
+            catch (DbException)
+            {
+                // A probe that cannot even run reads a table the create scripts have not made yet: the schema is older
+                // than the upgrade, which is due. (Apply runs the create scripts first, so its probes always run.)
                 pending.Add(Path.GetFileName(name));
             }
         }

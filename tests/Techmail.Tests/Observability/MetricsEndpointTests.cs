@@ -26,7 +26,16 @@ public sealed class MetricsEndpointTests
         await cli.Ok("mailbox", "add", "locked", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
             "--tls", "none", "--allow-plaintext-password", "--account", "locked", "--password", "wrong", "--enable");
         await cli.Ok("mailbox", "add", "returns", "--type", "marketing", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-            "--tls", "none", "--allow-plaintext-password", "--account", "returns", "--password", "pw", "--enable");
+            "--tls", "none", "--allow-plaintext-password", "--account", "returns", "--password", "pw",
+            "--envelope-from", "returns@example.com", "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none", "--enable");
+        // Bounces change addresses only when they are tied to mail the tenant sent: the Marketing mailbox mails both
+        // addresses first (before the scrape, so only the acknowledgements count as sent below).
+        var sentIds = new List<string>();
+        foreach (var to in new[] { "gone@example.net", "full@example.net" })
+        {
+            var sent = System.Text.Json.JsonDocument.Parse(await cli.Ok("mailbox", "send", "returns", "--to", to, "--subject", "News", "--wait", "--json")).RootElement;
+            sentIds.Add($"<{sent.GetProperty("messageId").GetString()}>");
+        }
 
         var before = await PrometheusText.Scrape(http);
         for (var i = 0; i < 3; i++)
@@ -37,8 +46,8 @@ public sealed class MetricsEndpointTests
         dovecot.Deliver("metrics", Encoding.ASCII.GetBytes("From: spammer@example.org\r\nTo: support@example.com\r\nSubject: offer\r\nX-Spam-Flag: YES\r\nMessage-ID: <spam@example.org>\r\n\r\nBuy.\r\n"));
         await cli.Ok("mailbox", "poll", "support", "--until-built");
         await cli.Run("mailbox", "poll", "locked", "--wait");
-        dovecot.Deliver("returns", TestBounces.HardUserUnknown("gone@example.net"));
-        dovecot.Deliver("returns", TestBounces.SoftMailboxFull("full@example.net"));
+        dovecot.Deliver("returns", TestBounces.HardUserUnknown("gone@example.net", sentIds[0]));
+        dovecot.Deliver("returns", TestBounces.SoftMailboxFull("full@example.net", sentIds[1]));
         await cli.Ok("mailbox", "poll", "returns", "--until-built");
         await smtp.WaitFor(m => m.Message.Subject?.Contains("question 2", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30));
 

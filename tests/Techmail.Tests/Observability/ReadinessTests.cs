@@ -29,7 +29,7 @@ public sealed class ReadinessTests
         var postgres = await PostgresServer.StartDedicated();
         var connection = await postgres.CreateDatabase();
         using var data = new TempDirectory("techmail-ready-pg");
-        await using var silo = await SiloProcess.Start(data.Path, extraArgs: ["--storage", "PostgreSql", "--connection", connection]);
+        await using var silo = await SiloProcess.Start(data.Path, extraArgs: ["--storage", "PostgreSql", "--connection", connection, .. TestKeyRing.SiloArgs]);
         using var http = new HttpClient { BaseAddress = silo.Http, Timeout = TimeSpan.FromSeconds(20) };
         Assert.Equal(HttpStatusCode.OK, (await Answer(http)).Status);
 
