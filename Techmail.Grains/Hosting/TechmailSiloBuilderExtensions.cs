@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Techmail.Access;
 using Techmail.Authentication;
 using Techmail.Bounces;
 using Techmail.Certificates;
@@ -77,6 +78,11 @@ public static class TechmailSiloBuilderExtensions
         silo.Services.AddHostedService<IncidentBacklogSweeper>();
         silo.Services.AddHostedService<RetentionSweeper>();
         silo.Services.AddHostedService<SqliteCheckpointer>();
+        // Every call from outside is authorized in one place (AccessFilter); see docs/decisions.md "Who may do what".
+        silo.AddIncomingGrainCallFilter<AccessFilter>();
+        silo.AddOutgoingGrainCallFilter<EngineMarkFilter>();
+        silo.Services.AddSingleton<OperatorTokenFile>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OperatorTokenFile>());
         silo.Services.AddSingleton<PushResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
         return silo;
@@ -148,6 +154,11 @@ public static class TechmailSiloBuilderExtensions
         // S/MIME: the tenant's certificates, read by intake and outgoing mail alike.
         services.AddSingleton<CertificateStore>();
         services.AddSingleton<TenantServerTrust>();
+
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<TokenVerifier>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<EngineMark>();
         return services;
     }
 }
