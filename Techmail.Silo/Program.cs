@@ -68,7 +68,7 @@ if (options.Tls is { } tls)
 }
 
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
-    logger.LogInformation("Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, data in {DataDirectory}", options.GatewayPort, options.FullDataDirectory));
+    logger.LogInformation("Techmail silo ready: gateway {GatewayAddress}:{GatewayPort}, data in {DataDirectory}", options.GatewayAddress, options.GatewayPort, options.FullDataDirectory));
 
 try
 {

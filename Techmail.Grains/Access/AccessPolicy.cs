@@ -31,17 +31,24 @@ public static class AccessPolicy
 
         if (caller.Role != Role.Operator && tenant is not null && !string.Equals(caller.Tenant, tenant, StringComparison.Ordinal))
         {
-            return $"{who} may not work in tenant {tenant}";
+            return $"{who} may not work in tenant {(tenant.Length == 0 ? "(none named)" : tenant)}";
+        }
+
+        // A call about no tenant in particular reaches every tenant's data: the cluster's status aside, an operator's.
+        if (caller.Role != Role.Operator && tenant is null && permission != Permission.ReadCluster)
+        {
+            return $"{who} may not {Verb(permission)} across all tenants";
+        }
+
+        // Secrets first: "may not export secrets" says more to an agent trying it than "may not read settings".
+        if (revealsSecrets && !Holds(caller, Permission.ReadSecrets))
+        {
+            return $"{who} may not {Verb(Permission.ReadSecrets)}{(caller.Role == Role.Admin ? " (its token was created without --secrets)" : "")}";
         }
 
         if (!Holds(caller, permission))
         {
             return $"{who} may not {Verb(permission)}";
-        }
-
-        if (revealsSecrets && !Holds(caller, Permission.ReadSecrets))
-        {
-            return $"{who} may not {Verb(Permission.ReadSecrets)}{(caller.Role == Role.Admin ? " (its token was created without --secrets)" : "")}";
         }
 
         return null;

@@ -87,6 +87,17 @@ public static class TechmailOptionsReader
                     }
 
                     break;
+                case "gatewayaddress":
+                    if (IPAddress.TryParse(value, out var gatewayAddress))
+                    {
+                        options = options with { GatewayAddress = gatewayAddress };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not an IP address.");
+                    }
+
+                    break;
                 case "maxconcurrentpolls":
                     options = options with { Polling = options.Polling with { MaxConcurrentPolls = Count(key, value, 1, 10_000, errors) } };
                     break;
@@ -177,6 +188,14 @@ public static class TechmailOptionsReader
             errors.Add($"{TechmailOptions.Section}:ConnectionString: is required when Storage is PostgreSql.");
         }
 
+        // Tokens travel in every call; without TLS anyone on the path reads them, so only loopback may go without.
+        if (!IPAddress.IsLoopback(options.GatewayAddress) && options.Tls is null && errors.Count == 0)
+        {
+            errors.Add(
+                $"{TechmailOptions.Section}:GatewayAddress: {options.GatewayAddress} would open the gateway to the network without TLS; " +
+                $"turn TLS on ({TechmailOptions.Section}:TlsCertificate and TlsClientCa) or leave the gateway on 127.0.0.1.");
+        }
+
         if (options.SiloPort == options.GatewayPort && errors.Count == 0)
         {
             errors.Add($"{TechmailOptions.Section}:GatewayPort: must differ from SiloPort ({options.SiloPort}).");
@@ -187,7 +206,7 @@ public static class TechmailOptionsReader
 
     private static readonly string[] Known =
     [
-        "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
+        "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",

@@ -53,6 +53,10 @@ public static class TechmailSiloBuilderExtensions
                 });
                 silo.ConfigureEndpoints(options.AdvertisedAddress ?? IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
             }
+
+            // The gateway is not a public door: it listens where GatewayAddress says (loopback by default), whatever
+            // address the silo advertises to other silos.
+            silo.Configure<EndpointOptions>(o => o.GatewayListeningEndpoint = new IPEndPoint(options.GatewayAddress, options.GatewayPort));
         }
 
         if (options.Tls is { } tls)
