@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using Techmail.Access;
 using Techmail.Hosting;
 using Techmail.Storage;
 
@@ -19,9 +20,9 @@ public static class TechmailTestCluster
         var token = new Lazy<string>(() => File.ReadAllText(OperatorTokenFile(options)).Trim());
         builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter(call =>
         {
-            if (RequestContext.Get(Access.AccessContext.TokenKey) is null)
+            if (RequestContext.Get(AccessContext.TokenKey) is null)
             {
-                RequestContext.Set(Access.AccessContext.TokenKey, token.Value);
+                RequestContext.Set(AccessContext.TokenKey, token.Value);
             }
 
             return call.Invoke();
@@ -31,7 +32,7 @@ public static class TechmailTestCluster
         return cluster;
     }
 
-    public static string OperatorTokenFile(TechmailOptions options) => Path.Combine(options.FullDataDirectory, Access.OperatorTokenFile.FileName);
+    public static string OperatorTokenFile(TechmailOptions options) => Path.Combine(options.FullDataDirectory, Techmail.Access.OperatorTokenFile.FileName);
 
     public static async Task<long> Scalar(TechmailOptions options, string sql, params (string, object?)[] parameters)
     {
