@@ -12,10 +12,21 @@ public sealed class AccessFilter(TokenVerifier verifier, EngineMark engine, ILog
 {
     public const string NoToken = "no token: pass --token, TECHMAIL_TOKEN or --token-file (the silo writes an operator token to DATA/operator-token)";
 
+    private static readonly HashSet<string> ClientProtocol = new(StringComparer.Ordinal) { "Orleans.Runtime.IClusterManifestSystemTarget" };
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.SourceId is not { } source || !GrainTypePrefix.IsClient(source))
         {
+            await context.Invoke();
+            return;
+        }
+
+        // The client runtime's own protocol (it fetches the cluster's grain manifest as it connects and while it runs):
+        // every client needs it before any identity can matter, and it holds type names, no tenant's data.
+        if (context.InterfaceMethod?.DeclaringType?.FullName is { } name && ClientProtocol.Contains(name))
+        {
+            RequestContext.Remove(Caller.ContextKey);
             await context.Invoke();
             return;
         }

@@ -25,7 +25,9 @@ public sealed class EngineMarkFilter(EngineMark mark) : IOutgoingGrainCallFilter
 {
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (context.SourceId is not { } source || !GrainTypePrefix.IsClient(source) || Caller.Current is not null)
+        // Outside any grain the source is unknown here (null) and becomes the silo's hosted client on the way out.
+        var outsideGrains = context.SourceId is not { } source || GrainTypePrefix.IsClient(source);
+        if (!outsideGrains || Caller.Current is not null)
         {
             await context.Invoke();
             return;
