@@ -22,10 +22,23 @@ public sealed class TokenCreateSettings : GlobalSettings
     public string? Expires { get; init; }
 }
 
+public sealed class TokenListSettings : GlobalSettings
+{
+    [CommandOption("--operators"), Description("The operators' tokens (the silos' DATA/operator-token files) instead of the tenant's.")]
+    public bool Operators { get; init; }
+
+    public string GrainKey => Operators ? ITokenGrain.Operators : EffectiveTenant;
+}
+
 public sealed class TokenNameSettings : GlobalSettings
 {
     [CommandArgument(0, "<NAME>"), Description("The token's name, as 'token list' prints it.")]
     public string Name { get; init; } = "";
+
+    [CommandOption("--operator"), Description("NAME is an operator's token (see 'token list --operators').")]
+    public bool Operator { get; init; }
+
+    public string GrainKey => Operator ? ITokenGrain.Operators : EffectiveTenant;
 }
 
 public sealed class TokenCreateCommand : TechmailCommand<TokenCreateSettings>
@@ -62,11 +75,11 @@ public sealed class TokenCreateCommand : TechmailCommand<TokenCreateSettings>
     }
 }
 
-public sealed class TokenListCommand : TechmailCommand<GlobalSettings>
+public sealed class TokenListCommand : TechmailCommand<TokenListSettings>
 {
-    protected override async Task<int> Run(IClusterClient client, GlobalSettings o, CancellationToken cancellationToken)
+    protected override async Task<int> Run(IClusterClient client, TokenListSettings o, CancellationToken cancellationToken)
     {
-        var tokens = await client.GetGrain<ITokenGrain>(o.EffectiveTenant).List();
+        var tokens = await client.GetGrain<ITokenGrain>(o.GrainKey).List();
         if (o.Json)
         {
             Output.WriteJson(tokens.Select(TokenRendering.Json));
@@ -94,9 +107,10 @@ public sealed class TokenRevokeCommand : TechmailCommand<TokenNameSettings>
 {
     protected override async Task<int> Run(IClusterClient client, TokenNameSettings o, CancellationToken cancellationToken)
     {
-        if (!await client.GetGrain<ITokenGrain>(o.EffectiveTenant).Revoke(o.Name))
+        if (!await client.GetGrain<ITokenGrain>(o.GrainKey).Revoke(o.Name))
         {
-            throw new CommandFailure($"tenant {o.EffectiveTenant} has no live token named '{o.Name}'.", ExitCodes.Refused);
+            var whose = o.Operator ? "the operators have" : $"tenant {o.EffectiveTenant} has";
+            throw new CommandFailure($"{whose} no live token named '{o.Name}'.", ExitCodes.Refused);
         }
 
         if (o.Json)

@@ -8,6 +8,9 @@ namespace Techmail.Access;
 [Alias("Techmail.ITokenGrain")]
 public interface ITokenGrain : IGrainWithStringKey
 {
+    /// <summary>The key of the grain holding the operators' tokens (tenant "*": only an operator works there).</summary>
+    public const string Operators = "*";
+
     /// <exception cref="TokenException">The name is taken or invalid, the role is operator, or the caller may not grant secrets.</exception>
     [Alias("Create"), Requires(Permission.ManageTokens)]
     Task<IssuedToken> Create(TokenRequest request);

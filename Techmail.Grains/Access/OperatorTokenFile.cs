@@ -25,7 +25,8 @@ public sealed class OperatorTokenFile(TechmailOptions options, TokenIssuer issue
         }
 
         Directory.CreateDirectory(options.FullDataDirectory);
-        var token = await issuer.CreateOperator($"operator-{Guid.NewGuid():N}"[..17]);
+        var name = $"operator-{Guid.NewGuid():N}"[..17];
+        var token = await issuer.CreateOperator(name);
         var owner = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -43,6 +44,6 @@ public sealed class OperatorTokenFile(TechmailOptions options, TokenIssuer issue
             return;
         }
 
-        log.LogInformation("Wrote an operator token to {Path} (owner-only); the CLI run beside data/ uses it", Path);
+        log.LogInformation("Wrote operator token {Name} to {Path} (owner-only); the CLI run beside data/ uses it", name, Path);
     }
 }

@@ -52,7 +52,8 @@ public sealed class TokenIssuer(TokenStore store, TokenVerifier verifier, TimePr
         return token;
     }
 
-    public async Task<bool> Revoke(string tenant, string name)
+    /// <param name="tenant">The tenant, or null for an operator's token.</param>
+    public async Task<bool> Revoke(string? tenant, string name)
     {
         var ids = await store.Revoke(tenant, name, time.GetUtcNow());
         verifier.Forget(ids);

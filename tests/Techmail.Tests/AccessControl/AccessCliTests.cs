@@ -37,6 +37,11 @@ public sealed class AccessCliTests
         Assert.DoesNotContain(agentToken, list);
         Assert.DoesNotContain(admin, list);
 
+        // The silo's own token is listed with the operators', never in clear.
+        var operators = JsonDocument.Parse(await cli.Ok("token", "list", "--operators", "--json")).RootElement;
+        Assert.Equal("operator", Assert.Single(operators.EnumerateArray()).GetProperty("role").GetString());
+        Assert.DoesNotContain(operatorToken, operators.ToString());
+
         // An admin without --secrets: the export stops at the secrets, exit 6, one line.
         var export = await cli.Run("mailbox", "export", "--include-secrets", "--output", work.File("out.json"), "--token", admin);
         Assert.Equal(6, export.ExitCode);
