@@ -7,7 +7,7 @@ namespace Techmail.Access;
 /// </summary>
 public enum Permission
 {
-    /// <summary>Only the engine calls it (intake, wake-ups, bookkeeping between grains); refused to every client.</summary>
+    /// <summary>The engine calls it (intake, wake-ups, bookkeeping between grains); of the clients only an operator may.</summary>
     Engine,
 
     /// <summary>The cluster's state: engine status, intake backlog of all tenants (operator, auditor).</summary>
