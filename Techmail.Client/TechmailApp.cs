@@ -1,4 +1,5 @@
 using Spectre.Console.Cli;
+using Techmail.Client.Audit;
 using Techmail.Client.Bounces;
 using Techmail.Client.Certificates;
 using Techmail.Client.Contacts;
@@ -83,6 +84,10 @@ public static class TechmailApp
             mailbox.Add<ImportCommand>("import", "Create or replace mailboxes from a JSON file.");
             mailbox.Add<ExportCommand>("export", "Write the tenant's mailboxes as JSON.");
         });
+        catalog.AddBranch(config, "audit", "Who changed what, when: settings before and after, secrets masked.", audit =>
+        {
+            audit.Add<AuditListCommand>("list", "Changes newest first (filters: --tenant, --since).");
+        });
         catalog.AddBranch(config, "quarantine", "Messages that could not be handled, kept raw.", quarantine =>
         {
             quarantine.Add<QuarantineListCommand>("list", "List quarantined messages.");
@@ -126,7 +131,7 @@ public static class TechmailApp
             rules.Add<RulesTestCommand>("test", "Which rules a message file would fire, and the incident fields. Changes nothing.")
                 .WithExample("rules", "test", "message.eml", "--mailbox", "support");
         });
-        catalog.AddBranch(config, "cert", "S/MIME certificates: mailboxes' own (with keys), trusted CAs, customers', and CRLs.", cert =>
+        catalog.AddBranch(config, "cert", "Certificates: mailboxes' own (with keys), trusted CAs (S/MIME or server TLS), customers', and CRLs.", cert =>
         {
             cert.Add<CertImportCommand>("import", "Import a certificate, a PKCS#12 file with its key, or a CRL.")
                 .WithExample("cert", "import", "support.p12", "--password-stdin");

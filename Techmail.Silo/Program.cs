@@ -1,4 +1,5 @@
 using Techmail.Hosting;
+using Techmail.Security.KeyRing;
 using Techmail.Silo;
 using Techmail.Storage;
 
@@ -51,6 +52,30 @@ builder.Services.AddHostedService<EngineReadinessReporter>();
 
 var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILogger<Program>>();
+
+// Before anything reads the key ring: a missing or wrong key file stops the start here, with the file to fix.
+try
+{
+    var keys = host.Services.GetRequiredService<KeyRingKeys>();
+    var sealing = host.Services.GetRequiredService<KeyRingSealer>().Seal();
+    if (keys.Generated)
+    {
+        logger.LogWarning("Made the key file {KeyFile} that seals the key ring (owner-only); back it up apart from the data directory's other files", keys.Current.Source);
+    }
+
+    if (sealing.SealedNow + sealing.Resealed > 0)
+    {
+        logger.LogInformation(
+            "Key ring: {SealedNow} entries stored in the clear and {Resealed} sealed with a previous key file are now sealed with {KeyFile}",
+            sealing.SealedNow, sealing.Resealed, keys.Current.Source);
+    }
+}
+catch (KeyRingException e)
+{
+    Console.Error.WriteLine($"techmail-silo: invalid configuration: {e.Message}");
+    return 2;
+}
+
 logger.LogInformation(
     "Techmail silo starting: storage {Storage} ({Location}), silo port {SiloPort}, gateway port {GatewayPort}",
     options.Storage,

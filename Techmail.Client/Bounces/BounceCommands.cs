@@ -49,11 +49,14 @@ public sealed class BounceListCommand : TechmailCommand<BounceListSettings>
             return ExitCodes.Ok;
         }
 
-        var table = new Table().AddColumns("Received", "Mailbox", "Address", "Reason", "Hard", "Status", "Diagnostic");
+        var table = new Table().AddColumns("Received", "Mailbox", "Address", "Reason", "Hard", "Status", "Diagnostic", "Tied to");
         foreach (var b in rows)
         {
+            // An untied report changed no address; the reason says so, so a forged report stands out.
+            var tie = b.TiedTo ?? (b.Untied is null ? "-" : $"[yellow]{Output.Escape(b.Untied)}[/]");
             table.AddRow(b.Received.ToString("u"), Output.Escape(b.Mailbox), Output.Escape(b.Address), b.Reason,
-                b.HardBounce switch { true => "[red]hard[/]", false => "soft", null => "-" }, b.Status ?? "-", Output.Escape(b.Diagnostic ?? "-"));
+                b.HardBounce switch { true => "[red]hard[/]", false => "soft", null => "-" }, b.Status ?? "-", Output.Escape(b.Diagnostic ?? "-"),
+                b.TiedTo is null ? tie : Output.Escape(b.TiedTo));
         }
 
         AnsiConsole.Write(table);

@@ -14,7 +14,7 @@ public sealed class CertImportSettings : GlobalSettings
     [CommandOption("--password-stdin"), Description("Read the PKCS#12 password from the first line of standard input.")]
     public bool PasswordStdin { get; init; }
 
-    [CommandOption("--kind <KIND>"), Description("mailbox, ca, customer or crl; guessed from the file when left out.")]
+    [CommandOption("--kind <KIND>"), Description("mailbox, smime-ca, server-ca, customer or crl; guessed from the file when left out, except for a CA, which needs smime-ca or server-ca.")]
     public string? Kind { get; init; }
 }
 
@@ -24,13 +24,32 @@ public sealed class CertThumbprintSettings : GlobalSettings
     public string Thumbprint { get; init; } = "";
 }
 
+/// <summary>How the command line spells a certificate's kind, both ways.</summary>
+public static class CertificateKinds
+{
+    public static string Name(CertificateKind kind) => kind switch
+    {
+        CertificateKind.SmimeCa => "smime-ca",
+        CertificateKind.ServerCa => "server-ca",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    public static CertificateKind? Parse(string text) =>
+        Enum.GetValues<CertificateKind>().Select(k => (CertificateKind?)k).FirstOrDefault(k => Name(k!.Value) == text.ToLowerInvariant());
+}
+
 public sealed class CertImportCommand : TechmailCommand<CertImportSettings>
 {
     protected override void Prepare(CertImportSettings o)
     {
-        if (o.Kind is not null && o.Kind.ToLowerInvariant() is not ("mailbox" or "ca" or "customer" or "crl"))
+        if (o.Kind?.ToLowerInvariant() == "ca")
         {
-            throw new CommandFailure($"--kind must be mailbox, ca, customer or crl, not '{o.Kind}'.", ExitCodes.Usage);
+            throw new CommandFailure("--kind ca is ambiguous: say what the CA is trusted for, --kind smime-ca (customers' S/MIME signatures) or --kind server-ca (the mail servers' TLS certificates).", ExitCodes.Usage);
+        }
+
+        if (o.Kind is not null && o.Kind.ToLowerInvariant() != "crl" && CertificateKinds.Parse(o.Kind) is null)
+        {
+            throw new CommandFailure($"--kind must be mailbox, smime-ca, server-ca, customer or crl, not '{o.Kind}'.", ExitCodes.Usage);
         }
 
         if (!System.IO.File.Exists(o.File))
@@ -43,13 +62,7 @@ public sealed class CertImportCommand : TechmailCommand<CertImportSettings>
     {
         var content = await System.IO.File.ReadAllBytesAsync(o.File, cancellationToken);
         var password = o.PasswordStdin ? Console.In.ReadLine() ?? throw new CommandFailure("expected a password on standard input.") : null;
-        CertificateKind? kind = o.Kind?.ToLowerInvariant() switch
-        {
-            "mailbox" => CertificateKind.Mailbox,
-            "ca" => CertificateKind.Ca,
-            "customer" => CertificateKind.Customer,
-            _ => null,
-        };
+        var kind = o.Kind is null ? null : CertificateKinds.Parse(o.Kind);
         var result = await client.GetGrain<ICertificateGrain>(o.EffectiveTenant).Import(content, password, kind);
         if (o.Kind?.ToLowerInvariant() == "crl" && result.Crl is null)
         {
@@ -64,7 +77,7 @@ public sealed class CertImportCommand : TechmailCommand<CertImportSettings>
 
         foreach (var c in result.Certificates)
         {
-            Console.WriteLine($"imported {c.Kind.ToString().ToLowerInvariant()} certificate {c.Thumbprint} {c.Subject}");
+            Console.WriteLine($"imported {CertificateKinds.Name(c.Kind)} certificate {c.Thumbprint} {c.Subject}");
         }
 
         if (result.Crl is { } crl)
@@ -90,7 +103,7 @@ public sealed class CertListCommand : TechmailCommand<GlobalSettings>
         var table = new Table().AddColumns("Thumbprint", "Kind", "Subject", "Issuer", "Valid from", "Valid until", "Used by");
         foreach (var c in listing.Certificates)
         {
-            table.AddRow(c.Thumbprint, c.Kind.ToString().ToLowerInvariant() + (c.Source == CertificateSource.Harvested ? " (harvested)" : ""),
+            table.AddRow(c.Thumbprint, CertificateKinds.Name(c.Kind) + (c.Source == CertificateSource.Harvested ? " (harvested)" : ""),
                 Output.Escape(c.Subject), Output.Escape(c.Issuer), c.NotBefore.ToString("u"), Until(c.NotAfter), Output.Escape(string.Join(", ", c.UsedBy)));
         }
 
@@ -122,7 +135,7 @@ public sealed class CertShowCommand : TechmailCommand<CertThumbprintSettings>
 
         var grid = new Grid().AddColumn().AddColumn();
         grid.AddRow("[grey]Thumbprint[/]", c.Thumbprint);
-        grid.AddRow("[grey]Kind[/]", $"{c.Kind.ToString().ToLowerInvariant()}, {c.Source.ToString().ToLowerInvariant()} {c.Created:u}");
+        grid.AddRow("[grey]Kind[/]", $"{CertificateKinds.Name(c.Kind)}, {c.Source.ToString().ToLowerInvariant()} {c.Created:u}");
         grid.AddRow("[grey]Subject[/]", Output.Escape(c.Subject));
         grid.AddRow("[grey]Issuer[/]", Output.Escape(c.Issuer));
         grid.AddRow("[grey]Valid[/]", $"{c.NotBefore:u} to {CertListCommand.Until(c.NotAfter)}");

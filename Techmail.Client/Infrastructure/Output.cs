@@ -17,5 +17,9 @@ public static class Output
 
     public static void Error(string message) => Console.Error.WriteLine($"techmail: {message}");
 
-    public static string Escape(string? text) => Markup.Escape(text ?? "");
+    /// <summary>
+    /// Text for Spectre markup: markup escaped, and cleaned for the terminal before Spectre lays it out, so a table keeps
+    /// its columns. <see cref="CleanRenderHook"/> cleans whatever is rendered in any case; this only keeps the layout.
+    /// </summary>
+    public static string Escape(string? text) => Markup.Escape(TerminalText.Clean(text ?? ""));
 }

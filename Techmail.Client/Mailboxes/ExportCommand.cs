@@ -43,15 +43,8 @@ public sealed class ExportCommand : TechmailCommand<ExportSettings>
         }
         else
         {
-            // Owner-only, since the file may hold passwords.
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            await using var writer = new StreamWriter(o.OutputFile, System.Text.Encoding.UTF8, options);
-            await writer.WriteAsync(json);
+            // Owner-only, since the file may hold passwords; an existing file is narrowed too, not kept as it was.
+            await OwnerOnlyFile.WriteAllText(o.OutputFile, json, cancellationToken);
             Console.Error.WriteLine($"Exported {names.Count} mailboxes to {o.OutputFile}.");
         }
 

@@ -27,7 +27,7 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--port <PORT>"), Description("Incoming: server port (default by protocol and TLS mode).")]
     public int? Port { get; init; }
 
-    [CommandOption("--tls <MODE>"), Description("Incoming: auto, none, ssl (on connect) or starttls.")]
+    [CommandOption("--tls <MODE>"), Description("Incoming: auto (TLS on 993/995, else STARTTLS required; never plaintext), none (plaintext), ssl (on connect) or starttls.")]
     public string? Tls { get; init; }
 
     [CommandOption("--account <USER>"), Description("Incoming: login name.")]
@@ -42,7 +42,7 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--auth <MECHANISM>"), Description("Incoming: SASL mechanism to prefer, repeatable, in order.")]
     public string[]? Auth { get; init; }
 
-    [CommandOption("--trust-ca <PEMFILE>"), Description("Incoming: also trust server certificates issued by this CA (PEM file).")]
+    [CommandOption("--trust-ca <PEMFILE>"), Description("Incoming: also trust server certificates issued by this CA (PEM file; a self-signed root anchors, other certificates in it only help build the chain).")]
     public string? TrustCa { get; init; }
 
     [CommandOption("--pin-sha256 <HEX>"), Description("Incoming: accept exactly the server certificate with this SHA-256 thumbprint.")]
@@ -57,10 +57,10 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--push <BOOL>"), Description("Incoming, IMAP: take new mail within seconds through IMAP IDLE, the poll interval kept as a safety net (true/false).")]
     public bool? Push { get; init; }
 
-    [CommandOption("--allow-plaintext-password"), Description("Incoming: allow a password (PLAIN, LOGIN, USER) or OAuth token on a connection without TLS.")]
+    [CommandOption("--allow-plaintext-password"), Description("Incoming: allow logging in on a connection without TLS (any mechanism: a password, a token, or a challenge-response exchange that can be cracked offline).")]
     public bool AllowPlaintextPassword { get; init; }
 
-    [CommandOption("--deny-plaintext-password"), Description("Incoming: refuse to send a password or token without TLS again (the default).")]
+    [CommandOption("--deny-plaintext-password"), Description("Incoming: refuse to log in without TLS again (the default).")]
     public bool DenyPlaintextPassword { get; init; }
 
     [CommandOption("--oauth-token-url <URL>"), Description("Incoming: log in with OAuth 2.0 (client credentials) tokens from this endpoint; https, or http on loopback.")]
@@ -84,6 +84,15 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--no-oauth"), Description("Incoming: log in with the password again.")]
     public bool NoOAuth { get; init; }
 
+    [CommandOption("--trust-authserv-id <ID>"), Description("Incoming: believe the Authentication-Results headers this receiving server (its authserv-id, e.g. mx.example.com) writes: mail failing DMARC there may not add to an incident. Repeatable.")]
+    public string[]? TrustAuthServId { get; init; }
+
+    [CommandOption("--clear-trusted-authserv-ids"), Description("Incoming: believe no Authentication-Results header (the default).")]
+    public bool ClearTrustedAuthServIds { get; init; }
+
+    [CommandOption("--allow-any-reply-to <BOOL>"), Description("Incoming: answer at any Reply-To a mail names, not only one in its From's domain (default false).")]
+    public bool? AllowAnyReplyTo { get; init; }
+
     [CommandOption("--no-incoming"), Description("Remove the incoming settings.")]
     public bool NoIncoming { get; init; }
 
@@ -105,7 +114,7 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--smtp-port <PORT>"), Description("Outgoing: SMTP relay port.")]
     public int? SmtpPort { get; init; }
 
-    [CommandOption("--smtp-tls <MODE>"), Description("Outgoing: auto, none, ssl or starttls.")]
+    [CommandOption("--smtp-tls <MODE>"), Description("Outgoing: auto (TLS on 465, else STARTTLS required; never plaintext), none (plaintext), ssl or starttls.")]
     public string? SmtpTls { get; init; }
 
     [CommandOption("--smtp-user <USER>"), Description("Outgoing: relay login.")]
@@ -120,10 +129,10 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--smtp-auth <MECHANISM>"), Description("Outgoing: SASL mechanism to prefer, repeatable, in order.")]
     public string[]? SmtpAuth { get; init; }
 
-    [CommandOption("--smtp-allow-plaintext-password"), Description("Outgoing: allow a password (PLAIN, LOGIN) or OAuth token on a connection without TLS.")]
+    [CommandOption("--smtp-allow-plaintext-password"), Description("Outgoing: allow logging in to the relay on a connection without TLS (any mechanism).")]
     public bool SmtpAllowPlaintextPassword { get; init; }
 
-    [CommandOption("--smtp-deny-plaintext-password"), Description("Outgoing: refuse to send a password or token without TLS again (the default).")]
+    [CommandOption("--smtp-deny-plaintext-password"), Description("Outgoing: refuse to log in to the relay without TLS again (the default).")]
     public bool SmtpDenyPlaintextPassword { get; init; }
 
     [CommandOption("--smtp-oauth-token-url <URL>"), Description("Outgoing: log in with OAuth 2.0 (client credentials) tokens from this endpoint; https, or http on loopback.")]

@@ -33,6 +33,8 @@ public static class MailboxRendering
             }
 
             Row("Push (IMAP IDLE)", i.Push ? "on" : "off");
+            Row("Trusted authserv-ids", i.TrustedAuthServIds is { Count: > 0 } ids ? string.Join(", ", ids) : "none (Authentication-Results headers ignored)");
+            Row("Reply-To", i.AllowAnyReplyTo ? "any address" : "only in the From's domain");
         }
 
         if (s.Outgoing is { } o)

@@ -114,6 +114,7 @@ public static class MailboxSettingsBuilder
     {
         var oauth = new OAuthOptions(o.OAuthTokenUrl, o.OAuthClientId, o.OAuthClientSecretStdin, o.OAuthClientSecretFile, o.OAuthScope, o.OAuthMechanism, o.NoOAuth, "--");
         var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? o.TrustCa ?? o.PinSha256 ?? o.ProcessedFolder ?? o.Push
+            ?? o.TrustAuthServId ?? o.AllowAnyReplyTo ?? (o.ClearTrustedAuthServIds ? (object)true : null)
             ?? (o.PasswordStdin || o.ClearTrust || o.AllowPlaintextPassword || o.DenyPlaintextPassword || oauth.Touched ? (object)true : null);
         if (o.NoIncoming)
         {
@@ -141,6 +142,8 @@ public static class MailboxSettingsBuilder
             Push = o.Push ?? i.Push,
             AllowPlaintextPassword = PlaintextChoice(i.AllowPlaintextPassword, o.AllowPlaintextPassword, o.DenyPlaintextPassword, "--"),
             OAuth = oauth.Apply(i.OAuth, readSecret),
+            TrustedAuthServIds = [.. o.ClearTrustedAuthServIds ? [] : i.TrustedAuthServIds ?? [], .. o.TrustAuthServId ?? []],
+            AllowAnyReplyTo = o.AllowAnyReplyTo ?? i.AllowAnyReplyTo,
         };
     }
 

@@ -59,7 +59,7 @@ public sealed class RulesTestCommand : TechmailCommand<RulesTestSettings>
         return ExitCodes.Ok;
     }
 
-    /// <summary>Whether the sender intake would resolve (Reply-To, From, Sender) is one of the tenant's contacts.</summary>
+    /// <summary>Whether the sender intake would resolve (From, Sender, Return-Path; never Reply-To) is one of the tenant's contacts.</summary>
     private async Task<bool> IsContact(IClusterClient client, string tenant)
     {
         var read = Techmail.Incidents.Parsing.CustomerMessageReader.Read(_raw, "rules-test");

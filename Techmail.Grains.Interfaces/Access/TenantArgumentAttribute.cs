@@ -9,8 +9,8 @@ public sealed class TenantArgumentAttribute : Attribute
 {
 }
 
-/// <summary>A request that names the tenant it is about.</summary>
+/// <summary>A request that names the tenant it is about; null: every tenant (then only an operator may ask).</summary>
 public interface ITenantScoped
 {
-    string Tenant { get; }
+    string? Tenant { get; }
 }

@@ -1,6 +1,11 @@
 namespace Techmail.Bounces;
 
 /// <summary>A row of the bounce list: one recipient of one bounce message.</summary>
+/// <param name="TiedTo">The mail this tenant sent that the report is about ("message-id:ID"); null when it is not tied.</param>
+/// <param name="Untied">
+/// Why the report is not tied to mail this tenant sent (it then changed no address); null when tied, and for rows
+/// recorded before reports were tied.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Techmail.BounceRecord")]
 public sealed record BounceRecord(
     [property: Id(0)] string Mailbox,
@@ -12,7 +17,9 @@ public sealed record BounceRecord(
     [property: Id(6)] string? Diagnostic,
     [property: Id(7)] string? Mailing,
     [property: Id(8)] DateTimeOffset Received,
-    [property: Id(9)] string MessageKey);
+    [property: Id(9)] string MessageKey,
+    [property: Id(10)] string? TiedTo = null,
+    [property: Id(11)] string? Untied = null);
 
 [GenerateSerializer, Immutable, Alias("Techmail.BounceQuery")]
 public sealed record BounceQuery(

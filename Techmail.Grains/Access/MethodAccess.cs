@@ -30,6 +30,7 @@ public sealed record MethodAccess(Permission? Permission, int TenantArgument, in
             return argument(TenantArgument) switch
             {
                 string tenant => tenant,
+                // Every tenant's (an audit list without --tenant): a cluster-wide call, an operator's alone.
                 ITenantScoped scoped => scoped.Tenant,
                 // A missing tenant is no tenant in particular: only an operator may then proceed (see AccessPolicy).
                 _ => "",

@@ -15,7 +15,7 @@ public sealed record SignInChoice(string Mechanism, SignInKind Kind);
 
 /// <summary>
 /// Picks the way to log in from what the admin allows (in order of preference) and what the server offers, and
-/// refuses before anything is sent when the choice would show the secret on a connection without TLS.
+/// refuses before anything is sent when the connection has no TLS and the admin did not allow logging in without it.
 /// </summary>
 public static class SignInPlan
 {
@@ -61,16 +61,20 @@ public static class SignInPlan
                     : $"{server}: offers no login mechanism Techmail supports; it offers {offers}.");
         }
 
-        var acceptable = encrypted || allowPlaintext ? available : available.Where(m => !RevealsSecret(m)).ToList();
-        if (acceptable.Count == 0)
+        // Without TLS every login needs the admin's permission: the secret-revealing ones show it to a listener, and a
+        // challenge-response exchange (CRAM-MD5, APOP, SCRAM) captured off the wire can be cracked offline.
+        if (!encrypted && !allowPlaintext)
         {
+            var first = available[0];
             var secret = available.All(m => m is "XOAUTH2" or "OAUTHBEARER") ? "OAuth token" : "password";
             throw new MailFetchException(
                 MailFetchFailure.Authentication,
-                $"{server}: Techmail refuses to send the {secret} unencrypted ({available[0]} without TLS); use TLS or allow it with {allowPlaintextOption}.");
+                RevealsSecret(first)
+                    ? $"{server}: Techmail refuses to send the {secret} unencrypted ({first} without TLS); use TLS or allow it with {allowPlaintextOption}."
+                    : $"{server}: Techmail refuses to log in with {first} without TLS, since a captured exchange can be cracked offline; use TLS or allow it with {allowPlaintextOption}.");
         }
 
-        var mechanism = acceptable[0];
+        var mechanism = available[0];
         var kind = saslOffered.Contains(mechanism, StringComparer.OrdinalIgnoreCase) ? SignInKind.Sasl
             : mechanism == "APOP" ? SignInKind.Apop
             : SignInKind.Command;

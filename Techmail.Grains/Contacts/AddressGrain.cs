@@ -6,6 +6,7 @@ public sealed class AddressGrain(
     [PersistentState("address", StorageNames.Grains)] IPersistentState<AddressState> state,
     AddressStore store,
     BouncePolicy policy,
+    Audit.AuditLog audit,
     TimeProvider time) : Grain, IAddressGrain
 {
     private string Tenant => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/')];
@@ -26,11 +27,16 @@ public sealed class AddressGrain(
 
     public async Task<AddressStatus> Revalidate()
     {
+        var before = Flags();
         AddressPolicy.Revalidate(state.State, time.GetUtcNow());
         await state.WriteStateAsync();
         await store.Upsert(Tenant, View());
+        await audit.Record(Tenant, Audit.AuditActions.ContactRevalidate, Address, before, Flags());
         return View();
     }
+
+    /// <summary>What an admin's revalidation changes, for the audit log (the bounce history stays as it was).</summary>
+    private object Flags() => new { invalid = state.State.Invalid, invalidReason = state.State.InvalidReason, optedOut = state.State.OptedOut };
 
     private AddressStatus View() => new(
         Address,

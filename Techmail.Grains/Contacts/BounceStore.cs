@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using Techmail.Bounces;
+using Techmail.Bounces.Ties;
 using Techmail.Polling;
 using Techmail.Storage;
 
@@ -9,32 +10,31 @@ namespace Techmail.Contacts;
 /// <summary>One row per bounced recipient, written in the intake transaction; listed and filtered by the client.</summary>
 public sealed class BounceStore(TechmailDatabase database)
 {
-    public static async Task Record(DbConnection connection, DbTransaction transaction, IReadOnlyList<InboundMessage> messages, DateTimeOffset received)
+    /// <summary>One row per reported recipient, tied or not: an untied row says why, so forged reports are visible.</summary>
+    public static async Task Record(DbConnection connection, DbTransaction transaction, IReadOnlyList<JudgedBounce> bounces, DateTimeOffset received)
     {
-        foreach (var m in messages)
+        foreach (var (m, b, tiedTo, untied) in bounces)
         {
-            foreach (var b in m.Bounces ?? [])
-            {
-                await using var insert = TechmailDatabase.Command(
-                    connection,
-                    """
-                    INSERT INTO techmail_bounces (tenant, mailbox, message_key, address, reason, hard, status, reply_code, diagnostic, mailing, received_utc)
-                    VALUES (@tenant, @mailbox, @key, @address, @reason, @hard, @status, @reply, @diagnostic, @mailing, @time)
-                    ON CONFLICT (tenant, message_key, address) DO NOTHING
-                    """,
-                    ("@tenant", m.Tenant), ("@mailbox", m.Mailbox), ("@key", m.MessageKey), ("@address", AddressKey.Normalize(b.Address)),
-                    ("@reason", b.Reason), ("@hard", b.HardBounce is null ? null : b.HardBounce.Value ? 1 : 0), ("@status", b.Status),
-                    ("@reply", b.ReplyCode), ("@diagnostic", StorageText.ClipOrNull(b.Diagnostic, 2000)), ("@mailing", m.Mailing), ("@time", received.UtcDateTime));
-                insert.Transaction = transaction;
-                await insert.ExecuteNonQueryAsync();
-            }
+            await using var insert = TechmailDatabase.Command(
+                connection,
+                """
+                INSERT INTO techmail_bounces (tenant, mailbox, message_key, address, reason, hard, status, reply_code, diagnostic, mailing, received_utc, tied_to, untied)
+                VALUES (@tenant, @mailbox, @key, @address, @reason, @hard, @status, @reply, @diagnostic, @mailing, @time, @tied, @untied)
+                ON CONFLICT (tenant, message_key, address) DO NOTHING
+                """,
+                ("@tenant", m.Tenant), ("@mailbox", m.Mailbox), ("@key", m.MessageKey), ("@address", AddressKey.Normalize(b.Address)),
+                ("@reason", b.Reason), ("@hard", b.HardBounce is null ? null : b.HardBounce.Value ? 1 : 0), ("@status", b.Status),
+                ("@reply", b.ReplyCode), ("@diagnostic", StorageText.ClipOrNull(b.Diagnostic, 2000)), ("@mailing", m.Mailing), ("@time", received.UtcDateTime),
+                ("@tied", StorageText.ClipOrNull(tiedTo, 1000)), ("@untied", StorageText.ClipOrNull(untied, 1000)));
+            insert.Transaction = transaction;
+            await insert.ExecuteNonQueryAsync();
         }
     }
 
     public async Task<IReadOnlyList<BounceRecord>> List(string tenant, BounceQuery query)
     {
         var sql = new StringBuilder("""
-            SELECT mailbox, address, reason, hard, status, reply_code, diagnostic, mailing, received_utc, message_key
+            SELECT mailbox, address, reason, hard, status, reply_code, diagnostic, mailing, received_utc, message_key, tied_to, untied
             FROM techmail_bounces WHERE tenant = @tenant
             """);
         var parameters = new List<(string, object?)> { ("@tenant", tenant), ("@take", Math.Clamp(query.Take, 1, 10_000)) };
@@ -84,7 +84,9 @@ public sealed class BounceStore(TechmailDatabase database)
                 reader.StringOrNull(6),
                 reader.StringOrNull(7),
                 reader.Utc(8),
-                reader.GetString(9)));
+                reader.GetString(9),
+                reader.StringOrNull(10),
+                reader.StringOrNull(11)));
         }
 
         return rows;

@@ -14,6 +14,7 @@ public static class SiloCommandLine
         ["--data-dir"] = "Techmail:DataDirectory",
         ["--storage"] = "Techmail:Storage",
         ["--connection"] = "Techmail:ConnectionString",
+        ["--key-file"] = "Techmail:KeyRingKeyFile",
         ["--silo-port"] = "Techmail:SiloPort",
         ["--gateway-port"] = "Techmail:GatewayPort",
     };

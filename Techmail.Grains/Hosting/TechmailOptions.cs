@@ -16,6 +16,15 @@ public sealed record TechmailOptions
     /// <summary>Required for PostgreSql; for Sqlite, overrides the file in the data directory.</summary>
     public string? ConnectionString { get; init; }
 
+    /// <summary>
+    /// The key file that seals the Data Protection key ring (see <see cref="Security.KeyRing.KeyRingKeys"/>). Required for
+    /// PostgreSql; the embedded profile makes <c>DATA/keyring.key</c> when it is not set.
+    /// </summary>
+    public string? KeyRingKeyFile { get; init; }
+
+    /// <summary>Key files of a rotation under way: entries they sealed are read, and sealed again with the current one.</summary>
+    public IReadOnlyList<string> KeyRingPreviousKeyFiles { get; init; } = [];
+
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
     public string ClusterId { get; init; } = "techmail";

@@ -64,6 +64,13 @@ public static class TechmailOptionsReader
                 case "connectionstring":
                     options = options with { ConnectionString = value };
                     break;
+                case "keyringkeyfile":
+                    options = options with { KeyRingKeyFile = NonEmpty(key, value, errors) };
+                    break;
+                case "keyringpreviouskeyfiles":
+                    // Comma-separated: one setting works the same in appsettings.json, a variable and the command line.
+                    options = options with { KeyRingPreviousKeyFiles = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) };
+                    break;
                 case "siloport":
                     options = options with { SiloPort = Port(key, value, errors) };
                     break;
@@ -188,6 +195,13 @@ public static class TechmailOptionsReader
             errors.Add($"{TechmailOptions.Section}:ConnectionString: is required when Storage is PostgreSql.");
         }
 
+        if (options.Storage == StorageKind.PostgreSql && options.KeyRingKeyFile is null && !errors.Any(e => e.StartsWith($"{TechmailOptions.Section}:KeyRingKeyFile:", StringComparison.OrdinalIgnoreCase)))
+        {
+            errors.Add(
+                $"{TechmailOptions.Section}:KeyRingKeyFile: is required when Storage is PostgreSql: the key ring that seals mailbox passwords is " +
+                $"kept in the database, sealed with this file, which must not be; give every silo the same one (make it with: openssl rand -base64 32 > keyring.key && chmod 600 keyring.key).");
+        }
+
         // Tokens travel in every call; without TLS anyone on the path reads them, so only loopback may go without.
         if (!IPAddress.IsLoopback(options.GatewayAddress) && options.Tls is null && errors.Count == 0)
         {
@@ -206,7 +220,7 @@ public static class TechmailOptionsReader
 
     private static readonly string[] Known =
     [
-        "DataDirectory", "Storage", "ConnectionString", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
+        "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",
@@ -219,6 +233,17 @@ public static class TechmailOptionsReader
     {
         var hint = ClosestName.Among(name, Known, StringComparison.OrdinalIgnoreCase) is { } near ? $" Did you mean {TechmailOptions.Section}:{near}?" : "";
         return $"{key}: unknown setting.{hint} Known: {string.Join(", ", Known)}.";
+    }
+
+    private static string? NonEmpty(string key, string value, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{key}: must not be empty.");
+            return null;
+        }
+
+        return value;
     }
 
     private static bool Flag(string key, string value, List<string> errors)

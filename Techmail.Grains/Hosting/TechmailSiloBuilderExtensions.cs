@@ -1,10 +1,13 @@
 using System.Net;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Techmail.Access;
+using Techmail.Audit;
 using Techmail.Authentication;
 using Techmail.Bounces;
+using Techmail.Bounces.Ties;
 using Techmail.Certificates;
 using Techmail.Contacts;
 using Techmail.Incidents;
@@ -17,6 +20,7 @@ using Techmail.Resources;
 using Techmail.Retention;
 using Techmail.Rules;
 using Techmail.Security;
+using Techmail.Security.KeyRing;
 using Techmail.Storage;
 using Techmail.Tenants;
 using Techmail.Tls;
@@ -98,17 +102,22 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton(database);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IMailboxDirectoryStore, SqlMailboxDirectoryStore>();
-        var dataProtection = services.AddDataProtection().SetApplicationName("Techmail");
-        if (options.Storage == StorageKind.Sqlite)
+        // The key ring is sealed with a key file that is not kept beside it (Security/KeyRing): the embedded profile keeps
+        // the ring in DATA/keys, a cluster in the shared database so every silo unseals what any other sealed.
+        services.AddSingleton<IKeyRingStore>(options.Storage == StorageKind.Sqlite
+            ? new KeyRingDirectory(Path.Combine(options.FullDataDirectory, "keys"))
+            : new DatabaseXmlRepository(database));
+        services.AddSingleton(sp => KeyRingKeys.Load(options, sp.GetRequiredService<IKeyRingStore>()));
+        services.AddSingleton<KeyRingSealer>();
+        services.AddDataProtection().SetApplicationName("Techmail");
+        services.AddOptions<KeyManagementOptions>().Configure<IKeyRingStore, KeyRingKeys>((o, store, keys) =>
         {
-            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.FullDataDirectory, "keys")));
-        }
-        else
-        {
-            // Every silo must unseal what any other sealed: the key ring lives in the shared database.
-            services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(database));
-        }
+            o.XmlRepository = store;
+            o.XmlEncryptor = new KeyFileXmlEncryptor(keys);
+        });
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<AuditLog>();
         services.AddSingleton<MailboxSecrets>();
 
         services.AddSingleton(options.Polling);
@@ -120,6 +129,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailSender>();
         services.AddSingleton(options.Outbox);
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<SentMailLookup>();
+        services.AddSingleton<BounceTying>();
         services.AddSingleton<AcceptedMailJournal>();
         services.AddSingleton<OutboxDrainer>();
         services.AddSingleton<SendQueue>();

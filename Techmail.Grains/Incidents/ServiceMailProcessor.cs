@@ -5,6 +5,7 @@ using Techmail.Intake;
 using Techmail.Contacts;
 using Techmail.Faults;
 using Techmail.Incidents.Parsing;
+using Techmail.Incidents.Speaker;
 using Techmail.Incidents.Threading;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
@@ -95,7 +96,8 @@ public sealed class ServiceMailProcessor(
         if (SmimeIntake.Concerns(mime, mailbox.Settings.Smime))
         {
             keyring = await SmimeKeyring.Load(certificates, tenant);
-            var opened = SmimeIntake.Open(mime, FromAddress(mime) ?? "", keyring, mailbox.Settings.Smime, time.GetUtcNow());
+            // The signer must be the customer who speaks: the From the contact is made of.
+            var opened = SmimeIntake.Open(mime, message.Sender.Address, keyring, mailbox.Settings.Smime, time.GetUtcNow());
             if (opened.Refusal is { } refusal)
             {
                 return await Quarantine(mailbox, row, FromAddress(mime), opened.Message.Subject, refusal);
@@ -130,13 +132,14 @@ public sealed class ServiceMailProcessor(
                 new TraceEntry(row.MessageKey, row.ServerUid, message.MessageId, sender, message.Subject, row.Raw.LongLength, TraceVerdict.Duplicate, reason, time.GetUtcNow()));
         }
 
-        if (!row.Released && flood.Admit(sender) is { Held: true } held)
+        if (!row.Released && FloodHold(flood, message) is { } held)
         {
-            var reason = $"held: {sender} sent {held.MessagesInWindow} messages within {held.Window.TotalHours:0.#} hours "
-                + $"(at most {flood.Policy.MaxMessages}); reprocess to open an incident anyway";
-            await quarantine.Hold(tenant, mailbox.Name, row.MessageKey, row.ServerUid, sender, message.Subject, row.Raw, MailStage.IncidentBuilder, reason);
-            return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Held, reason);
+            await quarantine.Hold(tenant, mailbox.Name, row.MessageKey, row.ServerUid, sender, message.Subject, row.Raw, MailStage.IncidentBuilder, held);
+            return new MailPlan.SetAside(row.MessageKey, InboundOutcome.Held, held);
         }
+
+        // Only when a receiving server the mailbox trusts says so; the headers are anyone's to write otherwise.
+        var dmarc = DmarcFailure.Find(message.Headers, mailbox.Settings.Incoming?.TrustedAuthServIds ?? []);
 
         // A sender's second mail in the batch finds the contact its first one made. A sender only the decrypted
         // mail names was not looked up with the batch.
@@ -165,7 +168,7 @@ public sealed class ServiceMailProcessor(
             ids => incidents.ReferenceOfMessageIds(tenant, ids),
             async reference => await incidents.Get(tenant, reference) is not null);
         var existing = match is null ? null : await incidents.Get(tenant, match.Reference);
-        var decision = ThreadDecision.Decide(match, existing, sender, policy);
+        var decision = ThreadDecision.Decide(match, existing, sender, dmarc, policy);
         var outcome = RuleEngine.Evaluate(batch.Rules, RuleInput.FromMessage(message, mailbox.Name, contact.Existed, decision is ThreadDecision.Open));
         var now = time.GetUtcNow();
         var entry = new NewEntry(
@@ -198,7 +201,8 @@ public sealed class ServiceMailProcessor(
             outcome.Priority,
             outcome.Category,
             outcome.Assignee,
-            outcome.Tags,
+            // A tag as well as the thread's note, so agents can list such incidents.
+            dmarc is null || outcome.Tags.Contains(DmarcFailure.Tag, StringComparer.OrdinalIgnoreCase) ? outcome.Tags : [.. outcome.Tags, DmarcFailure.Tag],
             outcome.Fired,
             now,
             now);
@@ -206,6 +210,11 @@ public sealed class ServiceMailProcessor(
         if (message.Notes.Count > 0)
         {
             thread.Add(Note(now, $"Repaired while reading the mail: {string.Join("; ", message.Notes)}."));
+        }
+
+        if (dmarc is not null)
+        {
+            thread.Add(Note(now, $"{dmarc.Describe()}: the From address is not proven, so this mail may not add to an existing incident and is not acknowledged."));
         }
 
         if (open.Mentions is { } mentioned)
@@ -218,9 +227,30 @@ public sealed class ServiceMailProcessor(
             keyring = await SmimeKeyring.Load(certificates, tenant);
         }
 
-        var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, reference, key, keyring, now);
+        var (acknowledgement, note) = Acknowledge(mailbox, message, mime, outcome, dmarc, reference, key, keyring, now);
         thread.Add(note with { MessageKey = $"ack:{row.MessageKey}" });
         return new MailPlan.Open(row.MessageKey, contact.Contact, incident, thread, acknowledgement);
+    }
+
+    /// <summary>
+    /// Counts the mail against its From and against its Reply-To (one address, one count, when they are the same), and
+    /// says why it is held when either has had too much: a sender rotating one of the two is still caught by the other.
+    /// </summary>
+    private static string? FloodHold(SenderFloodGate flood, CustomerMessage message)
+    {
+        var sender = message.Sender.LookupKey;
+        var bySender = flood.Admit(sender);
+        var replyTo = message.ReplyTo?.LookupKey is { } named && named != sender ? named : null;
+        var byReplyTo = replyTo is null ? null : flood.Admit(replyTo);
+        var window = $"{flood.Policy.Window.TotalHours:0.#} hours (at most {flood.Policy.MaxMessages}); reprocess to open an incident anyway";
+        if (bySender.Held)
+        {
+            return $"held: {sender} sent {bySender.MessagesInWindow} messages within {window}";
+        }
+
+        return byReplyTo is { Held: true }
+            ? $"held: {byReplyTo.MessagesInWindow} messages named {replyTo} as sender or Reply-To within {window}"
+            : null;
     }
 
     /// <summary>Notes the mail as delivered, so a copy later in the batch is known for one before this mail is written.</summary>
@@ -238,12 +268,16 @@ public sealed class ServiceMailProcessor(
         CustomerMessage message,
         MimeMessage mime,
         RuleOutcome outcome,
+        DmarcFailure? dmarc,
         string reference,
         byte[] trackingKey,
         SmimeKeyring? keyring,
         DateTimeOffset now)
     {
-        string? skipped = AutomatedMailDetector.Detect(mime) is { } automated
+        var answer = AnswerAddress.For(message, mailbox.Settings.Incoming?.AllowAnyReplyTo ?? false);
+        string? skipped = dmarc is not null
+            ? $"the From address failed DMARC and may be forged ({dmarc.Describe()})"
+            : AutomatedMailDetector.Detect(mime) is { } automated
             ? $"the mail is automated ({automated.Reason})"
             : outcome.SuppressAcknowledgement
                 ? $"suppressed by the rules (fired: {string.Join(", ", outcome.Fired)})"
@@ -251,14 +285,18 @@ public sealed class ServiceMailProcessor(
                     ? $"mailbox '{mailbox.Name}' has no outgoing settings"
                     : !mailbox.Settings.Enabled ? $"mailbox '{mailbox.Name}' is disabled"
                     // Readers take what looks like an address from a broken header; the relay needs a deliverable one.
-                    : !EmailAddress.IsValid(message.Sender.Address) ? $"the sender's address '{message.Sender.Address}' is not one mail can be sent to" : null;
+                    : !EmailAddress.IsValid(answer.Address.Address) ? $"the sender's address '{answer.Address.Address}' is not one mail can be sent to" : null;
         if (skipped is not null)
         {
             return (null, Note(now, $"No acknowledgement sent: {skipped}."));
         }
 
+        // Said on the thread, so an agent sees why the answer went to the From and not where the mail asked.
+        var ignored = answer.Ignored is { } why ? $" {why}." : "";
+
         var outgoing = mailbox.Settings.Outgoing!;
-        var customer = new MailboxAddress(message.Sender.DisplayName, message.Sender.Address);
+        // The name is the stranger's words too: it appears in the To header and the greeting.
+        var customer = new MailboxAddress(EchoedText.Clean(answer.Address.DisplayName, EchoedText.NameLength), answer.Address.Address);
         var messageId = TrackingToken.Create(trackingKey, mailbox.Tenant, reference, MailboxAddress.Parse(outgoing.EnvelopeFrom).Domain);
         var ack = IncidentMail.Acknowledgement(
             outgoing,
@@ -276,14 +314,14 @@ public sealed class ServiceMailProcessor(
             using var protectedAck = MimeMessage.Load(new MemoryStream(ack, writable: false));
             if (SmimeOutgoing.Protect(protectedAck, smime, keyring, SmimeAddress.Of(outgoing), customer.Address, now).Refusal is { } refusal)
             {
-                return (null, Note(now, $"No acknowledgement sent: {refusal}."));
+                return (null, Note(now, $"No acknowledgement sent: {refusal}.{ignored}"));
             }
 
             ack = WireFormat.Bytes(protectedAck);
         }
 
         var mail = new QueuedMail(mailbox.Tenant, mailbox.Name, $"ack:{message.MessageKey}", reference, outgoing.EnvelopeFrom, [customer.Address], ack);
-        return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.") with { MessageId = messageId });
+        return (mail, Note(now, $"Acknowledgement queued to {customer.Address}.{ignored}") with { MessageId = messageId });
     }
 
     /// <summary>Sets aside a mail whose planning or writing threw on its own account, keeping it whole for an admin.</summary>

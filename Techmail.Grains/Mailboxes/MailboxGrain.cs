@@ -20,6 +20,7 @@ public sealed class MailboxGrain(
     MailFetcher fetcher,
     PushMailboxStore pushMailboxes,
     Certificates.TenantServerTrust serverTrust,
+    Audit.AuditLog audit,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -70,7 +71,9 @@ public sealed class MailboxGrain(
     {
         EnsureExists();
         var current = state.State.Settings!;
-        return current.Enabled == enabled ? Task.FromResult(View()) : Save(current with { Enabled = enabled }, alreadySealed: true);
+        return current.Enabled == enabled
+            ? Task.FromResult(View())
+            : Save(current with { Enabled = enabled }, alreadySealed: true, enabled ? Audit.AuditActions.MailboxEnable : Audit.AuditActions.MailboxDisable);
     }
 
     public async Task<bool> Remove()
@@ -80,6 +83,7 @@ public sealed class MailboxGrain(
             return false;
         }
 
+        var removed = state.State.Settings;
         // A removed mailbox takes no more mail: the running poll is stopped. What it already handed to intake stays
         // recorded (see IncidentBuilderGrain for what becomes of it); what it had not is left on the server.
         _removing = true;
@@ -101,6 +105,7 @@ public sealed class MailboxGrain(
             _removing = false;
         }
 
+        await audit.Record(Tenant, Audit.AuditActions.MailboxRemove, Name, removed, null);
         logger.LogInformation("Mailbox {Tenant}/{Mailbox} removed", Tenant, Name);
         DeactivateOnIdle();
         return true;
@@ -273,6 +278,9 @@ public sealed class MailboxGrain(
         }
 
         await quarantine.SetState(Tenant, quarantineId, QuarantineState.Reprocessed);
+        await audit.Record(
+            Tenant, Audit.AuditActions.QuarantineReprocess, quarantineId,
+            new { mailbox = Name, state = held.Message.State }, new { mailbox = Name, state = QuarantineState.Reprocessed });
         return await outcomes.Of(Tenant, held.Message with { State = QuarantineState.Reprocessed });
     }
 
@@ -455,7 +463,8 @@ public sealed class MailboxGrain(
             : grains.GetGrain<IBounceIntakeGrain>(0).Accept(messages));
     }
 
-    private async Task<MailboxView> Save(MailboxSettings typed, bool alreadySealed = false)
+    /// <param name="action">What the audit log calls the change; a create or an update when not given.</param>
+    private async Task<MailboxView> Save(MailboxSettings typed, bool alreadySealed = false, string? action = null)
     {
         if (!MailboxKey.IsValidName(Name) || !MailboxKey.IsValidName(Tenant))
         {
@@ -509,6 +518,7 @@ public sealed class MailboxGrain(
 
             return true;
         });
+        await audit.Record(Tenant, action ?? (stored is null ? Audit.AuditActions.MailboxCreate : Audit.AuditActions.MailboxUpdate), Name, stored, sealedSettings);
         await SyncPush();
         // Mail held for a disabled mailbox or refused settings goes as soon as they change, not at the next re-check.
         WakeOutbox();

@@ -33,6 +33,29 @@ public sealed class MailboxSecrets(ISecretProtector protector)
 
     public static MailboxSettings Mask(MailboxSettings sealedSettings) => Map(sealedSettings, static s => s is null ? null : Secret.Mask);
 
+    /// <summary>How the audit log shows a secret an admin replaced: still masked, but visibly not the one before.</summary>
+    public const string ChangedMask = Secret.Mask + " (changed)";
+
+    /// <summary>What <see cref="Mask"/> shows, with a secret that is not one of <paramref name="sealedBefore"/>'s as <see cref="ChangedMask"/>.</summary>
+    /// <remarks>
+    /// A secret kept as it was keeps its sealed text byte for byte (<see cref="Seal"/>), and a newly typed one is sealed
+    /// afresh, so comparing sealed texts tells a changed password from a kept one without unsealing either.
+    /// </remarks>
+    public static MailboxSettings MaskNotingChanges(MailboxSettings sealedSettings, MailboxSettings sealedBefore)
+    {
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        Map(sealedBefore, s =>
+        {
+            if (s is not null)
+            {
+                kept.Add(s);
+            }
+
+            return s;
+        });
+        return Map(sealedSettings, s => s is null ? null : kept.Contains(s) ? Secret.Mask : ChangedMask);
+    }
+
     public MailboxSettings Reveal(MailboxSettings sealedSettings) => Map(sealedSettings, s => s is null ? null : protector.Unprotect(s));
 
     private string? SealOne(string? typed, string? storedSealed) =>

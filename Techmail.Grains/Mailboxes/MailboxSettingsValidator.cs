@@ -132,6 +132,7 @@ public static class MailboxSettingsValidator
             fail("incoming.push", "needs IMAP (IDLE); POP3 mailboxes are polled at their interval.");
         }
 
+        ValidateAuthServIds(incoming.TrustedAuthServIds ?? [], fail);
         foreach (var mechanism in incoming.AuthMechanisms ?? [])
         {
             if (!KnownMechanisms.Contains(mechanism))
@@ -141,6 +142,33 @@ public static class MailboxSettingsValidator
             else if (mechanism.ToUpperInvariant() is "APOP" or "USER" && incoming.Protocol != MailProtocol.Pop3)
             {
                 fail("incoming.authMechanisms", $"{mechanism.ToUpperInvariant()} exists only for POP3.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// An authserv-id is compared with what a server writes in its Authentication-Results headers (RFC 8601), in
+    /// practice its host name: a non-empty token of printable ASCII without the characters that would end it there.
+    /// </summary>
+    private static void ValidateAuthServIds(IReadOnlyList<string> ids, Action<string, string> fail)
+    {
+        const int MaxIds = 20;
+        if (ids.Count > MaxIds)
+        {
+            fail("incoming.trustedAuthServIds", $"at most {MaxIds} authserv-ids; got {ids.Count}.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var id = ids[i];
+            if (string.IsNullOrEmpty(id) || id.Length > 255 || !id.All(c => c > ' ' && c < 127 && "()<>@,;:\\\"/[]?=".IndexOf(c) < 0))
+            {
+                fail($"incoming.trustedAuthServIds[{i}]", $"'{id}' is not an authserv-id (a host name such as mx.example.com: printable ASCII, no spaces or ()<>@,;:\\\"/[]?=, at most 255 characters).");
+            }
+            else if (!seen.Add(id))
+            {
+                fail($"incoming.trustedAuthServIds[{i}]", $"'{id}' is listed twice.");
             }
         }
     }

@@ -28,10 +28,14 @@ public static class IncidentMail
         string messageId,
         DateTimeOffset now)
     {
+        // The customer's words are echoed short and cleaned (EchoedText): the answer goes to whatever address the mail
+        // named, under the mailbox's name and signature.
+        var echoedSubject = EchoedText.Clean(subject, EchoedText.SubjectLength);
+        var echoedName = EchoedText.Clean(customer.Name, EchoedText.NameLength);
         string Fill(string template) => template
             .Replace("{reference}", reference, StringComparison.Ordinal)
-            .Replace("{subject}", subject.Length == 0 ? "(no subject)" : subject, StringComparison.Ordinal)
-            .Replace("{name}", customer.Name is { Length: > 0 } name ? name : customer.Address, StringComparison.Ordinal);
+            .Replace("{subject}", echoedSubject.Length == 0 ? "(no subject)" : echoedSubject, StringComparison.Ordinal)
+            .Replace("{name}", echoedName.Length > 0 ? echoedName : customer.Address, StringComparison.Ordinal);
 
         var fields = Fields(outgoing, customer, OneLine(Fill(policy.AcknowledgementSubject)), messageId, customerMessageId, customerReferences, now);
         // A message MimeKit writes always ends its body with a line end.

@@ -56,9 +56,10 @@ public sealed class MailSender(MailLogin login)
             CheckCertificateRevocation = false,
         };
         var server = $"SMTP relay {relay.Host}:{relay.EffectivePort}";
+        var options = TransportSecurity.SocketOptions(relay.Tls, relay.EffectivePort);
         try
         {
-            await client.ConnectAsync(await Connect(relay, cancellationToken), relay.Host, relay.EffectivePort, MailFetcher.SocketOptions(relay.Tls), cancellationToken);
+            await client.ConnectAsync(await Connect(relay, cancellationToken), relay.Host, relay.EffectivePort, options, cancellationToken);
             if (relay.User is { Length: > 0 })
             {
                 await login.LogIn(client, LoginRequest.For(relay), server, firstTry, cancellationToken);
@@ -74,7 +75,7 @@ public sealed class MailSender(MailLogin login)
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             client.Dispose();
-            throw Translate(e, server, check.Problem);
+            throw TransportSecurity.StartTlsMissing(e, options, server, "--smtp-tls") ?? Translate(e, server, check.Problem);
         }
     }
 

@@ -36,10 +36,10 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             Check(mail);
         }
 
-        string[] columns = ["tenant", "mailbox", "dedupe_key", "reference", "envelope_from", "recipients", "raw", "state", "attempts", "next_attempt_utc", "created_utc", "updated_utc"];
+        string[] columns = ["tenant", "mailbox", "dedupe_key", "reference", "envelope_from", "recipients", "raw", "state", "attempts", "next_attempt_utc", "created_utc", "updated_utc", "message_id"];
         var at = now.UtcDateTime;
         await MultiRowInsert.Execute(connection, transaction, "techmail_outbox", columns,
-            [.. mails.Select(m => new object?[] { m.Tenant, m.Mailbox, m.DedupeKey, m.Reference, m.EnvelopeFrom, JsonSerializer.Serialize(m.Recipients), m.Raw, Queued, 0, at, at, at })],
+            [.. mails.Select(m => new object?[] { m.Tenant, m.Mailbox, m.DedupeKey, m.Reference, m.EnvelopeFrom, JsonSerializer.Serialize(m.Recipients), m.Raw, Queued, 0, at, at, at, SentMessageIds.Of(m.Raw) })],
             "ON CONFLICT (tenant, dedupe_key) DO NOTHING");
     }
 
@@ -54,8 +54,8 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             connection,
             """
             INSERT INTO techmail_outbox (tenant, mailbox, dedupe_key, reference, envelope_from, recipients, raw, state, attempts,
-                next_attempt_utc, created_utc, updated_utc)
-            VALUES (@tenant, @mailbox, @dedupe, @reference, @envelope, @recipients, @raw, 'queued', 0, @now, @now, @now)
+                next_attempt_utc, created_utc, updated_utc, message_id)
+            VALUES (@tenant, @mailbox, @dedupe, @reference, @envelope, @recipients, @raw, 'queued', 0, @now, @now, @now, @messageId)
             ON CONFLICT (tenant, dedupe_key) DO NOTHING
             RETURNING id
             """,
@@ -66,7 +66,9 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             ("@envelope", mail.EnvelopeFrom),
             ("@recipients", JsonSerializer.Serialize(mail.Recipients)),
             ("@raw", mail.Raw),
-            ("@now", now.UtcDateTime)))
+            ("@now", now.UtcDateTime),
+            // Kept apart from the body, which retention empties: a bounce may come back after that.
+            ("@messageId", SentMessageIds.Of(mail.Raw))))
         {
             insert.Transaction = transaction;
             if (await insert.ExecuteScalarAsync() is { } id and not DBNull)

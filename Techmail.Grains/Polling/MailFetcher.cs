@@ -55,14 +55,15 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits)
         client.ServerCertificateValidationCallback = check.Validate;
         client.CheckCertificateRevocation = false;
         var server = $"{incoming.Host}:{incoming.EffectivePort}";
+        var options = TransportSecurity.SocketOptions(incoming.Tls, incoming.EffectivePort);
         try
         {
-            await client.ConnectAsync(incoming.Host, incoming.EffectivePort, SocketOptions(incoming.Tls), cancellationToken);
+            await client.ConnectAsync(incoming.Host, incoming.EffectivePort, options, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             client.Dispose();
-            var failure = Translate(e, server, check.Problem);
+            var failure = TransportSecurity.StartTlsMissing(e, options, server, "--tls") ?? Translate(e, server, check.Problem);
             // A certificate refusal is this mailbox's trust settings, never the server's health.
             throw failure.Failure == MailFetchFailure.Transient
                 ? new MailFetchException(failure.Failure, failure.Message, failure.InnerException) { BeforeLogin = true }
@@ -85,14 +86,6 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits)
             throw Translate(e, server, check.Problem);
         }
     }
-
-    public static SecureSocketOptions SocketOptions(TlsMode mode) => mode switch
-    {
-        TlsMode.None => SecureSocketOptions.None,
-        TlsMode.SslOnConnect => SecureSocketOptions.SslOnConnect,
-        TlsMode.StartTls => SecureSocketOptions.StartTls,
-        _ => SecureSocketOptions.Auto,
-    };
 
     /// <summary>Classifies any failure of a session so the caller knows whether to retry, back off or alert.</summary>
     public static MailFetchException Translate(Exception e, string server, string? certificateProblem = null) => e switch

@@ -1,5 +1,6 @@
 using MimeKit;
 using Techmail.Bounces;
+using Techmail.Bounces.Ties;
 using Techmail.Faults;
 using Techmail.Mailboxes;
 
@@ -52,7 +53,14 @@ public sealed class MessageExaminer(BounceClassifier classifier)
         }
 
         var bounce = classifier.Classify(message);
-        return bounce.IsBounce ? inbound with { Bounces = Findings(bounce), Mailing = Mailing(bounce, message) } : null;
+        return bounce.IsBounce
+            ? inbound with
+            {
+                Bounces = Findings(bounce),
+                Mailing = Mailing(bounce, message),
+                OriginalMessageIds = BounceEvidence.MessageIds(message, bounce.OriginalMessageId),
+            }
+            : null;
     }
 
     public static string? SenderOf(MimeMessage message) => message.From.Mailboxes.FirstOrDefault()?.Address ?? message.Sender?.Address;

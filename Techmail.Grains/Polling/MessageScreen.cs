@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
+using MimeKit.Tnef;
+using Techmail.Attachments;
 using Techmail.Mailboxes;
 
 namespace Techmail.Polling;
@@ -73,7 +76,7 @@ public sealed class MessageScreen
             return ScreenVerdict.Accepted;
         }
 
-        return CheckEntity(message.Body, measure, isSignature: false) is { } reason
+        return new ScreenWalk(this, measure).Run(message) is { } reason
             ? ScreenVerdict.Rejected(reason)
             : ScreenVerdict.Accepted;
     }
@@ -281,74 +284,34 @@ public sealed class MessageScreen
         return html.Length;
     }
 
-    private string? CheckEntity(MimeEntity? entity, bool measure, bool isSignature)
+    private string? CheckAttachment(MimeEntity part, string? name, ReadOnlySpan<char> extension, string mimeType, bool measure, bool exemptFromAllowList)
     {
-        switch (entity)
-        {
-            case Multipart multipart:
-                var signed = multipart.ContentType.IsMimeType("multipart", "signed");
-                for (var i = 0; i < multipart.Count; i++)
-                {
-                    // The second part of multipart/signed is the signature (RFC 1847).
-                    if (CheckEntity(multipart[i], measure, signed && i == 1) is { } reason)
-                    {
-                        return reason;
-                    }
-                }
-
-                return null;
-
-            case TextRfc822Headers headers:
-                // Returned headers in a bounce are part of the report, not something a person attached.
-                return IsAttached(headers, out var headersName)
-                    ? CheckAttachment(headers, headersName, ExtensionOf(headersName), measure, isSignature)
-                    : null;
-
-            case MessagePart part:
-                // A forwarded message is an attachment whatever its disposition says, and whatever it carries is
-                // checked too: wrapping a blocked file in a message must not smuggle it past the policy.
-                return CheckAttachment(part, FileNameOf(part), ".eml", measure, isSignature)
-                    ?? CheckEntity(part.Message?.Body, measure, isSignature: false);
-
-            case MimePart part when IsAttached(part, out var name):
-                return CheckAttachment(part, name, ExtensionOf(name), measure, isSignature);
-
-            default:
-                return null;
-        }
-    }
-
-    private string? CheckAttachment(MimeEntity part, string? name, ReadOnlySpan<char> extension, bool measure, bool isSignature)
-    {
-        var type = part.ContentType;
         foreach (var rule in _blocked)
         {
-            if (rule.Matches(extension, type))
+            if (rule.Matches(extension, mimeType))
             {
-                return $"attachment {Describe(name, type)} is a blocked type ({rule.Entry})";
+                return $"attachment {Describe(name, mimeType)} is a blocked type ({rule.Entry})";
             }
         }
 
-        // A signature is part of how signed mail is built, not content a sender chose, so an allow list written
-        // for documents must not turn away every signed message.
-        if (_allowed.Length > 0 && !(isSignature && IsSignatureType(type)) && !AnyMatches(_allowed, extension, type))
+        if (_allowed.Length > 0 && !exemptFromAllowList && !AnyMatches(_allowed, extension, mimeType))
         {
-            return $"attachment {Describe(name, type)} is not an allowed type ({type.MimeType})";
+            return $"attachment {Describe(name, mimeType)} is not an allowed type ({mimeType})";
         }
 
         if (measure && _maxAttachmentBytes is { } limit && Exceeds(part, limit, out var size))
         {
-            return Invariant($"attachment {Describe(name, type)} is {size:N0} bytes, over the {limit:N0}-byte limit");
+            return Invariant($"attachment {Describe(name, mimeType)} is {size:N0} bytes, over the {limit:N0}-byte limit");
         }
 
         return null;
     }
 
-    private static bool AnyMatches(TypeRule[] rules, ReadOnlySpan<char> extension, ContentType type)
+    private static bool AnyMatches(TypeRule[] rules, ReadOnlySpan<char> extension, string mimeType)
     {
         foreach (var rule in rules)
         {
-            if (rule.Matches(extension, type))
+            if (rule.Matches(extension, mimeType))
             {
                 return true;
             }
@@ -357,29 +320,89 @@ public sealed class MessageScreen
         return false;
     }
 
-    private static bool IsSignatureType(ContentType type) =>
-        type.IsMimeType("application", "pkcs7-signature")
-        || type.IsMimeType("application", "x-pkcs7-signature")
-        || type.IsMimeType("application", "pgp-signature");
+    private static bool IsSignatureType(string mimeType) =>
+        mimeType is "application/pkcs7-signature" or "application/x-pkcs7-signature" or "application/pgp-signature";
 
-    private static bool IsAttached(MimeEntity entity, out string? name)
-    {
-        // Inline parts with a file name (pasted images, mostly) are files to the reader too; unnamed inline text
-        // is the message body.
-        name = FileNameOf(entity);
-        return name is not null || entity.IsAttachment;
-    }
+    /// <summary>
+    /// The parts a delivery or complaint report is made of. Unnamed, they are the report itself (intake names them
+    /// .txt), so an allow list written for documents must not turn away every bounce; named, a sender chose the name
+    /// and they are held to the allow list like any file.
+    /// </summary>
+    private static bool IsReportType(string mimeType) =>
+        mimeType is "message/delivery-status" or "message/global-delivery-status" or "message/disposition-notification"
+            or "message/global-disposition-notification" or "message/feedback-report" or "text/rfc822-headers"
+            or "message/global-headers";
 
-    private static string? FileNameOf(MimeEntity entity)
+    private bool HasTypeRules => _allowed.Length > 0 || _blocked.Length > 0;
+
+    /// <summary>
+    /// One screening of one message: the files <see cref="MessageFileWalker"/> finds (those intake would store,
+    /// winmail.dat's unpacked) are checked in order, and the walk stops at the first breach.
+    /// </summary>
+    private sealed class ScreenWalk(MessageScreen screen, bool measure) : MessageFileWalker
     {
-        // MimeKit has already decoded RFC 2231 and RFC 2047 names here.
-        var name = entity.ContentDisposition?.FileName;
-        if (string.IsNullOrWhiteSpace(name))
+        public string? Reason { get; private set; }
+
+        protected override bool Stopped => Reason is not null;
+
+        public string? Run(MimeMessage message)
         {
-            name = entity.ContentType.Name;
+            Walk(message);
+            return Reason;
         }
 
-        return string.IsNullOrWhiteSpace(name) ? null : name.Trim();
+        protected override void OnTooDeep(MimeEntity entity) =>
+            Reason ??= $"parts are nested deeper than {MaxDepth} levels, so what they carry cannot be screened";
+
+        protected override void OnBodyText(TextPart part, bool inAlternative, bool fromTnef)
+        {
+        }
+
+        protected override void OnFile(MimePart part, string? name, string mimeType) =>
+            Check(part, name, ExtensionOf(name), mimeType, exemptFromAllowList: name is null && IsReportType(mimeType));
+
+        protected override void OnForwardedMessage(MessagePart part, string? name, int depth)
+        {
+            // A forwarded message is an attachment whatever its disposition says, and whatever it carries is checked
+            // too: wrapping a blocked file in a message must not smuggle it past the policy.
+            Check(part, name, ".eml", part.ContentType.MimeType.ToLowerInvariant(), exemptFromAllowList: false);
+            if (Reason is null)
+            {
+                WalkInside(part, depth);
+            }
+        }
+
+        protected override void OnReturnedHeaders(TextRfc822Headers part, string? name) =>
+            Check(part, name, ExtensionOf(name), "text/rfc822-headers", exemptFromAllowList: name is null);
+
+        protected override void OnSignature(MimePart part, string? name)
+        {
+            // A signature is part of how signed mail is built, not content a sender chose, so an allow list written
+            // for documents must not turn away every signed message.
+            var mimeType = part.ContentType.MimeType.ToLowerInvariant();
+            Check(part, name, ExtensionOf(name), mimeType, exemptFromAllowList: IsSignatureType(mimeType));
+        }
+
+        protected override void OnOpaqueTnef(TnefPart part, string? name, Exception? failure)
+        {
+            // Another TNEF reader (the agent's Outlook) may find files where this one found damage or nothing (the
+            // reader is lenient and yields nothing from garbage), so with type rules such a winmail.dat is refused
+            // rather than passed unseen. Without type rules it is measured as the one file intake stores.
+            if (screen.HasTypeRules)
+            {
+                var why = failure is null ? "holds nothing that could be unpacked" : $"could not be unpacked ({failure.GetType().Name})";
+                Reason ??= $"attachment {Describe(name?.Trim(), "application/ms-tnef")} (TNEF) {why}, so the files it may carry cannot be screened";
+                return;
+            }
+
+            Check(part, name, ExtensionOf(name), part.ContentType.MimeType.ToLowerInvariant(), exemptFromAllowList: false);
+        }
+
+        // Content that cannot be read cannot be called clean: the message is set aside with the failure.
+        protected override void OnUnreadable(MimeEntity entity, Exception failure) => ExceptionDispatchInfo.Capture(failure).Throw();
+
+        private void Check(MimeEntity part, string? name, ReadOnlySpan<char> extension, string mimeType, bool exemptFromAllowList) =>
+            Reason ??= screen.CheckAttachment(part, name?.Trim(), extension, mimeType, measure, exemptFromAllowList);
     }
 
     private static ReadOnlySpan<char> ExtensionOf(string? name)
@@ -416,11 +439,11 @@ public sealed class MessageScreen
         return size > limit;
     }
 
-    private static string Describe(string? name, ContentType type)
+    private static string Describe(string? name, string mimeType)
     {
         if (name is null)
         {
-            return $"(unnamed {type.MimeType})";
+            return $"(unnamed {mimeType})";
         }
 
         // Reasons go to logs, traces and forwarded mail, where a hostile name must not break lines or run on.
@@ -571,16 +594,24 @@ public sealed class MessageScreen
             return [.. rules];
         }
 
-        public bool Matches(ReadOnlySpan<char> extension, ContentType type)
+        public bool Matches(ReadOnlySpan<char> extension, string mimeType)
         {
             if (_extension is not null)
             {
                 return extension.Equals(_extension, StringComparison.OrdinalIgnoreCase);
             }
 
-            return _mediaType is not null
-                && type.MediaType.Equals(_mediaType, StringComparison.OrdinalIgnoreCase)
-                && (_subtype is null || type.MediaSubtype.Equals(_subtype, StringComparison.OrdinalIgnoreCase));
+            if (_mediaType is null)
+            {
+                return false;
+            }
+
+            var type = mimeType.AsSpan();
+            var slash = type.IndexOf('/');
+            var media = slash < 0 ? type : type[..slash];
+            var subtype = slash < 0 ? [] : type[(slash + 1)..];
+            return media.Equals(_mediaType, StringComparison.OrdinalIgnoreCase)
+                && (_subtype is null || subtype.Equals(_subtype, StringComparison.OrdinalIgnoreCase));
         }
     }
 

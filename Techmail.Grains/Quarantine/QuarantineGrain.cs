@@ -2,7 +2,7 @@ using Techmail.Mailboxes;
 
 namespace Techmail.Quarantine;
 
-public sealed class QuarantineGrain(QuarantineStore store, ReprocessOutcomes outcomes) : Grain, IQuarantineGrain
+public sealed class QuarantineGrain(QuarantineStore store, ReprocessOutcomes outcomes, Audit.AuditLog audit) : Grain, IQuarantineGrain
 {
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -33,5 +33,16 @@ public sealed class QuarantineGrain(QuarantineStore store, ReprocessOutcomes out
         };
     }
 
-    public Task<bool> Drop(string id) => store.SetState(Tenant, id, QuarantineState.Dropped);
+    public async Task<bool> Drop(string id)
+    {
+        var held = await store.Get(Tenant, id);
+        if (held is not { Message: var message } || !await store.SetState(Tenant, id, QuarantineState.Dropped))
+        {
+            return false;
+        }
+
+        var mailbox = message.Mailbox;
+        await audit.Record(Tenant, Audit.AuditActions.QuarantineDrop, id, new { mailbox, state = message.State }, new { mailbox, state = QuarantineState.Dropped });
+        return true;
+    }
 }

@@ -3,7 +3,7 @@ using Techmail.Incidents.Parsing;
 namespace Techmail.Rules;
 
 /// <summary>What rules can look at in one message. Addresses are plain addr-specs.</summary>
-/// <param name="Sender">Who would be answered (Reply-To first, then From, Sender, Return-Path).</param>
+/// <param name="Sender">Who speaks for the customer, the contact (From, then Sender, Return-Path; never Reply-To).</param>
 /// <param name="From">The From address on its own, null when the message has none.</param>
 /// <param name="Headers">Every header in message order, values decoded and on one line.</param>
 /// <param name="HasAttachments">Files that came with the message; images shown inside the body do not count.</param>

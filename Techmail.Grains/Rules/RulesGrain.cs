@@ -1,9 +1,10 @@
+using System.Text.Json.Nodes;
 using Techmail.Incidents.Parsing;
 
 namespace Techmail.Rules;
 
 /// <summary>Holds the tenant's current document in memory; parsing, storing and evaluating are the plain classes' work.</summary>
-public sealed class RulesGrain(RuleStore store, TimeProvider time) : Grain, IRulesGrain
+public sealed class RulesGrain(RuleStore store, Audit.AuditLog audit, TimeProvider time) : Grain, IRulesGrain
 {
     private RuleSetDocument _document = new(0, RuleSetJson.Write(RuleSet.Empty));
     private RuleSet? _compiled;
@@ -22,7 +23,9 @@ public sealed class RulesGrain(RuleStore store, TimeProvider time) : Grain, IRul
         var rules = RuleSetJson.Parse(json);
         var canonical = RuleSetJson.Write(rules);
         var version = await store.Save(Tenant, canonical, time.GetUtcNow());
+        var before = _document.Json;
         (_document, _compiled) = (new RuleSetDocument(version, canonical), rules);
+        await audit.Record(Tenant, Audit.AuditActions.RulesImport, "rules", JsonNode.Parse(before), JsonNode.Parse(canonical));
         return new RuleImportSummary(rules.Rules.Count, version);
     }
 

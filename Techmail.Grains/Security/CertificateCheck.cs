@@ -1,13 +1,15 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Techmail.Certificates;
 using Techmail.Mailboxes;
 
 namespace Techmail.Security;
 
 /// <summary>
-/// Validates a mail server's certificate: the system trust store, plus the mailbox's own CA or pinned
-/// certificate. Remembers why it refused, so the status can say "expired" rather than "handshake failed".
+/// Validates a mail server's certificate: the system trust store, plus the mailbox's own CA, the tenant's server-TLS CAs
+/// (never its S/MIME CAs) or a pinned certificate; the tenant's CRLs apply along the whole chain. Remembers why it
+/// refused, so the status can say "expired" rather than "handshake failed".
 /// </summary>
 public sealed class CertificateCheck(ServerTrust? trust)
 {
@@ -37,6 +39,14 @@ public sealed class CertificateCheck(ServerTrust? trust)
 
         if (errors == SslPolicyErrors.None)
         {
+            // The system store vouched for the server (and SslStream required serverAuth); the tenant's CRLs still
+            // apply to every certificate of that chain.
+            if (chain is not null && Crls.ChainRevocation([.. chain.ChainElements.Select(e => e.Certificate)]) is { } revoked)
+            {
+                Problem = $"revoked: {revoked}";
+                return false;
+            }
+
             return true;
         }
 
@@ -51,9 +61,21 @@ public sealed class CertificateCheck(ServerTrust? trust)
             return false;
         }
 
-        if (errors == SslPolicyErrors.RemoteCertificateChainErrors && trust?.CaCertificatePem is { Length: > 0 } pem && ChainsTo(server, chain, pem))
+        if (errors == SslPolicyErrors.RemoteCertificateChainErrors && trust?.CaCertificatePem is { Length: > 0 } pem)
         {
-            return true;
+            var verdict = Judge(server, chain, pem);
+            if (verdict.Outcome == TrustChain.Outcome.Trusted)
+            {
+                return true;
+            }
+
+            Problem = verdict.Outcome switch
+            {
+                TrustChain.Outcome.Revoked => $"revoked: {verdict.Reason}",
+                TrustChain.Outcome.WrongUsage => verdict.Reason,
+                _ => $"untrusted certificate issued by '{server.Issuer}' ({verdict.Reason})",
+            };
+            return false;
         }
 
         Problem = $"untrusted certificate issued by '{server.Issuer}' ({Describe(chain)})";
@@ -78,25 +100,28 @@ public sealed class CertificateCheck(ServerTrust? trust)
         return true;
     }
 
-    /// <param name="caPem">One or more PEM CA certificates (the mailbox's own and the tenant's), any of which may anchor the chain.</param>
-    private static bool ChainsTo(X509Certificate2 server, X509Chain? presented, string caPem)
+    private RevocationLists Crls => trust?.TenantCrls is { Count: > 0 } crls ? RevocationLists.Read(crls) : RevocationLists.None;
+
+    /// <param name="caPem">
+    /// One or more PEM CA certificates (the mailbox's own and the tenant's server CAs): the self-signed ones may anchor
+    /// the chain, the others only help build it, as do the certificates the server presented.
+    /// </param>
+    private TrustChain.Verdict Judge(X509Certificate2 server, X509Chain? presented, string caPem)
     {
-        var anchors = new X509Certificate2Collection();
-        anchors.ImportFromPem(caPem);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
-        // Private CAs rarely publish revocation lists reachable from here; revocation is the S/MIME issue's.
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (presented is not null)
+        var cas = new X509Certificate2Collection();
+        cas.ImportFromPem(caPem);
+        var helpers = presented?.ChainElements.Select(e => e.Certificate).ToList() ?? [];
+        try
         {
-            foreach (var element in presented.ChainElements)
+            return TrustChain.Judge(server, cas, helpers, TrustChain.ServerAuthentication, Crls, ignoreTime: false);
+        }
+        finally
+        {
+            foreach (var ca in cas)
             {
-                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+                ca.Dispose();
             }
         }
-
-        return chain.Build(server);
     }
 
     private static string Describe(X509Chain? chain) =>

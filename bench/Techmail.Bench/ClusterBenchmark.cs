@@ -36,7 +36,7 @@ public static class ClusterBenchmark
             {
                 foreach (var dir in dirs)
                 {
-                    started.Add(await SiloProcess.Start(dir.Path, extraArgs: connection is null ? [] : ["--storage", "PostgreSql", "--connection", connection]));
+                    started.Add(await SiloProcess.Start(dir.Path, extraArgs: connection is null ? [] : ["--storage", "PostgreSql", "--connection", connection, .. TestKeyRing.SiloArgs]));
                 }
 
                 using var client = await Connect(connection, started[0].GatewayPort);

@@ -26,7 +26,7 @@ public static class IncidentListBenchmark
         var options = new TechmailOptions { DataDirectory = data.Path, SiloPort = FreePort.Next(), GatewayPort = FreePort.Next() };
         if (args.Contains("--postgres"))
         {
-            options = options with { Storage = StorageKind.PostgreSql, ConnectionString = await (await PostgresServer.Instance).CreateDatabase() };
+            options = options with { Storage = StorageKind.PostgreSql, ConnectionString = await (await PostgresServer.Instance).CreateDatabase(), KeyRingKeyFile = TestKeyRing.File };
         }
 
         await SchemaInstaller.Apply(options.Database());

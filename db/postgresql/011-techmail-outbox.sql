@@ -1,6 +1,9 @@
 -- The durable outbox: mail each mailbox sends (acknowledgements, replies), queued until its relay takes it.
 -- dedupe_key is unique per tenant when set, so the same acknowledgement can never be queued twice; rows
 -- without one are all distinct (NULLs never collide in a unique index). recipients is a JSON array.
+-- message_id is the mail's Message-ID (lower case, no angle brackets): a bounce or complaint that returns it is tied
+-- to this mail, and only a tied report may change an address. Its index is made by an upgrade step, which runs for
+-- new and old databases alike.
 
 CREATE TABLE IF NOT EXISTS techmail_outbox
 (
@@ -18,7 +21,8 @@ CREATE TABLE IF NOT EXISTS techmail_outbox
     last_error       TEXT    NULL,
     created_utc      TIMESTAMPTZ NOT NULL,
     sent_utc         TIMESTAMPTZ NULL,
-    updated_utc      TIMESTAMPTZ NOT NULL
+    updated_utc      TIMESTAMPTZ NOT NULL,
+    message_id       TEXT    NULL
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS techmail_outbox_dedupe ON techmail_outbox (tenant, dedupe_key);

@@ -1,5 +1,5 @@
 -- S/MIME: a tenant's certificates (mailbox certificates with their private keys sealed by the cluster's Data
--- Protection keys, trusted CAs, customer certificates) and the CRLs that revoke some of them; and what S/MIME
+-- Protection keys, trusted CAs of two kinds, SmimeCa and ServerCa, customer certificates) and the CRLs that revoke some of them; and what S/MIME
 -- said about each customer mail, beside its thread entry (a table of its own, since a column added to an
 -- existing table cannot be written so that the script runs again safely on SQLite).
 

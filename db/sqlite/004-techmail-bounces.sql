@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS techmail_bounces
     diagnostic   TEXT    NULL,
     mailing      TEXT    NULL,
     received_utc TEXT    NOT NULL,
+    tied_to      TEXT    NULL,
+    untied       TEXT    NULL,
     PRIMARY KEY (tenant, message_key, address)
 );
 

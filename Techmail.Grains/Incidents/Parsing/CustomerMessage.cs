@@ -2,9 +2,15 @@ namespace Techmail.Incidents.Parsing;
 
 /// <summary>What a helpdesk incident needs from one customer email.</summary>
 /// <param name="MessageKey">The key the message was read under, so a result can be traced back to its raw bytes.</param>
-/// <param name="Sender">Who to answer: the first usable address of Reply-To, From, Sender, then Return-Path.</param>
+/// <param name="Sender">
+/// Who speaks for the customer, and so the contact: the first usable address of From, Sender, then Return-Path.
+/// </param>
 /// <param name="SenderSource">Which header <see cref="Sender"/> came from.</param>
 /// <param name="From">The From address on its own (rules and loop detection look at it), null when there is none.</param>
+/// <param name="ReplyTo">
+/// The first usable Reply-To address, null when there is none. Only where answers may go, never who speaks: whether it
+/// is used is the mailbox's decision (see <see cref="Speaker.AnswerAddress"/>).
+/// </param>
 /// <param name="Date">The Date header, null when missing or unreadable.</param>
 /// <param name="Subject">Decoded, on one line, "" when missing.</param>
 /// <param name="MessageId">
@@ -22,6 +28,7 @@ public sealed record CustomerMessage(
     CustomerAddress Sender,
     SenderSource SenderSource,
     CustomerAddress? From,
+    CustomerAddress? ReplyTo,
     IReadOnlyList<CustomerAddress> To,
     IReadOnlyList<CustomerAddress> Cc,
     DateTimeOffset? Date,

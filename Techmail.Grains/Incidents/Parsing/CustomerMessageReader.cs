@@ -48,7 +48,7 @@ public static class CustomerMessageReader
     private static CustomerMessageResult ReadParsed(MimeMessage message, byte[] raw, string messageKey)
     {
         if (!TryResolveSender(message, out var sender, out var source))
-            return CustomerMessageResult.Unusable("no sender address: no usable Reply-To, From, Sender or Return-Path");
+            return CustomerMessageResult.Unusable("no sender address: no usable From, Sender or Return-Path (Reply-To only says where answers go)");
 
         var notes = new List<string>();
         var (messageId, synthetic) = MessageIds.Choose(message.Headers, messageKey, raw);
@@ -62,6 +62,7 @@ public static class CustomerMessageReader
             sender,
             source,
             AddressReading.First(message, HeaderId.From),
+            AddressReading.First(message, HeaderId.ReplyTo),
             AddressReading.All(message, HeaderId.To),
             AddressReading.All(message, HeaderId.Cc),
             DateOf(message),
@@ -76,12 +77,15 @@ public static class CustomerMessageReader
             notes));
     }
 
-    /// <summary>Reply-To first: it is where the customer asked answers to go; then From, Sender and Return-Path.</summary>
+    /// <summary>
+    /// From first: it is the author, the address DMARC and S/MIME vouch for, so it is who speaks for the customer;
+    /// then Sender and Return-Path for mail without a usable From. Never Reply-To: anyone may name anyone there, and
+    /// a contact taken from it let a stranger write into another customer's incident.
+    /// </summary>
     private static bool TryResolveSender(MimeMessage message, out CustomerAddress sender, out SenderSource source)
     {
         foreach (var (id, from) in new[]
         {
-            (HeaderId.ReplyTo, SenderSource.ReplyTo),
             (HeaderId.From, SenderSource.From),
             (HeaderId.Sender, SenderSource.Sender),
         })

@@ -1,20 +1,18 @@
 using MimeKit;
-using Techmail.Polling;
-using MimeKit.Cryptography;
 using MimeKit.Tnef;
+using Techmail.Attachments;
+using Techmail.Polling;
 
 namespace Techmail.Incidents.Parsing;
 
 /// <summary>
-/// Walks a message's MIME tree once and sorts what it finds into body text and attachments. Every part is read on
-/// its own: a part that cannot be decoded becomes a note and, where possible, an attachment of what was recovered,
-/// instead of costing the whole message.
+/// Walks a message's MIME tree once and sorts what it finds into body text and attachments, by the same reading of
+/// the parts that screening applies its rules to (<see cref="MessageFileWalker"/>). Every part is read on its own: a
+/// part that cannot be decoded becomes a note and, where possible, an attachment of what was recovered, instead of
+/// costing the whole message.
 /// </summary>
-internal sealed class MessageContent
+internal sealed class MessageContent : MessageFileWalker
 {
-    /// <summary>Far beyond any real mail (a few levels); deeper trees are built to exhaust parsers.</summary>
-    public const int MaxDepth = 32;
-
     private readonly List<TextCandidate> _texts = [];
     private readonly List<TextCandidate> _tnefTexts = [];
     private readonly List<AttachmentDraft> _attachments = [];
@@ -28,7 +26,7 @@ internal sealed class MessageContent
     public static MessageContent Of(MimeMessage message)
     {
         var content = new MessageContent();
-        content.Visit(message.Body, depth: 0, inAlternative: false, fromTnef: false);
+        content.Walk(message);
         return content;
     }
 
@@ -67,62 +65,38 @@ internal sealed class MessageContent
         }
     }
 
-    private void Visit(MimeEntity? entity, int depth, bool inAlternative, bool fromTnef)
+    protected override void OnTooDeep(MimeEntity entity)
     {
-        if (entity is null) return;
-        if (depth > MaxDepth)
-        {
-            if (!_depthNoted) _notes.Add($"parts nested deeper than {MaxDepth} levels were not read");
-            _depthNoted = true;
-            return;
-        }
+        if (!_depthNoted) _notes.Add($"parts nested deeper than {MaxDepth} levels were not read");
+        _depthNoted = true;
+    }
 
-        try
-        {
-            switch (entity)
-            {
-                case MultipartSigned signed:
-                    // The signature is for mail programs to check, not a file the customer sent.
-                    if (signed.Count > 0) Visit(signed[0], depth + 1, inAlternative, fromTnef);
-                    break;
-                case Multipart multipart:
-                    var alternative = inAlternative || multipart.ContentType.IsMimeType("multipart", "alternative");
-                    foreach (var child in multipart)
-                        Visit(child, depth + 1, alternative, fromTnef);
-                    break;
-                case TextRfc822Headers headers:
-                    AddHeaders(headers);
-                    break;
-                case MessagePart messagePart:
-                    AddMessage(messagePart);
-                    break;
-                case TnefPart tnef when !fromTnef:
-                    AddTnef(tnef, depth);
-                    break;
-                case TextPart text when IsBodyText(text, fromTnef):
-                    AddText(text, inAlternative, fromTnef);
-                    break;
-                case MimePart part:
-                    AddAttachment(part, fromTnef);
-                    break;
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _notes.Add($"a {entity.ContentType.MimeType} part could not be read ({e.GetType().Name}) and was left out");
-        }
+    protected override void OnBodyText(TextPart part, bool inAlternative, bool fromTnef) => AddText(part, inAlternative, fromTnef);
+
+    protected override void OnFile(MimePart part, string? name, string mimeType) => AddAttachment(part, name, mimeType);
+
+    protected override void OnForwardedMessage(MessagePart part, string? name, int depth) => AddMessage(part, name);
+
+    protected override void OnReturnedHeaders(TextRfc822Headers part, string? name) => AddHeaders(part, name);
+
+    // The signature is for mail programs to check, not a file the customer sent.
+    protected override void OnSignature(MimePart part, string? name)
+    {
     }
 
     /// <summary>
-    /// Plain or HTML text not sent as an attachment. TNEF lists the body it carries as attachments named body.txt
-    /// and body.html, so those count as body too.
+    /// A winmail.dat that cannot be unpacked, or holds nothing, stays an attachment so nothing the customer sent is lost.
     /// </summary>
-    private static bool IsBodyText(TextPart text, bool fromTnef)
+    protected override void OnOpaqueTnef(TnefPart part, string? name, Exception? failure)
     {
-        if (!text.IsPlain && !text.IsHtml) return false;
-        if (fromTnef && text.FileName is "body.txt" or "body.html") return true;
-        return !text.IsAttachment;
+        _notes.Add(failure is null
+            ? "winmail.dat holds nothing that could be unpacked; it is kept as it is"
+            : $"winmail.dat could not be unpacked ({failure.GetType().Name}); it is kept as it is");
+        AddAttachment(part, name, part.ContentType.MimeType.ToLowerInvariant());
     }
+
+    protected override void OnUnreadable(MimeEntity entity, Exception failure) =>
+        _notes.Add($"a {entity.ContentType.MimeType} part could not be read ({failure.GetType().Name}) and was left out");
 
     private void AddText(TextPart part, bool inAlternative, bool fromTnef)
     {
@@ -139,13 +113,12 @@ internal sealed class MessageContent
         (fromTnef ? _tnefTexts : _texts).Add(new TextCandidate(text, part.IsHtml, inAlternative));
     }
 
-    private void AddAttachment(MimePart part, bool fromTnef = false)
+    private void AddAttachment(MimePart part, string? name, string mimeType)
     {
         var content = PartContent.Decode(part, out var damaged);
-        var name = SafeFileName(part);
         var draft = new AttachmentDraft(
             name,
-            fromTnef ? TnefMimeType(part, name) : part.ContentType.MimeType.ToLowerInvariant(),
+            mimeType,
             content,
             IsInline(part),
             string.IsNullOrWhiteSpace(part.ContentId) ? null : part.ContentId.Trim());
@@ -154,31 +127,13 @@ internal sealed class MessageContent
             _notes.Add($"attachment {draft.ProposedName ?? $"#{_attachments.Count}"} is damaged; the {content.Length} bytes that could be decoded were kept");
     }
 
-    /// <summary>
-    /// TNEF usually stores a file without its MIME type, so MimeKit labels it application/octet-stream; the file
-    /// name is then the only evidence of what it is, and the type rules of a mailbox (allow .pdf, block .exe) need it.
-    /// </summary>
-    private static string TnefMimeType(MimePart part, string? name)
-    {
-        var declared = part.ContentType.MimeType.ToLowerInvariant();
-        if (declared != "application/octet-stream" || name is null) return declared;
-        try
-        {
-            return MimeTypes.GetMimeType(name).ToLowerInvariant();
-        }
-        catch (ArgumentException)
-        {
-            return declared;
-        }
-    }
-
     /// <summary>A forwarded message, kept whole as the bytes of an .eml file.</summary>
-    private void AddMessage(MessagePart part)
+    private void AddMessage(MessagePart part, string? fileName)
     {
         var content = new MemoryStream();
         // CRLF whatever the platform: an .eml file holds the message as it travelled.
         part.Message?.WriteTo(WireFormat.Options, content);
-        var name = SafeFileName(part) ?? part.Message?.Subject;
+        var name = fileName ?? part.Message?.Subject;
         _attachments.Add(new AttachmentDraft(
             string.IsNullOrWhiteSpace(name) ? null : name,
             "message/rfc822",
@@ -191,7 +146,7 @@ internal sealed class MessageContent
     /// The returned headers of a delivery report: MimeKit reads them as a message, but they are only a header block,
     /// not a mail to open, so they keep their own type and the bytes they came as.
     /// </summary>
-    private void AddHeaders(TextRfc822Headers part)
+    private void AddHeaders(TextRfc822Headers part, string? name)
     {
         var content = new MemoryStream();
         part.Message?.Headers.WriteTo(WireFormat.Options, content);
@@ -199,58 +154,11 @@ internal sealed class MessageContent
         var bytes = content.ToArray();
         if (bytes.AsSpan().EndsWith("\r\n"u8)) bytes = bytes[..^2];
         _attachments.Add(new AttachmentDraft(
-            SafeFileName(part),
+            name,
             part.ContentType.MimeType.ToLowerInvariant(),
             bytes,
             Inline: false,
             ContentId: null));
-    }
-
-    /// <summary>
-    /// Outlook's winmail.dat: its files become attachments and its body is kept in case the message has none.
-    /// When it cannot be unpacked, or holds nothing, it stays an attachment so nothing the customer sent is lost.
-    /// </summary>
-    private void AddTnef(TnefPart tnef, int depth)
-    {
-        MessageContent unpacked;
-        try
-        {
-            unpacked = new MessageContent();
-            unpacked.Visit(tnef.ConvertToMessage().Body, depth + 1, inAlternative: false, fromTnef: true);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _notes.Add($"winmail.dat could not be unpacked ({e.GetType().Name}); it is kept as it is");
-            AddAttachment(tnef);
-            return;
-        }
-
-        if (unpacked._tnefTexts.Count == 0 && unpacked._attachments.Count == 0)
-        {
-            _notes.Add("winmail.dat holds nothing that could be unpacked; it is kept as it is");
-            AddAttachment(tnef);
-            return;
-        }
-        _tnefTexts.AddRange(unpacked._tnefTexts);
-        _attachments.AddRange(unpacked._attachments);
-        _notes.AddRange(unpacked._notes);
-    }
-
-    private static string? SafeFileName(MimeEntity entity)
-    {
-        try
-        {
-            var name = entity switch
-            {
-                MimePart part => part.FileName,
-                _ => entity.ContentDisposition?.FileName ?? entity.ContentType.Name,
-            };
-            return string.IsNullOrWhiteSpace(name) ? null : name;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            return null;
-        }
     }
 
     /// <summary>

@@ -9,11 +9,18 @@ public abstract record ThreadDecision
     /// <param name="Why">Why it may not join, for that note.</param>
     public sealed record Open(string? Mentions, string? Why) : ThreadDecision;
 
-    public static ThreadDecision Decide(ThreadMatch? match, IncidentSummary? incident, string senderKey, IncidentPolicy policy)
+    /// <param name="dmarc">What a trusted receiving server found wrong with the From, if anything.</param>
+    public static ThreadDecision Decide(ThreadMatch? match, IncidentSummary? incident, string senderKey, Speaker.DmarcFailure? dmarc, IncidentPolicy policy)
     {
         if (match is null || incident is null)
         {
             return new Open(null, null);
+        }
+
+        // Before secure update, and whatever it is set to: secure update compares a From that DMARC just disproved.
+        if (dmarc is not null)
+        {
+            return new Open(match.Reference, $"{senderKey} is not proven to have sent it ({dmarc.Describe()})");
         }
 
         if (policy.SecureUpdate && !string.Equals(incident.Contact, senderKey, StringComparison.Ordinal))

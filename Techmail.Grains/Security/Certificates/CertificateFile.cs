@@ -127,13 +127,19 @@ public static class CertificateFile
         }
 
         var isCa = certificate.GetBasicConstraints() >= 0;
-        var effective = kind ?? (pkcs8 is not null ? CertificateKind.Mailbox : isCa ? CertificateKind.Ca : CertificateKind.Customer);
+        if (kind is null && pkcs8 is null && isCa)
+        {
+            // What a CA is trusted for is the admin's decision, never a guess: S/MIME signers and mail servers are apart.
+            throw Invalid($"{certificate.SubjectDN} is a CA certificate: say what it is trusted for, --kind smime-ca (customers' S/MIME signatures) or --kind server-ca (the mail servers' TLS certificates).");
+        }
+
+        var effective = kind ?? (pkcs8 is not null ? CertificateKind.Mailbox : CertificateKind.Customer);
         if (effective == CertificateKind.Mailbox && pkcs8 is null)
         {
             throw Invalid("a mailbox certificate needs its private key: import the PKCS#12 file with its password.");
         }
 
-        if (effective == CertificateKind.Ca && !isCa)
+        if (effective is CertificateKind.SmimeCa or CertificateKind.ServerCa && !isCa)
         {
             throw Invalid($"{certificate.SubjectDN} is not a CA certificate (no CA basic constraint).");
         }

@@ -4,7 +4,7 @@ using Techmail.Tenants;
 namespace Techmail.Certificates;
 
 /// <summary>The tenant's certificate administration; parsing and storing are <see cref="CertificateFile"/>'s and the store's.</summary>
-public sealed class CertificateGrain(CertificateStore store, IMailboxDirectoryStore directory, TimeProvider time) : Grain, ICertificateGrain
+public sealed class CertificateGrain(CertificateStore store, IMailboxDirectoryStore directory, Audit.AuditLog audit, TimeProvider time) : Grain, ICertificateGrain
 {
     private string Tenant => this.GetPrimaryKeyString();
 
@@ -15,6 +15,7 @@ public sealed class CertificateGrain(CertificateStore store, IMailboxDirectorySt
         if (parsed.Crl is { } crl)
         {
             await store.SaveCrl(Tenant, crl, now);
+            await audit.Record(Tenant, Audit.AuditActions.CertificateImport, crl.Info.Thumbprint, null, crl.Info);
             return new CertificateImportResult([], crl.Info);
         }
 
@@ -24,7 +25,14 @@ public sealed class CertificateGrain(CertificateStore store, IMailboxDirectorySt
             await store.Import(Tenant, certificate);
         }
 
-        return new CertificateImportResult([.. parsed.Certificates.Select(c => c.Info(UsedBy(c, users)))], null);
+        var imported = parsed.Certificates.Select(c => c.Info(UsedBy(c, users))).ToList();
+        foreach (var info in imported)
+        {
+            // The private key never reaches the log: CertificateInfo only says whether there is one.
+            await audit.Record(Tenant, Audit.AuditActions.CertificateImport, info.Thumbprint, null, info);
+        }
+
+        return new CertificateImportResult(imported, null);
     }
 
     public async Task<CertificateListing> List()
@@ -43,7 +51,8 @@ public sealed class CertificateGrain(CertificateStore store, IMailboxDirectorySt
     public async Task Remove(string thumbprint)
     {
         thumbprint = Normalise(thumbprint);
-        if (await store.Get(Tenant, thumbprint) is { } certificate && UsedBy(certificate, await MailboxesByAddress()) is [_, ..] users)
+        var certificate = await store.Get(Tenant, thumbprint);
+        if (certificate is not null && UsedBy(certificate, await MailboxesByAddress()) is [_, ..] users)
         {
             throw new CertificateException(CertificateErrorKind.InUse, $"certificate {thumbprint} is used by mailbox {string.Join(", ", users)}; change the mailbox's From address or S/MIME settings first.");
         }
@@ -52,6 +61,9 @@ public sealed class CertificateGrain(CertificateStore store, IMailboxDirectorySt
         {
             throw new CertificateException(CertificateErrorKind.NotFound, $"no certificate or CRL {thumbprint} in tenant '{Tenant}'.");
         }
+
+        // A CRL has no certificate row: its thumbprint alone says what went.
+        await audit.Record(Tenant, Audit.AuditActions.CertificateRemove, thumbprint, (object?)certificate?.Info([]) ?? new { thumbprint, kind = "crl" }, null);
     }
 
     public async Task<CertificateInfo?> ForMailbox(string address)

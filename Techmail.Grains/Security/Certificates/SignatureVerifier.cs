@@ -6,7 +6,8 @@ namespace Techmail.Certificates;
 
 /// <summary>
 /// Judges one S/MIME signature against a tenant's keyring. The checks run in a fixed order so a signature gets the
-/// most telling status: the signature itself, then the chain to a stored CA, then revocation, then validity dates.
+/// most telling status: the signature itself, then the chain to a stored S/MIME CA (and the signer's extendedKeyUsage),
+/// then revocation of any certificate of that chain, then validity dates.
 /// </summary>
 public static class SignatureVerifier
 {
@@ -47,14 +48,14 @@ public static class SignatureVerifier
             return new(Result(SignatureStatus.Invalid, $"signed by a certificate for {string.Join(", ", addresses.DefaultIfEmpty("no address"))}, but the mail is from {sender}"), der);
         }
 
-        if (ChainProblem(der, signature, keyring) is { } untrusted)
+        var chain = Chain(der, signature, keyring);
+        switch (chain.Outcome)
         {
-            return new(Result(SignatureStatus.UntrustedChain, untrusted), der);
-        }
-
-        if (keyring.Revocation(signer) is { } revoked)
-        {
-            return new(Result(SignatureStatus.Revoked, revoked), der);
+            case TrustChain.Outcome.Untrusted:
+            case TrustChain.Outcome.WrongUsage:
+                return new(Result(SignatureStatus.UntrustedChain, chain.Reason), der);
+            case TrustChain.Outcome.Revoked:
+                return new(Result(SignatureStatus.Revoked, chain.Reason), der);
         }
 
         var notBefore = new DateTimeOffset(DateTime.SpecifyKind(signer.NotBefore, DateTimeKind.Utc));
@@ -72,49 +73,29 @@ public static class SignatureVerifier
         return new(Result(SignatureStatus.Valid, null), der);
     }
 
-    /// <summary>Why the signer does not chain to one of the tenant's CA certificates (dates aside), or null when it does.</summary>
-    private static string? ChainProblem(byte[] signerDer, IDigitalSignature signature, SmimeKeyring keyring)
+    /// <summary>
+    /// The signer judged against the tenant's S/MIME CAs (never its server-TLS CAs) for signing mail, with the
+    /// tenant's CRLs along the whole chain; dates are reported on their own, with the date, after the chain.
+    /// </summary>
+    private static TrustChain.Verdict Chain(byte[] signerDer, IDigitalSignature signature, SmimeKeyring keyring)
     {
-        var cas = keyring.OfKind(CertificateKind.Ca).ToList();
+        var cas = keyring.OfKind(CertificateKind.SmimeCa).ToList();
         if (cas.Count == 0)
         {
-            return "no CA certificates are imported, so no chain can be trusted";
+            return new(TrustChain.Outcome.Untrusted, "no S/MIME CA certificates are imported, so no chain can be trusted");
         }
 
-        using var leaf = X509CertificateLoader.LoadCertificate(signerDer);
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        // Expiry is reported on its own, with the date, after the chain.
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
         var owned = new List<X509Certificate2>();
-        foreach (var ca in cas)
-        {
-            var certificate = X509CertificateLoader.LoadCertificate(ca.Stored.Der);
-            owned.Add(certificate);
-            (ca.Certificate.SubjectDN.Equivalent(ca.Certificate.IssuerDN) ? chain.ChainPolicy.CustomTrustStore : chain.ChainPolicy.ExtraStore).Add(certificate);
-        }
-
-        // Intermediates the sender put into the signature help build the path but are never anchors.
-        if (signature is SecureMimeDigitalSignature { Chain.Certificates: { } embedded })
-        {
-            foreach (var c in embedded.Skip(1))
-            {
-                var certificate = X509CertificateLoader.LoadCertificate(c.GetEncoded());
-                owned.Add(certificate);
-                chain.ChainPolicy.ExtraStore.Add(certificate);
-            }
-        }
-
         try
         {
-            if (chain.Build(leaf))
-            {
-                return null;
-            }
+            using var leaf = X509CertificateLoader.LoadCertificate(signerDer);
+            var anchorsAndIntermediates = cas.Select(ca => Own(X509CertificateLoader.LoadCertificate(ca.Stored.Der))).ToList();
 
-            var statuses = chain.ChainStatus.Where(s => s.Status != X509ChainStatusFlags.NoError).Select(s => s.StatusInformation.Trim()).Distinct();
-            return $"{leaf.Issuer} is not a trusted CA ({string.Join("; ", statuses)})";
+            // Certificates the sender put into the signature help build the path but are never anchors.
+            var embedded = signature is SecureMimeDigitalSignature { Chain.Certificates: { } carried }
+                ? carried.Skip(1).Select(c => Own(X509CertificateLoader.LoadCertificate(c.GetEncoded()))).ToList()
+                : [];
+            return TrustChain.Judge(leaf, anchorsAndIntermediates, embedded, TrustChain.EmailProtection, keyring.Revocations, ignoreTime: true);
         }
         finally
         {
@@ -122,6 +103,12 @@ public static class SignatureVerifier
             {
                 c.Dispose();
             }
+        }
+
+        X509Certificate2 Own(X509Certificate2 certificate)
+        {
+            owned.Add(certificate);
+            return certificate;
         }
     }
 }

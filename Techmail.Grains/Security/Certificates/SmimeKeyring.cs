@@ -10,17 +10,19 @@ namespace Techmail.Certificates;
 /// </summary>
 public sealed class SmimeKeyring
 {
-    private SmimeKeyring(IReadOnlyList<Entry> certificates, IReadOnlyList<X509Crl> crls)
+    private SmimeKeyring(IReadOnlyList<Entry> certificates, RevocationLists revocations)
     {
         Certificates = certificates;
-        Crls = crls;
+        Revocations = revocations;
     }
 
     public sealed record Entry(StoredCertificate Stored, X509Certificate Certificate, AsymmetricKeyParameter? PrivateKey);
 
     public IReadOnlyList<Entry> Certificates { get; }
 
-    public IReadOnlyList<X509Crl> Crls { get; }
+    public RevocationLists Revocations { get; }
+
+    public IReadOnlyList<X509Crl> Crls => Revocations.Crls;
 
     public IEnumerable<Entry> OfKind(CertificateKind kind) => Certificates.Where(c => c.Stored.Kind == kind);
 
@@ -30,9 +32,7 @@ public sealed class SmimeKeyring
         var entries = (await store.List(tenant))
             .Select(c => new Entry(c, parser.ReadCertificate(c.Der), store.PrivateKey(c) is { } pkcs8 ? PrivateKeyFactory.CreateKey(pkcs8) : null))
             .ToList();
-        var crlParser = new X509CrlParser();
-        var crls = (await store.Crls(tenant)).Select(c => crlParser.ReadCrl(c.Der)).ToList();
-        return new SmimeKeyring(entries, crls);
+        return new SmimeKeyring(entries, RevocationLists.Read((await store.Crls(tenant)).Select(c => c.Der)));
     }
 
     /// <summary>The mailbox certificate with a key for this address that is valid now, newest first; or why there is none.</summary>
@@ -50,19 +50,11 @@ public sealed class SmimeKeyring
     }
 
     /// <summary>The CRL entry revoking <paramref name="certificate"/>, checked against a CRL signed by its stored issuer.</summary>
-    public string? Revocation(X509Certificate certificate)
-    {
-        foreach (var crl in Crls.Where(c => c.IssuerDN.Equivalent(certificate.IssuerDN)))
-        {
-            var issuer = Certificates.FirstOrDefault(c => c.Certificate.SubjectDN.Equivalent(crl.IssuerDN) && VerifiedBy(crl, c.Certificate));
-            if (issuer is not null && crl.GetRevokedCertificate(certificate.SerialNumber) is { } entry)
-            {
-                return $"certificate {certificate.SerialNumber.ToString(16)} was revoked by {crl.IssuerDN} on {entry.RevocationDate:yyyy-MM-dd}";
-            }
-        }
-
-        return null;
-    }
+    public string? Revocation(X509Certificate certificate) =>
+        Certificates
+            .Where(c => c.Certificate.SubjectDN.Equivalent(certificate.IssuerDN))
+            .Select(issuer => Revocations.Revocation(certificate, issuer.Certificate))
+            .FirstOrDefault(r => r is not null);
 
     private (Entry?, string?) Usable(List<Entry> candidates, string none, DateTimeOffset now)
     {
@@ -86,18 +78,5 @@ public sealed class SmimeKeyring
         }
 
         return (null, problem);
-    }
-
-    private static bool VerifiedBy(X509Crl crl, X509Certificate issuer)
-    {
-        try
-        {
-            crl.Verify(issuer.GetPublicKey());
-            return true;
-        }
-        catch (GeneralSecurityException)
-        {
-            return false;
-        }
     }
 }

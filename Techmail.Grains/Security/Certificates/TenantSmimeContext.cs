@@ -10,7 +10,7 @@ namespace Techmail.Certificates;
 
 /// <summary>
 /// MimeKit's BouncyCastle S/MIME context over one tenant's <see cref="SmimeKeyring"/>: decrypts with the tenant's
-/// mailbox keys, anchors chains at its CA certificates. Read-only: certificates enter through the certificate grain.
+/// mailbox keys, anchors chains at its self-signed S/MIME CA certificates. Read-only: certificates enter through the certificate grain.
 /// </summary>
 public sealed class TenantSmimeContext(SmimeKeyring keyring) : BouncyCastleSecureMimeContext
 {
@@ -20,11 +20,12 @@ public sealed class TenantSmimeContext(SmimeKeyring keyring) : BouncyCastleSecur
     protected override AsymmetricKeyParameter? GetPrivateKey(ISelector<X509Certificate> selector) =>
         keyring.OfKind(CertificateKind.Mailbox).FirstOrDefault(c => c.PrivateKey is not null && selector.Match(c.Certificate))?.PrivateKey;
 
+    // Only the tenant's self-signed S/MIME CAs anchor a chain; its server-TLS CAs play no part in S/MIME at all.
     protected override HashSet<TrustAnchor> GetTrustedAnchors() =>
-        [.. keyring.OfKind(CertificateKind.Ca).Select(c => new TrustAnchor(c.Certificate, null))];
+        [.. keyring.OfKind(CertificateKind.SmimeCa).Where(c => c.Certificate.SubjectDN.Equivalent(c.Certificate.IssuerDN)).Select(c => new TrustAnchor(c.Certificate, null))];
 
     protected override IStore<X509Certificate> GetIntermediateCertificates() =>
-        CollectionUtilities.CreateStore(keyring.Certificates.Select(c => c.Certificate).ToList());
+        CollectionUtilities.CreateStore(keyring.Certificates.Where(c => c.Stored.Kind != CertificateKind.ServerCa).Select(c => c.Certificate).ToList());
 
     protected override IStore<X509Crl> GetCertificateRevocationLists() => CollectionUtilities.CreateStore(keyring.Crls.ToList());
 

@@ -53,7 +53,7 @@ public sealed class ChaosSilos : IAsyncDisposable
 
     public async Task Start(int index)
     {
-        var extra = _connection is null ? Array.Empty<string>() : ["--storage", "PostgreSql", "--connection", _connection];
+        var extra = _connection is null ? Array.Empty<string>() : ["--storage", "PostgreSql", "--connection", _connection, .. TestKeyRing.SiloArgs];
         _silos[index] = await SiloProcess.Start(_directories[index].Path, _ports[index].Silo, _ports[index].Gateway, extra);
     }
 

@@ -48,6 +48,8 @@ public sealed class RoleAccessTests(RoleAccessTests.Fixture fixture) : IClassFix
         ["contact revalidate"] = (c => c.GetGrain<IAddressGrain>(AddressKey.For(Tenant, "customer@example.com")).Revalidate(), ["operator", "agent"]),
         ["token list"] = (c => c.GetGrain<ITokenGrain>(Tenant).List(), ["operator", "admin", "admin-secrets"]),
         ["token create"] = (c => c.GetGrain<ITokenGrain>(Tenant).Create(new TokenRequest($"t-{Guid.NewGuid():N}", Role.Auditor, false, null)), ["operator", "admin", "admin-secrets"]),
+        ["audit list"] = (c => c.GetGrain<Techmail.Audit.IAuditLogGrain>(0).List(new Techmail.Audit.AuditQuery(Tenant, null, 10)), ["operator", "admin", "admin-secrets", "auditor"]),
+        ["audit list of every tenant"] = (c => c.GetGrain<Techmail.Audit.IAuditLogGrain>(0).List(new Techmail.Audit.AuditQuery(null, null, 10)), ["operator"]),
         ["status"] = (c => c.GetGrain<IEngineGrain>(0).GetStatus(), ["operator", "auditor"]),
         ["intake backlog of all tenants"] = (c => c.GetGrain<Techmail.Intake.IIntakeBacklogGrain>(0).ForCluster(), ["operator", "auditor"]),
         // The engine's own methods: no tenant role, not even the tenant's admin with secrets.

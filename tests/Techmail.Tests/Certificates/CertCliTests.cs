@@ -22,7 +22,7 @@ public abstract class CertCliTests(SiloProcessFixture fixture)
         File.WriteAllBytes(files.File("ca.crl"), Pki.Crl);
         var cli = fixture.Cli("cert" + Guid.NewGuid().ToString("N")[..10]);
 
-        Assert.Contains($"imported ca certificate {Pki.Ca.Thumbprint}", await cli.Ok("cert", "import", files.File("ca.pem"), "--kind", "ca"));
+        Assert.Contains($"imported smime-ca certificate {Pki.Ca.Thumbprint}", await cli.Ok("cert", "import", files.File("ca.pem"), "--kind", "smime-ca"));
         var wrong = await cli.RunWithInput("not-it\n", "cert", "import", files.File("support.p12"), "--password-stdin");
         Assert.Equal((1, "techmail: wrong password, or a damaged PKCS#12 file."), (wrong.ExitCode, wrong.Stderr.Trim()));
         var imported = await cli.RunWithInput(TestPki.Password + "\n", "cert", "import", files.File("support.p12"), "--password-stdin");

@@ -60,8 +60,12 @@ public abstract class CertificateStoreTests
         var now = DateTimeOffset.UtcNow;
         CertificateFile.Parsed Read(byte[] content, string? password = null, CertificateKind? kind = null) => CertificateFile.Read(content, password, kind, store.Seal, now);
 
-        var ca = Assert.Single(Read(TestPki.Pem(Pki.Ca)).Certificates);
-        Assert.Equal(CertificateKind.Ca, ca.Kind);
+        // What a CA is trusted for is never guessed: S/MIME signers or mail servers, the admin says which.
+        Assert.Contains("is a CA certificate: say what it is trusted for, --kind smime-ca", Assert.Throws<CertificateException>(() => Read(TestPki.Pem(Pki.Ca))).Message);
+        var ca = Assert.Single(Read(TestPki.Pem(Pki.Ca), null, CertificateKind.SmimeCa).Certificates);
+        Assert.Equal(CertificateKind.SmimeCa, ca.Kind);
+        var serverCa = Assert.Single(Read(TestPki.Pem(Pki.Ca), null, CertificateKind.ServerCa).Certificates);
+        Assert.Equal(CertificateKind.ServerCa, serverCa.Kind);
         var customer = Assert.Single(Read(Pki.Customer.RawData).Certificates);
         Assert.Equal(CertificateKind.Customer, customer.Kind);
         Assert.Null(customer.SealedKey);
@@ -72,14 +76,14 @@ public abstract class CertificateStoreTests
         await store.Import(Tenant, customer);
         await store.SaveCrl(Tenant, crl, now);
 
-        Assert.Equal([CertificateKind.Ca, CertificateKind.Customer], (await store.List(Tenant)).Select(c => c.Kind).Order());
+        Assert.Equal([CertificateKind.SmimeCa, CertificateKind.Customer], (await store.List(Tenant)).Select(c => c.Kind).Order());
         Assert.Empty(await store.List("other-tenant"));
         Assert.Equal(crl.Thumbprint, Assert.Single(await store.Crls(Tenant)).Thumbprint);
 
         Assert.Equal("wrong password, or a damaged PKCS#12 file.", Assert.Throws<CertificateException>(() => Read(TestPki.Pkcs12(Pki.Mailbox), "nope")).Message);
         Assert.Equal("a mailbox certificate needs its private key: import the PKCS#12 file with its password.",
             Assert.Throws<CertificateException>(() => Read(Pki.Customer.RawData, null, CertificateKind.Mailbox)).Message);
-        Assert.Contains("is not a CA certificate", Assert.Throws<CertificateException>(() => Read(Pki.Customer.RawData, null, CertificateKind.Ca)).Message);
+        Assert.Contains("is not a CA certificate", Assert.Throws<CertificateException>(() => Read(Pki.Customer.RawData, null, CertificateKind.ServerCa)).Message);
         Assert.Equal("not a certificate, PKCS#12 file or CRL.", Assert.Throws<CertificateException>(() => Read([0x30, 0x03, 0x02, 0x01, 0x01])).Message);
 
         // A harvest never overrides what an admin imported.

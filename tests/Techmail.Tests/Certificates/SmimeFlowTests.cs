@@ -111,7 +111,7 @@ public abstract class SmimeFlowTests(PollingFixture fixture)
     /// <summary>The tenant trusts the test CA and its CRL and holds the mailbox's key; customers' certificates are harvested.</summary>
     private async Task ImportPki()
     {
-        await Certificates.Import(TestPki.Pem(Pki.Ca), null, CertificateKind.Ca);
+        await Certificates.Import(TestPki.Pem(Pki.Ca), null, CertificateKind.SmimeCa);
         await Certificates.Import(TestPki.Pkcs12(Pki.Mailbox), TestPki.Password, null);
         await Certificates.Import(Pki.Crl, null, null);
     }

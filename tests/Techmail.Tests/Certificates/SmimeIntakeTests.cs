@@ -116,9 +116,12 @@ public sealed class SmimeIntakeTests : IDisposable
     {
         var store = new CertificateStore(await _databases.Sqlite(), new DataProtectionSecretProtector(new EphemeralDataProtectionProvider()));
         var now = DateTimeOffset.UtcNow;
-        foreach (var (content, password) in new (byte[], string?)[] { (Pki.Ca.RawData, null), (TestPki.Pkcs12(Pki.Mailbox), TestPki.Password), (Pki.Customer.RawData, null), (Pki.Expired.RawData, null) })
+        foreach (var (content, password, kind) in new (byte[], string?, CertificateKind?)[]
         {
-            foreach (var c in CertificateFile.Read(content, password, null, store.Seal, now).Certificates)
+            (Pki.Ca.RawData, null, CertificateKind.SmimeCa), (TestPki.Pkcs12(Pki.Mailbox), TestPki.Password, null), (Pki.Customer.RawData, null, null), (Pki.Expired.RawData, null, null),
+        })
+        {
+            foreach (var c in CertificateFile.Read(content, password, kind, store.Seal, now).Certificates)
             {
                 await store.Import(Tenant, c);
             }

@@ -65,7 +65,7 @@ public sealed class TestPki
 
     public static byte[] Pem(X509Certificate2 certificate) => System.Text.Encoding.ASCII.GetBytes(certificate.ExportCertificatePem());
 
-    private X509Certificate2 Issue(string name, string address, DateTimeOffset notBefore, DateTimeOffset notAfter, int serial)
+    public X509Certificate2 Issue(string name, string address, DateTimeOffset notBefore, DateTimeOffset notAfter, int serial)
     {
         using var key = RSA.Create(2048);
         using var issued = EndEntity(key, name, address).Create(Ca, notBefore, notAfter, [(byte)serial, 0x42]);

@@ -58,6 +58,7 @@ public sealed class PostgresClusterFixture : ClusterFixture
         DataDirectory = DataDirectory,
         Storage = Techmail.Storage.StorageKind.PostgreSql,
         ConnectionString = await (await PostgresServer.Instance).CreateDatabase(),
+        KeyRingKeyFile = TestKeyRing.File,
     };
 }
 

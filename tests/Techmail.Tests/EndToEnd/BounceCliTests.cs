@@ -9,17 +9,31 @@ public sealed class BounceCliTests(SiloProcessFixture fixture) : IClassFixture<S
     public async Task Bounces_and_contacts_through_the_real_client()
     {
         await using var dovecot = await DovecotServer.Start();
+        await using var smtp = await SmtpSink.Start();
         dovecot.AddUser("mkt", "mkt-password");
-        dovecot.Deliver("mkt", TestBounces.HardUserUnknown("left@example.net"));
         var cli = fixture.Cli("bouncecli");
         await cli.Ok("mailbox", "add", "returns", "--type", "marketing", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-            "--tls", "none", "--allow-plaintext-password", "--account", "mkt", "--password", "mkt-password", "--enable");
+            "--tls", "none", "--allow-plaintext-password", "--account", "mkt", "--password", "mkt-password",
+            "--envelope-from", "bounces@example.com", "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none", "--enable");
+
+        // Only a report about mail the tenant sent changes an address: one about mail sent through the real relay,
+        // and a forged one naming an address nobody mailed.
+        var sent = JsonDocument.Parse(await cli.Ok("mailbox", "send", "returns", "--to", "left@example.net", "--subject", "News", "--wait", "--json")).RootElement;
+        dovecot.Deliver("mkt", TestBounces.HardUserUnknown("left@example.net", $"<{sent.GetProperty("messageId").GetString()}>"));
+        dovecot.Deliver("mkt", TestBounces.HardUserUnknown("victim@example.net"));
         await cli.Ok("mailbox", "poll", "returns", "--wait");
 
         var bounces = JsonDocument.Parse(await cli.Ok("bounce", "list", "--hard", "--json")).RootElement;
-        var bounce = Assert.Single(bounces.EnumerateArray());
-        Assert.Equal("left@example.net", bounce.GetProperty("address").GetString());
+        Assert.Equal(2, bounces.GetArrayLength());
+        var bounce = Assert.Single(bounces.EnumerateArray(), b => b.GetProperty("address").GetString() == "left@example.net");
         Assert.Equal("userunknown", bounce.GetProperty("reason").GetString());
+        Assert.StartsWith("message-id:", bounce.GetProperty("tiedTo").GetString());
+        var forged = Assert.Single(bounces.EnumerateArray(), b => b.GetProperty("address").GetString() == "victim@example.net");
+        Assert.Equal(JsonValueKind.Null, forged.GetProperty("tiedTo").ValueKind);
+        Assert.StartsWith("not tied to mail sent by this tenant", forged.GetProperty("untied").GetString());
+        Assert.Contains("not tied to mail sent by this tenant", await cli.Ok("bounce", "list", "--address", "victim@example.net"));
+        Assert.False(JsonDocument.Parse(await cli.Ok("contact", "show", "victim@example.net", "--json")).RootElement.GetProperty("invalid").GetBoolean());
+        Assert.DoesNotContain("victim@example.net", await cli.Ok("contact", "list", "--invalid"));
         Assert.Empty(JsonDocument.Parse(await cli.Ok("bounce", "list", "--soft", "--json")).RootElement.EnumerateArray());
         Assert.Contains("left@example.net", await cli.Ok("bounce", "list", "--reason", "userunknown", "--since", "2020-01-01"));
 

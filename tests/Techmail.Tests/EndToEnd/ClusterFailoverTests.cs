@@ -23,7 +23,7 @@ public sealed class ClusterFailoverTests
         using var dataB = new TempDirectory("techmail-silo-b");
         using var dataC = new TempDirectory("techmail-silo-c");
         using var files = new TempDirectory();
-        string[] cluster = ["--storage", "PostgreSql", "--connection", connection];
+        string[] cluster = ["--storage", "PostgreSql", "--connection", connection, .. TestKeyRing.SiloArgs];
         var siloA = await SiloProcess.Start(dataA.Path, extraArgs: cluster);
         var siloB = await SiloProcess.Start(dataB.Path, extraArgs: cluster);
         var siloC = await SiloProcess.Start(dataC.Path, extraArgs: cluster);

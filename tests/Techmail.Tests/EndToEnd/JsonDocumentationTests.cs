@@ -50,7 +50,7 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
             "--trust-ca", dir.File("ca.pem"), "--pin-sha256", new string('a', 64),
             "--envelope-from", "full@example.com", "--smtp-host", "smtp.example.com", "--smtp-user", "full@example.com",
             "--smtp-oauth-token-url", "https://login.example.com/token", "--smtp-oauth-client-id", "techmail", "--smtp-oauth-client-secret-file", dir.File("secret.txt"),
-            "--smime-sign", "true", "--smime-encrypt", "when-known", "--allow-type", "image/*", "--json");
+            "--smime-sign", "true", "--smime-encrypt", "when-known", "--allow-type", "image/*", "--trust-authserv-id", "mx.example.com", "--allow-any-reply-to", "true", "--json");
         await Check(cli, "mailbox update", "mailbox", "update", "support", "--poll-interval", "3m", "--json");
         await Check(cli, "mailbox show", "mailbox", "show", "support", "--json");
         await Check(cli, "mailbox show", "mailbox", "show", "full", "--json");
@@ -83,10 +83,13 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "quarantine reprocess", "quarantine", "reprocess", id, "--json");
         await Check(cli, "quarantine drop", "quarantine", "drop", id, "--json");
 
-        // A Marketing mailbox and a hard bounce; the address it names, and a customer's.
-        dovecot.Deliver("returns", TestBounces.HardUserUnknown("left@example.net"));
+        // A Marketing mailbox and a hard bounce of mail it sent; the address it names, and a customer's.
         await cli.Ok("mailbox", "add", "returns", "--type", "marketing", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
-            "--tls", "none", "--allow-plaintext-password", "--account", "returns", "--password", "returns-password", "--enable");
+            "--tls", "none", "--allow-plaintext-password", "--account", "returns", "--password", "returns-password",
+            "--envelope-from", "bounces@example.com", "--smtp-host", "127.0.0.1", "--smtp-port", smtp.Port.ToString(), "--smtp-tls", "none",
+            "--smtp-user", "relay", "--smtp-password", "relay-password", "--smtp-allow-plaintext-password", "--smtp-auth", "plain", "--enable");
+        var newsletter = JsonDocument.Parse(await cli.Ok("mailbox", "send", "returns", "--to", "left@example.net", "--subject", "News", "--json")).RootElement;
+        dovecot.Deliver("returns", TestBounces.HardUserUnknown("left@example.net", $"<{newsletter.GetProperty("messageId").GetString()}>"));
         await cli.Ok("mailbox", "poll", "returns", "--until-built");
         await Check(cli, "bounce list", "bounce", "list", "--json");
         await Check(cli, "contact show", "contact", "show", "left@example.net", "--json");
@@ -117,7 +120,7 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "refused rules", "rules", "import", badRules, "--json");
 
         File.WriteAllBytes(dir.File("mailbox.p12"), TestPki.Pkcs12(Pki.Mailbox));
-        await Check(cli, "cert import", "cert", "import", dir.File("ca.pem"), "--kind", "ca", "--json");
+        await Check(cli, "cert import", "cert", "import", dir.File("ca.pem"), "--kind", "smime-ca", "--json");
         await Check(cli, "cert import", [TestPki.Password + "\n"], "cert", "import", dir.File("mailbox.p12"), "--password-stdin", "--json");
         File.WriteAllBytes(dir.File("ca.crl"), Pki.Crl);
         await Check(cli, "cert import", "cert", "import", dir.File("ca.crl"), "--kind", "crl", "--json");
@@ -141,6 +144,7 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "refused mailbox", "mailbox", "add", "bad", "--type", "service", "--host", "mail.example.com", "--port", "70000",
             "--account", "a", "--password", "p", "--json");
 
+        await Check(cli, "audit list", "audit", "list", "--json");
         await Check(cli, "db init", "db", "init", "--storage", "sqlite", "--connection", $"Data Source={dir.File("init.db")}", "--json");
 
         foreach (var command in _document.Commands.Except(_checked))

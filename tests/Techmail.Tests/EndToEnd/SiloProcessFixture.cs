@@ -15,7 +15,7 @@ public class SiloProcessFixture : IAsyncLifetime
     public Cli Cli(string tenant) => new(Silo.Gateway, tenant, Connection);
 
     public virtual async Task InitializeAsync() => Silo = await SiloProcess.Start(_data.Path,
-        extraArgs: Connection is null ? null : ["--storage", "PostgreSql", "--connection", Connection]);
+        extraArgs: Connection is null ? null : ["--storage", "PostgreSql", "--connection", Connection, .. TestKeyRing.SiloArgs]);
 
     public async Task DisposeAsync()
     {

@@ -15,7 +15,7 @@ public sealed class TlsClusterTests
         using var dataB = new TempDirectory("techmail-silo-b");
         using var dataRogue = new TempDirectory("techmail-silo-rogue");
         var certificates = TestCertificates.Create(files.Path);
-        string[] cluster = ["--storage", "PostgreSql", "--connection", connection];
+        string[] cluster = ["--storage", "PostgreSql", "--connection", connection, .. TestKeyRing.SiloArgs];
         await using var siloA = await SiloProcess.Start(dataA.Path, extraArgs: [.. cluster, .. certificates.SiloArgs]);
         await using var siloB = await SiloProcess.Start(dataB.Path, extraArgs: [.. cluster, .. certificates.SiloArgs]);
         Assert.Equal(2, await ActiveSilos(connection));

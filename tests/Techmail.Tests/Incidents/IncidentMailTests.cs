@@ -21,8 +21,8 @@ public sealed class IncidentMailTests
         Assert.Equal("\"Example Help\" <help@example.com>", ack.From.ToString());
         Assert.Equal("replies@example.com", ack.ReplyTo.Mailboxes.Single().Address);
         Assert.Equal("\"Ann\" <ann@example.net>", ack.To.ToString());
-        // A line break in the customer's subject must not become a header of ours.
-        Assert.Equal("[Incident: 261127-000042] Printer Bcc: evil@example.org", ack.Subject);
+        // A line break in the customer's subject must not become a header of ours, and an address in it is not echoed.
+        Assert.Equal("[Incident: 261127-000042] Printer Bcc: [link removed]", ack.Subject);
         Assert.Empty(ack.Bcc);
         Assert.Equal("q1@example.net", ack.InReplyTo);
         Assert.Equal(["q0@example.net", "q1@example.net"], ack.References);
@@ -104,7 +104,8 @@ public sealed class IncidentMailTests
     /// <summary>The same acknowledgement composed through MimeMessage's properties, as Techmail did before.</summary>
     private static MimeMessage Reference(OutgoingSettings outgoing, IncidentPolicy policy, MailboxAddress customer, string subject, string? inReplyTo, IReadOnlyList<string> thread)
     {
-        var shown = subject.Length == 0 ? "(no subject)" : subject;
+        var echoed = EchoedText.Clean(subject, EchoedText.SubjectLength);
+        var shown = echoed.Length == 0 ? "(no subject)" : echoed;
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(outgoing.DisplayName, outgoing.FriendlyFrom!));
         if (outgoing.ReplyTo is { } replyTo)
@@ -128,7 +129,7 @@ public sealed class IncidentMailTests
 
         message.Headers.Add(MailSender.GeneratedHeader, "acknowledgement");
         message.Headers.Add("Auto-Submitted", "auto-replied");
-        var name = customer.Name is { Length: > 0 } n ? n : customer.Address;
+        var name = EchoedText.Clean(customer.Name, EchoedText.NameLength) is { Length: > 0 } n ? n : customer.Address;
         message.Body = new TextPart("plain") { Text = $"Hello {name}, about \"{shown}\" (261127-000042). No line end at the end" };
         // Through the wire and back, as the sender reads what was queued.
         return MimeMessage.Load(new MemoryStream(Techmail.Polling.WireFormat.Bytes(message)));

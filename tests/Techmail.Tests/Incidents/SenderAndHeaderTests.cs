@@ -7,7 +7,7 @@ namespace Techmail.Tests.Incidents;
 public sealed class SenderAndHeaderTests
 {
     [Fact]
-    public void Reply_to_is_the_sender_and_from_is_kept_apart()
+    public void From_speaks_for_the_customer_and_reply_to_is_only_kept_apart()
     {
         var message = Read("""
             From: Alice <alice@customer.test>
@@ -18,11 +18,22 @@ public sealed class SenderAndHeaderTests
             body
             """);
 
-        Assert.Equal("desk@customer.test", message.Sender.Address);
-        Assert.Equal("Support Desk", message.Sender.DisplayName);
-        Assert.Equal(SenderSource.ReplyTo, message.SenderSource);
+        // Reply-To is anyone's to write: the contact (secure update, S/MIME, the flood gate) is who the From names.
+        Assert.Equal("alice@customer.test", message.Sender.Address);
+        Assert.Equal("Alice", message.Sender.DisplayName);
+        Assert.Equal(SenderSource.From, message.SenderSource);
         Assert.Equal("alice@customer.test", message.From?.Address);
-        Assert.Equal("Alice", message.From?.DisplayName);
+        Assert.Equal("desk@customer.test", message.ReplyTo?.Address);
+        Assert.Equal("Support Desk", message.ReplyTo?.DisplayName);
+    }
+
+    [Fact]
+    public void A_reply_to_alone_does_not_make_a_sender()
+    {
+        var result = CustomerMessageReader.Read(Raw("Reply-To: victim@customer.test\nSubject: [Incident: 261127-000042] hi\n\nbody\n"), Key);
+
+        Assert.False(result.IsMessage);
+        Assert.Equal("no sender address: no usable From, Sender or Return-Path (Reply-To only says where answers go)", result.Problem);
     }
 
     [Fact]

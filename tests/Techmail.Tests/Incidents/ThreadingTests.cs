@@ -53,14 +53,14 @@ public sealed class ThreadingTests
         var match = new ThreadMatch("261127-000001", ThreadEvidence.SubjectReference);
         var policy = new IncidentPolicy();
 
-        Assert.Equal(new ThreadDecision.Append("261127-000001", ThreadEvidence.SubjectReference), ThreadDecision.Decide(match, incident, "ann@example.net", policy));
-        var stranger = Assert.IsType<ThreadDecision.Open>(ThreadDecision.Decide(match, incident, "eve@example.net", policy));
+        Assert.Equal(new ThreadDecision.Append("261127-000001", ThreadEvidence.SubjectReference), ThreadDecision.Decide(match, incident, "ann@example.net", null, policy));
+        var stranger = Assert.IsType<ThreadDecision.Open>(ThreadDecision.Decide(match, incident, "eve@example.net", null, policy));
         Assert.Equal("261127-000001", stranger.Mentions);
         Assert.Contains("secure update", stranger.Why);
-        Assert.IsType<ThreadDecision.Append>(ThreadDecision.Decide(match, incident, "eve@example.net", policy with { SecureUpdate = false }));
-        var solved = Assert.IsType<ThreadDecision.Open>(ThreadDecision.Decide(match, incident, "ann@example.net", policy with { SolvedReplies = SolvedReplies.NewIncident }));
+        Assert.IsType<ThreadDecision.Append>(ThreadDecision.Decide(match, incident, "eve@example.net", null, policy with { SecureUpdate = false }));
+        var solved = Assert.IsType<ThreadDecision.Open>(ThreadDecision.Decide(match, incident, "ann@example.net", null, policy with { SolvedReplies = SolvedReplies.NewIncident }));
         Assert.Contains("solved", solved.Why);
-        Assert.Equal(new ThreadDecision.Open(null, null), ThreadDecision.Decide(null, null, "ann@example.net", policy));
-        Assert.Equal(new ThreadDecision.Open(null, null), ThreadDecision.Decide(match, null, "ann@example.net", policy));
+        Assert.Equal(new ThreadDecision.Open(null, null), ThreadDecision.Decide(null, null, "ann@example.net", null, policy));
+        Assert.Equal(new ThreadDecision.Open(null, null), ThreadDecision.Decide(match, null, "ann@example.net", null, policy));
     }
 }

@@ -100,14 +100,37 @@ public sealed class AuthenticationTests(AuthenticationFixture fixture)
         Assert.Equal("PLAIN", fixture.LoginMethod(user));
     }
 
+    [Theory]
+    [InlineData(MailProtocol.Imap, "CRAM-MD5")]
+    [InlineData(MailProtocol.Imap, "SCRAM-SHA-256")]
+    [InlineData(MailProtocol.Pop3, "APOP")]
+    public async Task A_challenge_response_login_without_tls_needs_the_same_permission_as_a_password(MailProtocol protocol, string mechanism)
+    {
+        // A captured CRAM-MD5, SCRAM or APOP exchange can be cracked offline, so it is no reason to skip TLS unasked.
+        var (user, password) = fixture.NewUser();
+        Dovecot.Deliver(user, TestMail.Simple("kept until TLS or permission"));
+        var grain = await fixture.Mailbox($"challenge-{protocol}-{mechanism}", Incoming(protocol, user, password, [mechanism], allowPlaintext: false));
+
+        var refused = await PollingFixture.PollAndWait(grain);
+
+        Assert.Contains($"refuses to log in with {mechanism} without TLS, since a captured exchange can be cracked offline; use TLS or allow it with --allow-plaintext-password", refused.LastError);
+        Assert.Equal(1, Dovecot.CountMessages(user));
+        Assert.False(fixture.Mentioned(user), "the login must be refused before the exchange starts");
+
+        var masked = (await grain.Export(false))!;
+        await grain.Update(masked with { Incoming = masked.Incoming! with { AllowPlaintextPassword = true } });
+        Assert.Null((await PollingFixture.PollAndWait(grain)).LastError);
+        Assert.Equal(mechanism, fixture.LoginMethod(user));
+    }
+
     [Fact]
-    public async Task Without_tls_or_a_preference_a_mechanism_that_keeps_the_password_is_chosen()
+    public async Task Without_tls_or_a_preference_no_login_is_tried_unless_allowed()
     {
         var (user, password) = fixture.NewUser();
         var grain = await fixture.Mailbox("default-no-tls", Incoming(MailProtocol.Imap, user, password, [], allowPlaintext: false));
 
-        Assert.Null((await PollingFixture.PollAndWait(grain)).LastError);
-        Assert.Equal("SCRAM-SHA-256", fixture.LoginMethod(user));
+        Assert.Contains("refuses to log in with SCRAM-SHA-256 without TLS", (await PollingFixture.PollAndWait(grain)).LastError);
+        Assert.False(fixture.Mentioned(user));
     }
 
     [Theory]

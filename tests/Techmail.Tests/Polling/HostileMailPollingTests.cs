@@ -113,6 +113,7 @@ public sealed class PostgresHostileMailFixture : PollingFixture
         Polling = options.Polling with { MaxDownloadBytes = new Techmail.Polling.PollingLimits().MaxDownloadBytes },
         Storage = Techmail.Storage.StorageKind.PostgreSql,
         ConnectionString = await (await PostgresServer.Instance).CreateDatabase(),
+        KeyRingKeyFile = TestKeyRing.File,
     };
 }
 

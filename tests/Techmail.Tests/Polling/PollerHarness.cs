@@ -37,7 +37,7 @@ public sealed class PollerHarness : IAsyncDisposable
         var options = new TechmailOptions { DataDirectory = data.Path, Polling = limits };
         if (postgres)
         {
-            options = options with { Storage = StorageKind.PostgreSql, ConnectionString = await (await PostgresServer.Instance).CreateDatabase() };
+            options = options with { Storage = StorageKind.PostgreSql, ConnectionString = await (await PostgresServer.Instance).CreateDatabase(), KeyRingKeyFile = TestKeyRing.File };
         }
 
         var database = options.Database();

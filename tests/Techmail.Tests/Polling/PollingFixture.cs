@@ -121,6 +121,7 @@ public sealed class PostgresPollingFixture : PollingFixture
     {
         Storage = Techmail.Storage.StorageKind.PostgreSql,
         ConnectionString = await (await PostgresServer.Instance).CreateDatabase(),
+        KeyRingKeyFile = TestKeyRing.File,
     };
 }
 

@@ -2,6 +2,7 @@ using MimeKit;
 using Techmail.Mailboxes;
 using Techmail.Polling;
 using Techmail.Quarantine;
+using Techmail.Tests.Incidents;
 using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Polling;
@@ -141,7 +142,7 @@ public abstract class PollingTests(PollingFixture fixture)
         // cached "none" for it.
         const string tenant = "tenantca";
         await fixture.Client.GetGrain<Techmail.Certificates.ICertificateGrain>(tenant)
-            .Import(System.Text.Encoding.ASCII.GetBytes(Dovecot.CaCertificatePem), null, Techmail.Certificates.CertificateKind.Ca);
+            .Import(System.Text.Encoding.ASCII.GetBytes(Dovecot.CaCertificatePem), null, Techmail.Certificates.CertificateKind.ServerCa);
         var grain = fixture.Client.GetGrain<IMailboxGrain>(MailboxKey.For(tenant, "tls-tenant-ca"));
         await grain.Create(MailboxSettings.Empty(MailboxType.Service) with
         {
@@ -210,6 +211,37 @@ public abstract class PollingTests(PollingFixture fixture)
         }
 
         Assert.Equal(4, await fixture.Traced("attach", TraceVerdict.Rejected));
+    }
+
+    [Fact]
+    public async Task A_blocked_file_inside_winmail_dat_is_rejected_like_a_plain_attachment()
+    {
+        var (user, password) = fixture.NewUser();
+        Dovecot.Deliver(user, TestMail.WithAttachment("plain exe", "setup.exe", "application/octet-stream", 1000));
+        Dovecot.Deliver(user, TestMail.WithWinmail("wrapped exe", CustomerMail.Tnef("Please run this", "setup.exe", new byte[1000])));
+        Dovecot.Deliver(user, TestMail.WithWinmail("wrapped pdf", CustomerMail.Tnef("The plan", "plan.pdf", "%PDF-1.4 plan"u8.ToArray())));
+        var grain = await fixture.Mailbox("winmail", fixture.Pop3(user, password), s => s with
+        {
+            Outgoing = fixture.Relay(),
+            RejectForwardAddresses = ["review@example.com"],
+            Attachments = AttachmentPolicy.None with { BlockedTypes = [".exe"] },
+        });
+
+        var status = await PollingFixture.PollAndWait(grain);
+
+        Assert.Null(status.LastError);
+        Assert.Equal(2, status.Counts.Rejected);
+        Assert.Equal(1, status.Counts.Accepted);
+        Assert.Equal(0, Dovecot.CountMessages(user));
+        foreach (var subject in new[] { "plain exe", "wrapped exe" })
+        {
+            var forwarded = await fixture.Smtp.WaitFor(m => m.Message.Subject == $"Rejected by Techmail: {subject}", TimeSpan.FromSeconds(10));
+            Assert.Equal("attachment 'setup.exe' is a blocked type (.exe)", forwarded.Message.Headers["X-Techmail-Reject-Reason"]);
+        }
+
+        var trace = await grain.GetTrace(10);
+        Assert.Equal(TraceVerdict.Accepted, Assert.Single(trace, t => t.Subject == "wrapped pdf").Verdict);
+        Assert.Equal(1, await fixture.Inbound("winmail"));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class RuleInputTests
         var input = RuleInput.FromMessage(message, "support", contactKnown: true, isNew: false);
 
         Assert.Equal("support", input.Mailbox);
-        Assert.Equal("desk@customer.example", input.Sender);
+        Assert.Equal("ann@customer.example", input.Sender);
         Assert.Equal("ann@customer.example", input.From);
         Assert.Equal(["help@acme.example", "sales@acme.example"], input.To);
         Assert.Equal(["boss@customer.example"], input.Cc);

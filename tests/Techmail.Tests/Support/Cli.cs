@@ -1,7 +1,7 @@
 namespace Techmail.Tests.Support;
 
-/// <summary>The real <c>techmail</c> command line against a gateway.</summary>
-public sealed class Cli(string gateway, string tenant = "default", string? connection = null)
+/// <summary>The real <c>techmail</c> command line against a gateway, in a tenant (null: none given).</summary>
+public sealed class Cli(string gateway, string? tenant = "default", string? connection = null)
 {
     public Task<ProcessResult> Run(params string[] args) => RunWithInput(null, args);
 
@@ -9,7 +9,15 @@ public sealed class Cli(string gateway, string tenant = "default", string? conne
     {
         var info = ProcessRunner.DotnetRun("Techmail.Client", args);
         info.Environment["TECHMAIL_GATEWAY"] = gateway;
-        info.Environment["TECHMAIL_TENANT"] = tenant;
+        if (tenant is null)
+        {
+            // No tenant at all, for the commands that then work across tenants.
+            info.Environment.Remove("TECHMAIL_TENANT");
+        }
+        else
+        {
+            info.Environment["TECHMAIL_TENANT"] = tenant;
+        }
         if (connection is not null)
         {
             info.Environment["TECHMAIL_CONNECTION"] = connection;

@@ -53,9 +53,54 @@ public static class TestBounces
         return Encoding.ASCII.GetBytes(text.ReplaceLineEndings("\r\n"));
     }
 
-    public static byte[] HardUserUnknown(string recipient) =>
-        Dsn(recipient, "5.1.1", $"550 5.1.1 <{recipient}>: Recipient address rejected: User unknown in virtual mailbox table");
+    /// <param name="originalMessageId">The returned mail's Message-ID with its angle brackets; a random one when null.</param>
+    public static byte[] HardUserUnknown(string recipient, string? originalMessageId = null) =>
+        Dsn(recipient, "5.1.1", $"550 5.1.1 <{recipient}>: Recipient address rejected: User unknown in virtual mailbox table", originalMessageId: originalMessageId);
 
-    public static byte[] SoftMailboxFull(string recipient) =>
-        Dsn(recipient, "4.2.2", $"452 4.2.2 <{recipient}>: Mailbox full, quota exceeded");
+    public static byte[] SoftMailboxFull(string recipient, string? originalMessageId = null) =>
+        Dsn(recipient, "4.2.2", $"452 4.2.2 <{recipient}>: Mailbox full, quota exceeded", originalMessageId: originalMessageId);
+
+    /// <summary>A spam complaint as a mailbox provider sends it (RFC 5965 feedback report with the original message).</summary>
+    public static byte[] Complaint(string complainant, string originalMessageId, string returnPath = "bounces@example.com")
+    {
+        var text = $"""
+            Return-Path: <>
+            From: Feedback Loop <fbl@isp.example.org>
+            To: {returnPath}
+            Subject: Complaint about message from 192.0.2.10
+            Message-ID: <{Guid.NewGuid():N}@isp.example.org>
+            Date: Thu, 26 Nov 2026 11:00:00 +0000
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=feedback-report; boundary="f1"
+
+            --f1
+            Content-Type: text/plain; charset=us-ascii
+
+            This is an email abuse report for an email message received from IP 192.0.2.10.
+
+            --f1
+            Content-Type: message/feedback-report
+
+            Feedback-Type: abuse
+            User-Agent: ExampleFBL/1.0
+            Version: 1
+            Original-Mail-From: <{returnPath}>
+            Original-Rcpt-To: <{complainant}>
+            Arrival-Date: Thu, 26 Nov 2026 10:55:00 +0000
+
+            --f1
+            Content-Type: message/rfc822
+            Content-Disposition: inline
+
+            From: News <news@example.com>
+            To: {complainant}
+            Subject: Our November newsletter
+            Message-ID: {originalMessageId}
+
+            The newsletter.
+
+            --f1--
+            """;
+        return Encoding.ASCII.GetBytes(text.ReplaceLineEndings("\r\n"));
+    }
 }

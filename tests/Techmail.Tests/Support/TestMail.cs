@@ -33,6 +33,20 @@ public static class TestMail
         return ToBytes(message);
     }
 
+    /// <summary>A mail as Outlook sends it with rich text on: a short text body and the files inside winmail.dat (TNEF).</summary>
+    public static byte[] WithWinmail(string subject, byte[] tnef, string from = "customer@example.net")
+    {
+        var builder = new BodyBuilder { TextBody = "See attached." };
+        builder.Attachments.Add("winmail.dat", tnef, new ContentType("application", "ms-tnef"));
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(from));
+        message.To.Add(MailboxAddress.Parse("support@example.com"));
+        message.Subject = subject;
+        message.MessageId = MimeKit.Utils.MimeUtils.GenerateMessageId("example.net");
+        message.Body = builder.ToMessageBody();
+        return ToBytes(message);
+    }
+
     /// <summary>Bytes no mail parser can make a message of.</summary>
     public static byte[] Garbage() => Encoding.ASCII.GetBytes("\0\0\0\u0001\u0002 this is not a message\r\n\r\n");
 

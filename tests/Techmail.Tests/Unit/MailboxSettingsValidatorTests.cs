@@ -56,6 +56,16 @@ public sealed class MailboxSettingsValidatorTests
     }
 
     [Fact]
+    public void Trusted_authserv_ids_are_host_name_like_tokens_each_listed_once()
+    {
+        Assert.Empty(Fields(Samples.Service() with { Incoming = Samples.Pop3() with { TrustedAuthServIds = ["mx.example.com", "mx2.example.com"], AllowAnyReplyTo = true } }));
+        Assert.Equal(
+            ["incoming.trustedAuthServIds[0]", "incoming.trustedAuthServIds[1]", "incoming.trustedAuthServIds[2]", "incoming.trustedAuthServIds[4]"],
+            Fields(Samples.Service() with { Incoming = Samples.Pop3() with { TrustedAuthServIds = ["", "mx example.com", "mx.example.com;dmarc=pass", "mx.example.com", "MX.example.com"] } }));
+        Assert.Equal(["incoming.trustedAuthServIds"], Fields(Samples.Service() with { Incoming = Samples.Pop3() with { TrustedAuthServIds = [.. Enumerable.Range(0, 21).Select(i => $"mx{i}.example.com")] } }));
+    }
+
+    [Fact]
     public void Push_needs_imap()
     {
         Assert.Contains("incoming.push", Fields(Samples.Service() with { Incoming = Samples.Pop3() with { Push = true } }));

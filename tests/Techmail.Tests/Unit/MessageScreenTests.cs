@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Text;
 using MimeKit;
+using Techmail.Incidents.Parsing;
 using Techmail.Mailboxes;
 using Techmail.Polling;
+using Techmail.Tests.Incidents;
+using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Unit;
 
@@ -530,6 +533,144 @@ public sealed class MessageScreenTests
             ScreenVerdict.Rejected("attachment 'smime.p7s' is a blocked type (.p7s)"),
             Screen(message, new AttachmentPolicy(null, null, [".pdf"], [".p7s"])));
     }
+
+    [Fact]
+    public void A_blocked_file_inside_winmail_dat_is_rejected_like_a_plain_attachment()
+    {
+        var plain = WithAttachments(("setup.exe", "application/octet-stream", 100));
+        var wrapped = Parse(CustomerMail.Crlf(WinmailMail(CustomerMail.Tnef("run me", "setup.exe", Bytes(100)))));
+        var policy = new AttachmentPolicy(null, null, [], [".exe"]);
+
+        var expected = ScreenVerdict.Rejected("attachment 'setup.exe' is a blocked type (.exe)");
+        Assert.Equal(expected, Screen(plain, policy));
+        Assert.Equal(expected, Screen(wrapped, policy));
+    }
+
+    [Fact]
+    public void Files_inside_winmail_dat_are_typed_by_name_for_the_allow_list_and_measured()
+    {
+        var message = Parse(CustomerMail.Crlf(WinmailMail(CustomerMail.Tnef("plan", "floorplan.pdf", Bytes(9_000)))));
+
+        // Allowed by its own type, not by winmail.dat's: the container is not what the agent receives.
+        Assert.Same(ScreenVerdict.Accepted, Screen(message, new AttachmentPolicy(null, null, ["application/pdf"], [])));
+        Assert.Equal(
+            ScreenVerdict.Rejected("attachment 'floorplan.pdf' is not an allowed type (application/pdf)"),
+            Screen(message, new AttachmentPolicy(null, null, [".docx"], [])));
+        var oversized = Screen(message, new AttachmentPolicy(5_000, null, [], []));
+        Assert.Equal(ScreenVerdict.Rejected("attachment 'floorplan.pdf' is 9,000 bytes, over the 5,000-byte limit"), oversized);
+    }
+
+    [Fact]
+    public void Winmail_dat_inside_a_forwarded_message_is_unpacked_too()
+    {
+        var inner = Parse(CustomerMail.Crlf(WinmailMail(CustomerMail.Tnef("run me", "tool.exe", Bytes(50)))));
+        var message = Forwarding(inner);
+
+        Assert.Equal(
+            ScreenVerdict.Rejected("attachment 'tool.exe' is a blocked type (.exe)"),
+            Screen(message, new AttachmentPolicy(null, null, [], [".exe"])));
+    }
+
+    [Fact]
+    public void Winmail_dat_that_cannot_be_unpacked_is_rejected_under_type_rules_and_measured_otherwise()
+    {
+        var message = Parse(CustomerMail.Crlf(WinmailMail(Encoding.ASCII.GetBytes("this is not TNEF at all"))));
+
+        var verdict = Screen(message, new AttachmentPolicy(null, null, [], [".exe"]));
+        Assert.Equal(ScreenOutcome.Reject, verdict.Outcome);
+        Assert.StartsWith("attachment 'winmail.dat' (TNEF) ", verdict.Reason);
+        Assert.EndsWith(", so the files it may carry cannot be screened", verdict.Reason);
+        Assert.Same(ScreenVerdict.Accepted, Screen(message, new AttachmentPolicy(5_000, null, [], [])));
+        Assert.Equal(
+            ScreenVerdict.Rejected("attachment 'winmail.dat' is 23 bytes, over the 10-byte limit"),
+            Screen(message, new AttachmentPolicy(10, null, [], [])));
+    }
+
+    /// <summary>
+    /// What keeps screening and intake from drifting apart: every file intake would store is a file screening
+    /// checks, so blocking exactly its type (as intake records it) rejects the message.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MailWithFiles))]
+    public void Every_file_intake_stores_is_a_file_screening_checks(string raw)
+    {
+        var stored = CustomerMail.Read(raw).Attachments;
+        Assert.NotEmpty(stored);
+        foreach (var file in stored)
+        {
+            var verdict = Screen(Parse(CustomerMail.Crlf(raw)), new AttachmentPolicy(null, null, [], [file.ContentType]));
+            Assert.True(verdict.Outcome == ScreenOutcome.Reject, $"{file.FileName} ({file.ContentType}) passed screening");
+        }
+    }
+
+    /// <summary>The same for every hand-written fixture message that carries files.</summary>
+    [Fact]
+    public void Every_file_intake_stores_from_the_fixture_messages_is_a_file_screening_checks()
+    {
+        var checkedFiles = 0;
+        foreach (var path in Directory.GetFiles(Path.Combine(RepoPaths.Root, "tests", "fixtures", "messages"), "*.eml"))
+        {
+            var raw = File.ReadAllBytes(path);
+            // Fixtures intake refuses as a whole (no sender) store no files to compare.
+            var read = CustomerMessageReader.Read(raw, CustomerMail.Key);
+            foreach (var file in read.IsMessage ? read.Message.Attachments : [])
+            {
+                var verdict = new MessageScreen([], new AttachmentPolicy(null, null, [], [file.ContentType]))
+                    .Screen(MimeMessage.Load(new MemoryStream(raw)), raw.Length);
+                Assert.True(verdict.Outcome == ScreenOutcome.Reject, $"{Path.GetFileName(path)}: {file.FileName} ({file.ContentType}) passed screening");
+                checkedFiles++;
+            }
+        }
+
+        Assert.True(checkedFiles >= 10, $"only {checkedFiles} files in the fixtures");
+    }
+
+    public static TheoryData<string> MailWithFiles => new()
+    {
+        WinmailMail(CustomerMail.Tnef("body", "setup.exe", Bytes(40))),
+        WinmailMail(Encoding.ASCII.GetBytes("not TNEF")),
+        """
+        From: alice@good.example
+        Subject: unnamed inline
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary="b"
+
+        --b
+        Content-Type: text/plain
+
+        body
+        --b
+        Content-Type: application/x-msdownload
+        Content-Transfer-Encoding: base64
+
+        TVqQAAMAAAAEAAAA
+        --b
+        Content-Type: text/calendar
+
+        BEGIN:VCALENDAR
+        END:VCALENDAR
+        --b--
+        """,
+    };
+
+    private static string WinmailMail(byte[] tnef) => $"""
+        From: alice@good.example
+        Subject: from Outlook
+        MIME-Version: 1.0
+        Content-Type: multipart/mixed; boundary="b"
+
+        --b
+        Content-Type: text/plain
+
+        see attached
+        --b
+        Content-Type: application/ms-tnef; name="winmail.dat"
+        Content-Disposition: attachment; filename="winmail.dat"
+        Content-Transfer-Encoding: base64
+
+        {CustomerMail.Base64(tnef)}
+        --b--
+        """;
 
     private static ScreenVerdict Screen(MimeMessage message, AttachmentPolicy? policy = null, params DiscardFilter[] filters) =>
         new MessageScreen(filters, policy ?? AttachmentPolicy.None).Screen(message, RawSize(message));

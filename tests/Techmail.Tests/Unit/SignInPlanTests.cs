@@ -16,10 +16,28 @@ public sealed class SignInPlanTests
         Assert.Equal("LOGIN", Choose(["login", "CRAM-MD5"], ["CRAM-MD5", "LOGIN"], encrypted: true).Mechanism);
     }
 
-    [Fact]
-    public void Without_tls_a_mechanism_that_keeps_the_password_is_taken_when_the_admin_also_named_one()
+    [Theory]
+    [InlineData("CRAM-MD5")]
+    [InlineData("DIGEST-MD5")]
+    [InlineData("SCRAM-SHA-256")]
+    [InlineData("APOP")]
+    public void Without_tls_a_challenge_response_login_needs_the_same_permission_as_a_password(string mechanism)
     {
-        Assert.Equal("CRAM-MD5", Choose(["PLAIN", "CRAM-MD5"], ["PLAIN", "CRAM-MD5"], encrypted: false).Mechanism);
+        // A captured CRAM-MD5, APOP or SCRAM exchange can be cracked offline: "it never shows the password" is not enough.
+        var refused = Assert.Throws<MailFetchException>(() => Choose([mechanism], [mechanism, "PLAIN"], encrypted: false));
+        Assert.Equal(MailFetchFailure.Authentication, refused.Failure);
+        Assert.Equal($"relay:587: Techmail refuses to log in with {mechanism} without TLS, since a captured exchange can be cracked offline; use TLS or allow it with --smtp-allow-plaintext-password.", refused.Message);
+
+        Assert.Equal(mechanism, Choose([mechanism], [mechanism, "PLAIN"], encrypted: false, allow: true).Mechanism);
+        Assert.Equal(mechanism, Choose([mechanism], [mechanism, "PLAIN"], encrypted: true).Mechanism);
+    }
+
+    [Fact]
+    public void Without_tls_and_permission_no_mechanism_is_picked_around_the_refusal()
+    {
+        // Before, PLAIN was skipped for CRAM-MD5 without TLS; now nothing goes over a connection without TLS unasked.
+        var refused = Assert.Throws<MailFetchException>(() => Choose(["PLAIN", "CRAM-MD5"], ["PLAIN", "CRAM-MD5"], encrypted: false));
+        Assert.Contains("refuses to send the password unencrypted (PLAIN without TLS)", refused.Message);
     }
 
     [Fact]
@@ -36,7 +54,7 @@ public sealed class SignInPlanTests
     [Fact]
     public void Pop3_commands_are_told_apart_from_sasl()
     {
-        Assert.Equal(new SignInChoice("APOP", SignInKind.Apop), Choose([], ["APOP", "PLAIN", "USER"], encrypted: false, sasl: ["PLAIN"]));
+        Assert.Equal(new SignInChoice("APOP", SignInKind.Apop), Choose([], ["APOP", "PLAIN", "USER"], encrypted: true, sasl: ["PLAIN"]));
         Assert.Equal(new SignInChoice("USER", SignInKind.Command), Choose(["USER"], ["APOP", "PLAIN", "USER"], encrypted: true, sasl: ["PLAIN"]));
     }
 

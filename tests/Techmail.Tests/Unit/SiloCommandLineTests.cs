@@ -6,7 +6,7 @@ public sealed class SiloCommandLineTests
 {
     [Theory]
     [InlineData("--data-dir data1 --silo-port 11112 --gateway-port 30001")]
-    [InlineData("--storage PostgreSql --connection Host=127.0.0.1;Database=techmail")]
+    [InlineData("--storage PostgreSql --connection Host=127.0.0.1;Database=techmail --key-file /etc/techmail/keyring.key")]
     [InlineData("--Techmail:TlsCertificate=tls/silo1.pem --Techmail:TlsKey=tls/silo1.key")]
     [InlineData("--Techmail:PollBatchSize 10 --data-dir=data")]
     [InlineData("--Logging:LogLevel:Default=Debug")]
@@ -33,5 +33,5 @@ public sealed class SiloCommandLineTests
 
     [Fact]
     public void The_switches_the_configuration_reads_are_the_ones_checked() =>
-        Assert.Equal(["--data-dir", "--storage", "--connection", "--silo-port", "--gateway-port"], SiloCommandLine.Switches.Keys);
+        Assert.Equal(["--data-dir", "--storage", "--connection", "--key-file", "--silo-port", "--gateway-port"], SiloCommandLine.Switches.Keys);
 }

@@ -27,6 +27,7 @@ public sealed class TechmailOptionsReaderTests
         var (options, errors) = Read(
             ("techmail:storage", "postgresql"),
             ("TECHMAIL:CONNECTIONSTRING", "Host=127.0.0.1"),
+            ("techmail:KEYRINGKEYFILE", "/etc/techmail/keyring.key"),
             ("Techmail:SiloPort", "12000"),
             ("Techmail:GatewayPort", "31000"),
             ("Techmail:ClusterId", "prod-eu"),
@@ -36,6 +37,18 @@ public sealed class TechmailOptionsReaderTests
         Assert.Equal(12000, options.SiloPort);
         Assert.Equal("prod-eu", options.ClusterId);
         Assert.Equal("127.0.0.2", options.AdvertisedAddress!.ToString());
+        Assert.Equal("/etc/techmail/keyring.key", options.KeyRingKeyFile);
+    }
+
+    [Fact]
+    public void A_cluster_without_a_key_file_for_its_key_ring_is_refused_and_previous_key_files_are_a_list()
+    {
+        var (_, refused) = Read(("Techmail:Storage", "PostgreSql"), ("Techmail:ConnectionString", "Host=127.0.0.1"));
+        Assert.StartsWith("Techmail:KeyRingKeyFile: is required when Storage is PostgreSql", Assert.Single(refused));
+
+        var (options, errors) = Read(("Techmail:KeyRingPreviousKeyFiles", "old-1.key, /keys/old-2.key"));
+        Assert.Empty(errors);
+        Assert.Equal(["old-1.key", "/keys/old-2.key"], options.KeyRingPreviousKeyFiles);
     }
 
     [Theory]

@@ -1,0 +1,9 @@
+using Orleans.Concurrency;
+
+namespace Techmail.Audit;
+
+[StatelessWorker]
+public sealed class AuditLogGrain(AuditStore store) : Grain, IAuditLogGrain
+{
+    public Task<IReadOnlyList<AuditEntry>> List(AuditQuery query) => store.List(query);
+}
