@@ -12,6 +12,7 @@ using Techmail.Client.Messages;
 using Techmail.Client.Outbox;
 using Techmail.Client.Quarantine;
 using Techmail.Client.Rules;
+using Techmail.Client.Tokens;
 
 namespace Techmail.Client;
 
@@ -137,6 +138,13 @@ public static class TechmailApp
             cert.Add<CertListCommand>("list", "Subject, issuer, thumbprint, validity and mailboxes using each.");
             cert.Add<CertShowCommand>("show", "One certificate.");
             cert.Add<CertRemoveCommand>("remove", "Remove a certificate or CRL (not one a mailbox uses).");
+        });
+        catalog.AddBranch(config, "token", "Access tokens: who may do what in a tenant (see README, Who may do what).", token =>
+        {
+            token.Add<TokenCreateCommand>("create", "Create a token (admin, agent or auditor); it is printed once.")
+                .WithExample("token", "create", "--tenant", "t1", "--role", "agent", "--name", "alice", "--expires", "90d");
+            token.Add<TokenListCommand>("list", "The tenant's tokens (never the tokens themselves).");
+            token.Add<TokenRevokeCommand>("revoke", "Revoke a token by name; calls with it are refused from then on.");
         });
         catalog.AddBranch(config, "db", "The database behind the silos.", db =>
         {

@@ -98,7 +98,8 @@ if (options.Tls is { } tls)
 
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
     logger.LogInformation(
-        "Techmail silo ready: gateway 127.0.0.1:{GatewayPort}, HTTP (health, metrics{Dashboard}) on {HttpAddress}:{HttpPort}, data in {DataDirectory}",
+        "Techmail silo ready: gateway {GatewayAddress}:{GatewayPort}, HTTP (health, metrics{Dashboard}) on {HttpAddress}:{HttpPort}, data in {DataDirectory}",
+        options.GatewayAddress,
         options.GatewayPort,
         options.Dashboard ? ", dashboard" : "",
         options.HttpAddress,

@@ -17,7 +17,7 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     /// <param name="connection">When set, gateways come from the cluster's membership table instead of <paramref name="gateway"/>.</param>
     /// <param name="tls">When set, the connection to the gateway is TLS with this client's certificate.</param>
-    public static async Task<ClusterConnection> Open(string gateway, string? connection, ClientTls? tls, CancellationToken cancellationToken)
+    public static async Task<ClusterConnection> Open(string gateway, string? connection, ClientTls? tls, string? token, CancellationToken cancellationToken)
     {
         var endpoint = connection is null ? await Resolve(gateway) : null;
         var where = connection is null ? $"the silo at {gateway}" : "any silo of the cluster";
@@ -43,6 +43,17 @@ public sealed class ClusterConnection : IAsyncDisposable
                     o.ServiceId = Environment.GetEnvironmentVariable("TECHMAIL_SERVICE_ID") ?? "techmail";
                 });
                 tls?.Apply(client);
+
+                // Every call carries the token; the silo verifies it and decides who this is (never the client).
+                client.AddOutgoingGrainCallFilter(call =>
+                {
+                    if (token is not null)
+                    {
+                        RequestContext.Set(Techmail.Access.AccessContext.TokenKey, token);
+                    }
+
+                    return call.Invoke();
+                });
 
                 // A CLI should say at once that nobody answers rather than retry for minutes.
                 client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));

@@ -37,6 +37,14 @@ public class GlobalSettings : CommandSettings
     [Description("PEM certificate of the CA that issued the silos' certificates; turns TLS on. Default: $TECHMAIL_TLS_CA.")]
     public string? TlsCa { get; init; }
 
+    [CommandOption("--token <TOKEN>")]
+    [Description("Access token (techmail token create). Default: --token-file, $TECHMAIL_TOKEN, $TECHMAIL_TOKEN_FILE, or data/operator-token here.")]
+    public string? Token { get; init; }
+
+    [CommandOption("--token-file <FILE>")]
+    [Description("File holding the access token on its first line (keeps it out of the process list).")]
+    public string? TokenFile { get; init; }
+
     public string EffectiveGateway => Gateway ?? Environment.GetEnvironmentVariable("TECHMAIL_GATEWAY") ?? "127.0.0.1:30000";
 
     public string? EffectiveConnection => Connection ?? Environment.GetEnvironmentVariable("TECHMAIL_CONNECTION");

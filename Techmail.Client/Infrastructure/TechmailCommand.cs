@@ -16,13 +16,24 @@ public abstract class TechmailCommand<TSettings> : AsyncCommand<TSettings>
         try
         {
             Prepare(settings);
-            await using var connection = await ClusterConnection.Open(settings.EffectiveGateway, settings.EffectiveConnection, ClientTls.From(settings), cancellationToken);
+            var token = ClientToken.Resolve(settings);
+            await using var connection = await ClusterConnection.Open(settings.EffectiveGateway, settings.EffectiveConnection, ClientTls.From(settings), token, cancellationToken);
             return await Run(connection.Client, settings, cancellationToken);
         }
         catch (CommandFailure failure)
         {
             Output.Error(failure.Message);
             return failure.ExitCode;
+        }
+        catch (Techmail.Access.AccessDeniedException denied)
+        {
+            Output.Error(denied.Message);
+            return ExitCodes.Denied;
+        }
+        catch (Techmail.Access.TokenException refusal)
+        {
+            Output.Error(refusal.Message);
+            return ExitCodes.Refused;
         }
         catch (MailboxException refusal)
         {

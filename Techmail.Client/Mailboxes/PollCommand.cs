@@ -14,7 +14,7 @@ public sealed class PollSettings : MailboxNameSettings
     [CommandOption("--until-built"), Description("Also wait until the mail the poll took has become incidents (Service) or bounces (Marketing); implies --wait.")]
     public bool UntilBuilt { get; init; }
 
-    [CommandOption("--timeout <SECONDS>"), Description("How long --wait and --until-built wait in all (default 600); exit code 6 when it runs out.")]
+    [CommandOption("--timeout <SECONDS>"), Description("How long --wait and --until-built wait in all (default 600); exit code 7 when it runs out.")]
     public int TimeoutSeconds { get; init; } = 600;
 }
 

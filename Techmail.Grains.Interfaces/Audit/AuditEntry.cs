@@ -24,7 +24,7 @@ public sealed record AuditEntry(
 public sealed record AuditQuery(
     [property: Id(0)] string? Tenant,
     [property: Id(1)] DateTimeOffset? Since,
-    [property: Id(2)] int Take);
+    [property: Id(2)] int Take) : ITenantScoped;
 
 /// <summary>The names of the changes the audit log records, so every site says the same thing the same way.</summary>
 public static class AuditActions

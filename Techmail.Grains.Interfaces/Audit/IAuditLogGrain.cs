@@ -7,6 +7,7 @@ namespace Techmail.Audit;
 public interface IAuditLogGrain : IGrainWithIntegerKey
 {
     /// <summary>Newest first.</summary>
-    [Alias("List"), ReadOnly]
-    Task<IReadOnlyList<AuditEntry>> List(AuditQuery query);
+    /// <remarks>A tenant's log: its admins and auditors; every tenant's (no tenant named): operators only.</remarks>
+    [Alias("List"), ReadOnly, Requires(Permission.ReadSettings)]
+    Task<IReadOnlyList<AuditEntry>> List([TenantArgument] AuditQuery query);
 }

@@ -34,10 +34,10 @@ public sealed record BounceQuery(
 [Alias("Techmail.IBounceDirectoryGrain")]
 public interface IBounceDirectoryGrain : IGrainWithStringKey
 {
-    [Alias("List")]
+    [Alias("List"), Requires(Permission.ReadSettings)]
     Task<IReadOnlyList<BounceRecord>> List(BounceQuery query);
 
     /// <summary>Addresses the tenant must not mail: invalid or opted out.</summary>
-    [Alias("Invalid")]
+    [Alias("Invalid"), Requires(Permission.ReadWork)]
     Task<IReadOnlyList<AddressStatus>> Invalid(int take);
 }

@@ -5,14 +5,14 @@ namespace Techmail.Bounces;
 public interface IAddressGrain : IGrainWithStringKey
 {
     /// <summary>Records a bounce once (by message key) and applies the tenant's policy.</summary>
-    [Alias("RecordBounce")]
+    [Alias("RecordBounce"), Requires(Permission.Engine)]
     Task<AddressStatus> RecordBounce(BounceEvent bounce);
 
-    [Alias("Get")]
+    [Alias("Get"), Requires(Permission.ReadWork)]
     Task<AddressStatus> Get();
 
     /// <summary>An admin vouches for the address again: valid, opted in, the soft-bounce count cleared.</summary>
-    [Alias("Revalidate")]
+    [Alias("Revalidate"), Requires(Permission.DoWork)]
     Task<AddressStatus> Revalidate();
 }
 

@@ -6,6 +6,6 @@ namespace Techmail.Bounces;
 [Alias("Techmail.IBounceIntakeGrain")]
 public interface IBounceIntakeGrain : IGrainWithIntegerKey
 {
-    [Alias("Accept")]
+    [Alias("Accept"), Requires(Permission.Engine)]
     Task<IntakeReceipt> Accept(IReadOnlyList<InboundMessage> messages);
 }

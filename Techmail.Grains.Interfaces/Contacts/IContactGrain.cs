@@ -12,10 +12,10 @@ public interface IContactGrain : IGrainWithStringKey
     /// What storage held for the address when the caller looked, read for a whole batch of senders at once, so a
     /// new activation need not read its row again; null when the caller did not look.
     /// </param>
-    [Alias("FindOrCreate")]
+    [Alias("FindOrCreate"), Requires(Permission.Engine)]
     Task<ContactLookup> FindOrCreate(string? name, bool create, StoredContact? stored = null);
 
-    [Alias("Get")]
+    [Alias("Get"), Requires(Permission.ReadWork)]
     Task<ContactView?> Get();
 }
 

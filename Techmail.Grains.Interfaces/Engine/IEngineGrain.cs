@@ -4,6 +4,6 @@ namespace Techmail.Engine;
 [Alias("Techmail.IEngineGrain")]
 public interface IEngineGrain : IGrainWithIntegerKey
 {
-    [Alias("GetStatus")]
+    [Alias("GetStatus"), Requires(Permission.ReadCluster)]
     Task<EngineStatus> GetStatus();
 }

@@ -8,10 +8,10 @@ namespace Techmail.Incidents;
 public interface IIncidentBuilderGrain : IGrainWithStringKey
 {
     /// <summary>There may be new mail to build incidents from.</summary>
-    [Alias("Wake"), Orleans.Concurrency.OneWay]
+    [Alias("Wake"), Orleans.Concurrency.OneWay, Requires(Permission.Engine)]
     Task Wake();
 
     /// <summary>Builds everything recorded so far and returns when done (tests and benchmarks wait on it).</summary>
-    [Alias("Drain")]
+    [Alias("Drain"), Requires(Permission.Engine)]
     Task<int> Drain();
 }

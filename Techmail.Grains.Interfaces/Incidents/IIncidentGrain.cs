@@ -7,7 +7,7 @@ namespace Techmail.Incidents;
 [Alias("Techmail.IIncidentGrain")]
 public interface IIncidentGrain : IGrainWithStringKey
 {
-    [Alias("Get")]
+    [Alias("Get"), Requires(Permission.ReadWork)]
     Task<IncidentDetails?> Get();
 
     /// <summary>
@@ -15,20 +15,20 @@ public interface IIncidentGrain : IGrainWithStringKey
     /// what the rules decided. The status becomes <see cref="IncidentStatus.Updated"/> unless the rules set one.
     /// </summary>
     /// <returns>The entry's sequence number.</returns>
-    [Alias("AddCustomerMail")]
+    [Alias("AddCustomerMail"), Requires(Permission.Engine)]
     Task<int> AddCustomerMail(CustomerUpdate update);
 
     /// <summary>One attachment's bytes exactly as they arrived; null when there is no such attachment.</summary>
-    [Alias("Attachment")]
+    [Alias("Attachment"), Requires(Permission.ReadWork)]
     Task<AttachmentContent?> Attachment(int sequence, int position);
 
     /// <summary>An agent's answer: added to the thread and mailed to the contact from the incident's mailbox.</summary>
     /// <exception cref="IncidentException">No such incident, or the reply cannot be sent (with the reason).</exception>
-    [Alias("Reply")]
+    [Alias("Reply"), Requires(Permission.DoWork)]
     Task<ReplyReceipt> Reply(AgentReply reply);
 
     /// <summary>Changes the incident's fields (status, queue, priority, category, assignee); null fields stay as they are.</summary>
-    [Alias("Update")]
+    [Alias("Update"), Requires(Permission.DoWork)]
     Task<IncidentSummary> Update(IncidentChanges changes);
 }
 

@@ -6,6 +6,6 @@ namespace Techmail.Incidents;
 [Alias("Techmail.IIncidentIntakeGrain")]
 public interface IIncidentIntakeGrain : IGrainWithIntegerKey
 {
-    [Alias("Accept")]
+    [Alias("Accept"), Requires(Permission.Engine)]
     Task<IntakeReceipt> Accept(IReadOnlyList<InboundMessage> messages);
 }

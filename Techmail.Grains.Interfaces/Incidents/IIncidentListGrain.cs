@@ -4,8 +4,8 @@ namespace Techmail.Incidents;
 [Alias("Techmail.IIncidentListGrain")]
 public interface IIncidentListGrain : IGrainWithIntegerKey
 {
-    [Alias("List")]
-    Task<IncidentPage> List(IncidentQuery query);
+    [Alias("List"), Requires(Permission.ReadWork)]
+    Task<IncidentPage> List([TenantArgument] IncidentQuery query);
 }
 
 /// <summary>Filters are combined with AND; <see cref="Text"/> matches the subject or the contact's address.</summary>
@@ -19,7 +19,7 @@ public sealed record IncidentQuery(
     [property: Id(4)] string? Contact = null,
     [property: Id(5)] string? Text = null,
     [property: Id(6)] int Take = 50,
-    [property: Id(7)] string? Before = null);
+    [property: Id(7)] string? Before = null) : ITenantScoped;
 
 /// <param name="Next">Where the next page starts (pass as <see cref="IncidentQuery.Before"/>), null on the last page.</param>
 [GenerateSerializer, Immutable, Alias("Techmail.IncidentPage")]

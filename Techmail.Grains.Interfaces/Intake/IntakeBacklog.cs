@@ -38,10 +38,10 @@ public sealed record IntakeError([property: Id(0)] string Message, [property: Id
 [Alias("Techmail.IIntakeBacklogGrain")]
 public interface IIntakeBacklogGrain : IGrainWithIntegerKey
 {
-    [Alias("ForMailbox")]
-    Task<IntakeBacklog> ForMailbox(string tenant, string mailbox);
+    [Alias("ForMailbox"), Requires(Permission.ReadSettings)]
+    Task<IntakeBacklog> ForMailbox([TenantArgument] string tenant, string mailbox);
 
     /// <summary>Every tenant's mailboxes together, with where the oldest waiting mail is.</summary>
-    [Alias("ForCluster")]
+    [Alias("ForCluster"), Requires(Permission.ReadCluster)]
     Task<IntakeBacklog> ForCluster();
 }

@@ -5,42 +5,42 @@ namespace Techmail.Mailboxes;
 public interface IMailboxGrain : IGrainWithStringKey
 {
     /// <summary>Creates the mailbox; fails if it exists.</summary>
-    [Alias("Create")]
+    [Alias("Create"), Requires(Permission.ManageSettings)]
     Task<MailboxView> Create(MailboxSettings settings);
 
     /// <summary>Replaces the settings; masked or null secrets keep their stored value.</summary>
-    [Alias("Update")]
+    [Alias("Update"), Requires(Permission.ManageSettings)]
     Task<MailboxView> Update(MailboxSettings settings);
 
     /// <summary>Creates or replaces, for imports that may be re-run.</summary>
-    [Alias("Upsert")]
+    [Alias("Upsert"), Requires(Permission.ManageSettings)]
     Task<MailboxView> Upsert(MailboxSettings settings);
 
-    [Alias("Get")]
+    [Alias("Get"), Requires(Permission.ReadSettings)]
     Task<MailboxView?> Get();
 
-    [Alias("SetEnabled")]
+    [Alias("SetEnabled"), Requires(Permission.ManageSettings)]
     Task<MailboxView> SetEnabled(bool enabled);
 
-    [Alias("Remove")]
+    [Alias("Remove"), Requires(Permission.ManageSettings)]
     Task<bool> Remove();
 
-    [Alias("GetStatus")]
+    [Alias("GetStatus"), Requires(Permission.ReadSettings)]
     Task<MailboxStatus> GetStatus();
 
     /// <summary>Starts a poll now, or right after the one running; returns without waiting for it.</summary>
-    [Alias("PollNow")]
+    [Alias("PollNow"), Requires(Permission.ManageSettings)]
     Task<MailboxStatus> PollNow();
 
     /// <summary>
     /// The server said new mail arrived (IMAP IDLE in push mode): poll now, or right after the running poll.
     /// Ignored when the mailbox no longer polls.
     /// </summary>
-    [Alias("MailArrived"), Orleans.Concurrency.OneWay]
+    [Alias("MailArrived"), Orleans.Concurrency.OneWay, Requires(Permission.Engine)]
     Task MailArrived();
 
     /// <summary>The newest trace rows: what happened to each message taken off the server.</summary>
-    [Alias("GetTrace")]
+    [Alias("GetTrace"), Requires(Permission.ReadSettings)]
     Task<IReadOnlyList<Polling.TraceEntry>> GetTrace(int take);
 
     /// <summary>
@@ -49,7 +49,7 @@ public interface IMailboxGrain : IGrainWithStringKey
     /// <see cref="Quarantine.ReprocessOutcome.Progress"/> says whether it has ended. Asked again for a message already
     /// reprocessed, it runs nothing twice and answers with how that reprocessing went.
     /// </summary>
-    [Alias("Reprocess")]
+    [Alias("Reprocess"), Requires(Permission.ManageSettings)]
     Task<Quarantine.ReprocessOutcome> Reprocess(string quarantineId);
 
     /// <summary>
@@ -61,17 +61,17 @@ public interface IMailboxGrain : IGrainWithStringKey
     /// Keys the send (letters, digits, '.', '_', '-'; at most 64): asked again with the same id, nothing new is queued and
     /// the first send's ticket comes back. Null: a new id, so every call is a send of its own.
     /// </param>
-    [Alias("Send")]
+    [Alias("Send"), Requires(Permission.ManageSettings)]
     Task<Outgoing.SendTicket> Send(Outgoing.OutgoingMail mail, string? requestId);
 
     /// <summary>Settings with secrets in the clear, for an export that will be imported elsewhere. Never logged.</summary>
-    [Alias("Export")]
-    Task<MailboxSettings?> Export(bool includeSecrets);
+    [Alias("Export"), Requires(Permission.ReadSettings)]
+    Task<MailboxSettings?> Export([RevealsSecrets] bool includeSecrets);
 
     /// <summary>
     /// For the mailbox's outbox only: the outgoing settings with the relay password in the clear, or null when
     /// the mailbox is disabled or has no outgoing settings (its queued mail then waits). Never logged.
     /// </summary>
-    [Alias("GetOutgoingForSending")]
+    [Alias("GetOutgoingForSending"), Requires(Permission.Engine)]
     Task<OutgoingSettings?> GetOutgoingForSending();
 }

@@ -8,14 +8,14 @@ namespace Techmail.Outgoing;
 public interface IOutboxGrain : IGrainWithStringKey
 {
     /// <summary>Send what is due now (call after queueing); mail waiting for a retry keeps its time.</summary>
-    [Alias("Wake"), Orleans.Concurrency.OneWay]
+    [Alias("Wake"), Orleans.Concurrency.OneWay, Requires(Permission.Engine)]
     Task Wake();
 
-    [Alias("GetStatus")]
+    [Alias("GetStatus"), Requires(Permission.ReadSettings)]
     Task<OutboxStatus> GetStatus();
 
     /// <summary>One of this outbox's mails (queued, sent or failed, with the relay's last words); null when it has no such id.</summary>
-    [Alias("Get")]
+    [Alias("Get"), Requires(Permission.ReadSettings)]
     Task<OutboxEntry?> Get(long id);
 }
 
@@ -24,6 +24,6 @@ public interface IOutboxGrain : IGrainWithStringKey
 public interface IOutboxListGrain : IGrainWithStringKey
 {
     /// <summary>Newest first.</summary>
-    [Alias("List")]
+    [Alias("List"), Requires(Permission.ReadSettings)]
     Task<IReadOnlyList<OutboxEntry>> List(string? mailbox, OutboxState? state, int take);
 }

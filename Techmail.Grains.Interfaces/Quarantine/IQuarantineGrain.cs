@@ -6,27 +6,27 @@ namespace Techmail.Quarantine;
 [Alias("Techmail.IQuarantineGrain")]
 public interface IQuarantineGrain : IGrainWithStringKey
 {
-    [Alias("List")]
+    [Alias("List"), Requires(Permission.ReadSettings)]
     Task<IReadOnlyList<QuarantinedMessage>> List(string? mailbox, bool includeResolved, int take);
 
-    [Alias("Get")]
+    [Alias("Get"), Requires(Permission.ReadSettings)]
     Task<QuarantinedMessage?> Get(string id);
 
     /// <summary>The message exactly as it came from the server.</summary>
-    [Alias("GetRaw")]
+    [Alias("GetRaw"), Requires(Permission.ReadSettings)]
     Task<byte[]?> GetRaw(string id);
 
     /// <summary>
     /// Runs the message through its mailbox's screening and hand-off again (see <see cref="Mailboxes.IMailboxGrain.Reprocess"/>):
     /// answers at once, and asked again runs nothing twice.
     /// </summary>
-    [Alias("Reprocess")]
+    [Alias("Reprocess"), Requires(Permission.ManageSettings)]
     Task<ReprocessOutcome> Reprocess(string id);
 
     /// <summary>How the reprocessing of a message went, or is going; null when it was never reprocessed.</summary>
-    [Alias("Outcome")]
+    [Alias("Outcome"), Requires(Permission.ReadSettings)]
     Task<ReprocessOutcome?> Outcome(string id);
 
-    [Alias("Drop")]
+    [Alias("Drop"), Requires(Permission.ManageSettings)]
     Task<bool> Drop(string id);
 }

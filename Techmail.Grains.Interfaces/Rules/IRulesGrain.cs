@@ -11,26 +11,26 @@ public interface IRulesGrain : IGrainWithStringKey
 {
     /// <summary>Replaces all rules with the JSON's, or nothing at all.</summary>
     /// <exception cref="RulesException">The JSON is refused; every problem is listed.</exception>
-    [Alias("Import")]
+    [Alias("Import"), Requires(Permission.ManageSettings)]
     Task<RuleImportSummary> Import(string json);
 
     /// <summary>The rules as canonical JSON, which <see cref="Import"/> takes back unchanged.</summary>
-    [Alias("Export"), ReadOnly]
+    [Alias("Export"), ReadOnly, Requires(Permission.ReadSettings)]
     Task<string> Export();
 
-    [Alias("List"), ReadOnly]
+    [Alias("List"), ReadOnly, Requires(Permission.ReadSettings)]
     Task<IReadOnlyList<RuleSummary>> List();
 
     /// <summary>The stored document, for silos that compile and cache it per version.</summary>
-    [Alias("Get"), ReadOnly]
+    [Alias("Get"), ReadOnly, Requires(Permission.ReadSettings)]
     Task<RuleSetDocument> Get();
 
     /// <summary>Only the version, so a silo can check its cached rules for every message cheaply.</summary>
-    [Alias("Version"), ReadOnly]
+    [Alias("Version"), ReadOnly, Requires(Permission.ReadSettings)]
     Task<long> Version();
 
     /// <summary>Runs the rules over a raw message and says what they would decide. Changes nothing.</summary>
     /// <exception cref="RulesException">The message cannot be read.</exception>
-    [Alias("Test"), ReadOnly]
+    [Alias("Test"), ReadOnly, Requires(Permission.ReadSettings)]
     Task<RuleOutcome> Test(byte[] raw, string mailbox, bool isNew, bool contactKnown);
 }

@@ -10,16 +10,16 @@ public interface ITenantGrain : IGrainWithStringKey
     /// Records a mailbox's summary. Throws <see cref="MailboxErrorKind.AccountConflict"/> when its incoming
     /// account is already read by a mailbox of the other type.
     /// </summary>
-    [Alias("Register")]
+    [Alias("Register"), Requires(Permission.Engine)]
     Task Register(MailboxSummary summary);
 
-    [Alias("Unregister")]
+    [Alias("Unregister"), Requires(Permission.Engine)]
     Task Unregister(string mailbox);
 
     /// <summary>Mailboxes in name order after <paramref name="after"/> (null for the first page).</summary>
-    [Alias("List")]
+    [Alias("List"), Requires(Permission.ReadSettings)]
     Task<MailboxPage> List(string? after, int take);
 
-    [Alias("CountEnabled")]
+    [Alias("CountEnabled"), Requires(Permission.ReadSettings)]
     Task<int> CountEnabled();
 }

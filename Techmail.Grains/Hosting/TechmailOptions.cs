@@ -34,6 +34,12 @@ public sealed record TechmailOptions
     public IPAddress? AdvertisedAddress { get; init; }
 
     /// <summary>TLS on the gateway and between silos; null (the default) leaves both in plain TCP.</summary>
+    /// <summary>
+    /// The address the gateway (where clients connect) listens on: loopback unless told otherwise, and another address
+    /// only with TLS on (TechmailOptionsReader refuses it without). The silo-to-silo port keeps its own address.
+    /// </summary>
+    public IPAddress GatewayAddress { get; init; } = IPAddress.Loopback;
+
     public Tls.SiloTls? Tls { get; init; }
 
     public PollingLimits Polling { get; init; } = new();

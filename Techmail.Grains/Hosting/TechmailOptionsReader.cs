@@ -133,6 +133,17 @@ public static class TechmailOptionsReader
                     }
 
                     break;
+                case "gatewayaddress":
+                    if (IPAddress.TryParse(value, out var gatewayAddress))
+                    {
+                        options = options with { GatewayAddress = gatewayAddress };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not an IP address.");
+                    }
+
+                    break;
                 case "maxconcurrentpolls":
                     options = options with { Polling = options.Polling with { MaxConcurrentPolls = Count(key, value, 1, 10_000, errors) } };
                     break;
@@ -230,6 +241,14 @@ public static class TechmailOptionsReader
                 $"kept in the database, sealed with this file, which must not be; give every silo the same one (make it with: openssl rand -base64 32 > keyring.key && chmod 600 keyring.key).");
         }
 
+        // Tokens travel in every call; without TLS anyone on the path reads them, so only loopback may go without.
+        if (!IPAddress.IsLoopback(options.GatewayAddress) && options.Tls is null && errors.Count == 0)
+        {
+            errors.Add(
+                $"{TechmailOptions.Section}:GatewayAddress: {options.GatewayAddress} would open the gateway to the network without TLS; " +
+                $"turn TLS on ({TechmailOptions.Section}:TlsCertificate and TlsClientCa) or leave the gateway on 127.0.0.1.");
+        }
+
         if (options.SiloPort == options.GatewayPort && errors.Count == 0)
         {
             errors.Add($"{TechmailOptions.Section}:GatewayPort: must differ from SiloPort ({options.SiloPort}).");
@@ -245,7 +264,7 @@ public static class TechmailOptionsReader
 
     private static readonly string[] Known =
     [
-        "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress",
+        "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
         "HttpPort", "HttpAddress", "Dashboard", "LogFormat", "TraceSampleRatio",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",

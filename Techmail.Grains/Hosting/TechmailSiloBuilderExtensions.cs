@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Techmail.Access;
 using Techmail.Audit;
 using Techmail.Authentication;
 using Techmail.Bounces;
@@ -56,6 +57,10 @@ public static class TechmailSiloBuilderExtensions
                 });
                 silo.ConfigureEndpoints(options.AdvertisedAddress ?? IPAddress.Loopback, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
             }
+
+            // The gateway is not a public door: it listens where GatewayAddress says (loopback by default), whatever
+            // address the silo advertises to other silos.
+            silo.Configure<EndpointOptions>(o => o.GatewayListeningEndpoint = new IPEndPoint(options.GatewayAddress, options.GatewayPort));
         }
 
         if (options.Tls is { } tls)
@@ -81,6 +86,11 @@ public static class TechmailSiloBuilderExtensions
         silo.Services.AddHostedService<IncidentBacklogSweeper>();
         silo.Services.AddHostedService<RetentionSweeper>();
         silo.Services.AddHostedService<SqliteCheckpointer>();
+        // Every call from outside is authorized in one place (AccessFilter); see docs/decisions.md "Who may do what".
+        silo.AddIncomingGrainCallFilter<AccessFilter>();
+        silo.AddOutgoingGrainCallFilter<EngineMarkFilter>();
+        silo.Services.AddSingleton<OperatorTokenFile>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OperatorTokenFile>());
         silo.Services.AddSingleton<PushResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
         return silo;
@@ -159,6 +169,11 @@ public static class TechmailSiloBuilderExtensions
         // S/MIME: the tenant's certificates, read by intake and outgoing mail alike.
         services.AddSingleton<CertificateStore>();
         services.AddSingleton<TenantServerTrust>();
+
+        services.AddSingleton<TokenStore>();
+        services.AddSingleton<TokenVerifier>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<EngineMark>();
         return services;
     }
 }

@@ -19,7 +19,17 @@ public static class SiloTlsBuilderExtensions
         {
             var log = loggers.CreateLogger("Techmail.Tls");
             var validate = authority.Validator(reason => log.LogWarning("TLS peer refused: {Reason}", reason));
-            var members = Options(tls, validate, RemoteCertificateMode.RequireCertificate);
+            RemoteCertificateValidator validateMember = (certificate, chain, errors) =>
+            {
+                if (SiloPeer.Refusal(certificate) is { } notSilo)
+                {
+                    log.LogWarning("TLS peer refused on the silo port: {Reason}", notSilo);
+                    return false;
+                }
+
+                return validate(certificate, chain, errors);
+            };
+            var members = Options(tls, validateMember, RemoteCertificateMode.RequireCertificate);
             var clients = Options(tls, validate, tls.RequireClientCertificate ? RemoteCertificateMode.RequireCertificate : RemoteCertificateMode.AllowCertificate);
             connections.ConfigureSiloInboundConnection(b => b.UseServerTls(members));
             connections.ConfigureSiloOutboundConnection(b => b.UseClientTls(members));

@@ -66,6 +66,12 @@ public static class SiloTlsReader
                 return null;
             }
 
+            if (SiloPeer.Refusal(certificate) is { } notSilo)
+            {
+                errors.Add($"{Key("TlsCertificate")}: other silos would refuse it: {notSilo}.");
+                return null;
+            }
+
             if (new CertificateAuthority(ca).Check(certificate, presented: null) is { } untrusted)
             {
                 errors.Add($"{Key("TlsCertificate")}: other silos would refuse it: {untrusted}.");

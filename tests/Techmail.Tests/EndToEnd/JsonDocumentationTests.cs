@@ -128,6 +128,10 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "cert show", "cert", "show", Pki.Ca.Thumbprint, "--json");
         await Check(cli, "cert remove", "cert", "remove", Pki.Ca.Thumbprint, "--json");
 
+        await Check(cli, "token create", "token", "create", "--role", "agent", "--name", "jsondoc-agent", "--expires", "90d", "--json");
+        await Check(cli, "token list", "token", "list", "--json");
+        await Check(cli, "token revoke", "token", "revoke", "jsondoc-agent", "--json");
+
         var export = dir.File("mailboxes.json");
         await Check(cli, "mailbox export", "mailbox", "export", "--json");
         await cli.Ok("mailbox", "export", "--output", export);

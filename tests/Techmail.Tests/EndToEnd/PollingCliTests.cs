@@ -81,7 +81,7 @@ public sealed class PollingCliTests(SiloProcessFixture fixture) : IClassFixture<
 
         var result = await cli.Run("mailbox", "poll", "slow", "--until-built", "--timeout", "1");
 
-        Assert.Equal(6, result.ExitCode);
+        Assert.Equal(7, result.ExitCode);
         Assert.Equal("techmail: the poll of 'slow' did not finish within 1s; see 'techmail mailbox status slow'.", result.Stderr.Trim());
     }
 

@@ -23,6 +23,12 @@ public sealed class Cli(string gateway, string? tenant = "default", string? conn
             info.Environment["TECHMAIL_CONNECTION"] = connection;
         }
 
+        // The identity of every CLI test: the operator token of the silo it talks to (a test's own --token wins).
+        if (SiloProcess.OperatorTokenFileFor(gateway, connection) is { } tokenFile)
+        {
+            info.Environment["TECHMAIL_TOKEN_FILE"] = tokenFile;
+        }
+
         return ProcessRunner.Run(info, stdin);
     }
 

@@ -19,6 +19,24 @@ public sealed class SiloProcess : IAsyncDisposable
         HttpPort = httpPort;
     }
 
+    // Every silo a test started, newest last: where its operator token is, for the CLI the test runs against it.
+    private static readonly List<(string Gateway, string? Connection, string TokenFile)> Started = [];
+
+    /// <summary>
+    /// The operator token of the silo at this gateway, or of the newest silo of this PostgreSQL cluster: what
+    /// <see cref="Cli"/> hands the client, so every CLI test has an identity without saying so.
+    /// </summary>
+    public static string? OperatorTokenFileFor(string gateway, string? connection)
+    {
+        lock (Started)
+        {
+            return Started.LastOrDefault(s => s.Gateway == gateway).TokenFile
+                ?? (connection is null ? null : Started.LastOrDefault(s => s.Connection == connection).TokenFile);
+        }
+    }
+
+    public string OperatorTokenFile => Path.Combine(DataDirectory, "operator-token");
+
     public string DataDirectory { get; }
 
     public int GatewayPort { get; }
@@ -59,6 +77,13 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var gateway = gatewayPort ?? FreePort.Next();
         var http = FreePort.Next();
+        var given = extraArgs?.ToList() ?? [];
+        var connection = given.IndexOf("--connection") is var at and >= 0 && at + 1 < given.Count ? given[at + 1] : null;
+        lock (Started)
+        {
+            Started.Add(($"127.0.0.1:{gateway}", connection, Path.Combine(Path.GetFullPath(dataDirectory), "operator-token")));
+        }
+
         var args = new List<string>
         {
             "--data-dir", dataDirectory,
@@ -66,7 +91,7 @@ public sealed class SiloProcess : IAsyncDisposable
             "--gateway-port", gateway.ToString(),
             "--http-port", http.ToString(),
         };
-        args.AddRange(extraArgs ?? []);
+        args.AddRange(given);
         var info = ProcessRunner.DotnetRun("Techmail.Silo", args);
         info.RedirectStandardInput = false;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };

@@ -1,4 +1,5 @@
 using Orleans.TestingHost;
+using Techmail.Access;
 using Techmail.Hosting;
 using Techmail.Storage;
 
@@ -12,10 +13,26 @@ public static class TechmailTestCluster
         await SchemaInstaller.Apply(options.Database());
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddTechmail(options, configureClustering: false));
+
+        // The one place tests get an identity: the test client sends the operator token the silo wrote at its start,
+        // read when the first call goes out (the silo writes it while the cluster deploys). A test that set a token
+        // of its own (Access tests, as another role) keeps it.
+        var token = new Lazy<string>(() => File.ReadAllText(OperatorTokenFile(options)).Trim());
+        builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter(call =>
+        {
+            if (RequestContext.Get(AccessContext.TokenKey) is null)
+            {
+                RequestContext.Set(AccessContext.TokenKey, token.Value);
+            }
+
+            return call.Invoke();
+        }));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
     }
+
+    public static string OperatorTokenFile(TechmailOptions options) => Path.Combine(options.FullDataDirectory, Techmail.Access.OperatorTokenFile.FileName);
 
     public static async Task<long> Scalar(TechmailOptions options, string sql, params (string, object?)[] parameters)
     {

@@ -153,4 +153,15 @@ public sealed class TechmailOptionsReaderTests
     [Fact]
     public void Same_silo_and_gateway_port_is_refused() =>
         Assert.Contains(Read(("Techmail:SiloPort", "30000")).Errors, e => e.Contains("GatewayPort"));
+
+    [Fact]
+    public void The_gateway_listens_on_loopback_unless_told_and_elsewhere_only_with_tls()
+    {
+        Assert.Equal(System.Net.IPAddress.Loopback, Read().Options.GatewayAddress);
+        Assert.Empty(Read(("Techmail:GatewayAddress", "127.0.0.1")).Errors);
+        Assert.Equal(
+            "Techmail:GatewayAddress: 10.0.0.5 would open the gateway to the network without TLS; turn TLS on (Techmail:TlsCertificate and TlsClientCa) or leave the gateway on 127.0.0.1.",
+            Assert.Single(Read(("Techmail:GatewayAddress", "10.0.0.5")).Errors));
+        Assert.Contains("is not an IP address", Assert.Single(Read(("Techmail:GatewayAddress", "anywhere")).Errors));
+    }
 }
