@@ -33,11 +33,19 @@ public sealed class AccessFilter(TokenVerifier verifier, EngineMark engine, ILog
 
         var token = RequestContext.Get(AccessContext.TokenKey) as string;
         var mark = RequestContext.Get(AccessContext.EngineKey);
+        var carried = Caller.Current;
         RequestContext.Remove(Caller.ContextKey);
         RequestContext.Remove(AccessContext.TokenKey);
         RequestContext.Remove(AccessContext.EngineKey);
         if (mark is not null && await engine.Matches(mark))
         {
+            // The engine's own call: the caller it carries is the one a silo verified for the call that started this
+            // work (only a silo can make the mark), so it stays for the audit log.
+            if (carried is not null)
+            {
+                RequestContext.Set(Caller.ContextKey, carried);
+            }
+
             await context.Invoke();
             return;
         }

@@ -20,14 +20,18 @@ public sealed class EngineMark(TokenStore store)
     }
 }
 
-/// <summary>Marks the calls this silo makes outside any grain and outside any caller's call (see <see cref="EngineMark"/>).</summary>
+/// <summary>
+/// Marks the calls this silo makes outside any grain (see <see cref="EngineMark"/>): a hosted service's, and those a
+/// grain's work makes from the thread pool (a poll's pipelined hand-off), which still carry the verified caller of the
+/// call that started them; the mark is what lets the receiving silo believe that caller.
+/// </summary>
 public sealed class EngineMarkFilter(EngineMark mark) : IOutgoingGrainCallFilter
 {
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         // Outside any grain the source is unknown here (null) and becomes the silo's hosted client on the way out.
         var outsideGrains = context.SourceId is not { } source || GrainTypePrefix.IsClient(source);
-        if (!outsideGrains || Caller.Current is not null)
+        if (!outsideGrains)
         {
             await context.Invoke();
             return;

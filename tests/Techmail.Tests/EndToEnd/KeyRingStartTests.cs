@@ -47,7 +47,7 @@ public sealed class KeyRingStartTests
     /// <returns>The refused silo's standard error, after checking it exited with code 2 in one line.</returns>
     private static async Task<string> Refused(string dataDirectory, params string[] args)
     {
-        var info = ProcessRunner.DotnetRun("Techmail.Silo", ["--data-dir", dataDirectory, "--silo-port", FreePort.Next().ToString(), "--gateway-port", FreePort.Next().ToString(), .. args]);
+        var info = ProcessRunner.DotnetRun("Techmail.Silo", ["--data-dir", dataDirectory, "--silo-port", FreePort.Next().ToString(), "--gateway-port", FreePort.Next().ToString(), "--http-port", FreePort.Next().ToString(), .. args]);
         var result = await ProcessRunner.Run(info, timeout: TimeSpan.FromSeconds(120));
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.StartsWith("techmail-silo: invalid configuration: ", result.Stderr.Trim());
