@@ -1,12 +1,14 @@
 namespace Techmail.Outgoing;
 
 /// <summary>
-/// Marks one drain's accepted mail sent in the database as soon as it can: each commit takes every id accepted
-/// while the one before it ran. Mail is never held back for its mark (the journal already has it), and the mail
-/// accepted but not yet marked is only what one commit's wait saw, not a whole batch.
+/// Marks one drain's accepted mail sent in the database within milliseconds: each commit takes every id accepted
+/// since the one before it. Mail is never held back for its mark (the journal already has it), and the mail
+/// accepted but not yet marked is only what one commit's gathering and wait saw, not a whole batch.
 /// </summary>
 internal sealed class SentMarks(OutboxStore store, AcceptedMailJournal journal, TimeProvider time)
 {
+    private static readonly TimeSpan Gathering = TimeSpan.FromMilliseconds(20);
+
     private readonly Lock _lock = new();
     private List<long> _waiting = [];
     private Task _running = Task.CompletedTask;
@@ -14,6 +16,8 @@ internal sealed class SentMarks(OutboxStore store, AcceptedMailJournal journal, 
     // left: a loop about to end never strands an id added meanwhile.
     private bool _committing;
     private Exception? _fault;
+    // Cut short by Flush: a drain that ends, or rescans from the oldest, waits for no gathering.
+    private TaskCompletionSource _flushing = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Mail marked sent so far.</summary>
     public int Marked { get; private set; }
@@ -48,6 +52,11 @@ internal sealed class SentMarks(OutboxStore store, AcceptedMailJournal journal, 
     /// <summary>Waits until everything added so far is marked (or refused).</summary>
     public async Task Flush()
     {
+        lock (_lock)
+        {
+            _flushing.TrySetResult();
+        }
+
         while (true)
         {
             Task running;
@@ -71,6 +80,20 @@ internal sealed class SentMarks(OutboxStore store, AcceptedMailJournal journal, 
     {
         while (true)
         {
+            // A commit takes the database's writer from intake and the incident builder: one a few milliseconds
+            // later takes the mail a busy relay accepted meanwhile too, and the journal already holds it all.
+            Task flushing;
+            lock (_lock)
+            {
+                flushing = _flushing.Task;
+            }
+
+            if (!flushing.IsCompleted)
+            {
+                // Real time, not the engine's clock: this paces database commits, it is no business deadline.
+                await Task.WhenAny(flushing, Task.Delay(Gathering));
+            }
+
             List<long> ids;
             lock (_lock)
             {
@@ -82,6 +105,10 @@ internal sealed class SentMarks(OutboxStore store, AcceptedMailJournal journal, 
 
                 ids = _waiting;
                 _waiting = [];
+                if (_flushing.Task.IsCompleted)
+                {
+                    _flushing = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
             }
 
             try
