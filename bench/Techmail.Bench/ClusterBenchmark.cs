@@ -39,7 +39,7 @@ public static class ClusterBenchmark
                     started.Add(await SiloProcess.Start(dir.Path, extraArgs: connection is null ? [] : ["--storage", "PostgreSql", "--connection", connection, .. TestKeyRing.SiloArgs]));
                 }
 
-                using var client = await Connect(connection, started[0].GatewayPort);
+                using var client = await Connect(connection, started[0].GatewayPort, dirs[0].Path);
                 var grains = client.Services.GetRequiredService<IGrainFactory>();
                 var users = Enumerable.Range(0, mailboxes).Select(m => $"r{round}box{m}").ToList();
                 foreach (var user in users)
@@ -99,11 +99,12 @@ public static class ClusterBenchmark
         return 0;
     }
 
-    private static async Task<IHost> Connect(string? connection, int gatewayPort)
+    private static async Task<IHost> Connect(string? connection, int gatewayPort, string operatorDataDirectory)
     {
         var host = new HostBuilder().UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("techmail", "techmail"));
+            OperatorIdentity.Carry(client, operatorDataDirectory);
             if (connection is null)
             {
                 client.UseStaticClustering(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, gatewayPort));

@@ -91,6 +91,7 @@ public sealed class ChaosSilos : IAsyncDisposable
         var host = new HostBuilder().UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("techmail", "techmail"));
+            OperatorIdentity.Carry(client, _directories[0].Path);
             if (_connection is null)
             {
                 client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, _ports[0].Gateway));
