@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Techmail.Access;
 
 namespace Techmail.Client.Infrastructure;
 
@@ -45,15 +46,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 tls?.Apply(client);
 
                 // Every call carries the token; the silo verifies it and decides who this is (never the client).
-                client.AddOutgoingGrainCallFilter(call =>
-                {
-                    if (token is not null)
-                    {
-                        RequestContext.Set(Techmail.Access.AccessContext.TokenKey, token);
-                    }
-
-                    return call.Invoke();
-                });
+                client.CarryToken(() => token);
 
                 // A CLI should say at once that nobody answers rather than retry for minutes.
                 client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));

@@ -11,10 +11,6 @@ public static class OperatorIdentity
     public static void Carry(IClientBuilder client, string dataDirectory)
     {
         var token = new Lazy<string>(() => File.ReadAllText(Path.Combine(dataDirectory, OperatorTokenFile.FileName)).Trim());
-        client.AddOutgoingGrainCallFilter(call =>
-        {
-            RequestContext.Set(AccessContext.TokenKey, token.Value);
-            return call.Invoke();
-        });
+        client.CarryToken(() => token.Value);
     }
 }

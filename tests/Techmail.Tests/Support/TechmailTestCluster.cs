@@ -18,15 +18,7 @@ public static class TechmailTestCluster
         // read when the first call goes out (the silo writes it while the cluster deploys). A test that set a token
         // of its own (Access tests, as another role) keeps it.
         var token = new Lazy<string>(() => File.ReadAllText(OperatorTokenFile(options)).Trim());
-        builder.ConfigureClient(client => client.AddOutgoingGrainCallFilter(call =>
-        {
-            if (RequestContext.Get(AccessContext.TokenKey) is null)
-            {
-                RequestContext.Set(AccessContext.TokenKey, token.Value);
-            }
-
-            return call.Invoke();
-        }));
+        builder.ConfigureClient(client => client.CarryToken(() => token.Value));
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
