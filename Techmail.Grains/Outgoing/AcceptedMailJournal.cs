@@ -130,14 +130,6 @@ public sealed class AcceptedMailJournal : IDisposable
     /// <summary>Marks a dead run's journaled mail sent, then deletes its journal; one a running silo holds is left alone.</summary>
     private async Task Replay(string path)
     {
-        lock (_lock)
-        {
-            if (_file is not null && string.Equals(_file.Name, path, StringComparison.Ordinal))
-            {
-                return;
-            }
-        }
-
         byte[] content;
         FileStream held;
         try
@@ -146,7 +138,7 @@ public sealed class AcceptedMailJournal : IDisposable
         }
         catch (IOException)
         {
-            // Locked: a silo sharing this directory is running and owns it.
+            // Locked: a silo sharing this directory (or this one, which opens its own only after replaying) owns it.
             return;
         }
 
