@@ -61,7 +61,7 @@ public static class CustomerMessageReader
             messageKey,
             sender,
             source,
-            AddressReading.First(message, HeaderId.From),
+            FromOf(message),
             AddressReading.First(message, HeaderId.ReplyTo),
             AddressReading.All(message, HeaderId.To),
             AddressReading.All(message, HeaderId.Cc),
@@ -79,8 +79,9 @@ public static class CustomerMessageReader
 
     /// <summary>
     /// From first: it is the author, the address DMARC and S/MIME vouch for, so it is who speaks for the customer;
-    /// then Sender and Return-Path for mail without a usable From. Never Reply-To: anyone may name anyone there, and
-    /// a contact taken from it let a stranger write into another customer's incident.
+    /// then Sender and Return-Path for mail without a usable From. Reply-To only when the From is empty and nothing
+    /// else names anyone: anyone may name anyone there, and a contact taken from it let a stranger write into another
+    /// customer's incident, so such a sender is marked (<see cref="SenderSource.ReplyTo"/>) and never threads.
     /// </summary>
     private static bool TryResolveSender(MimeMessage message, out CustomerAddress sender, out SenderSource source)
     {
@@ -107,8 +108,41 @@ public static class CustomerMessageReader
             }
         }
 
+        // Last resorts, only for mail nothing above speaks for: rather an incident that says who it names than a
+        // request lost to quarantine. Neither is proven, and the incident builder keeps them out of existing incidents.
+        if (EmptyFromStandIn(message) is { } standIn)
+        {
+            (sender, source) = (standIn, SenderSource.ReplyTo);
+            return true;
+        }
+        if (AddressReading.Unqualified(message, HeaderId.From) is { } unqualified)
+        {
+            (sender, source) = (unqualified, SenderSource.UnqualifiedFrom);
+            return true;
+        }
+
         (sender, source) = (null!, default);
         return false;
+    }
+
+    /// <summary>
+    /// The From as people read it: its first full address; for a From that names no address (missing, empty, "&lt;&gt;"
+    /// or a bare name, as some web forms and list tools write it) the Reply-To it leaves answers to; for an MTA's own
+    /// unqualified "MAILER-DAEMON", that mailbox as written, without inventing a domain.
+    /// </summary>
+    private static CustomerAddress? FromOf(MimeMessage message) =>
+        AddressReading.First(message, HeaderId.From)
+        ?? EmptyFromStandIn(message)
+        ?? AddressReading.Unqualified(message, HeaderId.From);
+
+    /// <summary>The Reply-To standing in for a From that names no address, with the From's name when it has none of its own.</summary>
+    private static CustomerAddress? EmptyFromStandIn(MimeMessage message)
+    {
+        var hasFrom = message.Headers.Contains(HeaderId.From);
+        if (hasFrom && !AddressReading.IsEmptyAddress(message, HeaderId.From)) return null;
+        if (AddressReading.First(message, HeaderId.ReplyTo) is not { } replyTo) return null;
+        if (replyTo.DisplayName.Length > 0 || !hasFrom) return replyTo;
+        return replyTo with { DisplayName = HeaderText.OneLine(AddressReading.NameWithoutAddress(message, HeaderId.From)) };
     }
 
     /// <summary>
