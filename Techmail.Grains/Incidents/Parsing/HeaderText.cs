@@ -6,9 +6,13 @@ namespace Techmail.Incidents.Parsing;
 /// <summary>Header values as people read them: decoded and on one line.</summary>
 internal static class HeaderText
 {
-    /// <summary>The decoded value, or the raw bytes read leniently when MimeKit cannot decode it.</summary>
+    /// <summary>
+    /// The decoded value, with a wrong charset label repaired (<see cref="HeaderRepair"/>), or the raw bytes read
+    /// leniently when MimeKit cannot decode it.
+    /// </summary>
     public static string Value(Header header)
     {
+        if (HeaderRepair.Value(header) is { } repaired) return repaired;
         string value;
         try
         {

@@ -62,39 +62,118 @@ internal static class TextDecoding
         var declared = Find(charset);
         if (declared is null)
         {
-            var guessed = Utf8OrWestern(bytes, out var text);
+            var guessed = Unlabelled(bytes, out var text);
             if (!string.IsNullOrEmpty(charset)) note = $"charset \"{charset}\" is unknown; read as {guessed}";
             return text;
         }
 
         if (declared.CodePage == Encoding.UTF8.CodePage)
         {
+            // Valid UTF-8 is always taken as labelled; only bytes that are not UTF-8 at all are looked at again.
             if (TryStrictUtf8(bytes, out var utf8)) return utf8;
-            note = "text labelled UTF-8 is not valid UTF-8; read as Windows-1252";
-            return Western.GetString(bytes);
+            var guessed = NotUtf8(bytes, out var text);
+            note = $"text labelled UTF-8 is not valid UTF-8; read as {guessed}";
+            return text;
         }
 
-        // Western single-byte labels are often pasted onto UTF-8 by misconfigured clients. Valid UTF-8 with
-        // non-ASCII in it practically never happens by chance in those charsets, so it settles the question.
-        if (IsWesternSingleByte(declared.CodePage) && HasNonAscii(bytes))
+        if (!HasNonAscii(bytes)) return Lenient(declared, bytes);
+
+        // Other labels are often pasted onto UTF-8 by misconfigured clients. Valid UTF-8 with non-ASCII in it
+        // practically never happens by chance in another charset, so it settles the question.
+        if (TryStrictUtf8(bytes, out var asUtf8))
         {
-            if (TryStrictUtf8(bytes, out var utf8))
-            {
-                note = $"text labelled {charset} is UTF-8; read as UTF-8";
-                return utf8;
-            }
-            // US-ASCII would turn every 8-bit byte into '?'; the Western code page keeps them readable.
-            if (declared.CodePage == 20127) return Western.GetString(bytes);
+            note = $"text labelled {charset} is UTF-8; read as UTF-8";
+            return asUtf8;
         }
 
+        if (Relabelled(bytes, declared) is { } found)
+        {
+            note = $"text labelled {charset} is not in that charset; read as {found.Charset}";
+            return found.Text;
+        }
+
+        // US-ASCII would turn every 8-bit byte into '?'; the Western code page keeps them readable.
+        if (declared.CodePage == 20127) return Western.GetString(bytes);
         return Lenient(declared, bytes);
     }
 
-    private static string Utf8OrWestern(byte[] bytes, out string text)
+    /// <summary>
+    /// The charset the bytes are really in when the label is clearly wrong, or null to keep the label. Clearly wrong
+    /// means: the bytes are invalid in the labelled charset; or a Western label on text whose letters are mostly
+    /// 8-bit (no Western language writes like that, every CJK and Cyrillic one does); or a Cyrillic label whose reading
+    /// flips letter case inside words, the mark of one Cyrillic code page read as another. In each case a detector's
+    /// guess is taken only when it decodes every byte.
+    /// </summary>
+    private static (string Charset, string Text)? Relabelled(byte[] bytes, Encoding declared)
+    {
+        var labelled = CharsetGuess.TryDecode(declared, bytes, out var labelledText);
+        var misread = !labelled
+            || (IsWesternSingleByte(declared.CodePage) && MostlyEightBit(bytes))
+            || (CharsetGuess.IsCyrillic(declared) && CaseFlips(labelledText) > 0.1);
+        if (!misread) return null;
+        if (CharsetGuess.Detect(bytes) is not { } guess) return null;
+        var encoding = Find(guess.Charset);
+        if (encoding is null || CharsetGuess.Family(encoding) == CharsetGuess.Family(declared) && labelled) return null;
+        // A Cyrillic guess for Cyrillic-labelled text must read better than the label, not merely differently.
+        if (labelled && CharsetGuess.IsCyrillic(declared) && CaseFlips(guess.Text) >= CaseFlips(labelledText)) return null;
+        return guess;
+    }
+
+    /// <summary>Unlabelled (or unknown-labelled) text: UTF-8 when it is valid UTF-8, else what it is detected as.</summary>
+    private static string Unlabelled(byte[] bytes, out string text)
     {
         if (TryStrictUtf8(bytes, out text)) return "UTF-8";
+        return NotUtf8(bytes, out text);
+    }
+
+    /// <summary>
+    /// Bytes that are not UTF-8: Windows-1252 for Western text (its letters are mostly ASCII, and the detector easily
+    /// mistakes a few accents for something else), the detector's charset for text whose letters are mostly 8-bit.
+    /// </summary>
+    private static string NotUtf8(byte[] bytes, out string text)
+    {
+        if (MostlyEightBit(bytes) && CharsetGuess.Detect(bytes) is { } guess)
+        {
+            text = guess.Text;
+            return guess.Charset;
+        }
         text = Western.GetString(bytes);
         return "Windows-1252";
+    }
+
+    /// <summary>
+    /// Whether at least a third of the bytes that are not ASCII white space, digits or punctuation are 8-bit: letters
+    /// of CJK and Cyrillic text are, while even the most accented Western languages stay well under a fifth.
+    /// </summary>
+    private static bool MostlyEightBit(byte[] bytes)
+    {
+        int high = 0, letters = 0;
+        foreach (var b in bytes)
+        {
+            if (b >= 0x80)
+            {
+                high++;
+                letters++;
+            }
+            else if (b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z')
+            {
+                letters++;
+            }
+        }
+        return letters > 0 && high * 3 >= letters;
+    }
+
+    /// <summary>The share of letters that are capitals right after a small letter ("пРИВЕТ" read in the wrong code page).</summary>
+    private static double CaseFlips(string text)
+    {
+        int letters = 0, flips = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!char.IsLetter(text[i])) continue;
+            letters++;
+            if (i > 0 && char.IsUpper(text[i]) && char.IsLower(text[i - 1])) flips++;
+        }
+        return letters == 0 ? 0 : (double)flips / letters;
     }
 
     private static Encoding? Find(string? charset)
