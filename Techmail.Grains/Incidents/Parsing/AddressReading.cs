@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
 
@@ -11,14 +12,14 @@ internal static partial class AddressReading
     /// the header text that looks like an address (broken quoting and stray brackets make MimeKit give up on
     /// headers whose address is still plain to see).
     /// </summary>
-    public static CustomerAddress? First(MimeMessage message, HeaderId id)
+    public static CustomerAddress? First(MimeMessage message, HeaderId id, Encoding? hint = null)
     {
-        foreach (var address in Parsed(message, id))
+        foreach (var address in Parsed(message, id, hint))
             return address;
         foreach (var header in message.Headers)
         {
             if (header.Id != id) continue;
-            var found = Scan(HeaderText.Value(header));
+            var found = Scan(HeaderText.Value(header, hint));
             if (found is not null) return found;
         }
         return null;
@@ -29,12 +30,12 @@ internal static partial class AddressReading
     /// first mailbox of the header whose address is a bare local part, with its display name or, lacking one, its
     /// comment. Null when the header has a full address (see <see cref="First"/>) or nothing that reads as a name.
     /// </summary>
-    public static CustomerAddress? Unqualified(MimeMessage message, HeaderId id)
+    public static CustomerAddress? Unqualified(MimeMessage message, HeaderId id, Encoding? hint = null)
     {
         foreach (var header in message.Headers)
         {
             if (header.Id != id) continue;
-            var text = HeaderText.Value(header);
+            var text = HeaderText.Value(header, hint);
             var match = BareMailbox().Match(text);
             if (!match.Success) continue;
             var local = match.Groups["local"].Value;
@@ -62,22 +63,22 @@ internal static partial class AddressReading
     }
 
     /// <summary>The display name a header gives without any address ("Name" &lt;&gt;), "" when none.</summary>
-    public static string NameWithoutAddress(MimeMessage message, HeaderId id)
+    public static string NameWithoutAddress(MimeMessage message, HeaderId id, Encoding? hint = null)
     {
         foreach (var header in message.Headers)
         {
             if (header.Id != id) continue;
-            var text = HeaderText.Value(header).Replace("<>", "").Trim().Trim('"').Trim();
+            var text = HeaderText.Value(header, hint).Replace("<>", "").Trim().Trim('"').Trim();
             return text;
         }
         return "";
     }
 
     /// <summary>Every usable mailbox of the header, group members included, each address once.</summary>
-    public static IReadOnlyList<CustomerAddress> All(MimeMessage message, HeaderId id)
+    public static IReadOnlyList<CustomerAddress> All(MimeMessage message, HeaderId id, Encoding? hint = null)
     {
         var addresses = new List<CustomerAddress>();
-        foreach (var address in Parsed(message, id))
+        foreach (var address in Parsed(message, id, hint))
             if (!addresses.Exists(a => a.LookupKey == address.LookupKey))
                 addresses.Add(address);
         return addresses;
@@ -118,7 +119,7 @@ internal static partial class AddressReading
         return new CustomerAddress(normalized, HeaderText.OneLine(displayName), Techmail.Bounces.AddressKey.Normalize(normalized));
     }
 
-    private static IEnumerable<CustomerAddress> Parsed(MimeMessage message, HeaderId id)
+    private static IEnumerable<CustomerAddress> Parsed(MimeMessage message, HeaderId id, Encoding? hint)
     {
         var list = id switch
         {
@@ -130,7 +131,7 @@ internal static partial class AddressReading
             _ => [],
         };
         var mailboxes = list.Mailboxes.ToList();
-        var repairedName = mailboxes.Count == 1 ? RepairedName(message, id, mailboxes[0].Address) : null;
+        var repairedName = mailboxes.Count == 1 ? RepairedName(message, id, mailboxes[0].Address, hint) : null;
         foreach (var mailbox in mailboxes)
         {
             var address = Normalize(mailbox.Address, repairedName ?? mailbox.Name);
@@ -143,12 +144,12 @@ internal static partial class AddressReading
     /// (<see cref="HeaderRepair"/>); null when nothing was repaired. The address itself always comes from MimeKit's
     /// parse of the header as sent: the repaired text only names it, so no decoded name can smuggle in an address.
     /// </summary>
-    private static string? RepairedName(MimeMessage message, HeaderId id, string address)
+    private static string? RepairedName(MimeMessage message, HeaderId id, string address, Encoding? hint)
     {
         foreach (var header in message.Headers)
         {
             if (header.Id != id) continue;
-            if (HeaderRepair.Value(header) is not { } repaired) return null;
+            if (HeaderRepair.Value(header, hint) is not { } repaired) return null;
             var bracketed = "<" + address + ">";
             var at = repaired.IndexOf(bracketed, StringComparison.OrdinalIgnoreCase);
             if (at < 0 || repaired.IndexOf(bracketed, at + 1, StringComparison.OrdinalIgnoreCase) >= 0) return null;

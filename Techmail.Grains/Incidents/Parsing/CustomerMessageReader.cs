@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using MimeKit;
 using MimeKit.Utils;
 using Techmail.Polling;
@@ -47,7 +48,9 @@ public static class CustomerMessageReader
 
     private static CustomerMessageResult ReadParsed(MimeMessage message, byte[] raw, string messageKey)
     {
-        if (!TryResolveSender(message, out var sender, out var source))
+        // Names and subjects in a wrong or missing charset are read in the charset the whole message shows.
+        var hint = CharsetHint.Of(message);
+        if (!TryResolveSender(message, hint, out var sender, out var source))
             return CustomerMessageResult.Unusable("no sender address: no usable From, Sender or Return-Path (Reply-To only says where answers go)");
 
         var notes = new List<string>();
@@ -61,17 +64,17 @@ public static class CustomerMessageReader
             messageKey,
             sender,
             source,
-            FromOf(message),
-            AddressReading.First(message, HeaderId.ReplyTo),
-            AddressReading.All(message, HeaderId.To),
-            AddressReading.All(message, HeaderId.Cc),
+            FromOf(message, hint),
+            AddressReading.First(message, HeaderId.ReplyTo, hint),
+            AddressReading.All(message, HeaderId.To, hint),
+            AddressReading.All(message, HeaderId.Cc, hint),
             DateOf(message),
-            SubjectOf(message),
+            SubjectOf(message, hint),
             messageId,
             synthetic,
             MessageIds.InReplyTo(message.Headers),
             MessageIds.References(message.Headers),
-            message.Headers.Select(h => (h.Field, HeaderText.Value(h))).ToList(),
+            message.Headers.Select(h => (h.Field, HeaderText.Value(h, hint))).ToList(),
             content.BodyText(),
             Named(content.Attachments),
             notes));
@@ -83,7 +86,7 @@ public static class CustomerMessageReader
     /// else names anyone: anyone may name anyone there, and a contact taken from it let a stranger write into another
     /// customer's incident, so such a sender is marked (<see cref="SenderSource.ReplyTo"/>) and never threads.
     /// </summary>
-    private static bool TryResolveSender(MimeMessage message, out CustomerAddress sender, out SenderSource source)
+    private static bool TryResolveSender(MimeMessage message, Encoding? hint, out CustomerAddress sender, out SenderSource source)
     {
         foreach (var (id, from) in new[]
         {
@@ -91,7 +94,7 @@ public static class CustomerMessageReader
             (HeaderId.Sender, SenderSource.Sender),
         })
         {
-            if (AddressReading.First(message, id) is { } found)
+            if (AddressReading.First(message, id, hint) is { } found)
             {
                 (sender, source) = (found, from);
                 return true;
@@ -110,12 +113,12 @@ public static class CustomerMessageReader
 
         // Last resorts, only for mail nothing above speaks for: rather an incident that says who it names than a
         // request lost to quarantine. Neither is proven, and the incident builder keeps them out of existing incidents.
-        if (EmptyFromStandIn(message) is { } standIn)
+        if (EmptyFromStandIn(message, hint) is { } standIn)
         {
             (sender, source) = (standIn, SenderSource.ReplyTo);
             return true;
         }
-        if (AddressReading.Unqualified(message, HeaderId.From) is { } unqualified)
+        if (AddressReading.Unqualified(message, HeaderId.From, hint) is { } unqualified)
         {
             (sender, source) = (unqualified, SenderSource.UnqualifiedFrom);
             return true;
@@ -130,19 +133,19 @@ public static class CustomerMessageReader
     /// or a bare name, as some web forms and list tools write it) the Reply-To it leaves answers to; for an MTA's own
     /// unqualified "MAILER-DAEMON", that mailbox as written, without inventing a domain.
     /// </summary>
-    private static CustomerAddress? FromOf(MimeMessage message) =>
-        AddressReading.First(message, HeaderId.From)
-        ?? EmptyFromStandIn(message)
-        ?? AddressReading.Unqualified(message, HeaderId.From);
+    private static CustomerAddress? FromOf(MimeMessage message, Encoding? hint) =>
+        AddressReading.First(message, HeaderId.From, hint)
+        ?? EmptyFromStandIn(message, hint)
+        ?? AddressReading.Unqualified(message, HeaderId.From, hint);
 
     /// <summary>The Reply-To standing in for a From that names no address, with the From's name when it has none of its own.</summary>
-    private static CustomerAddress? EmptyFromStandIn(MimeMessage message)
+    private static CustomerAddress? EmptyFromStandIn(MimeMessage message, Encoding? hint)
     {
         var hasFrom = message.Headers.Contains(HeaderId.From);
         if (hasFrom && !AddressReading.IsEmptyAddress(message, HeaderId.From)) return null;
-        if (AddressReading.First(message, HeaderId.ReplyTo) is not { } replyTo) return null;
+        if (AddressReading.First(message, HeaderId.ReplyTo, hint) is not { } replyTo) return null;
         if (replyTo.DisplayName.Length > 0 || !hasFrom) return replyTo;
-        return replyTo with { DisplayName = HeaderText.OneLine(AddressReading.NameWithoutAddress(message, HeaderId.From)) };
+        return replyTo with { DisplayName = HeaderText.OneLine(AddressReading.NameWithoutAddress(message, HeaderId.From, hint)) };
     }
 
     /// <summary>
@@ -159,11 +162,11 @@ public static class CustomerMessageReader
         return null;
     }
 
-    private static string SubjectOf(MimeMessage message)
+    private static string SubjectOf(MimeMessage message, Encoding? hint)
     {
         foreach (var header in message.Headers)
             if (header.Id == HeaderId.Subject)
-                return HeaderText.Value(header);
+                return HeaderText.Value(header, hint);
         return "";
     }
 

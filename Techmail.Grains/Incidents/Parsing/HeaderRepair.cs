@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 using System.Text.RegularExpressions;
 using MimeKit;
 
@@ -13,7 +14,8 @@ namespace Techmail.Incidents.Parsing;
 internal static partial class HeaderRepair
 {
     /// <summary>The repaired value, on one line, or null when MimeKit's decoding needs no repair.</summary>
-    public static string? Value(Header header)
+    /// <param name="hint">The message's own charset for text too short to detect (see <see cref="CharsetHint"/>).</param>
+    public static string? Value(Header header, Encoding? hint = null)
     {
         var raw = header.RawValue;
         if (raw is null || raw.Length == 0) return null;
@@ -30,7 +32,7 @@ internal static partial class HeaderRepair
         void Flush()
         {
             if (pending.Count == 0) return;
-            result.Append(TextDecoding.Decode([.. pending], pendingCharset, out var note));
+            result.Append(TextDecoding.Decode([.. pending], pendingCharset, out var note, hint));
             repaired |= note is not null && pendingCharset is not null;
             pending.Clear();
         }
@@ -47,7 +49,7 @@ internal static partial class HeaderRepair
             if (first || between.Any(c => !char.IsWhiteSpace(c)))
             {
                 Flush();
-                AppendRaw(result, between, ref repaired);
+                AppendRaw(result, between, hint, ref repaired);
             }
             else if (!string.Equals(pendingCharset, charset, StringComparison.OrdinalIgnoreCase))
             {
@@ -69,12 +71,12 @@ internal static partial class HeaderRepair
             position = word.Index + word.Length;
         }
         Flush();
-        AppendRaw(result, text[position..], ref repaired);
+        AppendRaw(result, text[position..], hint, ref repaired);
         return repaired ? HeaderText.OneLine(result.ToString()) : null;
     }
 
     /// <summary>Text outside encoded words: ASCII as it is, 8-bit bytes decoded as unlabelled text.</summary>
-    private static void AppendRaw(StringBuilder result, string latin1, ref bool repaired)
+    private static void AppendRaw(StringBuilder result, string latin1, Encoding? hint, ref bool repaired)
     {
         if (latin1.Length == 0) return;
         var bytes = Encoding.Latin1.GetBytes(latin1);
@@ -83,10 +85,39 @@ internal static partial class HeaderRepair
             result.Append(latin1);
             return;
         }
-        var decoded = TextDecoding.Decode(bytes, null, out _);
+        var decoded = TextDecoding.Decode(bytes, null, out _, hint);
         // MimeKit reads raw 8-bit headers as UTF-8, else Latin-1; anything else it got wrong.
         repaired |= decoded != Encoding.UTF8.GetString(bytes) && decoded != latin1;
         result.Append(decoded);
+    }
+
+    /// <summary>
+    /// The header's 8-bit text that is not UTF-8, as bytes: raw 8-bit runs and the payload of encoded words. What a
+    /// message-wide charset guess is made from, since one name or subject is too short to judge alone.
+    /// </summary>
+    public static void CollectForeignBytes(Header header, Stream into)
+    {
+        var raw = header.RawValue;
+        if (raw is null || raw.Length == 0) return;
+        var text = Encoding.Latin1.GetString(raw);
+        var position = 0;
+        foreach (Match word in EncodedWord().Matches(text))
+        {
+            AppendForeign(Encoding.Latin1.GetBytes(text[position..word.Index]), into);
+            var payload = word.Groups["text"].Value;
+            var bytes = word.Groups["encoding"].Value is "B" or "b" ? Base64(payload) : QuotedPrintable(payload);
+            if (bytes is not null) AppendForeign(bytes, into);
+            position = word.Index + word.Length;
+        }
+        AppendForeign(Encoding.Latin1.GetBytes(text[position..]), into);
+    }
+
+    private static void AppendForeign(byte[] bytes, Stream into)
+    {
+        if (bytes.AsSpan().IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0) return;
+        if (Utf8.IsValid(bytes)) return;
+        into.Write(bytes);
+        into.WriteByte((byte)'\n');
     }
 
     private static byte[]? Base64(string payload)

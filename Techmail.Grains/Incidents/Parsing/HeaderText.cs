@@ -10,9 +10,10 @@ internal static class HeaderText
     /// The decoded value, with a wrong charset label repaired (<see cref="HeaderRepair"/>), or the raw bytes read
     /// leniently when MimeKit cannot decode it.
     /// </summary>
-    public static string Value(Header header)
+    /// <param name="hint">The message's own charset for text too short to detect (see <see cref="CharsetHint"/>).</param>
+    public static string Value(Header header, Encoding? hint = null)
     {
-        if (HeaderRepair.Value(header) is { } repaired) return repaired;
+        if (HeaderRepair.Value(header, hint) is { } repaired) return repaired;
         string value;
         try
         {

@@ -12,10 +12,14 @@ internal static class TextDecoding
     private static readonly Encoding Western = WesternOrLatin1();
 
     /// <param name="note">Why the text was not read in the declared charset, or null when it was.</param>
-    public static string Decode(byte[] bytes, string? declaredCharset, out string? note)
+    /// <param name="hint">
+    /// The charset the rest of the message was detected in (see <see cref="CharsetHint"/>), for text too short for a
+    /// detector to judge on its own (a name, a subject); null when there is none.
+    /// </param>
+    public static string Decode(byte[] bytes, string? declaredCharset, out string? note, Encoding? hint = null)
     {
         note = null;
-        var text = DecodeCharset(bytes, declaredCharset?.Trim().Trim('"', '\'').Trim(), ref note);
+        var text = DecodeCharset(bytes, declaredCharset?.Trim().Trim('"', '\'').Trim(), ref note, hint);
         return NormalizeLineEnds(text);
     }
 
@@ -50,7 +54,7 @@ internal static class TextDecoding
         return unflowed.Length == 0 || unflowed.EndsWith('\n') ? unflowed : unflowed + "\n";
     }
 
-    private static string DecodeCharset(byte[] bytes, string? charset, ref string? note)
+    private static string DecodeCharset(byte[] bytes, string? charset, ref string? note, Encoding? hint)
     {
         if (bytes.Length == 0) return "";
 
@@ -62,7 +66,7 @@ internal static class TextDecoding
         var declared = Find(charset);
         if (declared is null)
         {
-            var guessed = Unlabelled(bytes, out var text);
+            var guessed = Unlabelled(bytes, hint, out var text);
             if (!string.IsNullOrEmpty(charset)) note = $"charset \"{charset}\" is unknown; read as {guessed}";
             return text;
         }
@@ -71,7 +75,7 @@ internal static class TextDecoding
         {
             // Valid UTF-8 is always taken as labelled; only bytes that are not UTF-8 at all are looked at again.
             if (TryStrictUtf8(bytes, out var utf8)) return utf8;
-            var guessed = NotUtf8(bytes, out var text);
+            var guessed = NotUtf8(bytes, hint, out var text);
             note = $"text labelled UTF-8 is not valid UTF-8; read as {guessed}";
             return text;
         }
@@ -86,7 +90,7 @@ internal static class TextDecoding
             return asUtf8;
         }
 
-        if (Relabelled(bytes, declared) is { } found)
+        if (Relabelled(bytes, declared, hint) is { } found)
         {
             note = $"text labelled {charset} is not in that charset; read as {found.Charset}";
             return found.Text;
@@ -101,38 +105,55 @@ internal static class TextDecoding
     /// The charset the bytes are really in when the label is clearly wrong, or null to keep the label. Clearly wrong
     /// means: the bytes are invalid in the labelled charset; or a Western label on text whose letters are mostly
     /// 8-bit (no Western language writes like that, every CJK and Cyrillic one does); or a Cyrillic label whose reading
-    /// flips letter case inside words, the mark of one Cyrillic code page read as another. In each case a detector's
-    /// guess is taken only when it decodes every byte.
+    /// is mostly capitals while another Cyrillic code page reads it in ordinary case (KOI8-R and Windows-1251 swap the
+    /// case of each other's letters). A guess is taken only when it decodes every byte.
     /// </summary>
-    private static (string Charset, string Text)? Relabelled(byte[] bytes, Encoding declared)
+    private static (string Charset, string Text)? Relabelled(byte[] bytes, Encoding declared, Encoding? hint)
     {
         var labelled = CharsetGuess.TryDecode(declared, bytes, out var labelledText);
-        var misread = !labelled
-            || (IsWesternSingleByte(declared.CodePage) && MostlyEightBit(bytes))
-            || (CharsetGuess.IsCyrillic(declared) && CaseFlips(labelledText) > 0.1);
-        if (!misread) return null;
-        if (CharsetGuess.Detect(bytes) is not { } guess) return null;
+        var westernMisread = IsWesternSingleByte(declared.CodePage) && MostlyEightBit(bytes);
+        var cyrillicCase = labelled && !westernMisread && CharsetGuess.IsCyrillic(declared);
+        if (labelled && !westernMisread && !cyrillicCase) return null;
+        if (cyrillicCase && UpperShare(labelledText) <= 0.5) return null;
+
+        if (Guess(bytes, hint) is not { } guess) return null;
         var encoding = Find(guess.Charset);
-        if (encoding is null || CharsetGuess.Family(encoding) == CharsetGuess.Family(declared) && labelled) return null;
-        // A Cyrillic guess for Cyrillic-labelled text must read better than the label, not merely differently.
-        if (labelled && CharsetGuess.IsCyrillic(declared) && CaseFlips(guess.Text) >= CaseFlips(labelledText)) return null;
+        if (encoding is null || encoding.CodePage == declared.CodePage) return null;
+        if (cyrillicCase)
+            return CharsetGuess.IsCyrillic(encoding) && UpperShare(guess.Text) < UpperShare(labelledText) / 2 ? guess : null;
+        // GB2312 labelled text that reads as GB18030 is the label's own family: keep the label.
+        if (labelled && CharsetGuess.Family(encoding) == CharsetGuess.Family(declared)) return null;
         return guess;
     }
 
+    /// <summary>
+    /// A charset for bytes no label explains: for short text (a name, a subject) the message's own charset when it
+    /// decodes them, since a detector cannot tell a few CJK or Cyrillic characters apart; otherwise the detector's.
+    /// </summary>
+    private static (string Charset, string Text)? Guess(byte[] bytes, Encoding? hint)
+    {
+        (string, string)? hinted = hint is not null && CharsetGuess.TryDecode(hint, bytes, out var hintText) ? (hint.WebName, hintText) : null;
+        if (bytes.Length < ShortText && hinted is not null) return hinted;
+        return CharsetGuess.Detect(bytes) ?? hinted;
+    }
+
+    /// <summary>Below this many bytes a detector's verdict on its own is not worth more than the message's charset.</summary>
+    private const int ShortText = 64;
+
     /// <summary>Unlabelled (or unknown-labelled) text: UTF-8 when it is valid UTF-8, else what it is detected as.</summary>
-    private static string Unlabelled(byte[] bytes, out string text)
+    private static string Unlabelled(byte[] bytes, Encoding? hint, out string text)
     {
         if (TryStrictUtf8(bytes, out text)) return "UTF-8";
-        return NotUtf8(bytes, out text);
+        return NotUtf8(bytes, hint, out text);
     }
 
     /// <summary>
     /// Bytes that are not UTF-8: Windows-1252 for Western text (its letters are mostly ASCII, and the detector easily
-    /// mistakes a few accents for something else), the detector's charset for text whose letters are mostly 8-bit.
+    /// mistakes a few accents for something else), the detected charset for text whose letters are mostly 8-bit.
     /// </summary>
-    private static string NotUtf8(byte[] bytes, out string text)
+    private static string NotUtf8(byte[] bytes, Encoding? hint, out string text)
     {
-        if (MostlyEightBit(bytes) && CharsetGuess.Detect(bytes) is { } guess)
+        if (MostlyEightBit(bytes) && Guess(bytes, hint) is { } guess)
         {
             text = guess.Text;
             return guess.Charset;
@@ -163,20 +184,23 @@ internal static class TextDecoding
         return letters > 0 && high * 3 >= letters;
     }
 
-    /// <summary>The share of letters that are capitals right after a small letter ("пРИВЕТ" read in the wrong code page).</summary>
-    private static double CaseFlips(string text)
+    /// <summary>The share of letters that are capitals.</summary>
+    private static double UpperShare(string text)
     {
-        int letters = 0, flips = 0;
-        for (var i = 0; i < text.Length; i++)
+        int letters = 0, upper = 0;
+        foreach (var c in text)
         {
-            if (!char.IsLetter(text[i])) continue;
+            if (!char.IsLetter(c)) continue;
             letters++;
-            if (i > 0 && char.IsUpper(text[i]) && char.IsLower(text[i - 1])) flips++;
+            if (char.IsUpper(c)) upper++;
         }
-        return letters == 0 ? 0 : (double)flips / letters;
+        return letters == 0 ? 0 : (double)upper / letters;
     }
 
-    private static Encoding? Find(string? charset)
+    /// <summary>Whether at least a third of the letters are 8-bit bytes (see <see cref="Relabelled"/>).</summary>
+    internal static bool IsMostlyEightBit(byte[] bytes) => MostlyEightBit(bytes);
+
+    internal static Encoding? Find(string? charset)
     {
         if (string.IsNullOrEmpty(charset)) return null;
         try
