@@ -90,7 +90,7 @@ internal static class TextDecoding
             return asUtf8;
         }
 
-        if (Relabelled(bytes, declared, hint) is { } found)
+        if (Relabelled(bytes, charset!, declared, hint) is { } found)
         {
             note = $"text labelled {charset} is not in that charset; read as {found.Charset}";
             return found.Text;
@@ -108,9 +108,12 @@ internal static class TextDecoding
     /// is mostly capitals while another Cyrillic code page reads it in ordinary case (KOI8-R and Windows-1251 swap the
     /// case of each other's letters). A guess is taken only when it decodes every byte.
     /// </summary>
-    private static (string Charset, string Text)? Relabelled(byte[] bytes, Encoding declared, Encoding? hint)
+    private static (string Charset, string Text)? Relabelled(byte[] bytes, string label, Encoding declared, Encoding? hint)
     {
-        var labelled = CharsetGuess.TryDecode(declared, bytes, out var labelledText);
+        // .NET reads "gb2312" as GBK, whose wider byte ranges accept Big5 text as a string of rare characters; bytes
+        // outside GB2312's own ranges are invalid for the label even where GBK would take them.
+        var labelled = CharsetGuess.TryDecode(declared, bytes, out var labelledText)
+            && !(label.Equals("gb2312", StringComparison.OrdinalIgnoreCase) && !IsEucCn(bytes));
         var westernMisread = IsWesternSingleByte(declared.CodePage) && MostlyEightBit(bytes);
         var cyrillicCase = labelled && !westernMisread && CharsetGuess.IsCyrillic(declared);
         if (labelled && !westernMisread && !cyrillicCase) return null;
@@ -182,6 +185,18 @@ internal static class TextDecoding
             }
         }
         return letters > 0 && high * 3 >= letters;
+    }
+
+    /// <summary>Whether every 8-bit byte pair is in GB2312's EUC-CN ranges (both bytes 0xA1 to 0xFE).</summary>
+    private static bool IsEucCn(byte[] bytes)
+    {
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] < 0x80) continue;
+            if (bytes[i] is < 0xA1 or 0xFF || i + 1 >= bytes.Length || bytes[i + 1] is < 0xA1 or 0xFF) return false;
+            i++;
+        }
+        return true;
     }
 
     /// <summary>The share of letters that are capitals.</summary>
