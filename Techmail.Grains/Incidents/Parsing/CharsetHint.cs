@@ -40,7 +40,8 @@ internal static class CharsetHint
         }
 
         var all = sample.ToArray();
-        if (!TextDecoding.IsMostlyEightBit(all)) return null;
+        // A few bytes are no more evidence for the message than for one header; see TextDecoding's short text.
+        if (all.Length < 64 || !TextDecoding.IsMostlyEightBit(all)) return null;
         return CharsetGuess.Detect(all) is { } guess ? TextDecoding.Find(guess.Charset) : null;
     }
 }

@@ -117,7 +117,9 @@ internal static class TextDecoding
         var westernMisread = IsWesternSingleByte(declared.CodePage) && MostlyEightBit(bytes);
         var cyrillicCase = labelled && !westernMisread && CharsetGuess.IsCyrillic(declared);
         if (labelled && !westernMisread && !cyrillicCase) return null;
-        if (cyrillicCase && UpperShare(labelledText) <= 0.5) return null;
+        // Text written in capitals is not mojibake; a misread sentence is capitals with small letters where its
+        // capitals were ("пЁТР иВАНОВ").
+        if (cyrillicCase && (UpperShare(labelledText) <= 0.5 || !HasCaseFlip(labelledText))) return null;
 
         if (Guess(bytes, hint) is not { } guess) return null;
         var encoding = Find(guess.Charset);
@@ -136,11 +138,14 @@ internal static class TextDecoding
     private static (string Charset, string Text)? Guess(byte[] bytes, Encoding? hint)
     {
         (string, string)? hinted = hint is not null && CharsetGuess.TryDecode(hint, bytes, out var hintText) ? (hint.WebName, hintText) : null;
-        if (bytes.Length < ShortText && hinted is not null) return hinted;
+        if (bytes.Length < ShortText) return hinted;
         return CharsetGuess.Detect(bytes) ?? hinted;
     }
 
-    /// <summary>Below this many bytes a detector's verdict on its own is not worth more than the message's charset.</summary>
+    /// <summary>
+    /// Below this many bytes a detector's verdict is a coin toss between charsets (a CJK name decodes in half a
+    /// dozen): such text is read only in the message's own charset, or left as labelled.
+    /// </summary>
     private const int ShortText = 64;
 
     /// <summary>Unlabelled (or unknown-labelled) text: UTF-8 when it is valid UTF-8, else what it is detected as.</summary>
@@ -166,8 +171,9 @@ internal static class TextDecoding
     }
 
     /// <summary>
-    /// Whether at least a third of the bytes that are not ASCII white space, digits or punctuation are 8-bit: letters
-    /// of CJK and Cyrillic text are, while even the most accented Western languages stay well under a fifth.
+    /// Whether at least a third of the letters (ASCII letters and 8-bit bytes) are 8-bit, and at least four bytes are:
+    /// letters of CJK and Cyrillic text are, while even the most accented Western languages stay well under a third
+    /// once a word or two is there ("Öl" alone is half 8-bit and still German, hence the four).
     /// </summary>
     private static bool MostlyEightBit(byte[] bytes)
     {
@@ -184,7 +190,7 @@ internal static class TextDecoding
                 letters++;
             }
         }
-        return letters > 0 && high * 3 >= letters;
+        return high >= 4 && high * 3 >= letters;
     }
 
     /// <summary>Whether every 8-bit byte pair is in GB2312's EUC-CN ranges (both bytes 0xA1 to 0xFE).</summary>
@@ -197,6 +203,14 @@ internal static class TextDecoding
             i++;
         }
         return true;
+    }
+
+    /// <summary>Whether a capital follows a small letter inside a word somewhere.</summary>
+    private static bool HasCaseFlip(string text)
+    {
+        for (var i = 1; i < text.Length; i++)
+            if (char.IsUpper(text[i]) && char.IsLower(text[i - 1])) return true;
+        return false;
     }
 
     /// <summary>The share of letters that are capitals.</summary>

@@ -52,7 +52,7 @@ public sealed class LenientReadingSecurityTests
     public void A_repaired_display_name_cannot_bring_an_address_of_its_own()
     {
         // GB2312 bytes labelled Latin-1: the name is repaired, and it holds what looks like another address.
-        var name = Encoding.GetEncoding("gb2312").GetBytes("客服中心的王经理和李经理都在这里等候 <ceo@bank.test>");
+        var name = Encoding.GetEncoding("gb2312").GetBytes("客服中心的王经理和李经理都在这里等候您的回复，请您耐心等待我们的处理结果 <ceo@bank.test>");
         var message = Read($"From: =?iso-8859-1?B?{Convert.ToBase64String(name)}?= <eve@attacker.test>\nSubject: s\n\nbody\n");
 
         Assert.Equal("eve@attacker.test", message.Sender.Address);
