@@ -24,9 +24,12 @@ internal static class HeaderStart
     /// </summary>
     public static int Find(ReadOnlySpan<byte> raw)
     {
-        if (IsHeaderLine(Line(raw, 0))) return 0;
+        // A UTF-8 byte order mark, written by editors and some exports, marks the file's encoding; it is not part of
+        // the message, and left in place it hides the first header's name.
+        var start = raw.StartsWith<byte>([0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        if (IsHeaderLine(Line(raw, start))) return start;
 
-        var offset = 0;
+        var offset = start;
         for (var skipped = 0; skipped <= MaxSkippedLines && offset < raw.Length && offset <= MaxSkippedBytes; skipped++)
         {
             var line = Line(raw, offset);

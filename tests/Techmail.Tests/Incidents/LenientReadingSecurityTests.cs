@@ -44,6 +44,8 @@ public sealed class LenientReadingSecurityTests
         Assert.Equal(34, HeaderStart.Find(Raw("---- Original email message ----\nFrom: a@b.test\nSubject: s\n\nbody\n")));
         // One "Name: value" line after prose is prose, not a header block.
         Assert.Equal(0, HeaderStart.Find(Raw("Dear team,\nNote: from: ceo@bank.test\n\nplease pay\n")));
+        // A byte order mark is passed over, and only it.
+        Assert.Equal(3, HeaderStart.Find([0xEF, 0xBB, 0xBF, .. Raw("From: a@b.test\nSubject: s\n\nbody\n")]));
         // Five lines of anything before headers is not a banner.
         Assert.Equal(0, HeaderStart.Find(Raw("a\nb\nc\nd\ne\nFrom: ceo@bank.test\nSubject: s\n\nbody\n")));
     }
