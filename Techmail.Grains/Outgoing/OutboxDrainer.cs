@@ -127,6 +127,8 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
             using var span = item.AcknowledgedMessageKey is { } acknowledged
                 ? MessageTrace.Start(MessageTrace.Acknowledgement, batch.Tenant, batch.Mailbox, acknowledged)
                 : null;
+            // An acknowledgement's lines, a failure's included, carry the trace id of the customer mail it answers.
+            using var scope = item.AcknowledgedMessageKey is { } answered ? logger.BeginMessageScope(batch.Tenant, batch.Mailbox, answered) : null;
             try
             {
                 if (connection.Session is null || connection.Sent >= MailsPerSession)
@@ -165,6 +167,7 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 batch.Marks.Add(item.Id);
                 TechmailMetrics.OutboxFinished(item.Kind, sent: true);
                 span?.SetTag("techmail.verdict", "sent");
+                logger.LogDebug("Outbox mail {Id} of {Tenant}/{Mailbox} sent: {Kind} {Reference}", item.Id, batch.Tenant, batch.Mailbox, item.Kind, item.Reference ?? "");
             }
             catch (MailFetchException e)
             {
