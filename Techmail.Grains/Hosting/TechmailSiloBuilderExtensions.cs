@@ -93,6 +93,8 @@ public static class TechmailSiloBuilderExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<OperatorTokenFile>());
         silo.Services.AddSingleton<PushResumer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
+        silo.Services.AddSingleton<JournalReplayAtStart>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JournalReplayAtStart>());
         return silo;
     }
 

@@ -16,10 +16,12 @@ public sealed record DrainOutcome(int Sent, int Failed, DateTimeOffset? PausedUn
 /// greylisting recipient must not delay everyone else's acknowledgement.
 /// </summary>
 /// <remarks>
-/// Each mail the relay accepts is journaled at once (<see cref="AcceptedMailJournal"/>) and marked sent by the next
-/// commit (<see cref="SentMarks"/>), so a silo killed mid-drain sends again at most what its last commit had not
-/// reached when another silo takes the outbox over, and nothing after its own restart. Beyond that, sending is at
-/// least once, with the same Message-ID, which lets the recipient's system recognise a copy.
+/// Each mail is journaled the moment its last byte goes to the relay (<see cref="AcceptedMailJournal"/>) and marked
+/// sent by the next commit (<see cref="SentMarks"/>), so a silo killed mid-drain sends again at most what its last
+/// commit had not reached when another silo takes the outbox over, and nothing after its own restart. A mail the
+/// relay had whole but never answered (the connection lost while waiting for its "250") is not sent again either: the
+/// relay stored it on the end of its data. Beyond that, sending is at least once, with the same Message-ID, which
+/// lets the recipient's system recognise a copy.
 /// </remarks>
 public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal, MailSender sender, OutboxPolicy policy, TimeProvider time, ILogger<OutboxDrainer> logger)
 {
@@ -129,6 +131,13 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 : null;
             // An acknowledgement's lines, a failure's included, carry the trace id of the customer mail it answers.
             using var scope = item.AcknowledgedMessageKey is { } answered ? logger.BeginMessageScope(batch.Tenant, batch.Mailbox, answered) : null;
+            var handedOver = false;
+            void HandOver()
+            {
+                journal.HandedOver(item.Id);
+                handedOver = true;
+            }
+
             try
             {
                 if (connection.Session is null || connection.Sent >= MailsPerSession)
@@ -152,25 +161,35 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
 
                 try
                 {
-                    await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
+                    await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken, HandOver);
                 }
-                catch (MailFetchException e) when (connection.Sent > 0 && e.SmtpReply is null)
+                catch (MailFetchException e) when (connection.Sent > 0 && e.SmtpReply is null && !handedOver)
                 {
                     // A kept connection the relay has dropped since its last mail says nothing about this one: once
                     // more over a new connection, whose failure then counts.
                     await connection.Close();
                     connection.Session = await sender.Open(batch.Outgoing, cancellationToken);
-                    await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken);
+                    await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken, HandOver);
                 }
 
                 connection.Sent++;
-                batch.Marks.Add(item.Id);
-                TechmailMetrics.OutboxFinished(item.Kind, sent: true);
-                span?.SetTag("techmail.verdict", "sent");
-                logger.LogDebug("Outbox mail {Id} of {Tenant}/{Mailbox} sent: {Kind} {Reference}", item.Id, batch.Tenant, batch.Mailbox, item.Kind, item.Reference ?? "");
+                Sent(batch, item, handedOver, span);
+            }
+            catch (MailFetchException e) when (handedOver && e.SmtpReply is null)
+            {
+                // The relay has the whole mail and the connection went before its answer came: relays store mail on the
+                // end of its data, so sending it again would give the recipient a second copy (RFC 1047).
+                await connection.Close();
+                logger.LogInformation("Outbox mail {Id} of {Tenant}/{Mailbox} taken for sent: the relay had all of it when the connection failed ({Reason})", item.Id, batch.Tenant, batch.Mailbox, e.Message);
+                Sent(batch, item, handedOver, span);
             }
             catch (MailFetchException e)
             {
+                if (handedOver)
+                {
+                    journal.Refused(item.Id);
+                }
+
                 if (connection.Session is { Usable: false })
                 {
                     await connection.Close();
@@ -190,6 +209,11 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
             {
                 // The mail itself cannot be sent (an address or bytes the client library refuses): it would fail the
                 // same way every time and hold back the mail queued after it, so it fails now, with the reason.
+                if (handedOver)
+                {
+                    journal.Refused(item.Id);
+                }
+
                 if (connection.Session is { Usable: false })
                 {
                     await connection.Close();
@@ -206,6 +230,14 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 logger.LogWarning(e, "Outbox mail {Id} of {Tenant}/{Mailbox} cannot be sent", item.Id, batch.Tenant, batch.Mailbox);
             }
         }
+    }
+
+    private void Sent(Batch batch, OutboxItem item, bool handedOver, System.Diagnostics.Activity? span)
+    {
+        batch.Marks.Add(item.Id, handedOver);
+        TechmailMetrics.OutboxFinished(item.Kind, sent: true);
+        span?.SetTag("techmail.verdict", "sent");
+        logger.LogDebug("Outbox mail {Id} of {Tenant}/{Mailbox} sent: {Kind} {Reference}", item.Id, batch.Tenant, batch.Mailbox, item.Kind, item.Reference ?? "");
     }
 
     /// <summary>One of a drain's connections to the relay, kept from batch to batch; used by one slice at a time.</summary>

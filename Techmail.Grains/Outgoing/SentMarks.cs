@@ -22,10 +22,14 @@ internal sealed class SentMarks(OutboxStore store, AcceptedMailJournal journal, 
     /// <summary>Mail marked sent so far.</summary>
     public int Marked { get; private set; }
 
-    /// <summary>Journals an accepted mail and has it marked with the next commit.</summary>
-    public void Add(long id)
+    /// <summary>Journals an accepted mail (unless its hand-over already is) and has it marked with the next commit.</summary>
+    public void Add(long id, bool handedOver)
     {
-        journal.Accepted(id);
+        if (!handedOver)
+        {
+            journal.Accepted(id);
+        }
+
         lock (_lock)
         {
             _waiting.Add(id);

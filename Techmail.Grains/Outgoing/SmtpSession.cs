@@ -1,3 +1,4 @@
+using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
 using Techmail.Polling;
@@ -26,28 +27,33 @@ public sealed class SmtpSession : IAsyncDisposable
 
     public bool Usable { get; private set; } = true;
 
+    /// <param name="handingOver">
+    /// Called once, synchronously, when the last byte of the mail goes to the relay and before the end-of-data line
+    /// follows it: from then on the relay may have the mail whatever becomes of this process or connection.
+    /// </param>
     /// <exception cref="MailFetchException">The relay refused the message (with its reply code) or the connection failed.</exception>
-    public async Task SendRaw(string envelopeFrom, IReadOnlyList<string> recipients, byte[] raw, CancellationToken cancellationToken)
+    public async Task SendRaw(string envelopeFrom, IReadOnlyList<string> recipients, byte[] raw, CancellationToken cancellationToken, Action? handingOver = null)
     {
         var to = recipients.Select(MailboxAddress.Parse).ToList();
         _wire ??= new WireMessage();
         if (_wire.For(raw) is { } wire)
         {
-            await Send(envelopeFrom, wire, to, cancellationToken);
+            await Send(envelopeFrom, wire, to, cancellationToken, handingOver);
             return;
         }
 
         // Parsed by the synchronous parser, which reads bytes in memory without the async one's per-block overhead, into
         // persistent parts that point into them instead of copying. Disposed at once: MimeKit's messages have finalizers.
         using var message = MimeMessage.Load(new MemoryStream(raw, writable: false), persistent: true, cancellationToken);
-        await Send(envelopeFrom, message, to, cancellationToken);
+        await Send(envelopeFrom, message, to, cancellationToken, handingOver);
     }
 
-    public async Task Send(string envelopeFrom, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
+    /// <param name="handingOver">As for <see cref="SendRaw"/>.</param>
+    public async Task Send(string envelopeFrom, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken, Action? handingOver = null)
     {
         try
         {
-            await _client.SendAsync(message, MailboxAddress.Parse(envelopeFrom), recipients, cancellationToken);
+            await _client.SendAsync(message, MailboxAddress.Parse(envelopeFrom), recipients, cancellationToken, handingOver is null ? null : new HandOver(handingOver));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -77,5 +83,29 @@ public sealed class SmtpSession : IAsyncDisposable
         _wire?.Dispose();
         _client.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Finds the hand-over in MailKit's progress reports: it reports each write of the message data with the data's
+    /// whole length, and the write of the last bytes comes before the end-of-data line (and before the relay can have
+    /// stored the mail, as a test against a real SMTP server shows).
+    /// </summary>
+    private sealed class HandOver(Action handingOver) : ITransferProgress
+    {
+        private bool _done;
+
+        public void Report(long bytesTransferred, long totalSize)
+        {
+            if (!_done && bytesTransferred >= totalSize)
+            {
+                _done = true;
+                handingOver();
+            }
+        }
+
+        // Not used for SMTP, which always knows the length it sends; without one, the end cannot be told.
+        public void Report(long bytesTransferred)
+        {
+        }
     }
 }

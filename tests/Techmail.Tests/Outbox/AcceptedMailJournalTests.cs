@@ -70,6 +70,78 @@ public sealed class AcceptedMailJournalTests : IAsyncLifetime
         Assert.Single(Directory.GetFiles(_journals.Path, "*.journal"));
     }
 
+    [Fact]
+    public async Task Mail_the_relay_stored_but_had_not_answered_when_the_silo_stopped_is_marked_sent_at_the_next_start()
+    {
+        // The relay keeps the mail as its data ends and answers two seconds later: the silo stops in between, as a kill
+        // between a relay's commit and its "250" would leave it (the window of RFC 1047's duplicates).
+        var store = new OutboxStore(await _databases.Sqlite(), TimeProvider.System);
+        await store.Enqueue(Mail(0));
+        _smtp.AnswerSlowly("ann@example.net", TimeSpan.FromSeconds(2));
+        using (var journal = Journal(store))
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(600));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Drainer(store, journal).Drain("acme", "support", Outgoing(), stop.Token));
+        }
+
+        Assert.Equal(1, (await store.Counts("acme", "support")).Queued);
+        await _smtp.WaitFor(m => m.Message.Subject == "mail 0", TimeSpan.FromSeconds(20));
+
+        using (var restarted = Journal(store))
+        {
+            Assert.Equal(0, (await Drainer(store, restarted).Drain("acme", "support", Outgoing(), CancellationToken.None)).Sent);
+        }
+
+        var counts = await store.Counts("acme", "support");
+        Assert.Equal((0, 1), (counts.Queued, counts.Sent));
+        Assert.Equal(1, _smtp.Count);
+    }
+
+    [Fact]
+    public async Task Mail_the_relay_refused_after_its_data_is_not_taken_for_sent_by_the_journal()
+    {
+        var store = new OutboxStore(await _databases.Sqlite(), TimeProvider.System);
+        await store.Enqueue(Mail(0));
+        _smtp.AnswerNext(1, 451, "4.3.0 try again later");
+        using (var journal = Journal(store))
+        {
+            var outcome = await Drainer(store, journal).Drain("acme", "support", Outgoing(), CancellationToken.None);
+            Assert.Equal(0, outcome.Sent);
+            Assert.Contains("try again later", outcome.LastError);
+        }
+
+        // The hand-over was journaled, then undone by the refusal: a restart must not mark it sent.
+        using (var restarted = Journal(store))
+        {
+            await restarted.Recovered();
+        }
+
+        var counts = await store.Counts("acme", "support");
+        Assert.Equal((1, 0), (counts.Queued, counts.Sent));
+        Assert.Equal(0, _smtp.Count);
+    }
+
+    [Fact]
+    public async Task Mail_whose_connection_drops_after_its_data_is_taken_for_sent_and_not_sent_again()
+    {
+        // A relay that stores each mail as its data ends and then drops the connection without answering, as one that
+        // crashes or loses its network at that moment does. The real SMTP server cannot be made to do that; the test
+        // above drives the same hand-over against it.
+        await using var relay = await SilentRelay.Start();
+        var store = new OutboxStore(await _databases.Sqlite(), TimeProvider.System);
+        await store.Enqueue(Mail(0));
+        var outgoing = Outgoing() with { Relay = new SmtpRelaySettings("127.0.0.1", relay.Port, TlsMode.None, null, null) };
+        using (var journal = Journal(store))
+        {
+            var drainer = Drainer(store, journal);
+            Assert.Equal(1, (await drainer.Drain("acme", "support", outgoing, CancellationToken.None)).Sent);
+            Assert.Equal(0, (await drainer.Drain("acme", "support", outgoing, CancellationToken.None)).Sent);
+        }
+
+        Assert.Equal(1, (await store.Counts("acme", "support")).Sent);
+        Assert.Equal(1, relay.Stored);
+    }
+
     private async Task AcceptedThenStopped(TechmailDatabase database, string refuse, string allow)
     {
         var store = new OutboxStore(database, TimeProvider.System);
@@ -122,5 +194,78 @@ public sealed class AcceptedMailJournalTests : IAsyncLifetime
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Speaks just enough SMTP to take a mail's data, counts it, and hangs up instead of answering.</summary>
+    private sealed class SilentRelay : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(System.Net.IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private Task _serving = Task.CompletedTask;
+        private int _stored;
+
+        public int Port => ((System.Net.IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public int Stored => Volatile.Read(ref _stored);
+
+        public static Task<SilentRelay> Start()
+        {
+            var relay = new SilentRelay();
+            relay._listener.Start();
+            relay._serving = relay.Serve();
+            return Task.FromResult(relay);
+        }
+
+        private async Task Serve()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                System.Net.Sockets.TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                using (client)
+                {
+                    await Converse(client.GetStream());
+                }
+            }
+        }
+
+        private async Task Converse(System.Net.Sockets.NetworkStream stream)
+        {
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            async Task Say(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
+            await Say("220 silent.example ESMTP");
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                var verb = line.Split(' ')[0].ToUpperInvariant();
+                if (verb == "DATA")
+                {
+                    await Say("354 go ahead");
+                    while (await reader.ReadLineAsync() is { } data && data != ".")
+                    {
+                    }
+
+                    Interlocked.Increment(ref _stored);
+                    return;
+                }
+
+                await Say(verb is "EHLO" or "HELO" ? "250 silent.example" : verb == "QUIT" ? "221 bye" : "250 ok");
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _serving;
+            _stop.Dispose();
+        }
     }
 }
