@@ -22,7 +22,7 @@ if (args.Length > 0 && args[0] == "classify")
 
 if (args.Length > 0 && args[0] == "scale")
 {
-    return await ScaleBenchmark.Run(args.Skip(1).ToArray());
+    return await ScaleTelemetryComparison.Run(args.Skip(1).ToArray(), ScaleBenchmark.Run);
 }
 
 if (args.Length > 0 && args[0] == "incident-list")
