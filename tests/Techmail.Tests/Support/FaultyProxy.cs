@@ -110,6 +110,9 @@ public sealed class FaultyProxy : IAsyncDisposable
     /// </summary>
     public void LimitOpenConnections(int connections) => Volatile.Write(ref _maxOpen, connections);
 
+    /// <summary>Connections open now through the proxy.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
+
     /// <summary>Connections closed at once for being over the limit.</summary>
     public int RefusedOverLimit => Volatile.Read(ref _refusedOverLimit);
 
