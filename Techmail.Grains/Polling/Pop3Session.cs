@@ -9,6 +9,9 @@ namespace Techmail.Polling;
 /// </summary>
 internal sealed class Pop3Session : IMailSession
 {
+    private static readonly Pop3Command ListCommand = new("LIST", true);
+    private static readonly Pop3Command UidlCommand = new("UIDL", true);
+
     private readonly Pop3Connection _connection;
     private readonly List<int> _deletes = [];
 
@@ -16,9 +19,13 @@ internal sealed class Pop3Session : IMailSession
 
     public bool SplitsLongPolls => _connection.HasUidl;
 
-    /// <summary>What to send behind the login so that its answer lists the mailbox (see <see cref="Pop3Connection.SendAfterLogin"/>).</summary>
+    /// <summary>
+    /// What to send behind the login so that its answer lists the mailbox (see <see cref="Pop3Connection.SendAfterLogin"/>):
+    /// LIST and UIDL in the login's flight where the server pipelines; otherwise LIST alone, and UIDL only when LIST
+    /// found mail, since each costs a round trip of its own.
+    /// </summary>
     public static IReadOnlyList<Pop3Command> Listing(Pop3Connection connection) =>
-        connection.HasUidl ? [new Pop3Command("LIST", true), new Pop3Command("UIDL", true)] : [new Pop3Command("LIST", true)];
+        connection.HasUidl && connection.Pipelining ? [ListCommand, UidlCommand] : [ListCommand];
 
     public static Pop3Session Over(Pop3Connection connection) => new(connection);
 
@@ -32,7 +39,9 @@ internal sealed class Pop3Session : IMailSession
             return [];
         }
 
-        var uids = replies.Count > 1 ? Parse(Reply(replies[1], "UIDL"), "UIDL") : null;
+        var uids = replies.Count > 1 ? Parse(Reply(replies[1], "UIDL"), "UIDL")
+            : _connection.HasUidl ? Parse(Reply((await _connection.Exchange([UidlCommand], cancellationToken))[0], "UIDL"), "UIDL")
+            : null;
         var list = new List<RemoteMessage>(sizes.Count);
         foreach (var (number, size) in sizes)
         {

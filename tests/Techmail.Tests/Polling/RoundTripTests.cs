@@ -32,6 +32,30 @@ public sealed class RoundTripTests(PollProgressFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task Without_pipelining_pop3_waits_for_each_command_and_still_takes_the_mail()
+    {
+        var (user, password) = fixture.UserWithMail(3, "unpipelined");
+        await using var proxy = FaultyProxy.Start(fixture.Dovecot.Pop3Port);
+        // A server that does not offer PIPELINING (RFC 2449): each command waits for the answer to the one before.
+        proxy.RewriteServerLines(line => line.StartsWith("PIPELINING", StringComparison.Ordinal) ? "" : line);
+        proxy.AddLatency(Latency);
+        await using var harness = await PollerHarness.Start(new PollingLimits());
+        var incoming = PollProgressFixture.Pop3(user, password, proxy.Port);
+
+        var full = await harness.Poll("pop3-unpipelined", incoming);
+        var before = proxy.RoundTrips;
+        var empty = await harness.Poll("pop3-unpipelined", incoming);
+
+        Assert.Null(full.Error);
+        Assert.Equal(3, full.Accepted);
+        Assert.Equal(0, fixture.Dovecot.CountMessages(user));
+        Assert.Null(empty.Error);
+        // The greeting, CAPA, AUTH PLAIN with its initial response, and LIST (UIDL only when LIST found mail); QUIT
+        // still goes without waiting.
+        Assert.Equal(4, proxy.RoundTrips - before);
+    }
+
+    [Fact]
     public async Task An_empty_imap_poll_costs_few_round_trips()
     {
         var (user, password) = fixture.UserWithMail(0, "empty");
