@@ -44,6 +44,9 @@ public sealed record TechmailOptions
 
     public PollingLimits Polling { get; init; } = new();
 
+    /// <summary>IMAP connections kept between polls (see <see cref="ImapConnectionPool"/>).</summary>
+    public ImapPoolOptions ImapPool { get; init; } = new();
+
     public Incidents.IncidentPolicy Incidents { get; init; } = new();
 
     /// <summary>Retry and give-up times of the outbox; tests shorten them.</summary>
