@@ -37,8 +37,8 @@ internal static class PhraseRules
         new(BounceReason.BadReputation, BadReputation(), ["reputation", "sender score", "senderscore", "complaints", "[ts"]),
         // The recipient's own settings refused the mail ("refused due to recipient preferences"): the address exists and
         // chose not to take it, so it must win over any "unknown"/5.1.1 wording a provider puts beside it.
-        new(BounceReason.Filtered, RecipientChoice(), ["preferences", "recipient's settings", "recipient settings", "recipient has blocked", "recipient has chosen", "recipient has opted", "does not wish", "doesn't wish", "does not want", "doesn't want"]),
-        new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection rate", "connection freq", "connection count", "connection limit", "maximum number", "max number", "concurrent", "simultaneous"]),
+        new(BounceReason.Filtered, RecipientChoice(), ["preferences", "settings", "recipient has", "does not wish", "doesn't wish", "does not want", "doesn't want"]),
+        new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection rate", "connection freq", "connection count", "connection limit", "max", "concurrent", "simultaneous"]),
         new(BounceReason.Speeding, Speeding(), ["rate", "too many", "slow down", "throttl", "try again later"]),
         new(BounceReason.NoRelaying, NoRelaying(), ["relay", "identities failed"]),
         new(BounceReason.SecurityError, SecurityError(), ["auth", "insecure", "certificate"]),
@@ -64,7 +64,7 @@ internal static class PhraseRules
         // believes it has already handled; nothing about the recipient or the content.
         new(BounceReason.SystemError, DuplicateMessageId(), ["duplicated message-id"]),
         new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "lost connection", "connection reset", "connection refused", "connection closed", "connection dropped", "connection lost", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
-        new(BounceReason.Expired, Expired(), ["cannot send message for", "could not deliver", "no response", "not respond", "did not respond", "queue lifetime", "maximum time", "time limit", "failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for", "delivered within"]),
+        new(BounceReason.Expired, Expired(), ["cannot send message for", "could not deliver", "no response", "respond", "queue lifetime", "maximum time", "time limit", "failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for", "delivered within"]),
         new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space"]),
         new(BounceReason.MailerError, MailerError(), ["mailer", "procmail", "command", "pipe to", "|/", "| /", "|\t/", "exit", "x-unix"]),
         new(BounceReason.SyntaxError, SyntaxError(), ["malformed address", "incorrectly", "syntax", "command", "parameter", "argument", "sequence", "too long"]),

@@ -1,5 +1,6 @@
 using Techmail.Bounces;
 using Techmail.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Techmail.Tests.Bounces;
 
