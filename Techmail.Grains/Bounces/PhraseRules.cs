@@ -45,7 +45,7 @@ internal static class PhraseRules
         // cPanel/Exim wording whose "blacklisted" names the sender's address or a guess, not the sending host.
         new(BounceReason.Rejected, SenderListed(), ["to/from an address", "from an address"]),
         new(BounceReason.HostUnknown, DomainMayNotExist(), ["domain may not exist"]),
-        new(BounceReason.Blocked, Blocked(), ["not authori", "not permitted to send", "not allowed to send", "block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
+        new(BounceReason.Blocked, Blocked(), ["greylist", "graylist", "grey-list", "gray-list", "not authori", "not permitted to send", "not allowed to send", "block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
         new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
         new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content rejected", "content was", "content blocked", "content filter", "classified as", "high score", "high spam", "looks like", "look like"]),
         new(BounceReason.ContentError, ContentError(), ["content error", "too large", "too long", "too many", "8-bit", "8bit", "invalid", "media type", "message header", "message body"]),
@@ -249,16 +249,20 @@ internal static class PhraseRules
     private static Regex NotCompliantRfc() => _notCompliantRfc ??= new(@"not (?:\w+ )?(?:RFC|standards?)[ -]?(?:\d{3,4} )?complian|(?:violat\w*|not (?:comply|conform)\w*|non-?complian\w*|does not (?:comply|conform)\w*)(?: with)? (?:the )?RFC|RFC ?(?:5322|2822|822|5321) (?:complian|violat|requires)|multiple (?:addresses in )?(?:From|Subject|To|Date|Message-ID|Sender)\b|multiple \S+ headers|duplicate header|missing (?:required )?(?:\w+ )?header|header (?:is )?(?:malformed|invalid)|malformed (?:\w+ )?header|bare (?:LF|line ?feed)", Opts | RegexOptions.Compiled);
     private static Regex? _notCompliantRfc;
 
-    private static Regex BadReputation() => _badReputation ??= new(@"reputation|sender score|senderscore|user complaints|\[TS[S0]\d\d\]", Opts | RegexOptions.Compiled);
+    // "Blocked using <list> Reputation" names an IP blocklist that refused the host (a block), not a judgement of the
+    // sender's own reputation.
+    private static Regex BadReputation() => _badReputation ??= new(@"(?<!blocked using [\w.-]+ )reputation|sender score|senderscore|user complaints|\[TS[S0]\d\d\]", Opts | RegexOptions.Compiled);
     private static Regex? _badReputation;
 
     // Connection counts, not message rates: Postfix's anvil "too many connections from", Exim's "too many concurrent SMTP
     // connections", Exchange's "maximum number of concurrent (server) connections has exceeded a limit", Sendmail's
     // connection rate and concurrency limits.
-    private static Regex TooManyConn() => _tooManyConn ??= new(@"too many (?:\w+ ){0,2}(?:connections|sessions)|(?:maximum|max\.?) (?:number of )?(?:\w+ ){0,2}(?:connections|sessions)|(?:concurrent|simultaneous) (?:\w+ )?(?:connection|session)s? (?:limit|exceeded)|connection (?:rate|frequency|count) (?:limit|exceeded)|connection frequency limited|connection limit|too many hosts", Opts | RegexOptions.Compiled);
+    // "Too many recipients" is RFC 3463's X.5.3, a per-transaction count that the reason vocabulary files with
+    // connection counts; it is not a sending rate.
+    private static Regex TooManyConn() => _tooManyConn ??= new(@"too many (?:\w+ ){0,2}(?:connections|sessions|recipients)|(?:maximum|max\.?) (?:number of )?(?:\w+ ){0,2}(?:connections|sessions)|(?:concurrent|simultaneous) (?:\w+ )?(?:connection|session)s? (?:limit|exceeded)|connection (?:rate|frequency|count) (?:limit|exceeded)|connection frequency limited|connection limit|too many hosts", Opts | RegexOptions.Compiled);
     private static Regex? _tooManyConn;
 
-    private static Regex Speeding() => _speeding ??= new(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails|recipients)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts | RegexOptions.Compiled);
+    private static Regex Speeding() => _speeding ??= new(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts | RegexOptions.Compiled);
     private static Regex? _speeding;
 
     private static Regex NoRelaying() => _noRelaying ??= new(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed|identities failed the check", Opts | RegexOptions.Compiled);
@@ -267,7 +271,9 @@ internal static class PhraseRules
     private static Regex SecurityError() => _securityError ??= new(@"SMTP auth|delivery not authori[sz]ed|authentication (?:is )?required|must (?:be )?authenticat|unauthenticated sender|authentication failed|auth(?:entication)? (?:credentials )?invalid|sender (?:address )?not authori[sz]ed|insecure|\bcertificate\b", Opts | RegexOptions.Compiled);
     private static Regex? _securityError;
 
-    private static Regex Blocked() => _blocked ??= new(@"black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|\b(?:ip|host|server)\b[^.;]{0,40}\bnot (?:authori[sz]ed|permitted|allowed) to send|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts | RegexOptions.Compiled);
+    // Greylisting (a first attempt from an unknown host, sender and recipient triplet deferred until it retries) turns
+    // the sending host away for a while, as a block does.
+    private static Regex Blocked() => _blocked ??= new(@"gr[ae]y-?list|black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|\b(?:ip|host|server)\b[^.;]{0,40}\bnot (?:authori[sz]ed|permitted|allowed) to send|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts | RegexOptions.Compiled);
     private static Regex? _blocked;
 
     private static Regex PolicyViolation() => _policyViolation ??= new(@"polic(?:y|ies)(?! of reject)|content presents a potential|message not allowed|not allowed by|prohibited|violat", Opts | RegexOptions.Compiled);

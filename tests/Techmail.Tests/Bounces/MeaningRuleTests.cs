@@ -86,6 +86,9 @@ public sealed class MeaningRuleTests
     [InlineData("SMTP error from remote mail server after initial connection: 554 5.7.0 Access denied", "5.7.0")]
     [InlineData("host mx.dest.test said: 550 5.7.1 Transaction failed (in reply to EHLO command)", "5.7.1")]
     [InlineData("421-4.7.0 [192.0.2.9] The IP you're using to send mail is not authorized to send email directly to our servers.", "4.7.0")]
+    [InlineData("554 Service unavailable; Client host [192.0.2.9] blocked using Barracuda Reputation; http://barracuda.example/q?ip=192.0.2.9", "5.0.0")]
+    [InlineData("450 4.2.0 <rita@dest.test>: Recipient address rejected: Greylisted, see http://postgrey.example/help/dest.test.html", "4.2.0")]
+    [InlineData("451 4.7.1 Greylisting in action, please come back later", "4.7.1")]
     public void A_refusal_of_the_connecting_host_is_blocked(string diagnostic, string status)
     {
         var rita = Rita(Dsn(diagnostic, status));
@@ -98,6 +101,7 @@ public sealed class MeaningRuleTests
     [InlineData("421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel", "4.3.2", BounceReason.TooManyConn)]
     [InlineData("421 mx.dest.test Too many concurrent SMTP connections; please try again later.", "4.0.0", BounceReason.TooManyConn)]
     [InlineData("421 4.7.0 mx.dest.test Error: too many connections from 192.0.2.9", "4.7.0", BounceReason.TooManyConn)]
+    [InlineData("452 4.5.3 Error: too many recipients", "4.5.3", BounceReason.TooManyConn)]
     [InlineData("450 4.7.1 Error: too many messages from 192.0.2.9, slow down", "4.7.1", BounceReason.Speeding)]
     public void Connection_counts_are_too_many_connections_and_message_rates_are_speeding(string diagnostic, string status, BounceReason expected) =>
         Assert.Equal(expected, Rita(Dsn(diagnostic, status)).Reason);
