@@ -45,7 +45,10 @@ internal static class PhraseRules
         // cPanel/Exim wording whose "blacklisted" names the sender's address or a guess, not the sending host.
         new(BounceReason.Rejected, SenderListed(), ["to/from an address", "from an address"]),
         new(BounceReason.HostUnknown, DomainMayNotExist(), ["domain may not exist"]),
-        new(BounceReason.Blocked, Blocked(), ["greylist", "graylist", "grey-list", "gray-list", "not authori", "not permitted to send", "not allowed to send", "block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
+        // Greylisting only defers a first attempt; a bounce that names it is sent when retries never got past it before
+        // the queue gave up (or to warn that they have not yet), so the cause is time running out.
+        new(BounceReason.Expired, Greylisted(), ["greylist", "graylist", "grey-list", "gray-list"]),
+        new(BounceReason.Blocked, Blocked(), ["not authori", "not permitted to send", "not allowed to send", "block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
         new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
         new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content rejected", "content was", "content blocked", "content filter", "classified as", "high score", "high spam", "looks like", "look like"]),
         new(BounceReason.ContentError, ContentError(), ["content error", "too large", "too long", "too many", "8-bit", "8bit", "invalid", "media type", "message header", "message body"]),
@@ -271,9 +274,10 @@ internal static class PhraseRules
     private static Regex SecurityError() => _securityError ??= new(@"SMTP auth|delivery not authori[sz]ed|authentication (?:is )?required|must (?:be )?authenticat|unauthenticated sender|authentication failed|auth(?:entication)? (?:credentials )?invalid|sender (?:address )?not authori[sz]ed|insecure|\bcertificate\b", Opts | RegexOptions.Compiled);
     private static Regex? _securityError;
 
-    // Greylisting (a first attempt from an unknown host, sender and recipient triplet deferred until it retries) turns
-    // the sending host away for a while, as a block does.
-    private static Regex Blocked() => _blocked ??= new(@"gr[ae]y-?list|black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|\b(?:ip|host|server)\b[^.;]{0,40}\bnot (?:authori[sz]ed|permitted|allowed) to send|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts | RegexOptions.Compiled);
+    private static Regex Greylisted() => _greylisted ??= new(@"gr[ae]y-?list", Opts | RegexOptions.Compiled);
+    private static Regex? _greylisted;
+
+    private static Regex Blocked() => _blocked ??= new(@"black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|\b(?:ip|host|server)\b[^.;]{0,40}\bnot (?:authori[sz]ed|permitted|allowed) to send|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts | RegexOptions.Compiled);
     private static Regex? _blocked;
 
     private static Regex PolicyViolation() => _policyViolation ??= new(@"polic(?:y|ies)(?! of reject)|content presents a potential|message not allowed|not allowed by|prohibited|violat", Opts | RegexOptions.Compiled);

@@ -141,6 +141,12 @@ internal static class ReasonResolver
                 or BounceReason.SystemError or BounceReason.SecurityError or BounceReason.NotAccept))
             return reason;
         var stage = lazyStage.Value;
+        // "Unrouteable address" answered to RCPT TO comes from the domain's own server, reached through its MX: the
+        // domain routes, the local part does not (Exim's recipient verification says so). Said by the sending MTA
+        // itself, with no remote reply, it is the domain that could not be routed.
+        if (reason == BounceReason.HostUnknown && stage == SmtpStage.RcptTo && diagnostic is not null
+                && diagnostic.Contains("unrout", StringComparison.OrdinalIgnoreCase) && !diagnostic.Contains("domain", StringComparison.OrdinalIgnoreCase))
+            return BounceReason.UserUnknown;
         // Refused while greeting (RFC 5321 section 3.1: a 554 or 421 greeting, or the answer to EHLO/HELO): no address
         // or message was offered yet, so it is the connecting host that was turned away, whatever generic words
         // ("service unavailable", "access denied", "not accepting") or security status came with it.

@@ -87,8 +87,6 @@ public sealed class MeaningRuleTests
     [InlineData("host mx.dest.test said: 550 5.7.1 Transaction failed (in reply to EHLO command)", "5.7.1")]
     [InlineData("421-4.7.0 [192.0.2.9] The IP you're using to send mail is not authorized to send email directly to our servers.", "4.7.0")]
     [InlineData("554 Service unavailable; Client host [192.0.2.9] blocked using Barracuda Reputation; http://barracuda.example/q?ip=192.0.2.9", "5.0.0")]
-    [InlineData("450 4.2.0 <rita@dest.test>: Recipient address rejected: Greylisted, see http://postgrey.example/help/dest.test.html", "4.2.0")]
-    [InlineData("451 4.7.1 Greylisting in action, please come back later", "4.7.1")]
     public void A_refusal_of_the_connecting_host_is_blocked(string diagnostic, string status)
     {
         var rita = Rita(Dsn(diagnostic, status));
@@ -109,6 +107,8 @@ public sealed class MeaningRuleTests
     [Theory]
     [InlineData("Deferred: Connection timed out with mx.dest.test.", "4.4.1", "delayed")]
     [InlineData("Cannot send message for 5 days", "5.0.0", "failed")]
+    [InlineData("450 4.2.0 <rita@dest.test>: Recipient address rejected: Greylisted, see http://postgrey.example/help/dest.test.html", "4.2.0", "failed")]
+    [InlineData("451 4.7.1 Greylisting in action, please come back later", "4.7.1", "delayed")]
     [InlineData("mx.dest.test did not respond; giving up on the message", "5.0.0", "failed")]
     public void A_host_that_never_answered_until_the_queue_gave_up_is_expired(string diagnostic, string status, string action)
     {
@@ -116,6 +116,17 @@ public sealed class MeaningRuleTests
 
         Assert.Equal(BounceReason.Expired, rita.Reason);
         Assert.False(rita.HardBounce);
+    }
+
+    [Theory]
+    [InlineData("SMTP error from remote mail server after RCPT TO:<rita@dest.test>: 550 Unrouteable address", BounceReason.UserUnknown)]
+    [InlineData("host mx.dest.test[192.0.2.1] said: 550 5.1.2 Unrouteable domain (in reply to RCPT TO command)", BounceReason.HostUnknown)]
+    public void Unrouteable_answered_by_the_domains_own_server_is_the_local_part(string diagnostic, BounceReason expected)
+    {
+        var rita = Rita(Dsn(diagnostic));
+
+        Assert.Equal(expected, rita.Reason);
+        Assert.True(rita.HardBounce);
     }
 
     [Fact]
