@@ -230,6 +230,30 @@ public sealed class MeaningRuleTests
     }
 
     [Fact]
+    public void An_indented_amazon_ses_complaint_is_a_complaint()
+    {
+        var result = Classify("""
+            From: no-reply@sns.amazonaws.example
+            To: ops@sender.test
+            Subject: AWS Notification Message
+            Content-Type: text/plain
+
+            {
+              "notificationType" : "Complaint",
+              "complaint" : {
+                "complainedRecipients" : [ { "emailAddress" : "rita@dest.test" } ],
+                "complaintFeedbackType" : "abuse"
+              },
+              "mail" : { "messageId" : "0100-abc", "source" : "news@sender.test" }
+            }
+            """);
+
+        var rita = Single(result);
+        Assert.Equal("rita@dest.test", rita.Recipient);
+        Assert.Equal(BounceReason.Feedback, rita.Reason);
+    }
+
+    [Fact]
     public void Dovecots_quota_rejection_is_a_full_mailbox()
     {
         // Dovecot's delivery agent rejects over quota with a disposition notification, not a delivery-status part.
