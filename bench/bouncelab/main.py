@@ -34,7 +34,8 @@ def message(case):
 def send(topology, case):
     with smtplib.SMTP(LOOPBACK, topology.submit_port(case.sender_mta), timeout=30) as smtp:
         refused = smtp.send_message(message(case), from_addr=case.envelope_sender,
-                                    to_addrs=[r.address for r in case.recipients])
+                                    to_addrs=[r.address for r in case.recipients],
+                                    rcpt_options=[f"NOTIFY={case.notify}"] if case.notify else [])
     if refused:
         raise RuntimeError(f"{case.name}: the sending MTA itself refused {refused}")
 

@@ -85,6 +85,8 @@ def cases():
             [r("full@lmtpa.test", "mailboxfull")], size="medium")
         add("mailboxfull-452-direct", "delivered straight to Dovecot LMTP with quota_full_tempfail (452 4.2.2) until the lifetime ends",
             [r("full@lmtpb.test", "mailboxfull")], size="medium")
+        add("mailboxfull-452-eximrx", "receiving exim accepts; Dovecot LMTP behind it answers 452 4.2.2 until exim's retry time ends",
+            [r("full@extemp.test", "mailboxfull")], size="medium")
         add("hostunknown-mx", "the recipient domain does not exist in DNS (.invalid)",
             [r("alice@nohost.invalid", "hostunknown")])
         add("hostunknown-relayhost", "the domain's route names a mail host that does not exist in DNS",
@@ -97,6 +99,8 @@ def cases():
         # says only "retry timeout exceeded": all that report can tell is that delivery expired.
         add("tlsnotoffered", "the sender requires TLS for this route and the receiving server does not offer STARTTLS",
             [r("alice@pfnotls.test", "failedstarttls" if mta == "postfix" else "expired")])
+        add("delivered-dsn", "the sender asked for a success notice (RCPT NOTIFY=SUCCESS); Dovecot LMTP delivered it",
+            [r("carol@lmtpa.test", "delivered")], notify="SUCCESS")
         add("vacation", "Dovecot's Sieve vacation answers for a user who is away (RFC 3834 auto-reply)",
             [r(f"away@{'pfpass' if tag == 'pf' else 'extemp'}.test", "vacation")])
     return out

@@ -223,8 +223,9 @@ begin retry
         ports = es.file("ports", [f"{d}: {w}" for d, (k, w) in routes.items() if k != "host"])
         kinds = {"smtp": "remote_smtp", "notls": "remote_notls", "musttls": "remote_musttls", "lmtp": "lmtp_direct", "host": "remote_smtp"}
         transports = es.file("transports", [f"{d}: {kinds[k]}" for d, (k, w) in routes.items()])
-        es.main_extra = """acl_smtp_rcpt = acl_rcpt
+        es.main_extra = f"""acl_smtp_rcpt = acl_rcpt
 tls_advertise_hosts =
+dsn_advertise_hosts = {LOOPBACK}
 """
         smtp_common = f"""  driver = smtp
   port = ${{lookup{{$domain}}lsearch{{{ports}}}{{$value}}{{25}}}}
