@@ -75,10 +75,14 @@ def cases():
                 [r(f"alice@{rx}tls.test", "failedstarttls")])
             add(f"spam-{rxname}rx", f"receiving {rxname}'s content filter refuses the message as spam",
                 [r(f"bob@{rx}spam.test", "spamdetected")], subject="SPAM-TEST cheap watches")
+            add(f"sender-refused-{rxname}rx", f"receiving {rxname} refuses the envelope sender's domain by sender policy",
+                [r(f"alice@{rx}sender.test", "rejected")])
+            add(f"hasmoved-{rxname}rx", f"receiving {rxname} knows the user left and names the new address (5.1.6)",
+                [r(f"oldname@{rx}check.test", "hasmoved")])
+            add(f"systemfull-{rxname}rx", f"receiving {rxname} finds too little free space for its queue; 452 until the lifetime ends",
+                [r(f"alice@{rx}disk.test", "systemfull")])
             add(f"toomanyconn-{rxname}rx", f"receiving {rxname} allows one connection per host and one is already open; 421 until the lifetime ends",
                 [r(f"alice@{rx}busy.test", "toomanyconn")])
-        add("sender-refused-postfixrx", "receiving postfix refuses the envelope sender's address by sender access policy",
-            [r("alice@pfsender.test", "rejected")])
         add("userunknown-lmtp-direct", "delivered straight to Dovecot LMTP, which refuses unknown users",
             [r("no.such.person@lmtpa.test", "userunknown"), r("also-unknown@lmtpa.test", "userunknown")])
         add("mailboxfull-552-direct", "delivered straight to Dovecot LMTP; the mailbox is over its quota (552 5.2.2)",

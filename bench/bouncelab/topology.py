@@ -9,7 +9,7 @@ from lab import LOOPBACK, run
 from postfix import Postfix
 from situations import VALID_USERS
 
-POLICIES = ["check", "pass", "size", "block", "grey", "tls", "spam", "busy"]
+POLICIES = ["check", "pass", "size", "block", "grey", "tls", "spam", "busy", "sender", "disk"]
 
 
 class Topology:
@@ -39,6 +39,7 @@ class Topology:
         self.er_ports = {}
         self.er_size = Exim(lab, "er-size", "mx-ex.rcpt.test", exim_binary)
         self.er_busy = Exim(lab, "er-busy", "mx-ex.rcpt.test", exim_binary)
+        self.er_disk = Exim(lab, "er-disk", "mx-ex.rcpt.test", exim_binary)
 
     def _certificate(self):
         cert, key = self.lab.path("cert.pem"), self.lab.path("key.pem")
@@ -50,7 +51,7 @@ class Topology:
     # ---- receiving Postfix: one smtpd per policy ----
     def _configure_pr(self):
         pr = self.pr
-        domains = [f"pf{p}.test" for p in POLICIES] + ["pfsender.test", "pfnotls.test"]
+        domains = [f"pf{p}.test" for p in POLICIES] + ["pfnotls.test"]
         header_checks = os.path.join(pr.etc, "spam_checks")
         with open(header_checks, "w") as f:
             f.write("/^Subject:.*SPAM-TEST/ REJECT 5.7.1 Message content rejected as spam\n")
@@ -59,6 +60,8 @@ class Topology:
             "virtual_mailbox_maps": pr.map_file("mailboxes", [f"{u}@{d} ok" for d in domains for u in VALID_USERS]),
             "virtual_transport": f"lmtp:inet:{LOOPBACK}:{self.dovecot_a.port}",
             "transport_maps": pr.map_file("transport", [f"sender.test lmtp:inet:{LOOPBACK}:{self.dovecot_a.port}"]),
+            # A user who left, with the address to write to instead (answered 550 5.1.6 at RCPT).
+            "relocated_maps": pr.map_file("relocated", ["oldname@pfcheck.test carol@pfcheck.test"]),
             "smtpd_relay_restrictions": "reject_unauth_destination",
             # Loopback is in mynetworks, and by default exempt from connection limits; here it must not be.
             "smtpd_client_event_limit_exceptions": "",
@@ -77,6 +80,8 @@ class Topology:
             "busy": ["smtpd_client_connection_count_limit=1"],
             "sender": [f"smtpd_sender_restrictions=check_sender_access,{pr.map_file('blocked_senders', ['sender.test REJECT'])}"],
             "notls": ["smtpd_tls_security_level=none"],
+            # More free queue space demanded than any disk has: the server's storage counts as full.
+            "disk": ["queue_minfree=9000000000000000"],
         }
         for policy, o in overrides.items():
             self.pr_ports[policy] = pr.listen(o)
@@ -84,10 +89,11 @@ class Topology:
 
     # ---- receiving Exims: one ACL that reads the port it was reached on ----
     def _configure_er(self):
-        for policy in ["check", "pass", "block", "grey", "tls", "spam"]:
+        for policy in ["check", "pass", "block", "grey", "tls", "spam", "sender"]:
             self.er_ports[policy] = self.er.listen()
         self.er_ports["size"] = self.er_size.listen()
         self.er_ports["busy"] = self.er_busy.listen()
+        self.er_ports["disk"] = self.er_disk.listen()
         p = self.er_ports
         local_domains = " : ".join([f"ex{x}.test" for x in POLICIES] + ["extemp.test"])
         main = f"""domainlist local_domains = {local_domains}
@@ -110,6 +116,9 @@ acl_mail:
 acl_rcpt:
   deny    condition = ${{if eq{{$received_port}}{{{p['block']}}}}}
           message = 554 5.7.1 Host $sender_host_address is not allowed to send mail here
+  deny    condition = ${{if eq{{$received_port}}{{{p['sender']}}}}}
+          senders = *@sender.test
+          message = 550 5.7.1 Mail from $sender_address is refused here
   require message = relay not permitted
           domains = +local_domains
   defer   condition = ${{if eq{{$received_port}}{{{p['grey']}}}}}
@@ -125,6 +134,13 @@ acl_data:
   accept
 
 begin routers
+
+moved:
+  driver = redirect
+  domains = +local_domains
+  local_parts = oldname
+  data = :fail: 5.1.6 oldname has moved; please write to carol@$domain instead
+  allow_fail
 
 to_sender:
   driver = manualroute
@@ -171,7 +187,9 @@ begin retry
 *   *   F,25s,3s
 """
         for exim, extra in ((self.er, ""), (self.er_size, "message_size_limit = 20K\n"),
-                            (self.er_busy, "smtp_accept_max_per_host = 1\n")):
+                            (self.er_busy, "smtp_accept_max_per_host = 1\n"),
+                            # More free spool space demanded than any disk has: the server's storage counts as full.
+                            (self.er_disk, "check_spool_space = 9000000G\n")):
             exim.main_extra = main + extra
             exim.body = body
 
@@ -184,7 +202,6 @@ begin retry
             routes[f"ex{policy}.test"] = ("smtp", self.er_ports[policy])
         routes["pftls.test"] = ("notls", self.pr_ports["tls"])
         routes["extls.test"] = ("notls", self.er_ports["tls"])
-        routes["pfsender.test"] = ("smtp", self.pr_ports["sender"])
         routes["pfnotls.test"] = ("musttls", self.pr_ports["notls"])
         routes["elsewhere-pf.test"] = ("smtp", self.pr_ports["check"])
         routes["elsewhere-ex.test"] = ("smtp", self.er_ports["check"])
@@ -296,7 +313,7 @@ begin retry
         self._configure_es()
         self.dovecot_a.start()
         self.dovecot_b.start()
-        for server in (self.pr, self.er, self.er_size, self.er_busy, self.ps, self.es):
+        for server in (self.pr, self.er, self.er_size, self.er_busy, self.er_disk, self.ps, self.es):
             server.start()
         # The one connection each busy receiver allows per host is taken before any mail is sent.
         self.held = [HeldConnection(self.lab, self.pr_ports["busy"]), HeldConnection(self.lab, self.er_ports["busy"])]
