@@ -11,11 +11,19 @@ vacation :days 1 :subject "Away from the office"
   "I am away until next week and read no mail until then. Urgent questions go to the front desk.";
 """
 
+# Pigeonhole's report extension (RFC 9476's vnd.dovecot form) sends an RFC 5965 feedback report: a user who
+# marks mail as abuse, the way a provider's feedback loop tells the sender (here: the envelope sender).
+REPORT_SCRIPT = """require ["vnd.dovecot.report", "envelope", "variables"];
+if envelope :matches "from" "*" {
+  report "abuse" "This message is unsolicited bulk mail." "${1}";
+}
+"""
+
 
 class Dovecot:
     """One Dovecot instance. `tempfail` picks how a full mailbox is answered: 552 5.2.2 (permanent) or 452 4.2.2."""
 
-    def __init__(self, lab, name, mail_root, users, full_users, vacation_users, submission_port, tempfail):
+    def __init__(self, lab, name, mail_root, users, full_users, vacation_users, submission_port, tempfail, reporters=()):
         self.lab = lab
         self.name = name
         self.port = lab.free_port()
@@ -23,6 +31,7 @@ class Dovecot:
         self.users = users
         self.full_users = full_users
         self.vacation_users = vacation_users
+        self.reporters = set(reporters)
         self.submission_port = submission_port
         self.tempfail = tempfail
         self.base = lab.directory(name)
@@ -62,6 +71,7 @@ plugin {{
   quota = maildir:User quota
   sieve = file:~/sieve;active=~/.dovecot.sieve
   sieve_vacation_min_period = 0
+  sieve_extensions = +vnd.dovecot.report
 }}
 service lmtp {{
   inet_listener lmtp {{
@@ -82,10 +92,13 @@ service lmtp {{
             os.chown(home, self.uid, self.gid)
             extra = "userdb_quota_rule=*:storage=1K" if user in self.full_users else "userdb_quota_rule=*:storage=0"
             lines.append(f"{user}:{{PLAIN}}secret:{self.uid}:{self.gid}::{home}::{extra}")
-            if user in self.vacation_users:
+            text = VACATION_SCRIPT if user in self.vacation_users else None
+            if user in self.reporters:
+                text = REPORT_SCRIPT
+            if text:
                 script = os.path.join(home, ".dovecot.sieve")
                 with open(script, "w") as f:
-                    f.write(VACATION_SCRIPT)
+                    f.write(text)
                 os.chown(script, self.uid, self.gid)
         self.lab.write(f"{self.name}/users", "\n".join(lines) + "\n")
 

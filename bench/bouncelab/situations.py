@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 HARD = {"userunknown", "hostunknown", "hasmoved"}
 NOT_FAILURES = {"vacation", "delivered", "feedback"}
 
-VALID_USERS = ["alice", "bob", "carol", "full", "away"]
+VALID_USERS = ["alice", "bob", "carol", "full", "away", "reporter"]
 
 
 @dataclass
@@ -105,6 +105,8 @@ def cases():
             [r("alice@pfnotls.test", "failedstarttls" if mta == "postfix" else "expired")])
         add("delivered-dsn", "the sender asked for a success notice (RCPT NOTIFY=SUCCESS); Dovecot LMTP delivered it",
             [r("carol@lmtpa.test", "delivered")], notify="SUCCESS")
+        add("feedback", "the recipient marks the message as abuse; Pigeonhole's report extension sends an ARF report back",
+            [r(f"reporter@{'pfpass' if tag == 'pf' else 'extemp'}.test", "feedback")])
         add("vacation", "Dovecot's Sieve vacation answers for a user who is away (RFC 3834 auto-reply)",
             [r(f"away@{'pfpass' if tag == 'pf' else 'extemp'}.test", "vacation")])
     return out

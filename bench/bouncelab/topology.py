@@ -27,8 +27,10 @@ class Topology:
 
         senders = [c.envelope_sender.split("@")[0] for c in cases]
         users = VALID_USERS + senders
-        self.dovecot_a = Dovecot(lab, "dovecot-a", self.mail_root, users, {"full"}, {"away"}, self.ps_port, tempfail=False)
-        self.dovecot_b = Dovecot(lab, "dovecot-b", self.mail_root, users, {"full"}, {"away"}, self.es_port, tempfail=True)
+        self.dovecot_a = Dovecot(lab, "dovecot-a", self.mail_root, users, {"full"}, {"away"}, self.ps_port, tempfail=False,
+                                 reporters={"reporter"})
+        self.dovecot_b = Dovecot(lab, "dovecot-b", self.mail_root, users, {"full"}, {"away"}, self.es_port, tempfail=True,
+                                 reporters={"reporter"})
 
         self.silent = SilentServer(lab)
         self.closed_port = lab.free_port()  # handed out, never listened on
