@@ -40,6 +40,7 @@ public static class IncidentMail
         var fields = Fields(outgoing, customer, OneLine(Fill(policy.AcknowledgementSubject)), messageId, customerMessageId, customerReferences, now);
         // A message MimeKit writes always ends its body with a line end.
         var body = Fill(policy.AcknowledgementBody);
+        body = policy.ReplyMarker ? Replies.ReplyMarker.Above(body) : body;
         body = body.EndsWith('\n') ? body : body + "\n";
         return PlainAcknowledgement.TryWrite(fields, body) ?? ComposedAcknowledgement(fields, body);
     }

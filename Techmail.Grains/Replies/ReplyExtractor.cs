@@ -13,20 +13,22 @@ namespace Techmail.Replies;
 public static class ReplyExtractor
 {
     /// <summary>The reply text of a plain-text body.</summary>
-    public static string FromText(string text) => Extract(text, text);
+    public static string FromText(string text) => Cut(text) is { Length: > 0 } reply ? reply : Tidy(Lines(text));
 
     /// <summary>The reply text of an HTML body: its quote containers go first, then the text rules apply.</summary>
-    public static string FromHtml(string html) => Extract(HtmlToText.Convert(HtmlQuotes.Remove(html)), null) is { Length: > 0 } reply
+    public static string FromHtml(string html) => Cut(HtmlToText.Convert(HtmlQuotes.Remove(html))) is { Length: > 0 } reply
         ? reply
         : Tidy(Lines(HtmlToText.Convert(html)));
 
-    /// <summary>The reply of <paramref name="text"/>, or the whole of <paramref name="whole"/> when nothing is left (null: "").</summary>
-    private static string Extract(string text, string? whole)
+    /// <summary>
+    /// The reply in <paramref name="text"/> (which may hold <see cref="HtmlQuotes.Placeholder"/> lines), "" when it is
+    /// nothing but history; the caller falls back to the whole body.
+    /// </summary>
+    internal static string Cut(string text)
     {
         var kept = Replies(Lines(text));
         SignatureRules.Trim(kept);
-        var reply = Tidy(kept);
-        return reply.Length > 0 || whole is null ? reply : Tidy(Lines(whole));
+        return Tidy(kept);
     }
 
     private static List<string> Lines(string text) =>

@@ -55,6 +55,7 @@ public static class CustomerMessageReader
         if (synthetic) notes.Add("the message has no usable Message-ID; one was made from its key");
 
         var content = MessageContent.Of(message);
+        var body = content.BodyText();
         notes.AddRange(content.Notes);
 
         return CustomerMessageResult.Readable(new CustomerMessage(
@@ -72,7 +73,8 @@ public static class CustomerMessageReader
             MessageIds.InReplyTo(message.Headers),
             MessageIds.References(message.Headers),
             message.Headers.Select(h => (h.Field, HeaderText.Value(h))).ToList(),
-            content.BodyText(),
+            body,
+            content.ReplyText(body),
             Named(content.Attachments),
             notes));
     }
