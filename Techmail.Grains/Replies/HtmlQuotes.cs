@@ -21,7 +21,11 @@ internal static class HtmlQuotes
     /// <summary>How far into a quote to look for the start of a forwarded message, which is kept.</summary>
     private const int ForwardLookahead = 300;
 
-    public static string Remove(string html)
+    /// <param name="forward">
+    /// The mail is a forward: Outlook's reply-or-forward header (<c>divRplyFwdMsg</c>) and the like start what is
+    /// forwarded, which stays.
+    /// </param>
+    public static string Remove(string html, bool forward)
     {
         var tokens = Tokens(html);
         var output = new StringBuilder(html.Length);
@@ -32,7 +36,7 @@ internal static class HtmlQuotes
             {
                 switch (Classify(tag))
                 {
-                    case Removal.ToEnd:
+                    case Removal.ToEnd when !forward:
                         output.Append(PlaceholderHtml);
                         return output.ToString();
                     case Removal.Quote when !StartsForward(tokens, t):

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Techmail.Incidents.Parsing;
 
 namespace Techmail.Replies;
@@ -10,41 +11,63 @@ namespace Techmail.Replies;
 /// customer's lines; forwarded messages are kept whole. A body that is nothing but history is returned whole, so an
 /// entry is never empty. Pure and thread-safe.
 /// </summary>
-public static class ReplyExtractor
+/// <remarks>
+/// Outlook writes the same "-----Original Message-----" or From/Sent/To/Subject block above a forwarded message as
+/// above a replied one; only the subject tells them apart. So with a subject that starts as a forward ("FW:",
+/// "Fwd:", "WG:", …), those blocks are kept like any other forwarded message.
+/// </remarks>
+public static partial class ReplyExtractor
 {
     /// <summary>The reply text of a plain-text body.</summary>
-    public static string FromText(string text) => Cut(text) is { Length: > 0 } reply ? reply : Tidy(Lines(text));
+    /// <param name="subject">The mail's subject, which tells a forward from a reply; null when unknown.</param>
+    public static string FromText(string text, string? subject = null) =>
+        Cut(text, IsForward(subject)) is { Length: > 0 } reply ? reply : Tidy(Lines(text));
 
     /// <summary>The reply text of an HTML body: its quote containers go first, then the text rules apply.</summary>
-    public static string FromHtml(string html) => Cut(HtmlToText.Convert(HtmlQuotes.Remove(html))) is { Length: > 0 } reply
-        ? reply
-        : Tidy(Lines(HtmlToText.Convert(html)));
+    /// <param name="subject">The mail's subject, which tells a forward from a reply; null when unknown.</param>
+    public static string FromHtml(string html, string? subject = null)
+    {
+        var forward = IsForward(subject);
+        return Cut(HtmlToText.Convert(HtmlQuotes.Remove(html, forward)), forward) is { Length: > 0 } reply
+            ? reply
+            : Tidy(Lines(HtmlToText.Convert(html)));
+    }
+
+    /// <summary>Whether a subject starts as a forward does ("Fwd:", "FW:", "WG:", "TR:", "RV:", "I:", "Enc:", …).</summary>
+    public static bool IsForward(string? subject) => subject is not null && ForwardSubject().IsMatch(subject);
 
     /// <summary>
     /// The reply in <paramref name="text"/> (which may hold <see cref="HtmlQuotes.Placeholder"/> lines), "" when it is
     /// nothing but history; the caller falls back to the whole body.
     /// </summary>
-    internal static string Cut(string text)
+    /// <param name="forward">The mail is a forward: Outlook's separators and header blocks start what is forwarded.</param>
+    internal static string Cut(string text, bool forward)
     {
-        var kept = Replies(Lines(text));
+        var (kept, forwarded) = Replies(Lines(text), forward);
+        // The signature rules read the customer's own lines only: a forwarded mail keeps its signature and sign-off.
         SignatureRules.Trim(kept);
-        return Tidy(kept);
+        var reply = Tidy(kept);
+        var tail = string.Join('\n', forwarded).Trim('\n');
+        return tail.Trim().Length == 0 ? reply : reply.Length == 0 ? tail : $"{reply}\n\n{tail}";
     }
 
     private static List<string> Lines(string text) =>
         [.. text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n').Select(l => l.TrimEnd())];
 
-    /// <summary>The customer's lines, top to bottom, until the history starts for good.</summary>
-    private static List<string> Replies(List<string> lines)
+    /// <summary>
+    /// The customer's lines, top to bottom, until the history starts for good; and a forwarded message from its marker
+    /// on, kept as it is.
+    /// </summary>
+    private static (List<string> Kept, List<string> Forwarded) Replies(List<string> lines, bool forward)
     {
         var kept = new List<string>();
         for (var i = 0; i < lines.Count; i++)
         {
             var line = lines[i];
-            if (QuoteHeaders.IsForwardMarker(line))
+            if (QuoteHeaders.IsForwardMarker(line)
+                || (forward && (QuoteHeaders.IsOriginalMessageSeparator(line) || QuoteHeaders.IsHeaderBlock(lines, i))))
             {
-                kept.AddRange(lines.Skip(i));
-                break;
+                return (kept, [.. lines.Skip(i)]);
             }
 
             if (ReplyMarker.IsMarker(line) || QuoteHeaders.IsOriginalMessageSeparator(line) || QuoteHeaders.IsHeaderBlock(lines, i))
@@ -76,7 +99,7 @@ public static class ReplyExtractor
 
             kept.Add(line);
         }
-        return kept;
+        return (kept, []);
     }
 
     private static bool IsQuoted(string line)
@@ -105,6 +128,10 @@ public static class ReplyExtractor
     {
         while (kept.Count > 0 && (kept[^1].Length == 0 || QuoteHeaders.IsRule(kept[^1]))) kept.RemoveAt(kept.Count - 1);
     }
+
+    // Forward prefixes of the languages above, after an optional "[tag]": Fwd, FW, WG, TR, RV, I, Enc, Doorst, VS, VB, PD, …
+    [GeneratedRegex(@"^\s*(\[[^\]]*\]\s*)?(Fwd?|WG|TR|RV|I|Enc|Doorst|VS|VB|PD|Пересл|Fw|转发|轉寄|転送)\s*[:：]", RegexOptions.IgnoreCase)]
+    private static partial Regex ForwardSubject();
 
     /// <summary>Lines joined with LF, at most one blank line in a row, none at either end.</summary>
     private static string Tidy(List<string> lines)

@@ -56,6 +56,7 @@ public static class CustomerMessageReader
 
         var content = MessageContent.Of(message);
         var body = content.BodyText();
+        var subject = SubjectOf(message);
         notes.AddRange(content.Notes);
 
         return CustomerMessageResult.Readable(new CustomerMessage(
@@ -67,14 +68,14 @@ public static class CustomerMessageReader
             AddressReading.All(message, HeaderId.To),
             AddressReading.All(message, HeaderId.Cc),
             DateOf(message),
-            SubjectOf(message),
+            subject,
             messageId,
             synthetic,
             MessageIds.InReplyTo(message.Headers),
             MessageIds.References(message.Headers),
             message.Headers.Select(h => (h.Field, HeaderText.Value(h))).ToList(),
             body,
-            content.ReplyText(body),
+            content.ReplyText(body, subject),
             Named(content.Attachments),
             notes));
     }

@@ -45,11 +45,13 @@ internal sealed class MessageContent : MessageFileWalker
     /// ever leaves things out of what is stored beside it, and never costs a message.
     /// </summary>
     /// <param name="whole">What <see cref="BodyText"/> gave.</param>
-    public string ReplyText(string whole)
+    /// <param name="subject">The subject, which tells a forward from a reply (<see cref="ReplyExtractor.IsForward"/>).</param>
+    public string ReplyText(string whole, string subject)
     {
         try
         {
-            var reply = ReplyExtractor.Cut(Body(html => ConvertHtml(HtmlQuotes.Remove(html), note: false)));
+            var forward = ReplyExtractor.IsForward(subject);
+            var reply = ReplyExtractor.Cut(Body(html => ConvertHtml(HtmlQuotes.Remove(html, forward), note: false)), forward);
             return reply.Length > 0 ? reply : whole;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

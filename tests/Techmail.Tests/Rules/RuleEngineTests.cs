@@ -62,7 +62,7 @@ public sealed class RuleEngineTests
     [InlineData("contains", "refund", false, true)]
     [InlineData("contains", "amount on invoice", true, true)]
     [InlineData("regex", "(?m)^> ask us", false, true)]
-    [InlineData("regex", "wrong\\.\\nkind regards$", true, false)]
+    [InlineData("regex", "wrong\\\\.\\\\nkind regards$", true, false)]
     public void Body_conditions_read_the_reply_text_unless_they_ask_for_the_full_body(string op, string value, bool inReply, bool inFullBody)
     {
         Assert.Equal(inReply, Fires($"{{'field': 'body', 'op': '{op}', 'value': '{value}'}}"));
