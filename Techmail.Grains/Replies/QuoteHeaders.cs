@@ -27,7 +27,11 @@ internal static partial class QuoteHeaders
     public static bool IsAttribution(string joined, bool afterBreak)
     {
         var text = joined.Replace("*", "", StringComparison.Ordinal).Trim();
+        // Zoho frames it in dashes and leaves the colon out: "---- On … wrote ----".
+        if (Framed().Match(text) is { Success: true } framed) text = framed.Groups[1].Value.Trim() + ":";
         if (text.Length is < 6 or > 320 || !EndsWithColon().IsMatch(text)) return false;
+        // Horde and others: "Quoting Name <x@y>:", "Zitat von Name:".
+        if (QuotingPrefix().IsMatch(text)) return true;
         var prefixed = StartsWithPrefix().IsMatch(text);
         if (!prefixed && !afterBreak) return false;
         if (EndsWithVerb().IsMatch(text)) return prefixed || HasDigitOrAt().IsMatch(text);
@@ -67,6 +71,12 @@ internal static partial class QuoteHeaders
         }
         return seen >= 2;
     }
+
+    [GeneratedRegex(@"^-{2,}\s*(.+?)\s*-{2,}$")]
+    private static partial Regex Framed();
+
+    [GeneratedRegex(@"^(Quoting|Zitat von|Citando|Citation de|Cytuję|Цитата)\s.{1,200}[:：]$", RegexOptions.IgnoreCase)]
+    private static partial Regex QuotingPrefix();
 
     [GeneratedRegex(@"[:：]\s*$")]
     private static partial Regex EndsWithColon();
