@@ -94,8 +94,7 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Track
         var lastCustomer = details.Thread.LastOrDefault(e => e.Author == EntryAuthor.Customer)?.MessageId;
         var to = new MailboxAddress(null, incident.Contact);
         // The marker goes into the mail only; the thread keeps what the agent wrote.
-        var sent = policy.ReplyMarker ? Replies.ReplyMarker.Above(reply.Body) : reply.Body;
-        using var mail = IncidentMail.Reply(outgoing, reference, incident.Subject, to, sent, reply.Attachments, messageId, lastCustomer, ids, now);
+        using var mail = IncidentMail.Reply(outgoing, reference, incident.Subject, to, IncidentMail.Marked(policy, reply.Body), reply.Attachments, messageId, lastCustomer, ids, now);
         // --- S/MIME: sign and encrypt as the mailbox asks; a reply that cannot be protected is refused, not sent in the clear.
         if (mailbox.Settings.Smime is { } smime && SmimeOutgoing.Applies(smime)
             && SmimeOutgoing.Protect(mail, smime, await SmimeKeyring.Load(certificates, tenant), SmimeAddress.Of(outgoing), incident.Contact, now).Refusal is { } refusal)

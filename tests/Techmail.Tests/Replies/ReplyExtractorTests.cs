@@ -59,6 +59,15 @@ public sealed class ReplyExtractorTests
     }
 
     [Fact]
+    public void Agent_replies_carry_the_marker_only_when_the_installation_asks()
+    {
+        Assert.Equal("Fixed.", IncidentMail.Marked(new IncidentPolicy(), "Fixed."));
+        var marked = IncidentMail.Marked(new IncidentPolicy { ReplyMarker = true }, "Fixed.");
+        Assert.Equal($"{ReplyMarker.Line}\n\nFixed.", marked);
+        Assert.Equal("Thanks!", ReplyExtractor.FromText("Thanks!\n\n" + string.Join("\n", marked.Split('\n').Select(l => "> " + l))));
+    }
+
+    [Fact]
     public void Answers_between_quoted_lines_keep_the_customers_lines_only()
     {
         const string mail = """
