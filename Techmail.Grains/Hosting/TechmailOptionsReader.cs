@@ -198,6 +198,9 @@ public static class TechmailOptionsReader
                 case "secureupdate":
                     options = options with { Incidents = options.Incidents with { SecureUpdate = Flag(key, value, errors) } };
                     break;
+                case "replymarker":
+                    options = options with { Incidents = options.Incidents with { ReplyMarker = Flag(key, value, errors) } };
+                    break;
                 case "createcontacts":
                     options = options with { Incidents = options.Incidents with { CreateContacts = Flag(key, value, errors) } };
                     break;
@@ -279,7 +282,7 @@ public static class TechmailOptionsReader
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",
         "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes", "DuplicateWindowHours",
-        "AcknowledgementSubject", "AcknowledgementBody",
+        "AcknowledgementSubject", "AcknowledgementBody", "ReplyMarker",
         .. SiloTlsReader.Keys,
     ];
 

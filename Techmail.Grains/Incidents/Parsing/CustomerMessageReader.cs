@@ -55,6 +55,8 @@ public static class CustomerMessageReader
         if (synthetic) notes.Add("the message has no usable Message-ID; one was made from its key");
 
         var content = MessageContent.Of(message);
+        var body = content.BodyText();
+        var subject = SubjectOf(message);
         notes.AddRange(content.Notes);
 
         return CustomerMessageResult.Readable(new CustomerMessage(
@@ -66,13 +68,14 @@ public static class CustomerMessageReader
             AddressReading.All(message, HeaderId.To),
             AddressReading.All(message, HeaderId.Cc),
             DateOf(message),
-            SubjectOf(message),
+            subject,
             messageId,
             synthetic,
             MessageIds.InReplyTo(message.Headers),
             MessageIds.References(message.Headers),
             message.Headers.Select(h => (h.Field, HeaderText.Value(h))).ToList(),
-            content.BodyText(),
+            body,
+            content.ReplyText(body, subject),
             Named(content.Attachments),
             notes));
     }

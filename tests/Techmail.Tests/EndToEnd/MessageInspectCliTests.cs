@@ -43,9 +43,30 @@ public sealed class MessageInspectCliTests
         Assert.Equal(JsonValueKind.Null, unusable.GetProperty("contact").ValueKind);
         Assert.Equal(JsonValueKind.Null, unusable.GetProperty("from").ValueKind);
         Assert.StartsWith("no sender address", unusable.GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, unusable.GetProperty("replyText").ValueKind);
+        // A message without history: its reply text is its body.
+        Assert.Equal(form.GetProperty("bodyText").GetString(), form.GetProperty("replyText").GetString());
 
         var readable = await cli.Run("message", "inspect", webForm);
         Assert.True(readable.ExitCode == 0, readable.ToString());
         Assert.Contains("contact:     noreply@shop.example", readable.Stdout);
+    }
+
+    [Fact]
+    public async Task Inspect_shows_the_reply_text_beside_the_whole_body()
+    {
+        var reply = Path.Combine(Fixtures, "05-gmail-reply-thread.eml");
+        var cli = new Cli($"127.0.0.1:{FreePort.Next()}");
+
+        var json = await cli.Run("message", "inspect", reply, "--json");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var message = JsonDocument.Parse(json.Stdout).RootElement;
+        Assert.Equal("Thanks, that worked!", message.GetProperty("replyText").GetString());
+        Assert.Contains("> Please clear your browser cookies", message.GetProperty("bodyText").GetString());
+
+        var text = await cli.Run("message", "inspect", reply);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("  reply text:\n    Thanks, that worked!\n", text.Stdout.ReplaceLineEndings("\n"));
     }
 }

@@ -105,6 +105,16 @@ public sealed class TechmailOptionsReaderTests
     }
 
     [Fact]
+    public void The_reply_marker_is_off_unless_asked_for()
+    {
+        Assert.False(Read().Options.Incidents.ReplyMarker);
+        var (options, errors) = Read(("Techmail:ReplyMarker", "true"));
+        Assert.Empty(errors);
+        Assert.True(options.Incidents.ReplyMarker);
+        Assert.Contains(Read(("Techmail:ReplyMarker", "sometimes")).Errors, e => e.StartsWith("Techmail:ReplyMarker:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Poll_limits_and_the_duplicate_window_are_read_and_bounded()
     {
         var (options, errors) = Read(("Techmail:PollStepSeconds", "30"), ("Techmail:PollBudgetMinutes", "5"), ("Techmail:DuplicateWindowHours", "0"));
