@@ -98,7 +98,7 @@ public static class TechmailApp
         catalog.AddBranch(config, "incident", "Incidents opened from Service mail, and replies to them.", incident =>
         {
             incident.Add<IncidentListCommand>("list", "Incidents, newest first (filters: mailbox, status, queue, contact, text; paging).");
-            incident.Add<IncidentShowCommand>("show", "One incident and its whole thread.");
+            incident.Add<IncidentShowCommand>("show", "One incident and its whole thread (customers' reply texts; --full for whole bodies).");
             incident.Add<IncidentAttachmentCommand>("attachment", "Save one attachment exactly as it arrived.");
             incident.Add<IncidentReplyCommand>("reply", "Answer the contact: added to the thread and mailed from the incident's mailbox.")
                 .WithExample("incident", "reply", "261127-000042", "--body", "We have sent a new printer.", "--attach", "label.pdf");

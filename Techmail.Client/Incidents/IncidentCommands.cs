@@ -44,6 +44,12 @@ public class IncidentReferenceSettings : GlobalSettings
         IncidentReference.TryParse(Reference, out _) ? ValidationResult.Success() : ValidationResult.Error($"'{Reference}' is not an incident reference (YYMMDD-NNNNNN).");
 }
 
+public sealed class IncidentShowSettings : IncidentReferenceSettings
+{
+    [CommandOption("--full"), Description("Each customer entry's whole body, quoted history and signature included, instead of its reply text.")]
+    public bool Full { get; init; }
+}
+
 public sealed class IncidentAttachmentSettings : IncidentReferenceSettings
 {
     [CommandArgument(1, "<N>"), Description("The attachment's number as 'incident show' lists it (1 is the thread's first).")]
@@ -133,9 +139,9 @@ public sealed class IncidentListCommand : TechmailCommand<IncidentListSettings>
     }
 }
 
-public sealed class IncidentShowCommand : TechmailCommand<IncidentReferenceSettings>
+public sealed class IncidentShowCommand : TechmailCommand<IncidentShowSettings>
 {
-    protected override async Task<int> Run(IClusterClient client, IncidentReferenceSettings o, CancellationToken cancellationToken)
+    protected override async Task<int> Run(IClusterClient client, IncidentShowSettings o, CancellationToken cancellationToken)
     {
         var details = await client.GetGrain<IIncidentGrain>(IncidentKey.For(o.EffectiveTenant, o.Reference)).Get()
             ?? throw new CommandFailure($"incident {o.Reference} does not exist in tenant '{o.EffectiveTenant}'.", ExitCodes.Refused);
@@ -171,7 +177,14 @@ public sealed class IncidentShowCommand : TechmailCommand<IncidentReferenceSetti
                 AnsiConsole.MarkupLine($"[{colour}]S/MIME: {Output.Escape(smime.Describe())}[/]" + (smime.Thumbprint is { } t ? $" [grey]{t}[/]" : ""));
             }
 
-            Console.WriteLine(entry.Body);
+            // The reply text, what the customer wrote now; entries stored before reply texts existed have only the body.
+            var shown = o.Full ? entry.Body : entry.ReplyText ?? entry.Body;
+            Console.WriteLine(shown);
+            if (!o.Full && shown.Length < entry.Body.Length)
+            {
+                AnsiConsole.MarkupLine("[grey](quoted text and signature hidden; --full shows them)[/]");
+            }
+
             foreach (var a in entry.Attachments)
             {
                 number++;

@@ -50,6 +50,13 @@ public sealed class MessageInspectCommand : AsyncCommand<InspectSettings>
         if (m.BodyText is { Length: > 0 } text)
             foreach (var line in text.Split('\n'))
                 Console.WriteLine($"    {line}");
+        // Only when it leaves something out: otherwise it is the body again.
+        if (m.ReplyText is { Length: > 0 } reply && reply != m.BodyText)
+        {
+            Console.WriteLine("  reply text:");
+            foreach (var line in reply.Split('\n'))
+                Console.WriteLine($"    {line}");
+        }
     }
 
     private static string Mailbox(InspectedAddress a) => a.Name is null ? a.Address : $"{a.Name} <{a.Address}>";

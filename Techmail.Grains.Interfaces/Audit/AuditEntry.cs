@@ -40,4 +40,6 @@ public static class AuditActions
     public const string QuarantineReprocess = "quarantine.reprocess";
     public const string QuarantineDrop = "quarantine.drop";
     public const string ContactRevalidate = "contact.revalidate";
+    public const string SignIn = "signin";
+    public const string AccessRefused = "access.refused";
 }

@@ -28,6 +28,10 @@ public sealed record AttachmentInfo(
     [property: Id(6)] string? ContentId);
 
 /// <summary>One entry of an incident's thread, oldest first by <see cref="Sequence"/>.</summary>
+/// <param name="ReplyText">
+/// For a customer's mail, the reply without quoted history and signature (<see cref="Body"/> holds everything). Null for
+/// agent and system entries, and for mail stored before reply texts were kept.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Techmail.IncidentEntry")]
 public sealed record IncidentEntry(
     [property: Id(0)] int Sequence,
@@ -38,7 +42,8 @@ public sealed record IncidentEntry(
     [property: Id(5)] string? MessageId,
     [property: Id(6)] string? MessageKey,
     [property: Id(7)] IReadOnlyList<AttachmentInfo> Attachments,
-    [property: Id(8)] SmimeResult? Smime = null);
+    [property: Id(8)] SmimeResult? Smime = null,
+    [property: Id(9)] string? ReplyText = null);
 
 /// <summary>An incident's fields, as lists and the client show them.</summary>
 [GenerateSerializer, Immutable, Alias("Techmail.IncidentSummary")]

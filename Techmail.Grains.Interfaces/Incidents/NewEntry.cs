@@ -11,6 +11,10 @@ public sealed record NewAttachment(
     [property: Id(5)] byte[] Content);
 
 /// <summary>A thread entry about to be stored; <see cref="MessageKey"/> is set for entries that came as mail.</summary>
+/// <param name="ReplyText">
+/// For a customer's mail, what they wrote now: <paramref name="Body"/> without quoted history and signature. Null for
+/// agent and system entries, whose body is all theirs.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Techmail.NewEntry")]
 public sealed record NewEntry(
     [property: Id(0)] EntryAuthor Author,
@@ -20,7 +24,8 @@ public sealed record NewEntry(
     [property: Id(4)] string? MessageId,
     [property: Id(5)] string? MessageKey,
     [property: Id(6)] IReadOnlyList<NewAttachment> Attachments,
-    [property: Id(7)] SmimeResult? Smime = null);
+    [property: Id(7)] SmimeResult? Smime = null,
+    [property: Id(8)] string? ReplyText = null);
 
 /// <summary>What a customer mail changes on the incident it is added to, besides adding itself to the thread.</summary>
 /// <param name="Changes">Fields set by business rules (null: unchanged).</param>

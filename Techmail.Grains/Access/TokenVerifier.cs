@@ -20,6 +20,21 @@ public sealed class TokenVerifier(TokenStore store, TimeProvider time)
             return (null, "the token given is not a techmail token (they start with tm1_)");
         }
 
+        var row = await Row(id);
+        // Compared in constant time even when no row was found, so timing tells nothing about which ids exist.
+        var matches = TokenText.Matches(token, row?.Hash ?? new byte[32]);
+        return row is null || !matches ? (null, "the token is not known to this cluster") : Standing(row);
+    }
+
+    /// <summary>
+    /// Whether a token verified earlier still stands (not revoked, not expired): a signed-in session keeps only the
+    /// token's id, never the token, and is worth no more than the token it was made with.
+    /// </summary>
+    public async Task<(Caller? Caller, string? Refusal)> Recheck(string id) =>
+        await Row(id) is { } row ? Standing(row) : (null, "the token is no longer known to this cluster");
+
+    private async Task<StoredToken?> Row(string id)
+    {
         var now = time.GetUtcNow();
         if (!_rows.TryGetValue(id, out var cached) || now - cached.Read > Freshness)
         {
@@ -27,19 +42,17 @@ public sealed class TokenVerifier(TokenStore store, TimeProvider time)
             _rows[id] = cached;
         }
 
-        // Compared in constant time even when no row was found, so timing tells nothing about which ids exist.
-        var matches = TokenText.Matches(token, cached.Row?.Hash ?? new byte[32]);
-        if (cached.Row is not { } row || !matches)
-        {
-            return (null, "the token is not known to this cluster");
-        }
+        return cached.Row;
+    }
 
+    private (Caller? Caller, string? Refusal) Standing(StoredToken row)
+    {
         if (row.Info.Revoked is { } revoked)
         {
             return (null, $"token {row.Info.Name} was revoked on {revoked:yyyy-MM-dd HH:mm} UTC");
         }
 
-        if (row.Info.Expires is { } expires && expires <= now)
+        if (row.Info.Expires is { } expires && expires <= time.GetUtcNow())
         {
             return (null, $"token {row.Info.Name} expired on {expires:yyyy-MM-dd HH:mm} UTC");
         }

@@ -28,4 +28,15 @@ public sealed class AuditLog(AuditStore store, TimeProvider time)
 
         await store.Add(time.GetUtcNow(), tenant, Caller.ActorName, action, subject, beforeJson, afterJson);
     }
+
+    /// <summary>
+    /// An attempt at access the silo's HTTP endpoint refused, or a sign-in it granted. It happens outside any grain
+    /// call, and a refused attempt has no verified caller, so the actor is given: the verified caller's name, or what
+    /// the request presented (a token's public id, never the token), or "anonymous".
+    /// </summary>
+    /// <param name="tenant">The caller's tenant, or <c>*</c> (the operators' key) when there is none.</param>
+    /// <param name="subject">The path asked for.</param>
+    /// <param name="details">Why, and from where.</param>
+    public Task RecordAccess(string tenant, string actor, string action, string subject, object details) =>
+        store.Add(time.GetUtcNow(), tenant, actor, action, subject, null, AuditSnapshot.ToJson(details));
 }

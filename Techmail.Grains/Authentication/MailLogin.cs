@@ -1,7 +1,5 @@
 using System.Net;
 using MailKit;
-using MailKit.Net.Imap;
-using MailKit.Net.Pop3;
 using MailKit.Security;
 using Techmail.Mailboxes;
 using Techmail.Polling;
@@ -30,55 +28,50 @@ public sealed record LoginRequest(
 /// <summary>The server refused a cached OAuth token, now forgotten: worth one more try, on a new connection.</summary>
 public sealed class StaleTokenException(Exception inner) : Exception("the server refused a cached OAuth token.", inner);
 
-/// <summary>Logs a connected MailKit client in: with a password by the admin's choice of mechanism, or with an OAuth token.</summary>
+/// <summary>Logs a connected client in: with a password by the admin's choice of mechanism, or with an OAuth token.</summary>
 public sealed class MailLogin(OAuthTokenCache tokens)
 {
+    /// <inheritdoc cref="LogIn(ISignInChannel, LoginRequest, string, bool, CancellationToken)"/>
+    public Task LogIn(MailService client, LoginRequest request, string server, bool firstTry, CancellationToken cancellationToken) =>
+        LogIn(new MailServiceSignIn(client), request, server, firstTry, cancellationToken);
+
     /// <exception cref="MailFetchException">The choice was refused before sending, or the token endpoint failed.</exception>
     /// <exception cref="AuthenticationException">The server refused the login.</exception>
     /// <exception cref="StaleTokenException">A cached token was refused and dropped; connect again and call with <paramref name="firstTry"/> false.</exception>
-    public async Task LogIn(MailService client, LoginRequest request, string server, bool firstTry, CancellationToken cancellationToken)
+    public async Task LogIn(ISignInChannel channel, LoginRequest request, string server, bool firstTry, CancellationToken cancellationToken)
     {
         if (request.OAuth is { } oauth)
         {
-            await LogInWithToken(client, request, oauth, server, firstTry, cancellationToken);
+            await LogInWithToken(channel, request, oauth, server, firstTry, cancellationToken);
             return;
         }
 
-        var choice = Choose(client, request, request.Mechanisms, server);
+        var choice = Choose(channel, request, request.Mechanisms, server);
         var credentials = new NetworkCredential(request.User, request.Password ?? "");
         switch (choice.Kind)
         {
             case SignInKind.Sasl:
                 var mechanism = SaslMechanism.Create(choice.Mechanism, credentials)
                     ?? throw new MailFetchException(MailFetchFailure.Authentication, $"{server}: Techmail cannot log in with {choice.Mechanism}.");
-                await client.AuthenticateAsync(mechanism, cancellationToken);
+                await channel.Authenticate(mechanism, cancellationToken);
                 break;
             case SignInKind.Apop:
-                // MailKit's credential login tries APOP first when the server announced it, and SASL is out of its way.
-                client.AuthenticationMechanisms.Clear();
-                await client.AuthenticateAsync(credentials, cancellationToken);
+                await channel.AuthenticateApop(credentials, cancellationToken);
                 break;
             default:
-                // Left with no SASL and no APOP, MailKit falls back to POP3 USER/PASS or the IMAP LOGIN command.
-                client.AuthenticationMechanisms.Clear();
-                if (client is Pop3Client pop3)
-                {
-                    pop3.Capabilities &= ~Pop3Capabilities.Apop;
-                }
-
-                await client.AuthenticateAsync(credentials, cancellationToken);
+                await channel.AuthenticateCommand(credentials, cancellationToken);
                 break;
         }
     }
 
-    private async Task LogInWithToken(MailService client, LoginRequest request, OAuthSettings oauth, string server, bool firstTry, CancellationToken cancellationToken)
+    private async Task LogInWithToken(ISignInChannel channel, LoginRequest request, OAuthSettings oauth, string server, bool firstTry, CancellationToken cancellationToken)
     {
-        var choice = Choose(client, request, [oauth.Mechanism], server);
+        var choice = Choose(channel, request, [oauth.Mechanism], server);
         var secret = oauth.ClientSecret ?? "";
         var (token, cached) = await tokens.Get(oauth, secret, cancellationToken);
         try
         {
-            await client.AuthenticateAsync(Sasl(choice.Mechanism, request.User, token), cancellationToken);
+            await channel.Authenticate(Sasl(choice.Mechanism, request.User, token), cancellationToken);
         }
         catch (Exception e) when (e is AuthenticationException or ProtocolException)
         {
@@ -98,25 +91,10 @@ public sealed class MailLogin(OAuthTokenCache tokens)
     private static SaslMechanism Sasl(string mechanism, string user, string token) =>
         mechanism == OAuthSettings.OAuthBearer ? new SaslMechanismOAuthBearer(user, token) : new SaslMechanismOAuth2(user, token);
 
-    private static SignInChoice Choose(MailService client, LoginRequest request, IReadOnlyList<string> wanted, string server)
+    private static SignInChoice Choose(ISignInChannel channel, LoginRequest request, IReadOnlyList<string> wanted, string server)
     {
-        var sasl = client.AuthenticationMechanisms.ToList();
-        var offered = new List<string>(sasl);
-        switch (client)
-        {
-            case Pop3Client pop3:
-                if (pop3.Capabilities.HasFlag(Pop3Capabilities.Apop))
-                {
-                    offered.Add("APOP");
-                }
-
-                offered.Add(SignInPlan.User);
-                break;
-            case ImapClient imap when !imap.Capabilities.HasFlag(ImapCapabilities.LoginDisabled) && !sasl.Contains("LOGIN", StringComparer.OrdinalIgnoreCase):
-                offered.Add("LOGIN");
-                break;
-        }
-
-        return SignInPlan.Choose(server, wanted, offered, sasl, client.IsSecure, request.AllowPlaintext, request.AllowPlaintextOption);
+        var sasl = channel.SaslMechanisms;
+        var offered = sasl.Concat(channel.OtherLogins).ToList();
+        return SignInPlan.Choose(server, wanted, offered, sasl, channel.IsSecure, request.AllowPlaintext, request.AllowPlaintextOption);
     }
 }

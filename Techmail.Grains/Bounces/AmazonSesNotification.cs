@@ -13,8 +13,8 @@ internal static class AmazonSesNotification
         drafts = [];
         messageId = null;
         source = null;
-        var start = text.IndexOf("{\"notificationType\"", StringComparison.Ordinal);
-        if (start < 0) start = text.IndexOf("{\"eventType\"", StringComparison.Ordinal);
+        var start = EventStart(text, "\"notificationType\"");
+        if (start < 0) start = EventStart(text, "\"eventType\"");
         var wrapped = start < 0;
         // Raw SNS delivery wraps the SES event as a JSON string in the "Message" field.
         if (wrapped && text.Contains("\"Notification\"", StringComparison.Ordinal)) start = text.IndexOf('{');
@@ -35,6 +35,19 @@ internal static class AmazonSesNotification
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// The brace that opens the event whose first member is <paramref name="key"/>; SES writes it compact, but a
+    /// notification passed on by a person or a tool is often indented, with white space after the brace.
+    /// </summary>
+    private static int EventStart(string text, string key)
+    {
+        var at = text.IndexOf(key, StringComparison.Ordinal);
+        if (at < 0) return -1;
+        var brace = at - 1;
+        while (brace >= 0 && char.IsWhiteSpace(text[brace])) brace--;
+        return brace >= 0 && text[brace] == '{' ? brace : -1;
     }
 
     private static JsonDocument ParseFirstValue(string text)

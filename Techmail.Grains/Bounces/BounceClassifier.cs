@@ -23,6 +23,7 @@ public sealed class BounceClassifier
     public BounceClassification Classify(byte[] raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
+        if (Mbox.HoldsSeveral(raw)) return ClassifyMbox(raw);
         // The same parse as intake's (a banner before the headers is passed over), so a file reads the same in both.
         if (!Techmail.Polling.MessageParsing.TryParse(raw, out var message, out _))
         {
@@ -34,6 +35,36 @@ public sealed class BounceClassifier
         {
             return Classify(message);
         }
+    }
+
+    /// <summary>
+    /// A saved mailbox file (RFC 4155 mbox) rather than one message: each message in it is read, and their
+    /// recipients are reported together, the first report's original message named.
+    /// </summary>
+    private BounceClassification ClassifyMbox(byte[] raw)
+    {
+        var recipients = new List<BouncedRecipient>();
+        BounceClassification? first = null;
+        try
+        {
+            using var stream = new MemoryStream(raw, writable: false);
+            var parser = new MimeParser(stream, MimeFormat.Mbox, persistent: true);
+            while (!parser.IsEndOfStream)
+            {
+                using var message = parser.ParseMessage();
+                var result = Classify(message);
+                if (!result.IsBounce) continue;
+                first ??= result;
+                foreach (var recipient in result.Recipients)
+                    if (!recipients.Exists(r => r.Recipient.Equals(recipient.Recipient, StringComparison.OrdinalIgnoreCase)))
+                        recipients.Add(recipient);
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or IOException)
+        {
+            // A damaged mailbox file: keep what was read before the damage.
+        }
+        return first is null ? BounceClassification.NotABounce : first with { Recipients = recipients };
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -65,7 +96,8 @@ public sealed class BounceClassifier
         string? envelopeHint = null;
         List<RecipientDraft> drafts;
 
-        if (view.FeedbackReport is not null || view.ReportType.Equals("feedback-report", StringComparison.OrdinalIgnoreCase))
+        if (view.FeedbackReport is not null || view.ReportType.Equals("feedback-report", StringComparison.OrdinalIgnoreCase)
+            || (view.DeliveryStatus is null && FeedbackReportReader.IsUnlabelledComplaint(view)))
         {
             drafts = FeedbackReportReader.Read(view, out envelopeHint);
         }
@@ -82,6 +114,13 @@ public sealed class BounceClassifier
             drafts = DeliveryStatusReader.Read(view.DeliveryStatus);
             RepairAddresses(view, drafts);
             AddContext(view, drafts);
+        }
+        else if (view.DeliveryStatus is null && IsHumanAutoReply(view))
+        {
+            // RFC 3834 asks responders to send with an empty envelope sender, which also marks mail-system bounces;
+            // an automatic answer from a person's mailbox (not a mail system, not worded as a delivery failure) is
+            // that person's vacation or out-of-office notice, whatever addresses its text mentions.
+            drafts = AutoReply(message);
         }
         else if (IsPlainTextBounce(view))
         {
@@ -103,6 +142,12 @@ public sealed class BounceClassifier
         var (messageId, envelopeFrom) = OriginalMessageInfo.Find(view, envelopeHint);
         return Build(drafts, messageId, envelopeFrom);
     }
+
+    private static bool IsHumanAutoReply(MessageView view) =>
+        AutoReplyDetector.IsAutoReply(view.Message)
+        && !BounceSignals.SenderIsMailSystem(view.Message)
+        && !BounceSignals.BounceSubject(view.Message.Subject)
+        && !view.ReportType.Equals("delivery-status", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsPlainTextBounce(MessageView view) =>
         view.DeliveryStatus is not null

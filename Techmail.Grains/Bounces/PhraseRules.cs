@@ -32,17 +32,23 @@ internal static class PhraseRules
         new(BounceReason.VirusDetected, Virus(), ["virus", "malware", "infected", "worm", "trojan"]),
         new(BounceReason.SpamDetected, StrongSpam(), ["spam", "listed", "surbl", "uribl"]),
         new(BounceReason.AuthFailure, AuthFailure(), ["dmarc", "spf", "dkim", "authenticat", "5.7.2"]),
-        new(BounceReason.RequirePtr, RequirePtr(), ["reverse", "ptr", "rdns", "ip name lookup", "find", "resolve", "lookup", "look up", "client host", "mismatches", "no valid", "no host", "5.7.25"]),
+        new(BounceReason.RequirePtr, RequirePtr(), ["unverifiable", "unverifyable", "reverse", "ptr", "rdns", "ip name lookup", "find", "resolve", "lookup", "look up", "client host", "mismatches", "no valid", "no host", "5.7.25"]),
         new(BounceReason.FailedStartTls, FailedStartTls(), ["tls", "require", "must use", "encryption"]),
         new(BounceReason.BadReputation, BadReputation(), ["reputation", "sender score", "senderscore", "complaints", "[ts"]),
-        new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection rate", "connection freq", "connection count", "connection limit"]),
+        // The recipient's own settings refused the mail ("refused due to recipient preferences"): the address exists and
+        // chose not to take it, so it must win over any "unknown"/5.1.1 wording a provider puts beside it.
+        new(BounceReason.Filtered, RecipientChoice(), ["preferences", "settings", "recipient has", "does not wish", "doesn't wish", "does not want", "doesn't want"]),
+        new(BounceReason.TooManyConn, TooManyConn(), ["too many", "connection rate", "connection freq", "connection count", "connection limit", "max", "concurrent", "simultaneous"]),
         new(BounceReason.Speeding, Speeding(), ["rate", "too many", "slow down", "throttl", "try again later"]),
         new(BounceReason.NoRelaying, NoRelaying(), ["relay", "identities failed"]),
         new(BounceReason.SecurityError, SecurityError(), ["auth", "insecure", "certificate"]),
         // cPanel/Exim wording whose "blacklisted" names the sender's address or a guess, not the sending host.
         new(BounceReason.Rejected, SenderListed(), ["to/from an address", "from an address"]),
         new(BounceReason.HostUnknown, DomainMayNotExist(), ["domain may not exist"]),
-        new(BounceReason.Blocked, Blocked(), ["block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
+        // Greylisting only defers a first attempt; a bounce that names it is sent when retries never got past it before
+        // the queue gave up (or to warn that they have not yet), so the cause is time running out.
+        new(BounceReason.Expired, Greylisted(), ["greylist", "graylist", "grey-list", "gray-list"]),
+        new(BounceReason.Blocked, Blocked(), ["not authori", "not permitted to send", "not allowed to send", "block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
         new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
         new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content rejected", "content was", "content blocked", "content filter", "classified as", "high score", "high spam", "looks like", "look like"]),
         new(BounceReason.ContentError, ContentError(), ["content error", "too large", "too long", "too many", "8-bit", "8bit", "invalid", "media type", "message header", "message body"]),
@@ -61,7 +67,7 @@ internal static class PhraseRules
         // believes it has already handled; nothing about the recipient or the content.
         new(BounceReason.SystemError, DuplicateMessageId(), ["duplicated message-id"]),
         new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "lost connection", "connection reset", "connection refused", "connection closed", "connection dropped", "connection lost", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
-        new(BounceReason.Expired, Expired(), ["failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for", "delivered within"]),
+        new(BounceReason.Expired, Expired(), ["cannot send message for", "could not deliver", "no response", "respond", "queue lifetime", "maximum time", "time limit", "failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for", "delivered within"]),
         new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space"]),
         new(BounceReason.MailerError, MailerError(), ["mailer", "procmail", "command", "pipe to", "|/", "| /", "|\t/", "exit", "x-unix"]),
         new(BounceReason.SyntaxError, SyntaxError(), ["malformed address", "incorrectly", "syntax", "command", "parameter", "argument", "sequence", "too long"]),
@@ -99,7 +105,8 @@ internal static class PhraseRules
     /// itself was judged, so it is not a content filter's verdict even when the report names no SMTP command.
     /// </summary>
     public static bool SaysDirectoryVerdict(string text) =>
-        text.Contains("RecipNotFound", StringComparison.OrdinalIgnoreCase)
+        ProviderDirectoryVerdicts.Says(text)
+        || text.Contains("RecipNotFound", StringComparison.OrdinalIgnoreCase)
         || text.Contains("RecipientNotFound", StringComparison.OrdinalIgnoreCase)
         || text.Contains("recipient name is not recognized", StringComparison.OrdinalIgnoreCase)
         || text.Contains("no valid recipients", StringComparison.OrdinalIgnoreCase)
@@ -235,7 +242,8 @@ internal static class PhraseRules
     private static Regex AuthFailure() => _authFailure ??= new(@"\bDMARC\b|\bSPF\b.{0,40}(?:fail|check|validat|record|policy|softfail)|(?:fail|pass)\w*\s+(?:the\s+)?SPF|\bDKIM\b.{0,40}(?:fail|signature|invalid|missing|valid)|authenticate with (?:either )?SPF|unauthenticated (?:e-?mail|message)|sender is unauthenticated|does not have authentication information|authentication checks|\b5\.7\.(?:2[0-46]|29)\b", Opts | RegexOptions.Compiled);
     private static Regex? _authFailure;
 
-    private static Regex RequirePtr() => _requirePtr ??= new(@"reverse (?:DNS|lookup|name)|\bPTR\b|\brDNS\b|IP name lookup failed|(?:can ?not|could not|unable to) (?:find|resolve|lookup|look up) (?:your )?(?:host ?name|IP)|client host name|mismatches client ip|hostname does not resolve|no (?:valid )?(?:host ?name|reverse)|not have a (?:valid )?reverse|\b5\.7\.25\b", Opts | RegexOptions.Compiled);
+    // An IP is verified by its reverse DNS name matching forward again, so "unverifiable sending IP" is a PTR refusal.
+    private static Regex RequirePtr() => _requirePtr ??= new(@"unverif[iy]able (?:sending |client )?IPs?\b|reverse (?:DNS|lookup|name)|\bPTR\b|\brDNS\b|IP name lookup failed|(?:can ?not|could not|unable to) (?:find|resolve|lookup|look up) (?:your )?(?:host ?name|IP)|client host name|mismatches client ip|hostname does not resolve|no (?:valid )?(?:host ?name|reverse)|not have a (?:valid )?reverse|\b5\.7\.25\b", Opts | RegexOptions.Compiled);
     private static Regex? _requirePtr;
 
     private static Regex FailedStartTls() => _failedStartTls ??= new(@"STARTTLS|(?:not|n't) (?:support|offer)s? (?:STARTTLS|TLS)\b|\bTLS\b.{0,30}(?:required|failed|negotiat|handshake|mandatory)|(?:requires?|must use)\s+(?:a\s+)?(?:secure|encrypted|TLS)|encryption (?:is )?required", Opts | RegexOptions.Compiled);
@@ -244,13 +252,20 @@ internal static class PhraseRules
     private static Regex NotCompliantRfc() => _notCompliantRfc ??= new(@"not (?:\w+ )?(?:RFC|standards?)[ -]?(?:\d{3,4} )?complian|(?:violat\w*|not (?:comply|conform)\w*|non-?complian\w*|does not (?:comply|conform)\w*)(?: with)? (?:the )?RFC|RFC ?(?:5322|2822|822|5321) (?:complian|violat|requires)|multiple (?:addresses in )?(?:From|Subject|To|Date|Message-ID|Sender)\b|multiple \S+ headers|duplicate header|missing (?:required )?(?:\w+ )?header|header (?:is )?(?:malformed|invalid)|malformed (?:\w+ )?header|bare (?:LF|line ?feed)", Opts | RegexOptions.Compiled);
     private static Regex? _notCompliantRfc;
 
-    private static Regex BadReputation() => _badReputation ??= new(@"reputation|sender score|senderscore|user complaints|\[TS[S0]\d\d\]", Opts | RegexOptions.Compiled);
+    // "Blocked using <list> Reputation" names an IP blocklist that refused the host (a block), not a judgement of the
+    // sender's own reputation.
+    private static Regex BadReputation() => _badReputation ??= new(@"(?<!blocked using [\w.-]+ )reputation|sender score|senderscore|user complaints|\[TS[S0]\d\d\]", Opts | RegexOptions.Compiled);
     private static Regex? _badReputation;
 
-    private static Regex TooManyConn() => _tooManyConn ??= new(@"too many (?:concurrent |simultaneous |open )?(?:connections|sessions)|connection (?:rate|frequency|count) (?:limit|exceeded)|connection frequency limited|connection limit|too many hosts", Opts | RegexOptions.Compiled);
+    // Connection counts, not message rates: Postfix's anvil "too many connections from", Exim's "too many concurrent SMTP
+    // connections", Exchange's "maximum number of concurrent (server) connections has exceeded a limit", Sendmail's
+    // connection rate and concurrency limits.
+    // "Too many recipients" is RFC 3463's X.5.3, a per-transaction count that the reason vocabulary files with
+    // connection counts; it is not a sending rate.
+    private static Regex TooManyConn() => _tooManyConn ??= new(@"too many (?:\w+ ){0,2}(?:connections|sessions|recipients)|(?:maximum|max\.?) (?:number of )?(?:\w+ ){0,2}(?:connections|sessions)|(?:concurrent|simultaneous) (?:\w+ )?(?:connection|session)s? (?:limit|exceeded)|connection (?:rate|frequency|count) (?:limit|exceeded)|connection frequency limited|connection limit|too many hosts", Opts | RegexOptions.Compiled);
     private static Regex? _tooManyConn;
 
-    private static Regex Speeding() => _speeding ??= new(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails|recipients)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts | RegexOptions.Compiled);
+    private static Regex Speeding() => _speeding ??= new(@"rate limit|receiving mail at a rate|too many (?:messages|mails|emails)|(?:sending|message) rate|slow down|throttl|try again later.{0,30}(?:too many|volume)", Opts | RegexOptions.Compiled);
     private static Regex? _speeding;
 
     private static Regex NoRelaying() => _noRelaying ??= new(@"relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not (?:permitted|allowed|authori[sz]ed|configured) to relay|unable to relay|we do not relay|no relaying|relay not permitted|cannot relay|open relay|relaying mail to .{0,40} not allowed|identities failed the check", Opts | RegexOptions.Compiled);
@@ -259,7 +274,10 @@ internal static class PhraseRules
     private static Regex SecurityError() => _securityError ??= new(@"SMTP auth|delivery not authori[sz]ed|authentication (?:is )?required|must (?:be )?authenticat|unauthenticated sender|authentication failed|auth(?:entication)? (?:credentials )?invalid|sender (?:address )?not authori[sz]ed|insecure|\bcertificate\b", Opts | RegexOptions.Compiled);
     private static Regex? _securityError;
 
-    private static Regex Blocked() => _blocked ??= new(@"black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts | RegexOptions.Compiled);
+    private static Regex Greylisted() => _greylisted ??= new(@"gr[ae]y-?list", Opts | RegexOptions.Compiled);
+    private static Regex? _greylisted;
+
+    private static Regex Blocked() => _blocked ??= new(@"black ?list|block ?list|\bDNSBL\b|\bRBL\b|spamhaus|spamcop|barracudacentral|sorbs|banned (?:sending )?IP|client host .{0,60}rejected|blocked using|(?:ip|host|address|client|server|connection|sender|network)\s+(?:\[[^\]]*\]\s+|\S+\s+)?(?:is |was |has been )?(?:blocked|banned|refused|not allowed|denied)|(?:refused|denied|rejected) (?:due to|because of) (?:your|the) (?:ip|host)|\b(?:ip|host|server)\b[^.;]{0,40}\bnot (?:authori[sz]ed|permitted|allowed) to send|refused to talk to me|not accepting connections|\bblocked\b\s*[-:]|(?<!not )(?:listed|blocked) (?:in|on|at|by) (?!(?:\w+ )?directory)|poor reputation|your (?:ip|host|server|network)", Opts | RegexOptions.Compiled);
     private static Regex? _blocked;
 
     private static Regex PolicyViolation() => _policyViolation ??= new(@"polic(?:y|ies)(?! of reject)|content presents a potential|message not allowed|not allowed by|prohibited|violat", Opts | RegexOptions.Compiled);
@@ -301,7 +319,9 @@ internal static class PhraseRules
     private static Regex NetworkError() => _networkError ??= new(@"routing loop|mail loop|loop detected|too many hops|hop count|lost connection|connection (?:reset|refused|closed|dropped|lost)|network (?:is )?(?:error|unreachable)|name service error|name server|DNS (?:error|lookup|failure|problem)|temporary lookup failure|no route to host|malformed or unexpected", Opts | RegexOptions.Compiled);
     private static Regex? _networkError;
 
-    private static Regex Expired() => _expired ??= new(@"expired|failing for a long time|long failure period|time(?:d)? ?out|\bdelayed\b|not yet been delivered|requests to connect|will be retried|failed \d+ attempts|retry time|too long|giving up|given up|has been delayed|delivery (?:time )?(?:has )?expired|could not be delivered (?:with)?in|undeliverable for|no answer|unable to (?:deliver|connect).{0,40}(?:days|hours)|not delivered for|not (?:been )?delivered within \d", Opts | RegexOptions.Compiled);
+    // Sendmail's "Cannot send message for 5 days", a host that never answered ("no response from", "did not respond"),
+    // and the queue lifetime or time limit running out, beside the generic wording.
+    private static Regex Expired() => _expired ??= new(@"cannot send message for|could not deliver (?:the )?(?:message )?(?:for|in|within) \d|no response from|(?:did not|didn't|is not|not) respond(?:ing)?\b|queue lifetime|maximum time in queue|time limit (?:exceeded|specified|reached)|expired|failing for a long time|long failure period|time(?:d)? ?out|\bdelayed\b|not yet been delivered|requests to connect|will be retried|failed \d+ attempts|retry time|too long|giving up|given up|has been delayed|delivery (?:time )?(?:has )?expired|could not be delivered (?:with)?in|undeliverable for|no answer|unable to (?:deliver|connect).{0,40}(?:days|hours)|not delivered for|not (?:been )?delivered within \d", Opts | RegexOptions.Compiled);
     private static Regex? _expired;
 
     private static Regex SystemFull() => _systemFull ??= new(@"system (?:is )?full|insufficient system storage|out of (?:disk )?space|disk full|no space left", Opts | RegexOptions.Compiled);
@@ -324,6 +344,9 @@ internal static class PhraseRules
 
     private static Regex DomainMayNotExist() => _domainMayNotExist ??= new(@"(?:account or )?domain may not exist", Opts | RegexOptions.Compiled);
     private static Regex? _domainMayNotExist;
+
+    private static Regex RecipientChoice() => _recipientChoice ??= new(@"(?:refused|rejected|declined|blocked|not (?:accepted|delivered)) (?:due to|because of|by) (?:the )?recipient'?s? (?:\w+ )?(?:preferences|settings)|recipient'?s? (?:\w+ )?(?:preferences|settings) (?:refused|rejected|blocked|do not allow)|recipient has (?:blocked|chosen|opted|elected)|recipient (?:does not|doesn't) (?:wish|want) to receive", Opts | RegexOptions.Compiled);
+    private static Regex? _recipientChoice;
 
     private static Regex WeakUserUnknown() => _weakUserUnknown ??= new(@"(?:recipient|address|user)s? (?:address )?rejected(?!\s*:)|recipient not accepted|mailbox unavailable|invalid recipient", Opts | RegexOptions.Compiled);
     private static Regex? _weakUserUnknown;

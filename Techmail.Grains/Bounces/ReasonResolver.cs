@@ -137,9 +137,22 @@ internal static class ReasonResolver
     private static BounceReason AdjustForStage(BounceReason reason, LazyStage lazyStage, string? status, string? diagnostic)
     {
         if (reason is not (BounceReason.UserUnknown or BounceReason.HostUnknown or BounceReason.Filtered or BounceReason.Suspend
-                or BounceReason.MailboxFull or BounceReason.HasMoved or BounceReason.Rejected))
+                or BounceReason.MailboxFull or BounceReason.HasMoved or BounceReason.Rejected
+                or BounceReason.SystemError or BounceReason.SecurityError or BounceReason.NotAccept))
             return reason;
         var stage = lazyStage.Value;
+        // "Unrouteable address" answered to RCPT TO comes from the domain's own server, reached through its MX: the
+        // domain routes, the local part does not (Exim's recipient verification says so). Said by the sending MTA
+        // itself, with no remote reply, it is the domain that could not be routed.
+        if (reason == BounceReason.HostUnknown && stage == SmtpStage.RcptTo && diagnostic is not null
+                && diagnostic.Contains("unrout", StringComparison.OrdinalIgnoreCase) && !diagnostic.Contains("domain", StringComparison.OrdinalIgnoreCase))
+            return BounceReason.UserUnknown;
+        // Refused while greeting (RFC 5321 section 3.1: a 554 or 421 greeting, or the answer to EHLO/HELO): no address
+        // or message was offered yet, so it is the connecting host that was turned away, whatever generic words
+        // ("service unavailable", "access denied", "not accepting") or security status came with it.
+        if (stage is SmtpStage.Connect or SmtpStage.Helo)
+            return reason is BounceReason.MailboxFull or BounceReason.Suspend or BounceReason.HasMoved ? reason : BounceReason.Blocked;
+        if (reason is BounceReason.SystemError or BounceReason.SecurityError or BounceReason.NotAccept) return reason;
         // A refusal at MAIL FROM concerns the sender, whatever words the server used.
         if (stage == SmtpStage.MailFrom && reason is BounceReason.UserUnknown or BounceReason.HostUnknown
                 or BounceReason.Filtered or BounceReason.Suspend or BounceReason.MailboxFull or BounceReason.HasMoved)
@@ -149,11 +162,9 @@ internal static class ReasonResolver
         // the message on the mailbox's behalf, unless the status code itself says the address is bad.
         if (reason == BounceReason.UserUnknown && stage is SmtpStage.Data or SmtpStage.Unknown
                 && !IsRecipientAddressStatus(status ?? SmtpCodes.FindStatus(lazyStage.Context))
-                && !(diagnostic is not null && PhraseRules.SaysDirectoryVerdict(diagnostic)))
+                && !(diagnostic is not null && PhraseRules.SaysDirectoryVerdict(diagnostic))
+                && !(lazyStage.Context is { } report && ProviderDirectoryVerdicts.Says(report)))
             return BounceReason.Filtered;
-        // Refused while greeting: the receiving server rejected us, not the address.
-        if (stage is SmtpStage.Connect or SmtpStage.Helo && reason is BounceReason.UserUnknown or BounceReason.HostUnknown or BounceReason.Rejected)
-            return BounceReason.Blocked;
         return reason;
     }
 

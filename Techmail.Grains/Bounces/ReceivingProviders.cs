@@ -14,6 +14,7 @@ internal static class ReceivingProviders
     public static BounceReason? Reason(string address, string? diagnostic, string? status, LazyStage stage, Func<string?> context)
     {
         if (string.IsNullOrEmpty(diagnostic)) return null;
+        if (ProviderDirectoryVerdicts.Says(diagnostic)) return BounceReason.UserUnknown;
         if (diagnostic.Contains("LPN", StringComparison.Ordinal) || diagnostic.Contains("OFR", StringComparison.OrdinalIgnoreCase)
             || diagnostic.Contains("OUK", StringComparison.Ordinal))
         {

@@ -48,7 +48,9 @@ internal static class StatusReasons
             },
             "4" => detail switch
             {
-                // X.4.1 is also what Microsoft 365 returns for directory-rejected recipients, so it names no cause.
+                // X.4.1 "no answer from host": retried until the queue gave up when it is temporary. Permanent, it is
+                // what Microsoft 365 returns for directory-rejected recipients, so it names no cause.
+                "1" => status[0] == '4' ? BounceReason.Expired : null,
                 "2" or "6" or "0" => BounceReason.NetworkError,
                 "3" => BounceReason.SystemError,
                 "4" => BounceReason.HostUnknown,

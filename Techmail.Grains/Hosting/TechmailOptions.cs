@@ -44,6 +44,9 @@ public sealed record TechmailOptions
 
     public PollingLimits Polling { get; init; } = new();
 
+    /// <summary>IMAP connections kept between polls (see <see cref="ImapConnectionPool"/>).</summary>
+    public ImapPoolOptions ImapPool { get; init; } = new();
+
     public Incidents.IncidentPolicy Incidents { get; init; } = new();
 
     /// <summary>Retry and give-up times of the outbox; tests shorten them.</summary>
@@ -61,7 +64,10 @@ public sealed record TechmailOptions
     /// <summary>The address the HTTP endpoint listens on; loopback unless an operator opens it to the network.</summary>
     public IPAddress HttpAddress { get; init; } = IPAddress.Loopback;
 
-    /// <summary>Serves the Orleans Dashboard at /dashboard; off by default, as it shows every grain to whoever reaches the port.</summary>
+    /// <summary>
+    /// Serves the Orleans Dashboard at /dashboard to signed-in operators only (it shows every tenant's grains); off by
+    /// default, so a silo that does not need it does not serve it at all.
+    /// </summary>
     public bool Dashboard { get; init; }
 
     /// <summary>How the silo writes its log: lines for people (the default) or one JSON object a line for log shippers.</summary>

@@ -150,6 +150,15 @@ public static class TechmailOptionsReader
                 case "maxsessionsperhost":
                     options = options with { Polling = options.Polling with { MaxSessionsPerHost = Count(key, value, 1, 10_000, errors) } };
                     break;
+                case "imappoolmaxconnections":
+                    options = options with { ImapPool = options.ImapPool with { MaxConnections = Count(key, value, 0, 100_000, errors) } };
+                    break;
+                case "imappoolmaxperaccount":
+                    options = options with { ImapPool = options.ImapPool with { MaxPerAccount = Count(key, value, 1, 1000, errors) } };
+                    break;
+                case "imappoolidleseconds":
+                    options = options with { ImapPool = options.ImapPool with { IdleTimeout = TimeSpan.FromSeconds(Count(key, value, 10, 1740, errors)) } };
+                    break;
                 case "pollbatchsize":
                     options = options with { Polling = options.Polling with { BatchSize = Count(key, value, 1, 10_000, errors) } };
                     break;
@@ -188,6 +197,9 @@ public static class TechmailOptionsReader
                     break;
                 case "secureupdate":
                     options = options with { Incidents = options.Incidents with { SecureUpdate = Flag(key, value, errors) } };
+                    break;
+                case "replymarker":
+                    options = options with { Incidents = options.Incidents with { ReplyMarker = Flag(key, value, errors) } };
                     break;
                 case "createcontacts":
                     options = options with { Incidents = options.Incidents with { CreateContacts = Flag(key, value, errors) } };
@@ -266,11 +278,11 @@ public static class TechmailOptionsReader
     [
         "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
         "HttpPort", "HttpAddress", "Dashboard", "LogFormat", "TraceSampleRatio",
-        "MaxConcurrentPolls", "MaxSessionsPerHost", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
+        "MaxConcurrentPolls", "MaxSessionsPerHost", "ImapPoolMaxConnections", "ImapPoolMaxPerAccount", "ImapPoolIdleSeconds", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",
         "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes", "DuplicateWindowHours",
-        "AcknowledgementSubject", "AcknowledgementBody",
+        "AcknowledgementSubject", "AcknowledgementBody", "ReplyMarker",
         .. SiloTlsReader.Keys,
     ];
 

@@ -127,6 +127,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton<OAuthTokenCache>();
         services.AddSingleton<MailLogin>();
+        services.AddSingleton(options.ImapPool);
+        services.AddSingleton<ImapConnectionPool>();
+        services.AddSingleton<IKeptConnections>(sp => sp.GetRequiredService<ImapConnectionPool>());
         services.AddSingleton<MailFetcher>();
         services.AddSingleton<MailSender>();
         services.AddSingleton(options.Outbox);

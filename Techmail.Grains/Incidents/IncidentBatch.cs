@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Techmail.Contacts;
 using Techmail.Intake;
 using Techmail.Mailboxes;
@@ -12,7 +13,7 @@ namespace Techmail.Incidents;
 /// acknowledgements in the outbox, the senders as contacts, and each mail's intake state. One commit per batch is
 /// what lets incident creation keep up with polling on a database that syncs every commit to disk.
 /// </summary>
-public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains, TimeProvider time)
+public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains, TimeProvider time, ILogger<IncidentBatch> logger)
 {
     /// <param name="plans">The batch's plans; entries for existing incidents (<see cref="MailPlan.Add"/>) are already written.</param>
     public async Task Write(string tenant, string mailbox, IReadOnlyList<MailPlan> plans)
@@ -52,21 +53,48 @@ public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains,
             span?.Dispose();
         }
 
+        Built(tenant, mailbox, plans);
+
         if (opens.Any(o => o.Acknowledgement is not null))
         {
             await grains.GetGrain<IOutboxGrain>(MailboxKey.For(tenant, mailbox)).Wake();
         }
     }
 
+    /// <summary>The builder's line about each mail of a committed batch, in the mail's scope; nothing unless debug lines are on.</summary>
+    private void Built(string tenant, string mailbox, IReadOnlyList<MailPlan> plans)
+    {
+        if (!logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+
+        foreach (var plan in plans)
+        {
+            using (logger.BeginMessageScope(tenant, mailbox, plan.MessageKey))
+            {
+                logger.LogDebug("Mail {Key} of {Tenant}/{Mailbox} built: {Outcome} {Reference}", plan.MessageKey, tenant, mailbox, Outcome(plan), plan switch
+                {
+                    MailPlan.Open { Incident: var incident } => incident.Reference,
+                    MailPlan.Add add => add.Reference,
+                    MailPlan.Duplicate duplicate => duplicate.Reference,
+                    _ => "",
+                });
+            }
+        }
+    }
+
+    private static string Outcome(MailPlan plan) => plan switch
+    {
+        MailPlan.Open => "incident_created",
+        MailPlan.Add => "entry_added",
+        MailPlan.Duplicate => "duplicate",
+        _ => "set_aside",
+    };
+
     private static System.Diagnostics.Activity? Span(string tenant, string mailbox, MailPlan plan)
     {
-        var span = MessageTrace.Start(MessageTrace.Incident, tenant, mailbox, plan.MessageKey, plan switch
-        {
-            MailPlan.Open => "incident_created",
-            MailPlan.Add => "entry_added",
-            MailPlan.Duplicate => "duplicate",
-            _ => "set_aside",
-        });
+        var span = MessageTrace.Start(MessageTrace.Incident, tenant, mailbox, plan.MessageKey, Outcome(plan));
         if (span is not null && plan is MailPlan.Open { Incident: var incident })
         {
             span.SetTag("techmail.incident.reference", incident.Reference);

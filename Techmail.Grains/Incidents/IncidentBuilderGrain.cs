@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Techmail.Faults;
 using Techmail.Intake;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 using Techmail.Quarantine;
 using Techmail.Resources;
 
@@ -155,7 +156,10 @@ public sealed class IncidentBuilderGrain(
                         planned.Add(new Planned(plan, read.Row, ServiceMailProcessor.FromAddress(read.Mime), read.Mime?.Subject));
                         if (plan is MailPlan.SetAside aside)
                         {
-                            logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
+                            using (logger.BeginMessageScope(tenant, name, read.Row.MessageKey))
+                            {
+                                logger.LogInformation("Mail {Key} of {Tenant}/{Mailbox} set aside: {Reason}", read.Row.MessageKey, tenant, name, aside.Reason);
+                            }
                         }
                     }
                 }
@@ -241,7 +245,11 @@ public sealed class IncidentBuilderGrain(
         var failed = await MessageIsolation.Each(planned, some => batch.Write(tenant, name, [.. some.Select(p => p.Plan)]));
         foreach (var (mail, failure) in failed)
         {
-            logger.LogWarning(failure, "Mail {Key} of {Tenant}/{Mailbox} could not be written; setting it aside", mail.Row.MessageKey, tenant, name);
+            using (logger.BeginMessageScope(tenant, name, mail.Row.MessageKey))
+            {
+                logger.LogWarning(failure, "Mail {Key} of {Tenant}/{Mailbox} could not be written; setting it aside", mail.Row.MessageKey, tenant, name);
+            }
+
             var aside = await processor.SetAside(tenant, name, mail.Row, mail.From, mail.Subject, failure);
             await batch.Write(tenant, name, [aside]);
         }

@@ -10,7 +10,7 @@ namespace Techmail.Incidents;
 /// One incident. Holds nothing between calls (the tables are the record); being the only activation for its
 /// reference is what numbers its thread entries one at a time when a customer mail and an agent reply arrive at once.
 /// </summary>
-public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, TrackingKeys trackingKeys, CertificateStore certificates, TimeProvider time) : Grain, IIncidentGrain
+public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, TrackingKeys trackingKeys, CertificateStore certificates, IncidentPolicy policy, TimeProvider time) : Grain, IIncidentGrain
 {
     private (string Tenant, string Reference) Key => IncidentKey.Parse(this.GetPrimaryKeyString());
 
@@ -93,7 +93,8 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Track
         var ids = details.Thread.Select(e => e.MessageId).OfType<string>().ToList();
         var lastCustomer = details.Thread.LastOrDefault(e => e.Author == EntryAuthor.Customer)?.MessageId;
         var to = new MailboxAddress(null, incident.Contact);
-        using var mail = IncidentMail.Reply(outgoing, reference, incident.Subject, to, reply.Body, reply.Attachments, messageId, lastCustomer, ids, now);
+        // The marker goes into the mail only; the thread keeps what the agent wrote.
+        using var mail = IncidentMail.Reply(outgoing, reference, incident.Subject, to, IncidentMail.Marked(policy, reply.Body), reply.Attachments, messageId, lastCustomer, ids, now);
         // --- S/MIME: sign and encrypt as the mailbox asks; a reply that cannot be protected is refused, not sent in the clear.
         if (mailbox.Settings.Smime is { } smime && SmimeOutgoing.Applies(smime)
             && SmimeOutgoing.Protect(mail, smime, await SmimeKeyring.Load(certificates, tenant), SmimeAddress.Of(outgoing), incident.Contact, now).Refusal is { } refusal)

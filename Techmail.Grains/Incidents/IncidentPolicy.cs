@@ -36,6 +36,13 @@ public sealed record IncidentPolicy
     /// </summary>
     public int ReferenceBlockSize { get; init; } = 200;
 
+    /// <summary>
+    /// Acknowledgements and agent replies start with Techmail's "reply above this line" marker
+    /// (<see cref="Replies.ReplyMarker"/>), so the reply text of the customer's answer is cut exactly there, whatever
+    /// their mail program does with the quoted mail. Off by default: the line is one more thing in every mail.
+    /// </summary>
+    public bool ReplyMarker { get; init; }
+
     public string AcknowledgementSubject { get; init; } = "[Incident: {reference}] {subject}";
 
     public string AcknowledgementBody { get; init; } =

@@ -354,7 +354,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         await using var entries = TechmailDatabase.Command(
             connection,
             """
-            SELECT e.sequence, e.author, e.sender, e.body, e.created_utc, e.message_id, e.message_key, s.result
+            SELECT e.sequence, e.author, e.sender, e.body, e.created_utc, e.message_id, e.message_key, s.result, e.reply_text
             FROM techmail_incident_entries e
             LEFT JOIN techmail_incident_entry_smime s ON s.tenant = e.tenant AND s.reference = e.reference AND s.sequence = e.sequence
             WHERE e.tenant = @tenant AND e.reference = @reference ORDER BY e.sequence
@@ -375,7 +375,8 @@ public sealed class IncidentStore(TechmailDatabase database)
                 rows.StringOrNull(5),
                 rows.StringOrNull(6),
                 attachments.TryGetValue(sequence, out var list) ? list : [],
-                rows.StringOrNull(7) is { } smime ? JsonSerializer.Deserialize<SmimeResult>(smime, SmimeJson) : null));
+                rows.StringOrNull(7) is { } smime ? JsonSerializer.Deserialize<SmimeResult>(smime, SmimeJson) : null,
+                rows.StringOrNull(8)));
         }
 
         return thread;
@@ -443,7 +444,7 @@ public sealed class IncidentStore(TechmailDatabase database)
     private static readonly string[] IncidentColumns =
         ["tenant", "reference", "subject", "contact", "mailbox", "status", "queue", "priority", "category", "assignee", "tags", "rules_fired", "created_utc", "updated_utc"];
 
-    private static readonly string[] EntryColumns = ["tenant", "reference", "sequence", "author", "sender", "body", "message_id", "message_key", "created_utc"];
+    private static readonly string[] EntryColumns = ["tenant", "reference", "sequence", "author", "sender", "body", "reply_text", "message_id", "message_key", "created_utc"];
 
     private static readonly string[] SmimeColumns = ["tenant", "reference", "sequence", "result"];
 
@@ -464,7 +465,7 @@ public sealed class IncidentStore(TechmailDatabase database)
             for (var n = 0; n < thread.Count; n++)
             {
                 var e = thread[n];
-                entryRows.Add([tenant, i.Reference, n + 1, e.Author.ToString(), e.Sender, e.Body, e.MessageId, e.MessageKey, e.Created.UtcDateTime]);
+                entryRows.Add([tenant, i.Reference, n + 1, e.Author.ToString(), e.Sender, e.Body, e.ReplyText, e.MessageId, e.MessageKey, e.Created.UtcDateTime]);
                 if (e.Smime is { } smime)
                 {
                     smimeRows.Add([tenant, i.Reference, n + 1, JsonSerializer.Serialize(smime, SmimeJson)]);
@@ -502,7 +503,7 @@ public sealed class IncidentStore(TechmailDatabase database)
     private static async Task InsertEntry(DbConnection connection, DbTransaction transaction, string tenant, string reference, int sequence, NewEntry entry)
     {
         await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entries", EntryColumns,
-            [[tenant, reference, sequence, entry.Author.ToString(), entry.Sender, entry.Body, entry.MessageId, entry.MessageKey, entry.Created.UtcDateTime]]);
+            [[tenant, reference, sequence, entry.Author.ToString(), entry.Sender, entry.Body, entry.ReplyText, entry.MessageId, entry.MessageKey, entry.Created.UtcDateTime]]);
         if (entry.Smime is { } smime)
         {
             await MultiRowInsert.Execute(connection, transaction, "techmail_incident_entry_smime", SmimeColumns,

@@ -179,7 +179,8 @@ public sealed class ServiceMailProcessor(
             message.MessageId,
             row.MessageKey,
             [.. message.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, a.Sha256, a.Inline, a.ContentId, a.Content))],
-            smime);
+            smime,
+            message.ReplyText);
 
         if (decision is ThreadDecision.Append append)
         {

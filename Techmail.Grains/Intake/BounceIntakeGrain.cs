@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Techmail.Bounces;
 using Techmail.Bounces.Ties;
@@ -13,7 +14,7 @@ namespace Techmail.Intake;
 /// then the message and one bounce row per recipient, tied or not.
 /// </summary>
 [StatelessWorker]
-public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying) : Grain, IBounceIntakeGrain
+public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying, ILogger<BounceIntakeGrain> logger) : Grain, IBounceIntakeGrain
 {
     public async Task<IntakeReceipt> Accept(IReadOnlyList<InboundMessage> messages)
     {
@@ -42,6 +43,7 @@ public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying) : G
                 TechmailMetrics.BounceRecorded(b.Reason, b.HardBounce);
             }
 
+            Recorded(judged);
             return receipt;
         }
         finally
@@ -49,6 +51,29 @@ public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying) : G
             foreach (var span in spans ?? [])
             {
                 span?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Bounce intake's line about each recipient a report names, in its message's scope; nothing unless debug lines are on.
+    /// The address stays out of the log: the bounce list has it for those allowed to see it.
+    /// </summary>
+    private void Recorded(IReadOnlyList<JudgedBounce> judged)
+    {
+        if (!logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+
+        foreach (var j in judged)
+        {
+            var (m, b) = (j.Message, j.Finding);
+            using (logger.BeginMessageScope(m.Tenant, m.Mailbox, m.MessageKey))
+            {
+                logger.LogDebug(
+                    "Bounce {Key} of {Tenant}/{Mailbox} recorded: {Reason} ({Severity}), {Tie}",
+                    m.MessageKey, m.Tenant, m.Mailbox, b.Reason, b.HardBounce switch { true => "hard", false => "soft", null => "severity unknown" }, j.IsTied ? $"tied to {j.TiedTo}" : $"untied: {j.Untied}");
             }
         }
     }

@@ -100,6 +100,7 @@ public sealed class MailboxGrain(
 
             await GrainFactory.GetGrain<ITenantGrain>(Tenant).Unregister(Name);
             await _writer.Clear();
+            poller.ForgetConnection(Tenant, Name);
         }
         finally
         {
@@ -526,6 +527,10 @@ public sealed class MailboxGrain(
             return true;
         });
         await audit.Record(Tenant, action ?? (stored is null ? Audit.AuditActions.MailboxCreate : Audit.AuditActions.MailboxUpdate), Name, stored, sealedSettings);
+        // A connection kept from the last poll belongs to the old settings (password, host, TLS): it goes now, not when
+        // it idles out. A poll still running offers its connection back under the old settings' key, which the next
+        // poll's key no longer matches, so that one is dropped then.
+        poller.ForgetConnection(Tenant, Name);
         await SyncPush();
         // Mail held for a disabled mailbox or refused settings goes as soon as they change, not at the next re-check.
         WakeOutbox();

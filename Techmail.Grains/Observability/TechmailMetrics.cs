@@ -32,6 +32,10 @@ public static class TechmailMetrics
     private static readonly Counter<long> OutboxSent = Meter.CreateCounter<long>("techmail.outbox.sent", "{mail}", "Mail the relay accepted, by kind (acknowledgement, reply, send, forward).");
     private static readonly Counter<long> OutboxFailed = Meter.CreateCounter<long>("techmail.outbox.failed", "{mail}", "Mail given up on for good, by kind.");
     private static readonly Counter<long> Bounces = Meter.CreateCounter<long>("techmail.bounces", "{bounce}", "Bounces recorded on addresses, by reason and severity (hard, soft, none for reports that are not failures).");
+    private static readonly Counter<long> ImapPoolHits = Meter.CreateCounter<long>("techmail.imap_pool.hits", "{poll}", "IMAP polls that used a connection kept from an earlier poll, without logging in.");
+    private static readonly Counter<long> ImapPoolMisses = Meter.CreateCounter<long>(
+        "techmail.imap_pool.misses", "{poll}", "IMAP polls of mailboxes that keep their connection but logged in anew, by reason (none kept, settings changed, idle too long, dead, lost in use).");
+    private static readonly Counter<long> ImapPoolRefused = Meter.CreateCounter<long>("techmail.imap_pool.refused", "{connection}", "Connections logged out after a poll because a cap (per account or overall) was reached.");
     private static readonly Counter<long> AddressesInvalidated = Meter.CreateCounter<long>("techmail.addresses.invalidated", "{address}", "Addresses the bounce policy marked invalid.");
 
     public static void PollStarted(bool scheduled, TimeSpan lateness)
@@ -42,6 +46,13 @@ public static class TechmailMetrics
             PollLateness.Record(Math.Max(0, lateness.TotalSeconds));
         }
     }
+
+    public static void ImapPoolHit() => ImapPoolHits.Add(1);
+
+    /// <param name="reason">none, settings, idle, dead or lost.</param>
+    public static void ImapPoolMiss(string reason) => ImapPoolMisses.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public static void ImapPoolFull() => ImapPoolRefused.Add(1);
 
     public static void PollSkipped(PollSkip reason) =>
         PollsSkipped.Add(1, new KeyValuePair<string, object?>("reason", reason == PollSkip.Busy ? "busy" : "backoff"));

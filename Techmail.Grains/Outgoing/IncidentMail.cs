@@ -40,6 +40,7 @@ public static class IncidentMail
         var fields = Fields(outgoing, customer, OneLine(Fill(policy.AcknowledgementSubject)), messageId, customerMessageId, customerReferences, now);
         // A message MimeKit writes always ends its body with a line end.
         var body = Fill(policy.AcknowledgementBody);
+        body = Marked(policy, body);
         body = body.EndsWith('\n') ? body : body + "\n";
         return PlainAcknowledgement.TryWrite(fields, body) ?? ComposedAcknowledgement(fields, body);
     }
@@ -93,6 +94,12 @@ public static class IncidentMail
 
         return new MimeMessage(headers, mixed);
     }
+
+    /// <summary>
+    /// The body of an acknowledgement or agent reply as it is sent: with the "reply above this line" marker on top when
+    /// the installation asks for it (<see cref="IncidentPolicy.ReplyMarker"/>). The thread keeps the body without it.
+    /// </summary>
+    public static string Marked(IncidentPolicy policy, string body) => policy.ReplyMarker ? Replies.ReplyMarker.Above(body) : body;
 
     /// <summary>The subject with "[Incident: REF]" in front, unless the reference is already in it.</summary>
     public static string WithReference(string reference, string subject)

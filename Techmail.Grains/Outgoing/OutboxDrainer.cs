@@ -129,6 +129,8 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
             using var span = item.AcknowledgedMessageKey is { } acknowledged
                 ? MessageTrace.Start(MessageTrace.Acknowledgement, batch.Tenant, batch.Mailbox, acknowledged)
                 : null;
+            // An acknowledgement's lines, a failure's included, carry the trace id of the customer mail it answers.
+            using var scope = item.AcknowledgedMessageKey is { } answered ? logger.BeginMessageScope(batch.Tenant, batch.Mailbox, answered) : null;
             var handedOver = false;
             void HandOver()
             {
@@ -230,11 +232,12 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
         }
     }
 
-    private static void Sent(Batch batch, OutboxItem item, bool handedOver, System.Diagnostics.Activity? span)
+    private void Sent(Batch batch, OutboxItem item, bool handedOver, System.Diagnostics.Activity? span)
     {
         batch.Marks.Add(item.Id, handedOver);
         TechmailMetrics.OutboxFinished(item.Kind, sent: true);
         span?.SetTag("techmail.verdict", "sent");
+        logger.LogDebug("Outbox mail {Id} of {Tenant}/{Mailbox} sent: {Kind} {Reference}", item.Id, batch.Tenant, batch.Mailbox, item.Kind, item.Reference ?? "");
     }
 
     /// <summary>One of a drain's connections to the relay, kept from batch to batch; used by one slice at a time.</summary>

@@ -41,6 +41,7 @@ public sealed class BatchRecorder(
         {
             var (remote, raw) = (fetched[i].Remote, fetched[i].Raw);
             var (key, message, problem, from, verdict, inbound) = examined[i];
+            Screened(request, key, known.Contains(key) ? "duplicate" : verdict?.Outcome.ToString() ?? "unreadable", verdict?.Reason ?? (message is null ? problem : null));
             if (known.Contains(key))
             {
                 MessageTrace.Start(MessageTrace.Intake, request.Tenant, request.Mailbox, key, "duplicate")?.Dispose();
@@ -189,7 +190,11 @@ public sealed class BatchRecorder(
         var stage = request.Settings.Type == MailboxType.Marketing ? MailStage.BounceIntake : MailStage.Intake;
         foreach (var (m, failure) in failed)
         {
-            logger.LogWarning(failure, "Hand-off of {Key} for {Tenant}/{Mailbox} failed; quarantining it", m.MessageKey, request.Tenant, request.Mailbox);
+            using (logger.BeginMessageScope(request.Tenant, request.Mailbox, m.MessageKey))
+            {
+                logger.LogWarning(failure, "Hand-off of {Key} for {Tenant}/{Mailbox} failed; quarantining it", m.MessageKey, request.Tenant, request.Mailbox);
+            }
+
             if (!await SetAside(request, m.MessageKey, m.ServerUid, m.From, m.Subject, m.Raw, stage, $"hand-off failed: {Faults.Faults.Summary(failure)}", report))
             {
                 kept.Add(m.MessageKey);
@@ -197,6 +202,21 @@ public sealed class BatchRecorder(
         }
 
         return kept;
+    }
+
+    /// <summary>The poll's line about one message it took, in the message's scope; nothing at all unless debug lines are on.</summary>
+    private void Screened(PollRequest request, string key, string verdict, string? reason)
+    {
+        if (!logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+
+        using (logger.BeginMessageScope(request.Tenant, request.Mailbox, key))
+        {
+            logger.LogDebug("Mail {Key} of {Tenant}/{Mailbox} polled: {Verdict}", key, request.Tenant, request.Mailbox,
+                reason is null ? verdict.ToLowerInvariant() : $"{verdict.ToLowerInvariant()} ({reason})");
+        }
     }
 
     private static void EndSpans(List<System.Diagnostics.Activity?>? spans, Func<string, string> verdict)

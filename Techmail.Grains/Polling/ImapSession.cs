@@ -9,21 +9,30 @@ namespace Techmail.Polling;
 /// </summary>
 internal sealed class ImapSession : IMailSession
 {
-    private readonly ImapClient _client;
+    private readonly KeptImapConnection _connection;
     private readonly ImapFolder _inbox;
     private readonly IMailFolder? _processed;
     private readonly long _maxDownloadBytes;
+    private readonly Func<KeptImapConnection, bool>? _keep;
+    private bool _kept;
 
-    private ImapSession(ImapClient client, ImapFolder inbox, IMailFolder? processed, long maxDownloadBytes)
+    private ImapSession(KeptImapConnection connection, IMailFolder? processed, long maxDownloadBytes, Func<KeptImapConnection, bool>? keep)
     {
-        _client = client;
-        _inbox = inbox;
+        _connection = connection;
+        _inbox = (ImapFolder)connection.Client.Inbox;
         _processed = processed;
         _maxDownloadBytes = maxDownloadBytes;
+        _keep = keep;
     }
 
-    public static async Task<ImapSession> Open(ImapClient client, string? processedFolder, long maxDownloadBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Selects the INBOX (again, on a kept connection: SELECT's answer is the fresh message count, so an empty poll
+    /// needs no other command) and finds the processed folder.
+    /// </summary>
+    /// <param name="keep">Offered the connection once the poll went well; true when it took it (no LOGOUT then).</param>
+    public static async Task<ImapSession> Open(KeptImapConnection connection, string? processedFolder, long maxDownloadBytes, Func<KeptImapConnection, bool>? keep, CancellationToken cancellationToken)
     {
+        var client = connection.Client;
         await client.Inbox.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
         IMailFolder? processed = null;
         if (processedFolder is { Length: > 0 })
@@ -39,7 +48,7 @@ internal sealed class ImapSession : IMailSession
             }
         }
 
-        return new ImapSession(client, (ImapFolder)client.Inbox, processed, maxDownloadBytes);
+        return new ImapSession(connection, processed, maxDownloadBytes, keep);
     }
 
     /// <summary>Deletions are final batch by batch, so a long poll needs no second session.</summary>
@@ -86,7 +95,7 @@ internal sealed class ImapSession : IMailSession
                 {
                     if (position.TryGetValue(uid.Id, out var at))
                     {
-                        raw[at] = Pop3Session.ReadAll(stream);
+                        raw[at] = ReadAll(stream);
                     }
 
                     return Task.CompletedTask;
@@ -119,7 +128,7 @@ internal sealed class ImapSession : IMailSession
     {
         var cap = (int)Math.Min(int.MaxValue, _maxDownloadBytes + 1);
         using var stream = await _inbox.GetStreamAsync(new UniqueId((uint)message.Index), 0, cap, cancellationToken);
-        var bytes = Pop3Session.ReadAll(stream);
+        var bytes = ReadAll(stream);
         return bytes.LongLength > _maxDownloadBytes
             ? new FetchedMessage(message with { Size = bytes.LongLength }, [])
             : new FetchedMessage(message with { Size = bytes.LongLength, SizeKnown = true }, bytes);
@@ -149,12 +158,46 @@ internal sealed class ImapSession : IMailSession
         await _inbox.ExpungeAsync(uids, cancellationToken);
     }
 
-    /// <summary>Every deletion is already final: only the logout is left.</summary>
-    public async Task Commit(CancellationToken cancellationToken) => await _client.DisconnectAsync(true, cancellationToken);
+    /// <summary>Every deletion is already final: the connection is kept for the next poll, or logged out.</summary>
+    public async Task Commit(CancellationToken cancellationToken)
+    {
+        if (_keep is not null && _keep(_connection))
+        {
+            _kept = true;
+            return;
+        }
 
+        await _connection.Client.DisconnectAsync(true, cancellationToken);
+    }
+
+    /// <summary>A connection is only kept after a poll that went well: after a failure it may be out of step.</summary>
     public ValueTask DisposeAsync()
     {
-        _client.Dispose();
+        if (!_kept)
+        {
+            _connection.Dispose();
+        }
+
         return ValueTask.CompletedTask;
+    }
+
+    internal static byte[] ReadAll(Stream stream)
+    {
+        if (stream is MemoryStream memory)
+        {
+            return memory.ToArray();
+        }
+
+        if (stream.CanSeek)
+        {
+            // MailKit hands back seekable memory streams: one array of the exact size, not a growing copy and another.
+            var bytes = new byte[stream.Length - stream.Position];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 }

@@ -4,65 +4,102 @@ using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
 using MailKit.Security;
 using Techmail.Authentication;
+using Microsoft.Extensions.Logging;
 using Techmail.Mailboxes;
+using Techmail.Observability;
 using Techmail.Security;
 
 namespace Techmail.Polling;
 
 /// <summary>Opens sessions with POP3 and IMAP servers through MailKit and turns MailKit's failures into ours.</summary>
-public sealed class MailFetcher(MailLogin login, PollingLimits limits)
+public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConnectionPool pool, ILogger<MailFetcher> logger)
 {
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(60);
 
     /// <param name="incoming">Settings with the password revealed.</param>
-    public async Task<IMailSession> Open(IncomingSettings incoming, CancellationToken cancellationToken)
+    /// <param name="keep">
+    /// Where this mailbox's IMAP connection is kept between polls, or null when it is not (POP3, a long interval): a
+    /// kept connection is used when it is still good, and the session offers its connection back when the poll went well.
+    /// </param>
+    public async Task<IMailSession> Open(IncomingSettings incoming, ImapPoolKey? keep, CancellationToken cancellationToken)
     {
-        var client = await Connect(incoming, cancellationToken);
+        if (incoming.Protocol == MailProtocol.Pop3)
+        {
+            // POP3 is spoken by Techmail itself (see Pop3Connection); the listing rides on the login's flight.
+            return Pop3Session.Over(await LoggedIn(incoming, ConnectPop3, c => c, cancellationToken));
+        }
+
+        Func<KeptImapConnection, bool>? offer = keep is null ? null : c => pool.Return(keep, c);
+        if (keep is not null && pool.Take(keep) is { } kept)
+        {
+            try
+            {
+                return await ImapSession.Open(kept, incoming.ProcessedFolder, limits.MaxDownloadBytes, offer, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                kept.Dispose();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+
+                if (e is not (IOException or SocketException or ServiceNotConnectedException or ProtocolException or TimeoutException))
+                {
+                    throw Translate(e, $"{incoming.Host}:{incoming.EffectivePort}");
+                }
+
+                // The server let it go since the check (a race with its autologout, a reset on the way): the poll never
+                // fails for that, it logs in afresh.
+                TechmailMetrics.ImapPoolMiss("lost");
+                logger.LogDebug(e, "A kept IMAP connection to {Server} was lost; logging in again", $"{incoming.Host}:{incoming.EffectivePort}");
+            }
+        }
+
+        var connection = await LoggedIn(incoming, ConnectImapClient, c => new MailServiceSignIn(c.Client), cancellationToken);
         try
         {
-            return client switch
-            {
-                Pop3Client pop3 => new Pop3Session(pop3),
-                ImapClient imap => await ImapSession.Open(imap, incoming.ProcessedFolder, limits.MaxDownloadBytes, cancellationToken),
-                _ => throw new InvalidOperationException(),
-            };
+            return await ImapSession.Open(connection, incoming.ProcessedFolder, limits.MaxDownloadBytes, offer, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            client.Dispose();
+            connection.Dispose();
             throw Translate(e, $"{incoming.Host}:{incoming.EffectivePort}");
         }
     }
 
-    /// <summary>A connected, authenticated client (IMAP or POP3 as the settings say), with the same checks as a poll.</summary>
-    public async Task<MailService> Connect(IncomingSettings incoming, CancellationToken cancellationToken)
+    /// <summary>A connected, authenticated IMAP client, with the same checks as a poll (never a kept one).</summary>
+    public async Task<ImapClient> ConnectImap(IncomingSettings incoming, CancellationToken cancellationToken) =>
+        (await LoggedIn(incoming, ConnectImapClient, c => new MailServiceSignIn(c.Client), cancellationToken)).Client;
+
+    private async Task<T> LoggedIn<T>(IncomingSettings incoming, Connector<T> connect, Func<T, ISignInChannel> channel, CancellationToken cancellationToken)
+        where T : IDisposable
     {
         try
         {
-            return await Connect(incoming, firstTry: true, cancellationToken);
+            return await LoggedIn(incoming, connect, channel, firstTry: true, cancellationToken);
         }
         catch (StaleTokenException)
         {
-            return await Connect(incoming, firstTry: false, cancellationToken);
+            return await LoggedIn(incoming, connect, channel, firstTry: false, cancellationToken);
         }
     }
 
-    private async Task<MailService> Connect(IncomingSettings incoming, bool firstTry, CancellationToken cancellationToken)
+    private delegate Task<T> Connector<T>(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, CancellationToken cancellationToken);
+
+    private async Task<T> LoggedIn<T>(IncomingSettings incoming, Connector<T> connect, Func<T, ISignInChannel> channel, bool firstTry, CancellationToken cancellationToken)
+        where T : IDisposable
     {
         var check = new CertificateCheck(incoming.Trust);
-        MailService client = incoming.Protocol == MailProtocol.Imap ? new ImapClient() : new Pop3Client();
-        client.Timeout = (int)OperationTimeout.TotalMilliseconds;
-        client.ServerCertificateValidationCallback = check.Validate;
-        client.CheckCertificateRevocation = false;
         var server = $"{incoming.Host}:{incoming.EffectivePort}";
         var options = TransportSecurity.SocketOptions(incoming.Tls, incoming.EffectivePort);
+        T client;
         try
         {
-            await client.ConnectAsync(incoming.Host, incoming.EffectivePort, options, cancellationToken);
+            client = await connect(incoming, options, check, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            client.Dispose();
             var failure = TransportSecurity.StartTlsMissing(e, options, server, "--tls") ?? Translate(e, server, check.Problem);
             // A certificate refusal is this mailbox's trust settings, never the server's health.
             throw failure.Failure == MailFetchFailure.Transient
@@ -72,7 +109,7 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits)
 
         try
         {
-            await login.LogIn(client, LoginRequest.For(incoming), server, firstTry, cancellationToken);
+            await login.LogIn(channel(client), LoginRequest.For(incoming), server, firstTry, cancellationToken);
             return client;
         }
         catch (StaleTokenException)
@@ -84,6 +121,37 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits)
         {
             client.Dispose();
             throw Translate(e, server, check.Problem);
+        }
+    }
+
+    private static async Task<Pop3Connection> ConnectPop3(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, CancellationToken cancellationToken)
+    {
+        var connection = await Pop3Connection.Open(incoming.Host, incoming.EffectivePort, options, check, OperationTimeout, cancellationToken);
+        connection.SendAfterLogin(Pop3Session.Listing(connection));
+        return connection;
+    }
+
+    /// <summary>Connects over a socket of our own, which tells later, without a command, whether a kept connection is still there.</summary>
+    private static async Task<KeptImapConnection> ConnectImapClient(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var client = new ImapClient
+        {
+            Timeout = (int)OperationTimeout.TotalMilliseconds,
+            ServerCertificateValidationCallback = check.Validate,
+            CheckCertificateRevocation = false,
+        };
+        try
+        {
+            await socket.ConnectAsync(incoming.Host, incoming.EffectivePort, cancellationToken);
+            await client.ConnectAsync(socket, incoming.Host, incoming.EffectivePort, options, cancellationToken);
+            return new KeptImapConnection(client, socket);
+        }
+        catch
+        {
+            client.Dispose();
+            socket.Dispose();
+            throw;
         }
     }
 

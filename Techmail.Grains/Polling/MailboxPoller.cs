@@ -14,6 +14,7 @@ namespace Techmail.Polling;
 /// </summary>
 public sealed class MailboxPoller(
     MailFetcher fetcher,
+    ImapConnectionPool kept,
     MessageExaminer examiner,
     BatchRecorder recorder,
     ResiliencePipelines pipelines,
@@ -33,7 +34,11 @@ public sealed class MailboxPoller(
         var screen = new MessageScreen(request.Settings.DiscardFilters, request.Settings.Attachments);
         // This mailbox's own breaker and retries; the server's breaker counts only what is the server's (see ResiliencePipelines).
         var account = MailAccount.Of(request.Tenant, incoming);
-        var poll = new PollRun(request, incoming, account, pipelines.Server(account.Server), screen, report, time.GetUtcNow() + limits.PollBudget);
+        // An IMAP mailbox polled more often than kept connections idle out keeps its connection for the next poll.
+        var keep = incoming.Protocol == MailProtocol.Imap && kept.Keeps(request.Settings.PollInterval)
+            ? ImapPoolKey.For(request.Tenant, request.Mailbox, incoming)
+            : null;
+        var poll = new PollRun(request, incoming, account, keep, pipelines.Server(account.Server), screen, report, time.GetUtcNow() + limits.PollBudget);
         // The poll's own span: the spans of the messages it screens link to it.
         using var span = MessageTrace.StartWork(MessageTrace.Poll, request.Tenant, request.Mailbox);
         try
@@ -79,13 +84,19 @@ public sealed class MailboxPoller(
 
     /// <summary>What every session of one poll shares.</summary>
     private sealed record PollRun(
-        PollRequest Request, IncomingSettings Incoming, MailAccount Account, ServerBreaker ServerBreaker, MessageScreen Screen, PollReport Report, DateTimeOffset Deadline)
+        PollRequest Request, IncomingSettings Incoming, MailAccount Account, ImapPoolKey? Keep, ServerBreaker ServerBreaker, MessageScreen Screen, PollReport Report, DateTimeOffset Deadline)
     {
         /// <summary>Set once the poll's budget ran out: it takes no new batch and opens no new session.</summary>
         public bool OutOfTime { get; set; }
 
         public int BatchesStarted { get; set; }
     }
+
+    /// <summary>
+    /// Logs out the connection kept for the mailbox, if any: called when its settings change (a new password must not
+    /// leave the old login open) and when it is removed or disabled.
+    /// </summary>
+    public void ForgetConnection(string tenant, string mailbox) => kept.Drop(tenant, mailbox);
 
     /// <summary>Runs a quarantined message through screening and hand-off again; it stays quarantined if it still fails.</summary>
     public Task<TraceEntry> Reprocess(PollRequest request, string key, string uid, byte[] raw) => recorder.Reprocess(request, key, uid, raw);
@@ -320,7 +331,7 @@ public sealed class MailboxPoller(
 
         try
         {
-            var session = await Step(poll.Account.Server, "connecting and logging in", c => fetcher.Open(poll.Incoming, c), ct);
+            var session = await Step(poll.Account.Server, "connecting and logging in", c => fetcher.Open(poll.Incoming, poll.Keep, c), ct);
             poll.ServerBreaker.Reached();
             return session;
         }

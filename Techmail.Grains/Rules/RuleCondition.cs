@@ -10,8 +10,10 @@ namespace Techmail.Rules;
 public sealed class RuleCondition
 {
     /// <exception cref="ArgumentException">A regex condition's pattern does not compile.</exception>
-    public RuleCondition(ConditionField field, ConditionOp? op, string? value, string? headerName, bool negate)
+    /// <param name="fullBody">For <see cref="ConditionField.Body"/>: match the whole body, quoted history included.</param>
+    public RuleCondition(ConditionField field, ConditionOp? op, string? value, string? headerName, bool negate, bool fullBody = false)
     {
+        FullBody = fullBody && field == ConditionField.Body;
         Field = field;
         Op = op;
         Value = value;
@@ -29,6 +31,11 @@ public sealed class RuleCondition
     /// <summary>Which header, for <see cref="ConditionField.Header"/> only.</summary>
     public string? HeaderName { get; }
 
+    /// <summary>
+    /// A body condition that reads the whole body, quoted history and signature included, instead of the reply text.
+    /// </summary>
+    public bool FullBody { get; }
+
     /// <summary>The condition holds when the test does not match.</summary>
     public bool Negate { get; }
 
@@ -40,7 +47,7 @@ public sealed class RuleCondition
     public string Describe()
     {
         var prefix = Negate ? "not " : "";
-        var field = Field == ConditionField.Header ? $"header {HeaderName}" : RuleTokens.Of(Field);
+        var field = Field == ConditionField.Header ? $"header {HeaderName}" : FullBody ? "full body" : RuleTokens.Of(Field);
         return IsFlag ? prefix + field : $"{prefix}{field} {RuleTokens.Of(Op!.Value)} '{Value}'";
     }
 }

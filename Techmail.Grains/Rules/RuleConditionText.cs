@@ -15,7 +15,7 @@ internal static class RuleConditionText
     public static Regex Compile(string pattern) =>
         new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
 
-    public static IEnumerable<string> Values(ConditionField field, RuleInput input, string? headerName) => field switch
+    public static IEnumerable<string> Values(RuleCondition condition, RuleInput input) => condition.Field switch
     {
         ConditionField.Mailbox => [input.Mailbox],
         ConditionField.Sender => [input.Sender],
@@ -27,8 +27,8 @@ internal static class RuleConditionText
         ConditionField.Cc => input.Cc,
         ConditionField.CcDomain => input.Cc.Select(DomainOf),
         ConditionField.Subject => [input.Subject],
-        ConditionField.Body => [input.Body],
-        ConditionField.Header => input.Headers.Where(h => h.Name.Equals(headerName, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value),
+        ConditionField.Body => [condition.FullBody ? input.FullBody : input.Body],
+        ConditionField.Header => input.Headers.Where(h => h.Name.Equals(condition.HeaderName, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value),
         _ => [],
     };
 

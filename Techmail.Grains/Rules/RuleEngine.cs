@@ -80,7 +80,7 @@ public static class RuleEngine
                 return ConditionResult.TimedOut;
             }
 
-            foreach (var text in RuleConditionText.Values(condition.Field, input, condition.HeaderName))
+            foreach (var text in RuleConditionText.Values(condition, input))
             {
                 var hit = RuleConditionText.Matches(op, condition.Value!, condition.Pattern, text);
                 if (hit is null)

@@ -6,6 +6,8 @@ namespace Techmail.Rules;
 /// <param name="Sender">Who speaks for the customer, the contact (From, then Sender, Return-Path; never Reply-To).</param>
 /// <param name="From">The From address on its own, null when the message has none.</param>
 /// <param name="Headers">Every header in message order, values decoded and on one line.</param>
+/// <param name="Body">The reply text: what the customer wrote now, without quoted history and signature.</param>
+/// <param name="FullBody">The whole text body, quoted history and all, for conditions that ask for it.</param>
 /// <param name="HasAttachments">Files that came with the message; images shown inside the body do not count.</param>
 public sealed record RuleInput(
     string Mailbox,
@@ -15,6 +17,7 @@ public sealed record RuleInput(
     IReadOnlyList<string> Cc,
     string Subject,
     string Body,
+    string FullBody,
     IReadOnlyList<(string Name, string Value)> Headers,
     bool HasAttachments,
     bool ContactKnown,
@@ -31,6 +34,8 @@ public sealed record RuleInput(
             message.To.Select(a => a.Address).ToList(),
             message.Cc.Select(a => a.Address).ToList(),
             message.Subject,
+            // A word the customer only quoted (from our own acknowledgement, say) is not what they asked.
+            message.ReplyText,
             message.TextBody,
             message.Headers,
             // Nearly every HTML signature carries an inline logo; "has attachments" means files the customer sent.

@@ -67,6 +67,12 @@ internal sealed partial class RuleSetReader
             return null;
         }
 
+        var fullBody = Flag(element, "fullBody", path) ?? false;
+        if (Has(element, "fullBody") && field != ConditionField.Body)
+        {
+            Problem($"{path}.fullBody", "only 'body' conditions choose between the reply text and the full body.");
+        }
+
         if (RuleTokens.IsFlag(field))
         {
             foreach (var extra in new[] { "op", "value", "name" }.Where(f => Has(element, f)))
@@ -108,7 +114,7 @@ internal sealed partial class RuleSetReader
             return null;
         }
 
-        return new RuleCondition(field, op, value, headerName, negate);
+        return new RuleCondition(field, op, value, headerName, negate, fullBody);
     }
 
     private void CheckValue(ConditionOp op, string value, string path)

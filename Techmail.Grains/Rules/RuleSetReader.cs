@@ -20,7 +20,7 @@ internal sealed partial class RuleSetReader
 
     private static readonly string[] TopFields = ["rules"];
     private static readonly string[] RuleFields = ["name", "enabled", "match", "conditions", "actions"];
-    private static readonly string[] ConditionFields = ["field", "name", "op", "value", "not"];
+    private static readonly string[] ConditionFields = ["field", "name", "op", "value", "not", "fullBody"];
     private static readonly string[] ActionFields = ["queue", "priority", "category", "status", "assignee", "addTags", "suppressAcknowledgement", "stop"];
 
     private readonly List<ValidationError> _problems = [];

@@ -59,6 +59,11 @@ internal static class RuleSetWriter
                 json.WriteString("value", condition.Value);
             }
 
+            if (condition.FullBody)
+            {
+                json.WriteBoolean("fullBody", true);
+            }
+
             if (condition.Negate)
             {
                 json.WriteBoolean("not", true);

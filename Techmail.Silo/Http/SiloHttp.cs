@@ -13,7 +13,8 @@ namespace Techmail.Silo.Http;
 
 /// <summary>
 /// The silo's HTTP endpoint, served by ASP.NET Core in the silo's own process: health for orchestrators, metrics for
-/// Prometheus, and (when turned on) the Orleans Dashboard. Later web APIs belong on this same host, beside these.
+/// Prometheus, and (when turned on) the Orleans Dashboard behind the operators' sign-in (<see cref="TokenAuthentication"/>).
+/// Later web APIs belong on this same host, beside these, behind the same sign-in.
 /// </summary>
 public static class SiloHttp
 {
@@ -30,6 +31,10 @@ public static class SiloHttp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.HttpAddress, options.HttpPort));
         builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddTechmailTelemetry(options, metrics => metrics.AddPrometheusExporter());
+        if (options.Dashboard)
+        {
+            builder.Services.AddTechmailSignIn();
+        }
 
         // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -64,6 +69,15 @@ public static class SiloHttp
 
     public static WebApplication MapTechmailHttp(this WebApplication app, TechmailOptions options)
     {
+        if (options.Dashboard)
+        {
+            // Before the endpoints: a page's policy is checked once its endpoint is chosen, before it runs.
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
+        // Open, on purpose: orchestrators and Prometheus scrape these without a token, and they show no tenant's data.
+        // The address is loopback by default; on any other, a proxy or a network policy decides who reaches them.
         // Alive: the process answers. Nothing else is asked, so a slow database never gets a healthy silo restarted.
         app.MapGet(Healthz, () => Results.Json(new { status = "alive" }, Json));
         app.MapGet(Readyz, async (ReadinessCheck check, CancellationToken cancellationToken) =>
@@ -82,8 +96,9 @@ public static class SiloHttp
         app.MapPrometheusScrapingEndpoint(Metrics);
         if (options.Dashboard)
         {
-            // Open to whoever reaches the port: keep HttpAddress on loopback, or put a proxy with a login in front.
-            app.MapOrleansDashboard(Dashboard);
+            // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.
+            app.MapTechmailSignIn();
+            app.MapOrleansDashboard(Dashboard).RequireAuthorization(TokenAuthentication.Operator);
         }
 
         return app;

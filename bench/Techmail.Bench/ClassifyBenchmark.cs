@@ -6,8 +6,10 @@ using Techmail.Tests.Support;
 namespace Techmail.Bench;
 
 /// <summary>
-/// Bounce classification on the shared corpus, on one core: messages per second for the full classifier,
-/// against parsing alone (MimeKit) measured in the same run, plus agreement with the expected answers per reason.
+/// Bounce classification on one core: agreement with the expected answers of each corpus (the development corpus
+/// in tests/fixtures/bounces and, when present, the generated one in tests/fixtures/bounces-generated), with false
+/// hard and false soft rates apart; then messages per second for the full classifier on the development corpus,
+/// against parsing alone (MimeKit) measured in the same run.
 /// </summary>
 public static class ClassifyBenchmark
 {
@@ -18,55 +20,81 @@ public static class ClassifyBenchmark
         // "--no-speed" stops after the agreement figures, for quick rounds of rule work.
         var noSpeed = args.Contains("--no-speed");
         args = args.Where(a => a is not ("--mismatches" or "--no-speed")).ToArray();
-        var corpus = args.Length > 0 ? args[0] : BounceCorpusScore.Find(AppContext.BaseDirectory)
-            ?? throw new DirectoryNotFoundException("shared/corpus/bounces not found beside the repository; pass its path.");
-        var files = Directory.GetFiles(Path.Combine(corpus, "samples"), "*.eml").Order(StringComparer.Ordinal).ToArray();
-        var raws = files.Select(File.ReadAllBytes).ToArray();
-        var classifier = new BounceClassifier();
-        Console.WriteLine($"Corpus: {files.Length} messages from {corpus}; one thread.");
-
-        var score = Agreement(corpus, classifier);
-        if (mismatches)
+        var corpora = args.Length > 0 ? args : BounceCorpusScore.Present();
+        var missing = corpora.Count == 0 ? BounceCorpusScore.Development : corpora.FirstOrDefault(c => !BounceCorpusScore.HasAnswers(c));
+        if (missing is not null)
         {
-            Mismatches(score);
-        }
-
-        // The floors the classifier has held on this corpus since it was first scored; below one, the run fails.
-        var under = new[] { ("reason", score.Reason, 0.95), ("recipient", score.Recipient, 0.98), ("hard/soft", score.HardSoft, 0.98) }
-            .Where(t => t.Item2 < t.Item3).Select(t => $"{t.Item1} agreement {100 * t.Item2:F1}% is under {100 * t.Item3:F0}%").ToList();
-        if (score.Rows.Count < 300 || under.Count > 0)
-        {
-            Console.WriteLine($"FAILED: {(score.Rows.Count < 300 ? $"only {score.Rows.Count} expected rows read; " : "")}{string.Join("; ", under)}");
+            Console.WriteLine($"FAILED: no samples/ and expected.tsv at {missing}");
             return 1;
         }
 
-        if (noSpeed)
+        var classifier = new BounceClassifier();
+        var failures = new List<string>();
+        foreach (var corpus in corpora)
         {
-            return 0;
+            var score = BounceCorpusScore.Measure(corpus, classifier);
+            Print(corpus, score);
+            if (mismatches)
+            {
+                Mismatches(score);
+            }
+
+            failures.AddRange(score.Shortfalls().Select(s => $"{score.Name}: {s}"));
         }
 
+        if (!noSpeed)
+        {
+            failures.AddRange(Speed(corpora[0], classifier));
+        }
+
+        if (failures.Count > 0)
+        {
+            Console.WriteLine($"FAILED: {string.Join("; ", failures)}");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Messages per second on one core, the classifier against MimeKit's parse alone; the shortfall, if any.</summary>
+    private static IEnumerable<string> Speed(string corpus, BounceClassifier classifier)
+    {
+        var files = Directory.GetFiles(Path.Combine(corpus, "samples"), "*.eml").Order(StringComparer.Ordinal).ToArray();
+        var raws = files.Select(File.ReadAllBytes).ToArray();
+        Console.WriteLine();
+        Console.WriteLine($"Speed: {files.Length} messages from {corpus}; one thread.");
         const int rounds = 5;
-        var parse = new List<double>();
-        var classify = new List<double>();
+        var parse = new List<Rate>();
+        var classify = new List<Rate>();
         for (var round = 0; round < rounds; round++)
         {
             parse.Add(Throughput(raws, raw => MimeMessage.Load(new MemoryStream(raw, false), persistent: true).Subject?.Length ?? 0));
             classify.Add(Throughput(raws, raw => classifier.Classify(raw).Recipients.Count));
         }
 
-        var parseMedian = parse.Order().ElementAt(rounds / 2);
-        var classifyMedian = classify.Order().ElementAt(rounds / 2);
-        Console.WriteLine();
-        Console.WriteLine($"{"path",-34} {"median msg/s",13}  rounds");
-        Console.WriteLine($"{"MimeKit parse only (floor)",-34} {parseMedian,13:N0}  {string.Join(" ", parse.Select(p => p.ToString("N0")))}");
-        Console.WriteLine($"{"BounceClassifier.Classify(raw)",-34} {classifyMedian,13:N0}  {string.Join(" ", classify.Select(p => p.ToString("N0")))}");
-        Console.WriteLine($"classifier / parse-only: {classifyMedian / parseMedian:F2}; against the reference classifier's ~1,300 msg/s: {classifyMedian / 1300:F1}x");
-        return 0;
+        // Per wall-clock second, and per second of this process's CPU time: on a machine shared with other work the
+        // process waits for the core, which the wall clock counts and the CPU time does not.
+        var parseMedian = parse.Select(r => r.PerSecond).Order().ElementAt(rounds / 2);
+        var classifyMedian = classify.Select(r => r.PerSecond).Order().ElementAt(rounds / 2);
+        var parseCpu = parse.Select(r => r.PerCpuSecond).Order().ElementAt(rounds / 2);
+        var classifyCpu = classify.Select(r => r.PerCpuSecond).Order().ElementAt(rounds / 2);
+        Console.WriteLine($"{"path",-34} {"median msg/s",13} {"msg/CPU-s",10}  rounds (msg/s)");
+        Console.WriteLine($"{"MimeKit parse only (floor)",-34} {parseMedian,13:N0} {parseCpu,10:N0}  {string.Join(" ", parse.Select(p => p.PerSecond.ToString("N0")))}");
+        Console.WriteLine($"{"BounceClassifier.Classify(raw)",-34} {classifyMedian,13:N0} {classifyCpu,10:N0}  {string.Join(" ", classify.Select(p => p.PerSecond.ToString("N0")))}");
+        Console.WriteLine($"classifier / parse-only: {classifyMedian / parseMedian:F2} (CPU time: {classifyCpu / parseCpu:F2}); against the reference classifier's ~1,300 msg/s: {classifyMedian / 1300:F1}x (CPU time: {classifyCpu / 1300:F1}x)");
+        if (Math.Max(classifyMedian, classifyCpu) < 5 * 1300)
+        {
+            yield return $"{classifyCpu:N0} msg per CPU-second is under 5x the reference classifier (6,500 msg/s)";
+        }
     }
 
-    private static double Throughput(byte[][] raws, Func<byte[], int> work)
+    private readonly record struct Rate(double PerSecond, double PerCpuSecond);
+
+    private static Rate Throughput(byte[][] raws, Func<byte[], int> work)
     {
         var sink = 0;
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var count = 0;
         // Whole passes over the corpus for at least two seconds.
@@ -80,14 +108,17 @@ public static class ClassifyBenchmark
             count += raws.Length;
         }
 
+        var wall = watch.Elapsed.TotalSeconds;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         GC.KeepAlive(sink);
-        return count / watch.Elapsed.TotalSeconds;
+        return new Rate(count / wall, count / Math.Max(cpu, 1e-3));
     }
 
-    private static BounceCorpusScore Agreement(string corpus, BounceClassifier classifier)
+    private static void Print(string corpus, BounceCorpusScore score)
     {
-        var score = BounceCorpusScore.Measure(corpus, classifier);
-        Console.WriteLine($"Agreement over {score.Rows.Count} expected recipients: reason {100 * score.Reason:F1}%, recipient {100 * score.Recipient:F1}%, hard/soft {100 * score.HardSoft:F1}%");
+        Console.WriteLine($"Corpus {corpus}");
+        Console.WriteLine(score.Summary());
         Console.WriteLine($"{"reason",-18} {"expected",8} {"agree",6} {"%",6}");
         foreach (var group in score.Rows.GroupBy(r => r.ExpectedReason).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -95,13 +126,12 @@ public static class ClassifyBenchmark
             Console.WriteLine($"{group.Key,-18} {group.Count(),8} {right,6} {100.0 * right / group.Count(),6:F1}");
         }
 
-        return score;
+        Console.WriteLine();
     }
 
     private static void Mismatches(BounceCorpusScore score)
     {
         var wrong = score.Rows.Where(r => !r.ReasonAgrees || !r.HardAgrees).ToList();
-        Console.WriteLine();
         Console.WriteLine($"{wrong.Count} disagreeing rows (expected reason/hard/status => produced reason/hard/status/reply: diagnostic):");
         foreach (var row in wrong)
         {
@@ -110,8 +140,10 @@ public static class ClassifyBenchmark
             var produced = found is null
                 ? "recipient not found"
                 : $"{BounceReasons.ToLabel(found.Reason)}/{BounceCorpusScore.Hard(found.HardBounce)}/{found.Status}/{found.ReplyCode}: {Shorten(found.Diagnostic)}";
-            Console.WriteLine($"    expected {row.ExpectedReason}/{row.ExpectedHard}/{row.ExpectedStatus} => {produced}");
+            Console.WriteLine($"    expected {row.ExpectedReason}/{row.ExpectedHard}/{row.ExpectedStatus} => {produced}{(row.FalseHard ? "  FALSE HARD" : row.FalseSoft ? "  FALSE SOFT" : "")}");
         }
+
+        Console.WriteLine();
     }
 
     private static string Shorten(string? text)

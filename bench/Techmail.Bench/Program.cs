@@ -20,9 +20,14 @@ if (args.Length > 0 && args[0] == "classify")
     return ClassifyBenchmark.Run(args.Skip(1).ToArray());
 }
 
+if (args.Length > 0 && args[0] == "replies")
+{
+    return RepliesBenchmark.Run(args.Skip(1).ToArray());
+}
+
 if (args.Length > 0 && args[0] == "scale")
 {
-    return await ScaleBenchmark.Run(args.Skip(1).ToArray());
+    return await ScaleTelemetryComparison.Run(args.Skip(1).ToArray(), ScaleBenchmark.Run);
 }
 
 if (args.Length > 0 && args[0] == "incident-list")

@@ -1,6 +1,7 @@
 -- Incidents and their threads. The tables are the record; the incident grain (one per reference) is the
 -- single writer of its rows. message_key (the intake's key of the customer mail an entry came from) is
--- unique per tenant, so the same mail can never become two incidents or two entries.
+-- unique per tenant, so the same mail can never become two incidents or two entries. reply_text is, for a customer's
+-- mail, what they wrote now (body without quoted history and signature); NULL for agent and system entries.
 
 CREATE TABLE IF NOT EXISTS techmail_incidents
 (
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS techmail_incident_entries
     author      TEXT    NOT NULL,
     sender      TEXT    NULL,
     body        TEXT    NOT NULL,
+    reply_text  TEXT    NULL,
     message_id  TEXT    NULL,
     message_key TEXT    NULL,
     created_utc TEXT    NOT NULL,

@@ -48,6 +48,7 @@ public static class MessageInspection
             message.InReplyTo,
             message.References,
             message.TextBody,
+            message.ReplyText,
             message.Attachments.Select(a => new InspectedAttachment(a.FileName, a.ContentType, a.Size, a.Sha256)).ToList(),
             automated is not null,
             automated?.Reason);
@@ -57,7 +58,7 @@ public static class MessageInspection
     public static string ToJsonLine(InspectedMessage inspected) => JsonSerializer.Serialize(inspected, JsonLine);
 
     private static InspectedMessage Unusable(string file, string problem) =>
-        new(file, null, [], null, null, null, null, [], null, [], false, problem);
+        new(file, null, [], null, null, null, null, [], null, null, [], false, problem);
 
     private static string? NameOrNull(string name) => name.Length == 0 ? null : name;
 }

@@ -25,6 +25,10 @@ namespace Techmail.Incidents.Parsing;
 /// <param name="References">The thread's message ids from References, in angle brackets, oldest first.</param>
 /// <param name="Headers">Every header in order, values decoded and on one line, for business rules.</param>
 /// <param name="TextBody">The body as plain text (from HTML when that is all there is), LF line ends, "" when empty.</param>
+/// <param name="ReplyText">
+/// What the customer wrote now: <paramref name="TextBody"/> without quoted history and signature
+/// (<see cref="Replies.ReplyExtractor"/>); the whole body when it is nothing but history.
+/// </param>
 /// <param name="Attachments">Files, inline images and forwarded messages, in the order they appear.</param>
 /// <param name="Notes">What had to be repaired or left out while reading, for whoever looks at the incident.</param>
 public sealed record CustomerMessage(
@@ -43,6 +47,7 @@ public sealed record CustomerMessage(
     IReadOnlyList<string> References,
     IReadOnlyList<(string Name, string Value)> Headers,
     string TextBody,
+    string ReplyText,
     IReadOnlyList<CustomerAttachment> Attachments,
     IReadOnlyList<string> Notes)
 {

@@ -58,6 +58,8 @@ public static class CustomerMessageReader
         if (synthetic) notes.Add("the message has no usable Message-ID; one was made from its key");
 
         var content = MessageContent.Of(message);
+        var body = content.BodyText();
+        var subject = SubjectOf(message, hint);
         notes.AddRange(content.Notes);
 
         return CustomerMessageResult.Readable(new CustomerMessage(
@@ -69,13 +71,14 @@ public static class CustomerMessageReader
             AddressReading.All(message, HeaderId.To, hint),
             AddressReading.All(message, HeaderId.Cc, hint),
             DateOf(message),
-            SubjectOf(message, hint),
+            subject,
             messageId,
             synthetic,
             MessageIds.InReplyTo(message.Headers),
             MessageIds.References(message.Headers),
             message.Headers.Select(h => (h.Field, HeaderText.Value(h, hint))).ToList(),
-            content.BodyText(),
+            body,
+            content.ReplyText(body, subject),
             Named(content.Attachments),
             notes));
     }

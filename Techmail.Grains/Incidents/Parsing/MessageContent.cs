@@ -2,6 +2,7 @@ using MimeKit;
 using MimeKit.Tnef;
 using Techmail.Attachments;
 using Techmail.Polling;
+using Techmail.Replies;
 
 namespace Techmail.Incidents.Parsing;
 
@@ -35,7 +36,31 @@ internal sealed class MessageContent : MessageFileWalker
     /// (it is what the sender's program wrote for text readers); parts that hold nothing but white space are passed
     /// over, since some programs send an empty text/plain beside the real HTML.
     /// </summary>
-    public string BodyText()
+    public string BodyText() => Body(html => ConvertHtml(html, note: true)).TrimEnd();
+
+    /// <summary>
+    /// The reply text of the same parts <see cref="BodyText"/> reads: HTML parts lose their quote containers before they
+    /// become text, then the text rules cut quoted history and signature from the whole (<see cref="ReplyExtractor"/>).
+    /// A body that is nothing but history, or one the extractor fails on, gives the whole body: the reply text only
+    /// ever leaves things out of what is stored beside it, and never costs a message.
+    /// </summary>
+    /// <param name="whole">What <see cref="BodyText"/> gave.</param>
+    /// <param name="subject">The subject, which tells a forward from a reply (<see cref="ReplyExtractor.IsForward"/>).</param>
+    public string ReplyText(string whole, string subject)
+    {
+        try
+        {
+            var forward = ReplyExtractor.IsForward(subject);
+            var reply = ReplyExtractor.Cut(Body(html => ConvertHtml(HtmlQuotes.Remove(html, forward), note: false)), forward);
+            return reply.Length > 0 ? reply : whole;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return whole;
+        }
+    }
+
+    private string Body(Func<string, string> html)
     {
         foreach (var candidates in new[] { _texts, _tnefTexts })
         {
@@ -46,13 +71,13 @@ internal sealed class MessageContent : MessageFileWalker
             // After the first, only parts outside multipart/alternative belong to the body: Apple Mail splits a
             // body around inline images into several parts, while alternatives repeat the same text.
             var parts = chosen.Take(1).Concat(chosen.Skip(1).Where(t => !t.InAlternative));
-            return string.Join("\n\n", parts.Select(t => isHtml ? ConvertHtml(t.Text) : t.Text.Trim('\n')).Where(t => t.Length > 0))
-                .TrimEnd();
+            return string.Join("\n\n", parts.Select(t => isHtml ? html(t.Text) : t.Text.Trim('\n')).Where(t => t.Length > 0));
         }
         return "";
     }
 
-    private string ConvertHtml(string html)
+    /// <param name="note">Whether a failure is noted: the reply text reads the same parts again and notes nothing twice.</param>
+    private string ConvertHtml(string html, bool note)
     {
         try
         {
@@ -60,7 +85,7 @@ internal sealed class MessageContent : MessageFileWalker
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _notes.Add($"the HTML body could not be converted cleanly ({e.GetType().Name}); tags were stripped instead");
+            if (note) _notes.Add($"the HTML body could not be converted cleanly ({e.GetType().Name}); tags were stripped instead");
             return Bounces.HtmlText.Strip(html).Trim();
         }
     }

@@ -278,6 +278,7 @@ public sealed class RecipientAndPhraseRuleTests
     [InlineData("552 5.2.2 mailbox full; the message was rejected because it would exceed the quota. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit.")]
     [InlineData("Connection refused by mx.dest.test; the host is blacklisted at zen.spamhaus.org. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.")]
     [InlineData("This text names no cause at all, only that something happened to a message on its way somewhere.")]
+    [InlineData("421 4.3.2 The maximum connections for this host have been reached; the recipient has elected not to take more mail today and mx.dest.test didn't respond in time. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua.")]
     public void Anchored_phrase_matching_equals_running_every_pattern(string text)
     {
         foreach (var weak in new[] { false, true })

@@ -92,6 +92,30 @@ public sealed class IncidentCliTests(SiloProcessFixture fixture) : IClassFixture
         Assert.Equal(2, (await cli.Run("incident", "list", "--status", "closed")).ExitCode);
     }
 
+    [Fact]
+    public async Task Incident_show_gives_each_customers_reply_text_and_full_the_whole_body()
+    {
+        await using var dovecot = await DovecotServer.Start();
+        dovecot.AddUser("replies", "replies-password");
+        var cli = fixture.Cli("replycli");
+        await cli.Ok("mailbox", "add", "support", "--type", "service", "--host", "127.0.0.1", "--port", dovecot.Pop3Port.ToString(),
+            "--tls", "none", "--allow-plaintext-password", "--account", "replies", "--password", "replies-password", "--no-outgoing", "--enable");
+        dovecot.Deliver("replies", TestMail.ToBytes(Mail("Re: Your order", "It arrived, thanks.\n\nOn Mon, 7 Dec 2026 at 09:00, Shop <shop@example.com> wrote:\n> Your order has shipped.")));
+        await cli.Ok("mailbox", "poll", "support", "--until-built");
+        var reference = (await Incidents(cli, 1))[0].GetProperty("reference").GetString()!;
+
+        var shown = await cli.Ok("incident", "show", reference);
+        Assert.Contains("It arrived, thanks.", shown);
+        Assert.DoesNotContain("Your order has shipped.", shown);
+        Assert.Contains("--full shows them", shown);
+        var full = await cli.Ok("incident", "show", reference, "--full");
+        Assert.Contains("It arrived, thanks.", full);
+        Assert.Contains("> Your order has shipped.", full);
+        var json = JsonDocument.Parse(await cli.Ok("incident", "show", reference, "--json")).RootElement.GetProperty("thread")[0];
+        Assert.Equal("It arrived, thanks.", json.GetProperty("replyText").GetString());
+        Assert.Contains("> Your order has shipped.", json.GetProperty("body").GetString());
+    }
+
     private static MimeMessage Mail(string subject, string body, params (string Name, byte[] Content)[] files)
     {
         var builder = new BodyBuilder { TextBody = body };

@@ -179,6 +179,59 @@ public abstract class IncidentFlowTests(PollingFixture fixture)
     }
 
     [Fact]
+    public async Task A_reply_is_stored_with_its_reply_text_and_rules_match_the_reply_not_the_quote_unless_they_ask()
+    {
+        var (mailbox, user) = await ServiceMailbox("flow-reply-text");
+        // Scoped to this mailbox, so the tenant's other tests are not routed by them.
+        await fixture.Client.GetGrain<IRulesGrain>(Tenant).Import(
+            """
+            {
+              "rules": [
+                {
+                  "name": "refund-asked",
+                  "conditions": [
+                    { "field": "mailbox", "op": "equals", "value": "flow-reply-text" },
+                    { "field": "body", "op": "contains", "value": "refund" }
+                  ],
+                  "actions": { "queue": "billing" }
+                },
+                {
+                  "name": "refund-anywhere",
+                  "conditions": [
+                    { "field": "mailbox", "op": "equals", "value": "flow-reply-text" },
+                    { "field": "body", "op": "contains", "value": "refund", "fullBody": true }
+                  ],
+                  "actions": { "addTags": ["refund-mentioned"] }
+                }
+              ]
+            }
+            """);
+        fixture.Dovecot.Deliver(user, TestMail.ToBytes(Customer("eve@flow-customer.example", "Eve", "Order 7781", "Where is my order 7781?")));
+        var reference = (await PollAndBuild(mailbox, "flow-reply-text")).Single().Reference;
+        var ack = await fixture.Smtp.WaitFor(m => m.Message.Subject?.Contains(reference) == true, MailWait);
+
+        // The answer quotes the acknowledgement, and the word the rules look for is only in the quote.
+        const string answer = "It arrived this morning, all fine.";
+        var quote = $"On Mon, 7 Dec 2026 at 09:00, Example Support <support@example.com> wrote:\n> If it does not arrive by Friday, we refund it.\n> Incident {reference}";
+        var reply = Customer("eve@flow-customer.example", "Eve", $"Re: {ack.Message.Subject}", $"{answer}\n\nBest regards,\nEve Adams\n\n{quote}");
+        reply.InReplyTo = ack.Message.MessageId;
+        fixture.Dovecot.Deliver(user, TestMail.ToBytes(reply));
+        await PollAndBuild(mailbox, "flow-reply-text");
+
+        var incident = await Incident(reference);
+        var entries = incident.Thread.Where(e => e.Author == EntryAuthor.Customer).ToList();
+        Assert.Equal(2, entries.Count);
+        Assert.Equal("Where is my order 7781?", entries[0].ReplyText);
+        Assert.Equal(answer, entries[1].ReplyText);
+        Assert.Contains("we refund it", entries[1].Body);
+        Assert.All(incident.Thread.Where(e => e.Author != EntryAuthor.Customer), e => Assert.Null(e.ReplyText));
+        Assert.DoesNotContain("refund-asked", incident.Incident.RulesFired);
+        Assert.Null(incident.Incident.Queue);
+        Assert.Contains("refund-anywhere", incident.Incident.RulesFired);
+        Assert.Contains("refund-mentioned", incident.Incident.Tags);
+    }
+
+    [Fact]
     public async Task An_auto_reply_gets_no_acknowledgement_and_a_loop_of_100_is_held_after_23()
     {
         var (mailbox, user) = await ServiceMailbox("flow-loop");

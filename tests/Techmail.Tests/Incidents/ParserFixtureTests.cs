@@ -7,6 +7,8 @@ namespace Techmail.Tests.Incidents;
 /// <summary>
 /// The hand-written message corpus in tests/fixtures/messages: each NN-name.eml beside NN-name.expected.json, the
 /// inspect output a correct reader gives for it, worked out by hand (hashes over the attachment bytes as encoded).
+/// <c>replyText</c> is given where the message holds something to leave out (quoted history, a signature, a sign-off);
+/// where it is not given, the reply text must be the whole body.
 /// </summary>
 public sealed class ParserFixtureTests
 {
@@ -51,8 +53,13 @@ public sealed class ParserFixtureTests
             if (!JsonElement.DeepEquals(want, got))
                 differences.Add($"{field}:\n    expected {want.GetRawText()}\n    actual   {got.GetRawText()}");
         }
+        var wantReply = expected.TryGetProperty("replyText", out var reply) ? reply : expected.GetProperty("bodyText");
+        if (!actual.TryGetProperty("replyText", out var gotReply))
+            differences.Add("replyText: missing from the inspect output");
+        else if (!JsonElement.DeepEquals(wantReply, gotReply))
+            differences.Add($"replyText:\n    expected {wantReply.GetRawText()}\n    actual   {gotReply.GetRawText()}");
         foreach (var property in actual.EnumerateObject())
-            if (!Fields.Contains(property.Name))
+            if (!Fields.Contains(property.Name) && property.Name != "replyText")
                 differences.Add($"{property.Name}: in the inspect output but not part of the format");
 
         Assert.True(differences.Count == 0, $"{name}.eml differs from its expected result:\n{string.Join("\n", differences)}");

@@ -31,10 +31,13 @@ public sealed class PollerHarness : IAsyncDisposable
 
     public MailboxPoller Poller => _services.GetRequiredService<MailboxPoller>();
 
-    public static async Task<PollerHarness> Start(PollingLimits limits, TimeProvider? clock = null, bool postgres = false)
+    /// <summary>The silo-wide pool of IMAP connections kept between polls.</summary>
+    public ImapConnectionPool ImapPool => _services.GetRequiredService<ImapConnectionPool>();
+
+    public static async Task<PollerHarness> Start(PollingLimits limits, TimeProvider? clock = null, bool postgres = false, ImapPoolOptions? imapPool = null)
     {
         var data = new TempDirectory("techmail-poller");
-        var options = new TechmailOptions { DataDirectory = data.Path, Polling = limits };
+        var options = new TechmailOptions { DataDirectory = data.Path, Polling = limits, ImapPool = imapPool ?? new ImapPoolOptions() };
         if (postgres)
         {
             options = options with { Storage = StorageKind.PostgreSql, ConnectionString = await (await PostgresServer.Instance).CreateDatabase(), KeyRingKeyFile = TestKeyRing.File };
@@ -57,9 +60,10 @@ public sealed class PollerHarness : IAsyncDisposable
     }
 
     /// <summary>One poll of a Service mailbox of <paramref name="tenant"/> reading <paramref name="incoming"/>.</summary>
-    public Task<PollReport> Poll(string mailbox, IncomingSettings incoming, string tenant = "harness")
+    /// <param name="interval">The mailbox's poll interval: below the pool's idle timeout, an IMAP connection is kept.</param>
+    public Task<PollReport> Poll(string mailbox, IncomingSettings incoming, string tenant = "harness", TimeSpan? interval = null)
     {
-        var settings = MailboxSettings.Empty(MailboxType.Service) with { Enabled = true, Incoming = incoming };
+        var settings = MailboxSettings.Empty(MailboxType.Service) with { Enabled = true, Incoming = incoming, PollInterval = interval ?? MailboxSettings.DefaultPollInterval };
         var intake = _services.GetRequiredService<InboundStore>();
         return Poller.Poll(new PollRequest(tenant, mailbox, settings, messages => intake.Record("incident", messages)), CancellationToken.None);
     }

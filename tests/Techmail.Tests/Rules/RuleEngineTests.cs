@@ -15,6 +15,7 @@ public sealed class RuleEngineTests
         Cc: ["boss@customer.example"],
         Subject: "  Invoice 2026-117 is wrong ",
         Body: "Hello,\nthe amount on invoice 117 is wrong.\nKind regards",
+        FullBody: "Hello,\nthe amount on invoice 117 is wrong.\nKind regards\n\nOn Mon, 7 Dec 2026 at 10:00, Acme <help@acme.example> wrote:\n> Ask us for a refund any time.",
         Headers: [("X-Priority", "3"), ("Received", "from a.example"), ("received", "from b.example"), ("Content-Type", "text/plain")],
         HasAttachments: true,
         ContactKnown: false,
@@ -55,6 +56,18 @@ public sealed class RuleEngineTests
         Assert.Equal(expected, Fires($"{{'field': '{field}', 'op': '{op}', 'value': '{value}'}}"));
         // "not" is the exact opposite whenever the test could run.
         Assert.Equal(!expected, Fires($"{{'field': '{field}', 'op': '{op}', 'value': '{value}', 'not': true}}"));
+    }
+
+    [Theory]
+    [InlineData("contains", "refund", false, true)]
+    [InlineData("contains", "amount on invoice", true, true)]
+    [InlineData("regex", "(?m)^> ask us", false, true)]
+    [InlineData("regex", "wrong\\\\.\\\\nkind regards$", true, false)]
+    public void Body_conditions_read_the_reply_text_unless_they_ask_for_the_full_body(string op, string value, bool inReply, bool inFullBody)
+    {
+        Assert.Equal(inReply, Fires($"{{'field': 'body', 'op': '{op}', 'value': '{value}'}}"));
+        Assert.Equal(inFullBody, Fires($"{{'field': 'body', 'op': '{op}', 'value': '{value}', 'fullBody': true}}"));
+        Assert.Equal(!inFullBody, Fires($"{{'field': 'body', 'op': '{op}', 'value': '{value}', 'fullBody': true, 'not': true}}"));
     }
 
     [Theory]

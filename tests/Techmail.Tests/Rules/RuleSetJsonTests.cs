@@ -22,6 +22,20 @@ public sealed class RuleSetJsonTests
     }
 
     [Fact]
+    public void A_body_condition_on_the_full_body_keeps_its_choice_through_an_export()
+    {
+        var set = RuleSetJson.Parse(Of(
+            "{'name': 'r', 'conditions': [{'field': 'body', 'op': 'contains', 'value': 'refund', 'fullBody': true}, {'field': 'body', 'op': 'contains', 'value': 'invoice', 'fullBody': false}], 'actions': {'queue': 'q'}}"));
+
+        Assert.Equal([true, false], set.Rules[0].Conditions.Select(c => c.FullBody));
+        Assert.Equal("full body contains 'refund'", set.Rules[0].Conditions[0].Describe());
+        var written = RuleSetJson.Write(set);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(written, "\"fullBody\": true"));
+        Assert.DoesNotContain("\"fullBody\": false", written);
+        Assert.Equal([true, false], RuleSetJson.Parse(written).Rules[0].Conditions.Select(c => c.FullBody));
+    }
+
+    [Fact]
     public void Write_is_canonical_so_an_export_of_an_import_round_trips()
     {
         // Loose spelling: tokens in any case, defaults left out, nulls for absent fields, fields in any order.
@@ -175,6 +189,8 @@ public sealed class RuleSetJsonTests
     [InlineData("{'field': 'contactKnown', 'value': 'false'}", "rules[0].conditions[0].value", "takes no value")]
     [InlineData("{'field': 'hasAttachments', 'name': 'x'}", "rules[0].conditions[0].name", "takes no name")]
     [InlineData("'subject'", "rules[0].conditions[0]", "must be an object")]
+    [InlineData("{'field': 'subject', 'op': 'contains', 'value': 'x', 'fullBody': true}", "rules[0].conditions[0].fullBody", "only 'body' conditions")]
+    [InlineData("{'field': 'body', 'op': 'contains', 'value': 'x', 'fullBody': 'yes'}", "rules[0].conditions[0].fullBody", "true or false")]
     public void Conditions_are_checked(string condition, string path, string message) =>
         AssertOneProblem($"{{'name': 'r', 'conditions': [{condition}], 'actions': {{'queue': 'q'}}}}", path, message);
 

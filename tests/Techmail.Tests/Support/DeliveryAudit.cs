@@ -22,7 +22,11 @@ public sealed record MailOutcome(string What, string Mailbox, string MessageKey,
 /// <param name="Notes">What else was found of it that is not an outcome (waiting in intake, built without an entry).</param>
 /// <param name="Acknowledgements">Acknowledgements the SMTP server received for it.</param>
 /// <param name="Forwards">Copies of it the SMTP server received for the reject-forward addresses.</param>
-public sealed record AuditedMail(DeliveredMail Delivered, IReadOnlyList<MailOutcome> Outcomes, IReadOnlyList<string> Notes, int Acknowledgements, int Forwards = 0)
+/// <param name="AcknowledgementIds">
+/// The Message-IDs of those acknowledgements: one id sent twice is the outbox sending one row again (a crash or a lost
+/// answer), two ids are two rows queued for one mail (the builder).
+/// </param>
+public sealed record AuditedMail(DeliveredMail Delivered, IReadOnlyList<MailOutcome> Outcomes, IReadOnlyList<string> Notes, int Acknowledgements, int Forwards = 0, IReadOnlyList<string>? AcknowledgementIds = null)
 {
     public string Token => Delivered.Mail.Token;
 
@@ -30,7 +34,12 @@ public sealed record AuditedMail(DeliveredMail Delivered, IReadOnlyList<MailOutc
         $"{Token} ({Delivered.Mail.Kind}, delivered to {Delivered.Mailbox}): "
         + (Outcomes.Count == 0 ? "no outcome" : string.Join("; ", Outcomes))
         + (Notes.Count == 0 ? "" : " [" + string.Join("; ", Notes) + "]")
-        + $"; {Acknowledgements} acknowledgement(s)" + (Forwards > 0 ? $", forwarded {Forwards} time(s)" : "");
+        + $"; {Acknowledgements} acknowledgement(s)" + AcknowledgementIdsNote()
+        + (Forwards > 0 ? $", forwarded {Forwards} time(s)" : "");
+
+    private string AcknowledgementIdsNote() => AcknowledgementIds is { Count: > 1 } ids
+        ? ids.Distinct(StringComparer.Ordinal).Count() == 1 ? " (one Message-ID, sent again)" : $" (Message-IDs {string.Join(", ", ids)})"
+        : "";
 }
 
 /// <summary>The whole account of a run: every delivered message against what the engine recorded and sent.</summary>
@@ -228,13 +237,19 @@ public static class DeliveryAudit
 
         // What went to the reject-forward addresses is a rejected mail's copy; anything else sent is an acknowledgement.
         var acknowledgements = new Dictionary<string, int>(StringComparer.Ordinal);
+        var acknowledgementIds = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var forwards = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var mail in sent)
         {
-            var counts = mail.Recipients.Any(forwardAddresses.Contains) ? forwards : acknowledgements;
+            var forward = mail.Recipients.Any(forwardAddresses.Contains);
+            var counts = forward ? forwards : acknowledgements;
             foreach (var token in MailToken.FindAll(mail.Raw))
             {
                 counts[token] = counts.GetValueOrDefault(token) + 1;
+                if (!forward)
+                {
+                    (acknowledgementIds.TryGetValue(token, out var ids) ? ids : acknowledgementIds[token] = []).Add(MessageIdOf(mail.Raw));
+                }
             }
         }
 
@@ -249,10 +264,24 @@ public static class DeliveryAudit
                 found = [.. found, new MailOutcome("rejected", d.Mailbox, "", "forwarded, but no trace row names it (none written, or no readable subject or Message-ID)")];
             }
 
-            return new AuditedMail(d, found, foundNotes, acknowledgements.GetValueOrDefault(d.Mail.Token), forwarded);
+            return new AuditedMail(d, found, foundNotes, acknowledgements.GetValueOrDefault(d.Mail.Token), forwarded, acknowledgementIds.GetValueOrDefault(d.Mail.Token));
         }).ToList();
         var strays = byToken.Keys.Where(t => !deliveredTokens.Contains(t)).Order(StringComparer.Ordinal).Select(t => $"{t}: {string.Join("; ", byToken[t].Outcomes)}").ToList();
         return new AuditReport(audited, strays);
+    }
+
+    /// <summary>The Message-ID header of sent mail, read from its header block without parsing the rest.</summary>
+    private static string MessageIdOf(byte[] raw)
+    {
+        using var stream = new MemoryStream(raw, writable: false);
+        try
+        {
+            return MimeKit.HeaderList.Load(stream)[MimeKit.HeaderId.MessageId]?.Trim() ?? "(none)";
+        }
+        catch (FormatException)
+        {
+            return "(unreadable)";
+        }
     }
 
     private static async Task Read(DbConnection connection, string sql, string tenant, Action<DbDataReader> row)

@@ -207,6 +207,37 @@ public sealed class DovecotServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Changes a user's password; Dovecot reads the new one at the next login.</summary>
+    public void SetPassword(string user, string password)
+    {
+        lock (_usersLock)
+        {
+            if (!_users.Contains(user))
+            {
+                throw new InvalidOperationException($"User '{user}' was not added.");
+            }
+
+            var entry = Path.Combine(UsersDirectory, user);
+            File.WriteAllText(entry + ".tmp", $"{user}:{{PLAIN}}{password}:{_mailOwner.Uid}:{_mailOwner.Gid}::{UserDirectory(user)}::\n");
+            File.Move(entry + ".tmp", entry, overwrite: true);
+        }
+    }
+
+    /// <summary>Successful logins of the user so far, POP3 and IMAP, as Dovecot's log records them.</summary>
+    public int Logins(string user)
+    {
+        using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var log = new StreamReader(stream).ReadToEnd();
+        var marker = "Login: user=<" + user + ">";
+        var count = 0;
+        for (var at = log.IndexOf(marker, StringComparison.Ordinal); at >= 0; at = log.IndexOf(marker, at + marker.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     /// <summary>Drops a message into the user's Maildir the way a local delivery agent does; returns its file name.</summary>
     public string Deliver(string user, byte[] rawMessage)
     {

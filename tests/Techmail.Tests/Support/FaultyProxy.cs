@@ -22,6 +22,7 @@ public sealed class FaultyProxy : IAsyncDisposable
     private long _cutAfter = NoCut;
     private volatile bool _refuse;
     private int _connectionCount;
+    private int _roundTrips;
     private int _maxOpen = int.MaxValue;
     private int _open;
     private int _refusedOverLimit;
@@ -49,6 +50,14 @@ public sealed class FaultyProxy : IAsyncDisposable
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     public static FaultyProxy Start(int targetPort) => new(targetPort);
+
+    /// <summary>
+    /// Round trips the clients have made so far: each time a client waited for the server, for its greeting after
+    /// connecting or for the answer to what it sent. Several commands sent before any answer (pipelined) are one; a
+    /// command the client did not wait for (a QUIT sent just before closing) is none. Counted as what the server sends
+    /// reaches the client, so with <see cref="AddLatency"/> set a client that closes without waiting is never counted.
+    /// </summary>
+    public int RoundTrips => Volatile.Read(ref _roundTrips);
 
     /// <summary>
     /// From now on, each connection, open or new, is reset once the server has sent it <paramref name="bytes"/>
@@ -100,6 +109,9 @@ public sealed class FaultyProxy : IAsyncDisposable
     /// a relay does for a client over its per-client limit.
     /// </summary>
     public void LimitOpenConnections(int connections) => Volatile.Write(ref _maxOpen, connections);
+
+    /// <summary>Connections open now through the proxy.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
 
     /// <summary>Connections closed at once for being over the limit.</summary>
     public int RefusedOverLimit => Volatile.Read(ref _refusedOverLimit);
@@ -247,6 +259,10 @@ public sealed class FaultyProxy : IAsyncDisposable
         private long _cutAt = NoCut;
         private int _closed;
 
+        // The client waits for the greeting first; afterwards, for an answer to each flight of what it sends.
+        private bool _clientWaiting = true;
+        private bool _clientFinished;
+
         public Connection(FaultyProxy proxy, Socket client, Socket server, long cutAfter, Stall? stall, Func<string, string>? rewrite, Func<string, string>? rewriteClient)
         {
             _rewriteClient = rewriteClient;
@@ -309,6 +325,11 @@ public sealed class FaultyProxy : IAsyncDisposable
                 int read;
                 while ((read = await _client.ReceiveAsync(buffer.AsMemory(), SocketFlags.None)) > 0)
                 {
+                    lock (_lock)
+                    {
+                        _clientWaiting = true;
+                    }
+
                     if (_proxy._cutWhenClientSends is { } marker && Latin1(buffer, read).Contains(marker, StringComparison.Ordinal))
                     {
                         Abort();
@@ -323,6 +344,12 @@ public sealed class FaultyProxy : IAsyncDisposable
                     {
                         await _server.SendAsync(Rewrite(pendingClient, buffer, read, _rewriteClient), SocketFlags.None);
                     }
+                }
+
+                lock (_lock)
+                {
+                    // Whatever it sent last, it did not wait for an answer.
+                    _clientFinished = true;
                 }
 
                 // The client finished sending; let the server finish its answer before closing.
@@ -453,6 +480,12 @@ public sealed class FaultyProxy : IAsyncDisposable
             {
                 var allowed = _cutAt == NoCut ? read : (int)Math.Clamp(_cutAt - _serverBytes, 0, read);
                 _serverBytes += allowed;
+                if (allowed > 0 && _clientWaiting && !_clientFinished)
+                {
+                    _clientWaiting = false;
+                    Interlocked.Increment(ref _proxy._roundTrips);
+                }
+
                 return (allowed, _cutAt != NoCut && _serverBytes >= _cutAt);
             }
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Techmail.Hosting;
+using Techmail.Polling;
 using Techmail.Storage;
 
 namespace Techmail.Tests.Unit;
@@ -104,6 +105,16 @@ public sealed class TechmailOptionsReaderTests
     }
 
     [Fact]
+    public void The_reply_marker_is_off_unless_asked_for()
+    {
+        Assert.False(Read().Options.Incidents.ReplyMarker);
+        var (options, errors) = Read(("Techmail:ReplyMarker", "true"));
+        Assert.Empty(errors);
+        Assert.True(options.Incidents.ReplyMarker);
+        Assert.Contains(Read(("Techmail:ReplyMarker", "sometimes")).Errors, e => e.StartsWith("Techmail:ReplyMarker:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Poll_limits_and_the_duplicate_window_are_read_and_bounded()
     {
         var (options, errors) = Read(("Techmail:PollStepSeconds", "30"), ("Techmail:PollBudgetMinutes", "5"), ("Techmail:DuplicateWindowHours", "0"));
@@ -114,6 +125,19 @@ public sealed class TechmailOptionsReaderTests
         Assert.Equal(TimeSpan.FromDays(7), Read().Options.Incidents.DuplicateWindow);
         Assert.Contains(Read(("Techmail:PollStepSeconds", "1")).Errors, e => e.StartsWith("Techmail:PollStepSeconds:", StringComparison.Ordinal));
         Assert.Contains(Read(("Techmail:DuplicateWindowHours", "-1")).Errors, e => e.StartsWith("Techmail:DuplicateWindowHours:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_imap_pool_has_defaults_and_is_read_and_bounded()
+    {
+        Assert.Equal(new ImapPoolOptions(), Read().Options.ImapPool);
+        var (options, errors) = Read(("Techmail:ImapPoolMaxConnections", "0"), ("Techmail:ImapPoolMaxPerAccount", "5"), ("Techmail:ImapPoolIdleSeconds", "240"));
+        Assert.Empty(errors);
+        Assert.Equal(0, options.ImapPool.MaxConnections);
+        Assert.Equal(5, options.ImapPool.MaxPerAccount);
+        Assert.Equal(TimeSpan.FromSeconds(240), options.ImapPool.IdleTimeout);
+        Assert.Contains(Read(("Techmail:ImapPoolIdleSeconds", "1800")).Errors, e => e.StartsWith("Techmail:ImapPoolIdleSeconds:", StringComparison.Ordinal));
+        Assert.Contains(Read(("Techmail:ImapPoolMaxPerAccount", "0")).Errors, e => e.StartsWith("Techmail:ImapPoolMaxPerAccount:", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,146 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using Techmail.Access;
+
+namespace Techmail.Silo.Http;
+
+/// <summary>
+/// Who an HTTP request comes from, for every page of the silo that is not open to all: an
+/// <c>Authorization: Bearer</c> token (scripts) or the session cookie a browser got at <see cref="SignInEndpoints"/>,
+/// verified by the same <see cref="TokenVerifier"/> as the gateway's calls. Areas ask for roles with the policies
+/// here (<c>RequireAuthorization(TokenAuthentication.Operator)</c>); the dashboard is the first, the web console
+/// joins it with policies of its own. A refusal answers 401 (with the sign-in page to a browser) or 403, and a
+/// refusal of something presented (a wrong, revoked or expired token, a role that may not) is written to the audit log.
+/// </summary>
+public static class TokenAuthentication
+{
+    public const string Scheme = "techmail-token";
+
+    /// <summary>The policy of pages only operators may see (the Orleans Dashboard shows every tenant's grains).</summary>
+    public const string Operator = "techmail-operator";
+
+    public const string CookieName = "techmail_session";
+
+    public static IServiceCollection AddTechmailSignIn(this IServiceCollection services)
+    {
+        services.AddSingleton<SignInSessions>();
+        services.AddSingleton<HttpAccessAudit>();
+        // No default scheme: only endpoints that ask for a policy pay for reading tokens; /healthz and /metrics never do.
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(Scheme, null);
+        services.AddAuthorizationBuilder().AddPolicy(Operator, policy => policy
+            .AddAuthenticationSchemes(Scheme)
+            .RequireAuthenticatedUser()
+            .RequireRole(nameof(Role.Operator)));
+        return services;
+    }
+
+    /// <summary>A browser asking for a page gets pages (the sign-in form); anything else gets JSON.</summary>
+    internal static bool WantsPage(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
+}
+
+/// <summary>The handler behind <see cref="TokenAuthentication.Scheme"/>.</summary>
+public sealed class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TokenVerifier verifier,
+    SignInSessions sessions,
+    HttpAccessAudit audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string ActorItem = "techmail.actor", AuditedItem = "techmail.audited";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (Request.Headers.Authorization.FirstOrDefault() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var token = header["Bearer ".Length..].Trim();
+            var (caller, refusal) = await verifier.Verify(token);
+            return caller is not null && TokenText.IdOf(token) is { } id
+                ? Success(caller, id)
+                : Refused(refusal ?? "the token is not known to this cluster", HttpAccessAudit.ActorOf(token), audited: true);
+        }
+
+        if (Request.Cookies[TokenAuthentication.CookieName] is not { Length: > 0 } session)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (sessions.TokenIdOf(session) is not { } tokenId)
+        {
+            // Ended or unknown (the silo restarted): a sign-in page, not an incident worth the audit log.
+            return Refused("the session has ended; sign in again", "anonymous", audited: false);
+        }
+
+        var (signedIn, ended) = await verifier.Recheck(tokenId);
+        if (signedIn is null)
+        {
+            // The token was revoked or expired: its session ends now, so a page's polling is refused (and audited) once.
+            sessions.Close(session);
+            return Refused(ended!, $"token {tokenId}", audited: true);
+        }
+
+        return Success(signedIn, tokenId);
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var reason = result.Failure?.Message;
+        if (result.Properties is { } failed && failed.Items.TryGetValue(AuditedItem, out var audited) && audited == "true")
+        {
+            await audit.Refused(Context, "*", failed.Items[ActorItem] ?? "anonymous", reason!);
+        }
+        else
+        {
+            Logger.LogInformation("Asked {Path} to sign in: {Reason}", Request.Path, reason ?? "no token given");
+        }
+
+        if (Request.Cookies.ContainsKey(TokenAuthentication.CookieName) && reason is not null)
+        {
+            SignInEndpoints.ForgetCookie(Context);
+        }
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Answer(reason ?? "sign in with an operator token: the sign-in page, or Authorization: Bearer TOKEN", SignInPage.ReturnPathOf(Request));
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var caller = Context.Caller();
+        var reason = caller is null ? "not allowed" : $"{AccessPolicy.Describe(caller)} may not open {Request.Path}";
+        if (caller is not null)
+        {
+            await audit.Refused(Context, caller.Tenant ?? "*", caller.Name, reason);
+        }
+
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        await Answer(reason, returnPath: null);
+    }
+
+    private async Task Answer(string reason, string? returnPath)
+    {
+        if (TokenAuthentication.WantsPage(Request))
+        {
+            await SignInPage.Write(Context, returnPath, reason);
+        }
+        else
+        {
+            await Response.WriteAsJsonAsync(new { error = reason });
+        }
+    }
+
+    private static AuthenticateResult Success(Caller caller, string tokenId) =>
+        AuthenticateResult.Success(new AuthenticationTicket(HttpCaller.Principal(caller, tokenId), TokenAuthentication.Scheme));
+
+    private static AuthenticateResult Refused(string reason, string actor, bool audited) =>
+        AuthenticateResult.Fail(reason, new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [ActorItem] = actor,
+            [AuditedItem] = audited ? "true" : "false",
+        }));
+}
