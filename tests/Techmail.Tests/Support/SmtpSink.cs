@@ -319,12 +319,21 @@ public sealed class SmtpSink : IAsyncDisposable
                 return answer;
             }
 
-            // Answered late, as a slow relay does; the message counts as received once it is answered.
+            // Answered late, as a slow relay does. Like a real relay it has stored the mail when its data ended: a
+            // client that leaves before the answer still leaves the mail here.
             var slowness = sink.Slowness(transaction.To.Select(Address));
             var kept = Keep(context, transaction, buffer);
             if (slowness > TimeSpan.Zero)
             {
-                await Task.Delay(slowness, cancellationToken);
+                try
+                {
+                    await Task.Delay(slowness, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    sink.Add(kept);
+                    throw;
+                }
             }
 
             sink.Add(kept);
