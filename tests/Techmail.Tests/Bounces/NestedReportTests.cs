@@ -94,8 +94,7 @@ public sealed class NestedReportTests
 
             --pf1--
             """;
-        // The attachment is a multipart/report but the notice's own part is not: the outer notice is read first and
-        // only its missing cause is taken from the attachment.
+        // A standard report attached to a notice that is none: the attached report's fields give the cause.
         var rita = Single(Classify(GatewayNotice(postfixReport)));
 
         Assert.Equal(BounceReason.MailboxFull, rita.Reason);
