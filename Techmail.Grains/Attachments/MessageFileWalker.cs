@@ -46,7 +46,10 @@ internal abstract class MessageFileWalker
     /// <summary>The returned header block of a delivery report (text/rfc822-headers): a file of its own type.</summary>
     protected abstract void OnReturnedHeaders(TextRfc822Headers part, string? name);
 
-    /// <summary>The signature part of multipart/signed: how the mail is built, not a file the sender chose.</summary>
+    /// <summary>
+    /// The signature part of multipart/signed: intake keeps it as a file of the entry, screening exempts it from allow
+    /// lists, since it is how the mail is built rather than a file the sender chose.
+    /// </summary>
     protected abstract void OnSignature(MimePart part, string? name);
 
     /// <summary>
@@ -76,6 +79,16 @@ internal abstract class MessageFileWalker
                     // The second part of multipart/signed is the signature (RFC 1847); anything after it is not mail.
                     if (signed.Count > 1 && signed[1] is MimePart signature && !Stopped) OnSignature(signature, NameOf(signature));
                     break;
+                case MultipartEncrypted encrypted:
+                    // PGP/MIME (RFC 3156): the first part only says "Version: 1" to mail programs; the encrypted
+                    // message (encrypted.asc) is what was sent.
+                    foreach (var child in encrypted)
+                    {
+                        if (child is MimePart control && control.ContentType.IsMimeType("application", "pgp-encrypted")) continue;
+                        Visit(child, depth + 1, inAlternative, fromTnef);
+                    }
+
+                    break;
                 case Multipart multipart:
                     var alternative = inAlternative || multipart.ContentType.IsMimeType("multipart", "alternative");
                     foreach (var child in multipart)
@@ -94,7 +107,7 @@ internal abstract class MessageFileWalker
                     VisitTnef(tnef, depth);
                     break;
                 case TextPart text when IsBodyText(text, fromTnef):
-                    OnBodyText(text, inAlternative, fromTnef);
+                    VisitBodyText(text, inAlternative, fromTnef);
                     break;
                 case MimePart part:
                     var name = NameOf(part);
@@ -105,6 +118,23 @@ internal abstract class MessageFileWalker
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             OnUnreadable(entity, e);
+        }
+    }
+
+    /// <summary>Body text, and the files uuencoded into it as files of their own (see <see cref="UuencodedFiles"/>).</summary>
+    private void VisitBodyText(TextPart text, bool inAlternative, bool fromTnef)
+    {
+        if (UuencodedFiles.Of(text) is not { } split)
+        {
+            OnBodyText(text, inAlternative, fromTnef);
+            return;
+        }
+
+        OnBodyText(split.Text, inAlternative, fromTnef);
+        foreach (var file in split.Files)
+        {
+            if (Stopped) return;
+            OnFile(file, file.FileName, file.ContentType.MimeType.ToLowerInvariant());
         }
     }
 

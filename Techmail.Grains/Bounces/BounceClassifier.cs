@@ -24,15 +24,8 @@ public sealed class BounceClassifier
     {
         ArgumentNullException.ThrowIfNull(raw);
         if (Mbox.HoldsSeveral(raw)) return ClassifyMbox(raw);
-        MimeMessage message;
-        // Persistent parsing leaves part contents in the caller's buffer instead of copying them; the stream
-        // outlives every read of the message because the message never leaves this method.
-        using var stream = new MemoryStream(raw, writable: false);
-        try
-        {
-            message = MimeMessage.Load(stream, persistent: true);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or IOException)
+        // The same parse as intake's (a banner before the headers is passed over), so a file reads the same in both.
+        if (!Techmail.Polling.MessageParsing.TryParse(raw, out var message, out _))
         {
             return BounceClassification.NotABounce;
         }

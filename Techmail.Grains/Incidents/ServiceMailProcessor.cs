@@ -168,7 +168,7 @@ public sealed class ServiceMailProcessor(
             ids => incidents.ReferenceOfMessageIds(tenant, ids),
             async reference => await incidents.Get(tenant, reference) is not null);
         var existing = match is null ? null : await incidents.Get(tenant, match.Reference);
-        var decision = ThreadDecision.Decide(match, existing, sender, dmarc, policy);
+        var decision = ThreadDecision.Decide(match, existing, sender, dmarc, policy, message.SenderSource);
         var outcome = RuleEngine.Evaluate(batch.Rules, RuleInput.FromMessage(message, mailbox.Name, contact.Existed, decision is ThreadDecision.Open));
         var now = time.GetUtcNow();
         var entry = new NewEntry(

@@ -3,6 +3,7 @@ using MimeKit;
 
 namespace Techmail.Polling;
 
+/// <summary>The one parse of raw mail that screening, intake, reprocessing and `message inspect` all use.</summary>
 public static class MessageParsing
 {
     /// <summary>Parses without ever throwing: a message that cannot be read says why instead.</summary>
@@ -20,7 +21,9 @@ public static class MessageParsing
         {
             // Persistent: parts point into the raw bytes instead of copying them, which matters for large
             // attachments. The stream wraps a managed array, so it needs no disposing and stays valid.
-            var stream = new MemoryStream(raw, writable: false);
+            // A banner or stray line before the headers (see HeaderStart) is passed over rather than refused.
+            var start = HeaderStart.Find(raw);
+            var stream = new MemoryStream(raw, start, raw.Length - start, writable: false);
             message = MimeMessage.Load(stream, persistent: true);
         }
         catch (Exception e) when (e is FormatException or ParseException or InvalidOperationException or ArgumentException)

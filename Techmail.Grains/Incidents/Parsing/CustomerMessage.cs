@@ -3,10 +3,14 @@ namespace Techmail.Incidents.Parsing;
 /// <summary>What a helpdesk incident needs from one customer email.</summary>
 /// <param name="MessageKey">The key the message was read under, so a result can be traced back to its raw bytes.</param>
 /// <param name="Sender">
-/// Who speaks for the customer, and so the contact: the first usable address of From, Sender, then Return-Path.
+/// Who speaks for the customer, and so the contact: the first usable address of From, Sender, then Return-Path; for
+/// mail none of those speaks for, the Reply-To of an empty From or an unqualified From (see <see cref="SenderSource"/>).
 /// </param>
 /// <param name="SenderSource">Which header <see cref="Sender"/> came from.</param>
-/// <param name="From">The From address on its own (rules and loop detection look at it), null when there is none.</param>
+/// <param name="From">
+/// The From address on its own (rules and loop detection look at it), null when there is none. A From that names no
+/// address is read as the Reply-To it leaves answers to; an MTA's unqualified "MAILER-DAEMON" stays as written.
+/// </param>
 /// <param name="ReplyTo">
 /// The first usable Reply-To address, null when there is none. Only where answers may go, never who speaks: whether it
 /// is used is the mailbox's decision (see <see cref="Speaker.AnswerAddress"/>).

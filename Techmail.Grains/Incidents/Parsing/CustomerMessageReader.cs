@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using MimeKit;
 using MimeKit.Utils;
 using Techmail.Polling;
@@ -47,7 +48,9 @@ public static class CustomerMessageReader
 
     private static CustomerMessageResult ReadParsed(MimeMessage message, byte[] raw, string messageKey)
     {
-        if (!TryResolveSender(message, out var sender, out var source))
+        // Names and subjects in a wrong or missing charset are read in the charset the whole message shows.
+        var hint = CharsetHint.Of(message);
+        if (!TryResolveSender(message, hint, out var sender, out var source))
             return CustomerMessageResult.Unusable("no sender address: no usable From, Sender or Return-Path (Reply-To only says where answers go)");
 
         var notes = new List<string>();
@@ -56,24 +59,24 @@ public static class CustomerMessageReader
 
         var content = MessageContent.Of(message);
         var body = content.BodyText();
-        var subject = SubjectOf(message);
+        var subject = SubjectOf(message, hint);
         notes.AddRange(content.Notes);
 
         return CustomerMessageResult.Readable(new CustomerMessage(
             messageKey,
             sender,
             source,
-            AddressReading.First(message, HeaderId.From),
-            AddressReading.First(message, HeaderId.ReplyTo),
-            AddressReading.All(message, HeaderId.To),
-            AddressReading.All(message, HeaderId.Cc),
+            FromOf(message, hint),
+            AddressReading.First(message, HeaderId.ReplyTo, hint),
+            AddressReading.All(message, HeaderId.To, hint),
+            AddressReading.All(message, HeaderId.Cc, hint),
             DateOf(message),
             subject,
             messageId,
             synthetic,
             MessageIds.InReplyTo(message.Headers),
             MessageIds.References(message.Headers),
-            message.Headers.Select(h => (h.Field, HeaderText.Value(h))).ToList(),
+            message.Headers.Select(h => (h.Field, HeaderText.Value(h, hint))).ToList(),
             body,
             content.ReplyText(body, subject),
             Named(content.Attachments),
@@ -82,10 +85,11 @@ public static class CustomerMessageReader
 
     /// <summary>
     /// From first: it is the author, the address DMARC and S/MIME vouch for, so it is who speaks for the customer;
-    /// then Sender and Return-Path for mail without a usable From. Never Reply-To: anyone may name anyone there, and
-    /// a contact taken from it let a stranger write into another customer's incident.
+    /// then Sender and Return-Path for mail without a usable From. Reply-To only when the From is empty and nothing
+    /// else names anyone: anyone may name anyone there, and a contact taken from it let a stranger write into another
+    /// customer's incident, so such a sender is marked (<see cref="SenderSource.ReplyTo"/>) and never threads.
     /// </summary>
-    private static bool TryResolveSender(MimeMessage message, out CustomerAddress sender, out SenderSource source)
+    private static bool TryResolveSender(MimeMessage message, Encoding? hint, out CustomerAddress sender, out SenderSource source)
     {
         foreach (var (id, from) in new[]
         {
@@ -93,7 +97,7 @@ public static class CustomerMessageReader
             (HeaderId.Sender, SenderSource.Sender),
         })
         {
-            if (AddressReading.First(message, id) is { } found)
+            if (AddressReading.First(message, id, hint) is { } found)
             {
                 (sender, source) = (found, from);
                 return true;
@@ -110,8 +114,41 @@ public static class CustomerMessageReader
             }
         }
 
+        // Last resorts, only for mail nothing above speaks for: rather an incident that says who it names than a
+        // request lost to quarantine. Neither is proven, and the incident builder keeps them out of existing incidents.
+        if (EmptyFromStandIn(message, hint) is { } standIn)
+        {
+            (sender, source) = (standIn, SenderSource.ReplyTo);
+            return true;
+        }
+        if (AddressReading.Unqualified(message, HeaderId.From, hint) is { } unqualified)
+        {
+            (sender, source) = (unqualified, SenderSource.UnqualifiedFrom);
+            return true;
+        }
+
         (sender, source) = (null!, default);
         return false;
+    }
+
+    /// <summary>
+    /// The From as people read it: its first full address; for a From that names no address (missing, empty, "&lt;&gt;"
+    /// or a bare name, as some web forms and list tools write it) the Reply-To it leaves answers to; for an MTA's own
+    /// unqualified "MAILER-DAEMON", that mailbox as written, without inventing a domain.
+    /// </summary>
+    private static CustomerAddress? FromOf(MimeMessage message, Encoding? hint) =>
+        AddressReading.First(message, HeaderId.From, hint)
+        ?? EmptyFromStandIn(message, hint)
+        ?? AddressReading.Unqualified(message, HeaderId.From, hint);
+
+    /// <summary>The Reply-To standing in for a From that names no address, with the From's name when it has none of its own.</summary>
+    private static CustomerAddress? EmptyFromStandIn(MimeMessage message, Encoding? hint)
+    {
+        var hasFrom = message.Headers.Contains(HeaderId.From);
+        if (hasFrom && !AddressReading.IsEmptyAddress(message, HeaderId.From)) return null;
+        if (AddressReading.First(message, HeaderId.ReplyTo, hint) is not { } replyTo) return null;
+        if (replyTo.DisplayName.Length > 0 || !hasFrom) return replyTo;
+        return replyTo with { DisplayName = HeaderText.OneLine(AddressReading.NameWithoutAddress(message, HeaderId.From, hint)) };
     }
 
     /// <summary>
@@ -128,11 +165,11 @@ public static class CustomerMessageReader
         return null;
     }
 
-    private static string SubjectOf(MimeMessage message)
+    private static string SubjectOf(MimeMessage message, Encoding? hint)
     {
         foreach (var header in message.Headers)
             if (header.Id == HeaderId.Subject)
-                return HeaderText.Value(header);
+                return HeaderText.Value(header, hint);
         return "";
     }
 

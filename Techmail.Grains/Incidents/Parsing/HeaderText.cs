@@ -6,9 +6,14 @@ namespace Techmail.Incidents.Parsing;
 /// <summary>Header values as people read them: decoded and on one line.</summary>
 internal static class HeaderText
 {
-    /// <summary>The decoded value, or the raw bytes read leniently when MimeKit cannot decode it.</summary>
-    public static string Value(Header header)
+    /// <summary>
+    /// The decoded value, with a wrong charset label repaired (<see cref="HeaderRepair"/>), or the raw bytes read
+    /// leniently when MimeKit cannot decode it.
+    /// </summary>
+    /// <param name="hint">The message's own charset for text too short to detect (see <see cref="CharsetHint"/>).</param>
+    public static string Value(Header header, Encoding? hint = null)
     {
+        if (HeaderRepair.Value(header, hint) is { } repaired) return repaired;
         string value;
         try
         {

@@ -104,10 +104,9 @@ internal sealed class MessageContent : MessageFileWalker
 
     protected override void OnReturnedHeaders(TextRfc822Headers part, string? name) => AddHeaders(part, name);
 
-    // The signature is for mail programs to check, not a file the customer sent.
-    protected override void OnSignature(MimePart part, string? name)
-    {
-    }
+    // Kept like any file (signature.asc, smime.p7s): an agent may need to check it or pass the mail on whole, and a
+    // thread that silently lost part of what arrived could not show that the mail was signed at all.
+    protected override void OnSignature(MimePart part, string? name) => AddAttachment(part, name, part.ContentType.MimeType.ToLowerInvariant());
 
     /// <summary>
     /// A winmail.dat that cannot be unpacked, or holds nothing, stays an attachment so nothing the customer sent is lost.

@@ -368,7 +368,7 @@ public sealed class AttachmentTests
     }
 
     [Fact]
-    public void Signature_of_a_signed_message_is_not_an_attachment()
+    public void Signature_of_a_signed_message_is_kept_as_an_attachment()
     {
         var message = Read("""
             From: a@customer.test
@@ -387,6 +387,8 @@ public sealed class AttachmentTests
             """);
 
         Assert.Equal("Signed request.", message.TextBody);
-        Assert.Empty(message.Attachments);
+        var signature = Assert.Single(message.Attachments);
+        Assert.Equal("signature.asc", signature.FileName);
+        Assert.Equal("application/pgp-signature", signature.ContentType);
     }
 }

@@ -28,12 +28,14 @@ public sealed class SenderAndHeaderTests
     }
 
     [Fact]
-    public void A_reply_to_alone_does_not_make_a_sender()
+    public void A_reply_to_alone_is_an_unproven_sender()
     {
-        var result = CustomerMessageReader.Read(Raw("Reply-To: victim@customer.test\nSubject: [Incident: 261127-000042] hi\n\nbody\n"), Key);
+        // Read rather than lost, but marked: the incident builder never lets such a sender into an existing incident
+        // (LenientReadingSecurityTests), so naming a victim in Reply-To opens no way into the victim's incident.
+        var message = Read("Reply-To: victim@customer.test\nSubject: [Incident: 261127-000042] hi\n\nbody\n");
 
-        Assert.False(result.IsMessage);
-        Assert.Equal("no sender address: no usable From, Sender or Return-Path (Reply-To only says where answers go)", result.Problem);
+        Assert.Equal("victim@customer.test", message.Sender.Address);
+        Assert.Equal(SenderSource.ReplyTo, message.SenderSource);
     }
 
     [Fact]
