@@ -140,7 +140,11 @@ public sealed class BounceClassifier
 
         if (drafts.Count == 0) return BounceClassification.NotABounce;
         var (messageId, envelopeFrom) = OriginalMessageInfo.Find(view, envelopeHint);
-        return Build(drafts, messageId, envelopeFrom);
+        var result = Build(drafts, messageId, envelopeFrom);
+        // A gateway's notice that names no cause may attach the downstream MTA's own report, which does.
+        if (depth < 2 && view.AttachedMessage is { } attachedReport && NestedReport.Complete(result.Recipients, attachedReport) is { } completed)
+            return result with { Recipients = completed };
+        return result;
     }
 
     private static bool IsHumanAutoReply(MessageView view) =>

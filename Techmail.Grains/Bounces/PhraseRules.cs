@@ -48,6 +48,10 @@ internal static class PhraseRules
         // Greylisting only defers a first attempt; a bounce that names it is sent when retries never got past it before
         // the queue gave up (or to warn that they have not yet), so the cause is time running out.
         new(BounceReason.Expired, Greylisted(), ["greylist", "graylist", "grey-list", "gray-list"]),
+        // A TCP connection refused (ECONNREFUSED) in the sending MTA's own words: Postfix "connect to HOST[IP]:PORT:
+        // Connection refused", Sendmail "Deferred: Connection refused by HOST". No SMTP server answered, so nothing
+        // judged the sender; it must not fall to the block wording below, which covers servers that answer and refuse.
+        new(BounceReason.NetworkError, ConnectionRefused(), ["connect to", "deferred"]),
         new(BounceReason.Blocked, Blocked(), ["not authori", "not permitted to send", "not allowed to send", "block", "black", "dnsbl", "rbl", "spamhaus", "spamcop", "barracudacentral", "sorbs", "banned", "client host", "refused", "not allowed", "denied", "due to", "because of", "not accepting", "listed", "reputation", "your ip", "your host", "your server", "your network"]),
         new(BounceReason.PolicyViolation, PolicyViolation(), ["polic", "content presents", "not allowed", "prohibited", "violat"]),
         new(BounceReason.SpamDetected, Spam(), ["spam", "ube", "junk mail", "bulk", "unsolicited", "content rejected", "content was", "content blocked", "content filter", "classified as", "high score", "high spam", "looks like", "look like"]),
@@ -66,9 +70,13 @@ internal static class PhraseRules
         // A list manager's loop guard (fml "Loop Alert: Duplicated Message-ID"): the list system refused a message it
         // believes it has already handled; nothing about the recipient or the content.
         new(BounceReason.SystemError, DuplicateMessageId(), ["duplicated message-id"]),
+        // The receiving system short of storage (RFC 5321's 452 "insufficient system storage", RFC 3463's X.3.1 "mail
+        // system full", Exim's "452 Space shortage, please try later" when its spool is under check_spool_space). It
+        // is a cause: a report that also says the queue gave up ("retry timeout exceeded") still names it, so it is
+        // ordered before the network and expiry wording.
+        new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space", "space shortage"]),
         new(BounceReason.NetworkError, NetworkError(), ["loop", "hop", "lost connection", "connection reset", "connection refused", "connection closed", "connection dropped", "connection lost", "network", "name serv", "dns", "lookup", "no route", "malformed or unexpected"]),
         new(BounceReason.Expired, Expired(), ["cannot send message for", "could not deliver", "no response", "respond", "queue lifetime", "maximum time", "time limit", "failing for", "failure period", "expired", "timeout", "time out", "timed out", "delayed", "not yet", "requests to connect", "retried", "attempts", "retry", "too long", "giving up", "given up", "could not be delivered", "undeliverable for", "no answer", "days", "hours", "not delivered for", "delivered within"]),
-        new(BounceReason.SystemFull, SystemFull(), ["system", "out of", "disk full", "no space"]),
         new(BounceReason.MailerError, MailerError(), ["mailer", "procmail", "command", "pipe to", "|/", "| /", "|\t/", "exit", "x-unix"]),
         new(BounceReason.SyntaxError, SyntaxError(), ["malformed address", "incorrectly", "syntax", "command", "parameter", "argument", "sequence", "too long"]),
         new(BounceReason.Filtered, Filtered(), ["filter", "rejected by", "refus", "blocked by", "authori"]),
@@ -324,8 +332,11 @@ internal static class PhraseRules
     private static Regex Expired() => _expired ??= new(@"cannot send message for|could not deliver (?:the )?(?:message )?(?:for|in|within) \d|no response from|(?:did not|didn't|is not|not) respond(?:ing)?\b|queue lifetime|maximum time in queue|time limit (?:exceeded|specified|reached)|expired|failing for a long time|long failure period|time(?:d)? ?out|\bdelayed\b|not yet been delivered|requests to connect|will be retried|failed \d+ attempts|retry time|too long|giving up|given up|has been delayed|delivery (?:time )?(?:has )?expired|could not be delivered (?:with)?in|undeliverable for|no answer|unable to (?:deliver|connect).{0,40}(?:days|hours)|not delivered for|not (?:been )?delivered within \d", Opts | RegexOptions.Compiled);
     private static Regex? _expired;
 
-    private static Regex SystemFull() => _systemFull ??= new(@"system (?:is )?full|insufficient system storage|out of (?:disk )?space|disk full|no space left", Opts | RegexOptions.Compiled);
+    private static Regex SystemFull() => _systemFull ??= new(@"system (?:is )?full|insufficient system storage|out of (?:disk )?space|disk full|no space left|space shortage", Opts | RegexOptions.Compiled);
     private static Regex? _systemFull;
+
+    private static Regex ConnectionRefused() => _connectionRefused ??= new(@"connect to \S+: connection refused|deferred: connection refused by", Opts | RegexOptions.Compiled);
+    private static Regex? _connectionRefused;
 
     private static Regex MailerError() => _mailerError ??= new(@"mailer error|\bprocmail\b|command (?:died|failed|output)|pipe to |\|\s*/|exit (?:code|status)|x-unix;|unknown mailer|mailer (?:not found|failed)", Opts | RegexOptions.Compiled);
     private static Regex? _mailerError;

@@ -96,6 +96,12 @@ internal static class ReasonResolver
         // A temporary DNS answer is not proof the domain is gone.
         if (reason == BounceReason.HostUnknown && status is ['4', ..]) return BounceReason.NetworkError;
         if (action == "delayed" && diagnostic is null && reason is BounceReason.NetworkError or BounceReason.OnHold) return BounceReason.Expired;
+        // 4.4.1 is "no answer from host" (RFC 3463: the outbound connection attempt was not answered, useful only as a
+        // persistent transient error). Reported with Action: failed (RFC 3464 section 2.3.3) the MTA kept trying to
+        // connect until its queue lifetime ran out, as Postfix reports a refused connection: that is an expiry, and
+        // the wording ("Connection refused") only restates the unanswered attempt. X.4.2 (a connection that was made
+        // and then failed) and a network cause under X.4.7 stay network errors.
+        if (reason == BounceReason.NetworkError && action == "failed" && status == "4.4.1") return BounceReason.Expired;
         return reason.Value;
     }
 
