@@ -50,6 +50,7 @@ public static partial class ScaleBenchmark
         var options = new TechmailOptions { DataDirectory = data.Path };
         var silo = await SiloProcess.Start(data.Path, extraArgs: siloArgs);
         await Task.Delay(TimeSpan.FromSeconds(15));
+        _operatorToken = (await File.ReadAllTextAsync(silo.OperatorTokenFile)).Trim();
         var empty = ProcessSample.Read(silo.SiloProcessId);
         Console.WriteLine($"Empty silo: resident memory {empty.RssMb:0} MB.");
 
@@ -195,6 +196,9 @@ public static partial class ScaleBenchmark
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
+    // The client acts as the operator, as one run beside the data directory does: with the token the silo wrote there.
+    private static string? _operatorToken;
+
     private static string User(int i) => $"u{i:D5}";
 
     private static string Mailbox(int i) => $"mb-{i:D5}";
@@ -216,6 +220,7 @@ public static partial class ScaleBenchmark
     {
         var info = ProcessRunner.DotnetRun("Techmail.Client", args);
         info.Environment["TECHMAIL_GATEWAY"] = gateway;
+        info.Environment["TECHMAIL_TOKEN"] = _operatorToken;
         info.Environment["TECHMAIL_TENANT"] = "scale";
         var result = await ProcessRunner.Run(info, timeout: TimeSpan.FromMinutes(2));
         return result.ExitCode == 0 ? result.Stdout : throw new InvalidOperationException($"techmail {string.Join(' ', args)}: {result}");
@@ -232,6 +237,7 @@ public static partial class ScaleBenchmark
             WorkingDirectory = RepoPaths.Root,
         };
         info.Environment["TECHMAIL_GATEWAY"] = gateway;
+        info.Environment["TECHMAIL_TOKEN"] = _operatorToken;
         info.Environment["TECHMAIL_TENANT"] = "scale";
         info.Environment["DOTNET_NOLOGO"] = "1";
         var result = await ProcessRunner.Run(info, timeout: TimeSpan.FromMinutes(10));
