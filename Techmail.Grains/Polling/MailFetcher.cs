@@ -50,7 +50,8 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits)
     private async Task<MailService> Connect(IncomingSettings incoming, bool firstTry, CancellationToken cancellationToken)
     {
         var check = new CertificateCheck(incoming.Trust);
-        MailService client = incoming.Protocol == MailProtocol.Imap ? new ImapClient() : new Pop3Client();
+        var replies = new LoginReplyLog();
+        MailService client = incoming.Protocol == MailProtocol.Imap ? new ImapClient(replies) : new Pop3Client(replies);
         client.Timeout = (int)OperationTimeout.TotalMilliseconds;
         client.ServerCertificateValidationCallback = check.Validate;
         client.CheckCertificateRevocation = false;
@@ -73,6 +74,7 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits)
         try
         {
             await login.LogIn(client, LoginRequest.For(incoming), server, firstTry, cancellationToken);
+            replies.Stop();
             return client;
         }
         catch (StaleTokenException)
@@ -80,12 +82,21 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits)
             client.Dispose();
             throw;
         }
+        catch (AuthenticationException e) when (ServerPushbacks.InReply(replies.LastLine) is { } pushback)
+        {
+            // Refused for the session, not the password: worth trying again once the account's other sessions are gone.
+            client.Dispose();
+            throw new MailFetchException(MailFetchFailure.Transient, $"{server}: the server turned the session away ({Printable(replies.LastLine!)})", e) { Pushback = pushback };
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             client.Dispose();
             throw Translate(e, server, check.Problem);
         }
     }
+
+    /// <summary>A server's line as the status shows it: printable, and short.</summary>
+    private static string Printable(string line) => FirstLine(new string(line.Select(c => char.IsControl(c) ? '?' : c).ToArray()));
 
     /// <summary>Classifies any failure of a session so the caller knows whether to retry, back off or alert.</summary>
     public static MailFetchException Translate(Exception e, string server, string? certificateProblem = null) => e switch

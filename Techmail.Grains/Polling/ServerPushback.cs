@@ -37,6 +37,13 @@ public static class ServerPushbacks
     private static readonly string[] InUseMarks = ["[IN-USE]", "[INUSE]", "[LIMIT]", "Maximum number of connections", "Too many simultaneous connections", "too many connections"];
     private static readonly string[] BusyMarks = ["[SYS/TEMP]", "[UNAVAILABLE]"];
 
+    /// <summary>The pushback a server's reply to a login says, or null: a refusal for the account's sessions or a busy server.</summary>
+    public static ServerPushback? InReply(string? reply) =>
+        reply is null ? null
+        : InUseMarks.Any(m => reply.Contains(m, StringComparison.OrdinalIgnoreCase)) ? ServerPushback.InUse
+        : BusyMarks.Any(m => reply.Contains(m, StringComparison.OrdinalIgnoreCase)) ? ServerPushback.Busy
+        : null;
+
     /// <summary>The pushback <paramref name="e"/> (or an exception inside it) is, or null when it is none.</summary>
     public static ServerPushback? Of(Exception e)
     {

@@ -31,6 +31,9 @@ public sealed class PollerHarness : IAsyncDisposable
 
     public MailboxPoller Poller => _services.GetRequiredService<MailboxPoller>();
 
+    /// <summary>The silo's one gate, whose host limits the poller's pushback and quick polls move.</summary>
+    public PollGate Gate => _services.GetRequiredService<PollGate>();
+
     public static async Task<PollerHarness> Start(PollingLimits limits, TimeProvider? clock = null, bool postgres = false)
     {
         var data = new TempDirectory("techmail-poller");
