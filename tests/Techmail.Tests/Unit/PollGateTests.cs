@@ -153,7 +153,7 @@ public sealed class PollGateTests
         Assert.False(gate.WouldWait("imap.gmail.com"));
         var hosts = gate.Snapshot().Hosts.ToDictionary(h => h.Host);
         Assert.Equal((1, 4, 4), (hosts["small.example"].Limit.Floor, hosts["small.example"].Limit.Ceiling, hosts["small.example"].Limit.Limit));
-        Assert.Equal((2, 128, 16), (hosts["imap.gmail.com"].Limit.Floor, hosts["imap.gmail.com"].Limit.Ceiling, hosts["imap.gmail.com"].Limit.Limit));
+        Assert.Equal((2, 256, 16), (hosts["imap.gmail.com"].Limit.Floor, hosts["imap.gmail.com"].Limit.Ceiling, hosts["imap.gmail.com"].Limit.Limit));
         Assert.Equal(300, gate.Snapshot().Silo.Limit);
     }
 }

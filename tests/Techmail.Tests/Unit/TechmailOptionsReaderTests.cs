@@ -170,10 +170,10 @@ public sealed class TechmailOptionsReaderTests
     {
         var (defaults, none) = Read();
         Assert.Empty(none);
-        Assert.Equal(new Techmail.Polling.HostSessionLimits(2, 16, 128, 15), defaults.Polling.ForHost("IMAP.GMAIL.COM"));
+        Assert.Equal(new Techmail.Polling.HostSessionLimits(2, 16, 256, 15), defaults.Polling.ForHost("IMAP.GMAIL.COM"));
         Assert.Equal(20, defaults.Polling.ForHost("outlook.office365.com").PerAccount);
-        Assert.Equal(new Techmail.Polling.HostSessionLimits(2, 16, 128, 5), defaults.Polling.ForHost("mail.example.com"));
-        Assert.Equal(256, defaults.Polling.MaxConcurrentPolls);
+        Assert.Equal(new Techmail.Polling.HostSessionLimits(2, 16, 256, 5), defaults.Polling.ForHost("mail.example.com"));
+        Assert.Equal(512, defaults.Polling.MaxConcurrentPolls);
 
         var (options, errors) = Read(
             ("Techmail:MaxSessionsPerHost", "64"),
@@ -193,7 +193,7 @@ public sealed class TechmailOptionsReaderTests
     [InlineData("Techmail:HostLimits", "mail.example.com account=0", "must be account=N, floor=N or ceiling=N")]
     [InlineData("Techmail:HostLimits", "mail.example.com floor=9 ceiling=3", "floor (9) is above its ceiling (3)")]
     [InlineData("Techmail:HostLimits", "account=3", "must start with a host name")]
-    [InlineData("Techmail:MinSessionsPerHost", "500", "above MaxSessionsPerHost (128)")]
+    [InlineData("Techmail:MinSessionsPerHost", "500", "above MaxSessionsPerHost (256)")]
     [InlineData("Techmail:SessionsPerAccount", "0", "whole number from 1")]
     public void A_bad_session_limit_names_the_key_and_what_is_wrong(string key, string value, string expected)
     {
