@@ -41,6 +41,23 @@ public sealed class EngineStatusCommand : TechmailCommand<GlobalSettings>
                     p.FailedPolls,
                     p.Messages,
                 },
+                limits = status.Limits.Select(l => new
+                {
+                    l.Silo,
+                    l.Scope,
+                    l.Host,
+                    l.Limit,
+                    l.Floor,
+                    l.Ceiling,
+                    l.InUse,
+                    l.Waiting,
+                    l.Waits,
+                    l.Reached,
+                    l.LastWait,
+                    l.Pushbacks,
+                    l.LastPushback,
+                    l.LastCut,
+                }),
                 backlog = BacklogRendering.Json(backlog, now),
             });
             return ExitCodes.Ok;
@@ -52,6 +69,11 @@ public sealed class EngineStatusCommand : TechmailCommand<GlobalSettings>
         grid.AddRow("[grey]Tenants[/]", status.Tenants.ToString());
         grid.AddRow("[grey]Mailboxes[/]", $"{status.EnabledMailboxes} enabled of {status.Mailboxes}");
         grid.AddRow("[grey]Polling[/]", Output.Escape(DescribePolling(status.Polling)));
+        foreach (var line in DescribeLimits(status.Limits, now))
+        {
+            grid.AddRow("[grey]Limit[/]", $"[yellow]{Output.Escape(line)}[/]");
+        }
+
         grid.AddRow("[grey]Intake[/]", Output.Escape(BacklogRendering.Summary(backlog, now, withMailbox: true)));
         if (backlog.LastError is { } e)
         {
@@ -82,6 +104,37 @@ public sealed class EngineStatusCommand : TechmailCommand<GlobalSettings>
         if (p.DoubledTicks > 0) trouble.Add($"{p.DoubledTicks:N0} ticks doubled");
         return trouble.Count == 0 ? line : line + "; " + string.Join(", ", trouble);
     }
+
+    /// <summary>One line per limit that held polls back, or that a host's pushback cut, in the window.</summary>
+    private static IEnumerable<string> DescribeLimits(IReadOnlyList<Techmail.Engine.SessionLimitSummary> limits, DateTimeOffset now)
+    {
+        foreach (var l in limits)
+        {
+            var what = l.Scope switch
+            {
+                "silo" => $"silo cap of {l.Limit} sessions (Techmail:MaxConcurrentPolls)",
+                "host" => $"host {l.Host}: {l.Limit} sessions (adapts from {l.Floor} to {l.Ceiling})",
+                _ => "sessions per account",
+            };
+            var parts = new List<string>();
+            if (l.Reached && l.LastWait is { } waited)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"reached {Ago(now - waited)}, {l.Waits:N0} polls waited since the silo started, {l.Waiting:N0} waiting now"));
+            }
+
+            if (l.LastCut is { } cut)
+            {
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"cut {Ago(now - cut)} after the server pushed back ({l.LastPushback ?? "?"}; {l.Pushbacks:N0} in all)"));
+            }
+
+            var silo = limits.Select(x => x.Silo).Distinct().Count() > 1 ? $" on {l.Silo}" : "";
+            yield return $"{what}{silo}: {string.Join("; ", parts)}";
+        }
+    }
+
+    private static string Ago(TimeSpan t) => t < TimeSpan.FromMinutes(1)
+        ? FormattableString.Invariant($"{Math.Max(0, t.TotalSeconds):0}s ago")
+        : FormattableString.Invariant($"{t.TotalMinutes:0}m ago");
 
     private static string Seconds(TimeSpan t) => FormattableString.Invariant($"{t.TotalSeconds:0.00}s");
 }

@@ -4,7 +4,7 @@ using Techmail.Tenants;
 
 namespace Techmail.Engine;
 
-public sealed class EngineGrain(IMailboxDirectoryStore directory, TechmailDatabase database, PollStatisticsStore polls, TimeProvider time)
+public sealed class EngineGrain(IMailboxDirectoryStore directory, TechmailDatabase database, PollStatisticsStore polls, SessionLimitsStore limits, TimeProvider time)
     : Grain, IEngineGrain
 {
     /// <summary>The last whole minutes; the current one is still being counted.</summary>
@@ -15,12 +15,14 @@ public sealed class EngineGrain(IMailboxDirectoryStore directory, TechmailDataba
         var counts = await directory.Count();
         var now = time.GetUtcNow();
         var polling = await polls.Summarize(now - Window, now);
+        var reached = await limits.Reached(now - Window, now);
         return new EngineStatus(
             counts.Tenants,
             counts.Mailboxes,
             counts.EnabledMailboxes,
             database.Kind.ToString(),
             EngineMessages.Describe(counts),
-            polling);
+            polling,
+            reached);
     }
 }

@@ -159,6 +159,15 @@ public static class TechmailOptionsReader
                 case "imappoolidleseconds":
                     options = options with { ImapPool = options.ImapPool with { IdleTimeout = TimeSpan.FromSeconds(Count(key, value, 10, 1740, errors)) } };
                     break;
+                case "minsessionsperhost":
+                    options = options with { Polling = options.Polling with { MinSessionsPerHost = Count(key, value, 1, 10_000, errors) } };
+                    break;
+                case "sessionsperaccount":
+                    options = options with { Polling = options.Polling with { SessionsPerAccount = Count(key, value, 1, 10_000, errors) } };
+                    break;
+                case "hostlimits":
+                    options = options with { Polling = options.Polling with { Hosts = global::Techmail.Polling.HostLimitSettings.Parse(value, key, errors) } };
+                    break;
                 case "pollbatchsize":
                     options = options with { Polling = options.Polling with { BatchSize = Count(key, value, 1, 10_000, errors) } };
                     break;
@@ -261,6 +270,11 @@ public static class TechmailOptionsReader
                 $"turn TLS on ({TechmailOptions.Section}:TlsCertificate and TlsClientCa) or leave the gateway on 127.0.0.1.");
         }
 
+        if (options.Polling.MinSessionsPerHost > options.Polling.MaxSessionsPerHost && errors.Count == 0)
+        {
+            errors.Add($"{TechmailOptions.Section}:MinSessionsPerHost: {options.Polling.MinSessionsPerHost} is above MaxSessionsPerHost ({options.Polling.MaxSessionsPerHost}), the ceiling of each host's limit.");
+        }
+
         if (options.SiloPort == options.GatewayPort && errors.Count == 0)
         {
             errors.Add($"{TechmailOptions.Section}:GatewayPort: must differ from SiloPort ({options.SiloPort}).");
@@ -278,7 +292,7 @@ public static class TechmailOptionsReader
     [
         "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
         "HttpPort", "HttpAddress", "Dashboard", "LogFormat", "TraceSampleRatio",
-        "MaxConcurrentPolls", "MaxSessionsPerHost", "ImapPoolMaxConnections", "ImapPoolMaxPerAccount", "ImapPoolIdleSeconds", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
+        "MaxConcurrentPolls", "MaxSessionsPerHost", "MinSessionsPerHost", "SessionsPerAccount", "HostLimits", "ImapPoolMaxConnections", "ImapPoolMaxPerAccount", "ImapPoolIdleSeconds", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",
         "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes", "DuplicateWindowHours",

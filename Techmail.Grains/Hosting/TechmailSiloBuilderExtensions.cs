@@ -123,7 +123,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailboxSecrets>();
 
         services.AddSingleton(options.Polling);
-        services.AddSingleton(new PollGate(options.Polling.MaxConcurrentPolls, options.Polling.MaxSessionsPerHost));
+        services.AddSingleton<PollGate>();
+        services.AddSingleton<AccountSessions>();
+        services.AddSingleton<IAccountSessionLimit>(sp => sp.GetRequiredService<AccountSessions>());
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton<OAuthTokenCache>();
         services.AddSingleton<MailLogin>();
@@ -154,6 +156,8 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailboxPoller>();
         services.AddSingleton<PollStatistics>();
         services.AddSingleton<PollStatisticsStore>();
+        services.AddSingleton<SessionLimitsStore>();
+        services.AddSingleton<SessionLimitsRecorder>();
         services.AddSingleton<PushMailboxStore>();
         services.AddSingleton<BounceClassifier>();
         services.AddSingleton(new BouncePolicy());

@@ -38,6 +38,32 @@ public static class TechmailMetrics
     private static readonly Counter<long> ImapPoolRefused = Meter.CreateCounter<long>("techmail.imap_pool.refused", "{connection}", "Connections logged out after a poll because a cap (per account or overall) was reached.");
     private static readonly Counter<long> AddressesInvalidated = Meter.CreateCounter<long>("techmail.addresses.invalidated", "{address}", "Addresses the bounce policy marked invalid.");
 
+    private static readonly Counter<long> LimitWaits = Meter.CreateCounter<long>(
+        "techmail.poll.limit_waits", "{session}", "Poll sessions that waited for a limit, by which: silo (MaxConcurrentPolls), host (the host's adaptive limit) or account (sessions per account).");
+    private static readonly Counter<long> Pushbacks = Meter.CreateCounter<long>(
+        "techmail.poll.pushbacks", "{session}", "Sessions a mail server pushed back on (refused, timed_out, reset, in_use, busy); each may shrink its host's limit.");
+
+    public static void LimitWaited(LimitScope scope) => LimitWaits.Add(1, new KeyValuePair<string, object?>("scope", scope switch
+    {
+        LimitScope.Silo => "silo",
+        LimitScope.Host => "host",
+        _ => "account",
+    }));
+
+    public static void Pushback(ServerPushback why) => Pushbacks.Add(1, new KeyValuePair<string, object?>("reason", why switch
+    {
+        ServerPushback.Refused => "refused",
+        ServerPushback.TimedOut => "timed_out",
+        ServerPushback.Reset => "reset",
+        ServerPushback.InUse => "in_use",
+        _ => "busy",
+    }));
+
+    private static Func<SessionLimitsSnapshot>? _limits;
+
+    /// <summary>Where the session gauges read the limits from: the silo's one gate.</summary>
+    internal static void WatchLimits(Func<SessionLimitsSnapshot> limits) => Volatile.Write(ref _limits, limits);
+
     public static void PollStarted(bool scheduled, TimeSpan lateness)
     {
         Polls.Add(1, new KeyValuePair<string, object?>("trigger", scheduled ? "scheduled" : "manual"));
@@ -128,7 +154,16 @@ public static class TechmailMetrics
         Meter.CreateObservableGauge("techmail.intake.oldest_age", () => Observe(s => s.IntakeOldestAge), "s", "How long the oldest mail waiting for its incident has waited, cluster-wide (0 when none).");
         Meter.CreateObservableGauge("techmail.outbox.queue_depth", () => Observe(s => s.OutboxQueued), "{mail}", "Mail queued in the outbox, cluster-wide.");
         Meter.CreateObservableGauge("techmail.outbox.oldest_age", () => Observe(s => s.OutboxOldestAge), "s", "How long the oldest queued mail has waited, cluster-wide (0 when none).");
+        // No host label: a cluster may poll thousands of tenants' own servers. Which host is at its limit is in `techmail status`.
+        Meter.CreateObservableGauge("techmail.poll.sessions", () => Limits(l => l.Silo.InUse), "{session}", "Poll sessions this silo runs now (healthy mailboxes).");
+        Meter.CreateObservableGauge("techmail.poll.silo_limit", () => Limits(l => l.Silo.Limit), "{session}", "This silo's cap on poll sessions at once (MaxConcurrentPolls).");
+        Meter.CreateObservableGauge("techmail.poll.waiting", () => Limits(l => l.Silo.Waiting + l.Hosts.Sum(h => h.Waiting)), "{poll}", "Polls waiting now for the silo's cap or a host's limit.");
+        Meter.CreateObservableGauge("techmail.poll.hosts_at_limit", () => Limits(l => l.Hosts.Count(h => h.Waiting > 0)), "{host}", "Mail hosts whose adaptive limit holds polls back now.");
+        Meter.CreateObservableGauge("techmail.poll.hosts_pushed_back", () => Limits(l => l.Hosts.Count(h => h.Limit.LastCut is { } cut && DateTimeOffset.UtcNow - cut < TimeSpan.FromMinutes(10))), "{host}", "Mail hosts whose limit a pushback cut within the last 10 minutes.");
     }
+
+    private static IEnumerable<Measurement<int>> Limits(Func<SessionLimitsSnapshot, int> value) =>
+        Volatile.Read(ref _limits) is { } read ? [new Measurement<int>(value(read()))] : [];
 
     private static IEnumerable<Measurement<double>> Observe(Func<BacklogSample, double> value) =>
         Backlog is { } sample && sample.Fresh ? [new Measurement<double>(value(sample))] : [];

@@ -29,4 +29,7 @@ public sealed class MailFetchException(MailFetchFailure failure, string message,
     /// server-wide breaker.
     /// </summary>
     public bool BeforeLogin { get; init; }
+
+    /// <summary>The server pushed back (a step it did not answer in time); other pushback is read from the inner exception.</summary>
+    public ServerPushback? Pushback { get; init; }
 }

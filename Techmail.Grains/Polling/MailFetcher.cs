@@ -85,18 +85,21 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
         }
     }
 
-    private delegate Task<T> Connector<T>(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, CancellationToken cancellationToken);
+    private delegate Task<T> Connector<T>(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, IProtocolLogger loginLog, CancellationToken cancellationToken);
 
     private async Task<T> LoggedIn<T>(IncomingSettings incoming, Connector<T> connect, Func<T, ISignInChannel> channel, bool firstTry, CancellationToken cancellationToken)
         where T : IDisposable
     {
         var check = new CertificateCheck(incoming.Trust);
+        // The server's last line during the login: MailKit reports every refused login as "Authentication failed.",
+        // and only the server's words tell a refusal for the account's sessions from a wrong password.
+        var replies = new LoginReplyLog();
         var server = $"{incoming.Host}:{incoming.EffectivePort}";
         var options = TransportSecurity.SocketOptions(incoming.Tls, incoming.EffectivePort);
         T client;
         try
         {
-            client = await connect(incoming, options, check, cancellationToken);
+            client = await connect(incoming, options, check, replies, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -110,12 +113,20 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
         try
         {
             await login.LogIn(channel(client), LoginRequest.For(incoming), server, firstTry, cancellationToken);
+            replies.Stop();
             return client;
         }
         catch (StaleTokenException)
         {
             client.Dispose();
             throw;
+        }
+        catch (AuthenticationException e) when (ServerPushbacks.InReply(replies.LastLine ?? e.Message) is { } pushback)
+        {
+            // Refused for the session, not the password: worth trying again once the account's other sessions are gone.
+            // (Techmail's POP3 client puts the server's words in the exception; MailKit's IMAP client leaves them to the log.)
+            client.Dispose();
+            throw new MailFetchException(MailFetchFailure.Transient, $"{server}: the server turned the session away ({Printable(replies.LastLine ?? e.Message)})", e) { Pushback = pushback };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -124,7 +135,7 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
         }
     }
 
-    private static async Task<Pop3Connection> ConnectPop3(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, CancellationToken cancellationToken)
+    private static async Task<Pop3Connection> ConnectPop3(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, IProtocolLogger loginLog, CancellationToken cancellationToken)
     {
         var connection = await Pop3Connection.Open(incoming.Host, incoming.EffectivePort, options, check, OperationTimeout, cancellationToken);
         connection.SendAfterLogin(Pop3Session.Listing(connection));
@@ -132,10 +143,10 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
     }
 
     /// <summary>Connects over a socket of our own, which tells later, without a command, whether a kept connection is still there.</summary>
-    private static async Task<KeptImapConnection> ConnectImapClient(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, CancellationToken cancellationToken)
+    private static async Task<KeptImapConnection> ConnectImapClient(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, IProtocolLogger loginLog, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var client = new ImapClient
+        var client = new ImapClient(loginLog)
         {
             Timeout = (int)OperationTimeout.TotalMilliseconds,
             ServerCertificateValidationCallback = check.Validate,
@@ -154,6 +165,9 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
             throw;
         }
     }
+
+    /// <summary>A server's line as the status shows it: printable, and short.</summary>
+    private static string Printable(string line) => FirstLine(new string(line.Select(c => char.IsControl(c) ? '?' : c).ToArray()));
 
     /// <summary>Classifies any failure of a session so the caller knows whether to retry, back off or alert.</summary>
     public static MailFetchException Translate(Exception e, string server, string? certificateProblem = null) => e switch

@@ -21,6 +21,8 @@ public sealed class MailboxPoller(
     MessageLedger ledger,
     MemoryBudget budget,
     PollingLimits limits,
+    PollGate gate,
+    IAccountSessionLimit accounts,
     TimeProvider time,
     ILogger<MailboxPoller> logger)
 {
@@ -31,6 +33,7 @@ public sealed class MailboxPoller(
     {
         var incoming = request.Settings.Incoming ?? throw new InvalidOperationException("the mailbox has no incoming settings.");
         var report = new PollReport();
+        var started = time.GetUtcNow();
         var screen = new MessageScreen(request.Settings.DiscardFilters, request.Settings.Attachments);
         // This mailbox's own breaker and retries; the server's breaker counts only what is the server's (see ResiliencePipelines).
         var account = MailAccount.Of(request.Tenant, incoming);
@@ -47,9 +50,22 @@ public sealed class MailboxPoller(
                 async ct =>
                 {
                     // A retried attempt starts a fresh session; what the failed one handed off is recognised by key.
-                    await RunSession(poll, ct);
+                    try
+                    {
+                        await RunSession(poll, ct);
+                    }
+                    catch (Exception e) when (!ct.IsCancellationRequested && ServerPushbacks.Of(e) is { } why)
+                    {
+                        // Every attempt's pushback, retried or not, tells the host's limit it is asking too much.
+                        gate.PushedBack(incoming.Host, why);
+                        throw;
+                    }
                 },
                 cancellationToken);
+            if (report.Succeeded)
+            {
+                gate.Succeeded(incoming.Host, time.GetUtcNow() - started);
+            }
         }
         catch (MailFetchException e)
         {
@@ -329,21 +345,30 @@ public sealed class MailboxPoller(
             throw new ServerUnreachableException(poll.Account.Server, retryAfter);
         }
 
+        // The account's share of the host comes first and is held as long as the session lives (LeasedSession).
+        var lease = await accounts.Enter(poll.Account, ct);
         try
         {
             var session = await Step(poll.Account.Server, "connecting and logging in", c => fetcher.Open(poll.Incoming, poll.Keep, c), ct);
             poll.ServerBreaker.Reached();
-            return session;
+            return new LeasedSession(session, lease);
         }
         catch (MailFetchException e) when (e.BeforeLogin)
         {
+            lease.Dispose();
             poll.ServerBreaker.Unreachable(poll.Account.User);
             throw;
         }
         catch (MailFetchException)
         {
             // It answered, and then refused this account or failed it: the server itself is up.
+            lease.Dispose();
             poll.ServerBreaker.Reached();
+            throw;
+        }
+        catch
+        {
+            lease.Dispose();
             throw;
         }
     }
@@ -394,7 +419,10 @@ public sealed class MailboxPoller(
         }
         catch (Exception e) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            throw new MailFetchException(MailFetchFailure.Transient, $"{server}: {what} took longer than {Describe(limits.StepTimeout)}; what the poll finished before stays done", e);
+            throw new MailFetchException(MailFetchFailure.Transient, $"{server}: {what} took longer than {Describe(limits.StepTimeout)}; what the poll finished before stays done", e)
+            {
+                Pushback = ServerPushback.TimedOut,
+            };
         }
     }
 

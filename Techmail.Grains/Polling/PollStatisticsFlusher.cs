@@ -4,12 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace Techmail.Polling;
 
 /// <summary>
-/// Writes this silo's poll timing to the database every few seconds: one small upsert per changed minute,
-/// so status reads the whole cluster's figures without calling every silo.
+/// Writes this silo's poll timing to the database every few seconds: one small upsert per changed minute, and one per
+/// changed session limit, so status reads the whole cluster's figures without calling every silo.
 /// </summary>
 public sealed class PollStatisticsFlusher(
     PollStatistics statistics,
     PollStatisticsStore store,
+    SessionLimitsRecorder limits,
+    SessionLimitsStore limitsStore,
     ILocalSiloDetails silo,
     TimeProvider time,
     ILogger<PollStatisticsFlusher> logger) : BackgroundService
@@ -32,6 +34,7 @@ public sealed class PollStatisticsFlusher(
                     try
                     {
                         await store.Prune(lastPrune - Retention, stoppingToken);
+                        await limitsStore.Prune(lastPrune - Retention, stoppingToken);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
@@ -66,6 +69,22 @@ public sealed class PollStatisticsFlusher(
             }
 
             logger.LogWarning("Could not record poll statistics: {Error}", e.Message);
+        }
+
+        var rows = limits.Changed(time.GetUtcNow());
+        try
+        {
+            await limitsStore.Write(silo.SiloAddress.ToParsableString(), rows, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            limits.Unwritten(rows);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
+            logger.LogWarning("Could not record poll session limits: {Error}", e.Message);
         }
     }
 }

@@ -3,10 +3,48 @@ namespace Techmail.Polling;
 /// <summary>How hard polling may push: sessions at once, batch sizes, retries. Set from the silo's configuration.</summary>
 public sealed record PollingLimits
 {
-    // Sized by the scale benchmark: 10,000 one-minute mailboxes on one host need ~167 polls/s, which 4 sessions
-    // per host could not carry (p99 lateness 23 s); 16 per host and 32 per silo keep it under a second.
-    public int MaxConcurrentPolls { get; init; } = 32;
-    public int MaxSessionsPerHost { get; init; } = 16;
+    /// <summary>
+    /// Poll sessions the silo runs at once, all hosts together: a safety cap, not what paces polling (each host's
+    /// adaptive limit is), room for two hosts at their ceiling. A session waiting on a server costs a socket and its
+    /// buffers, tens of kilobytes with TLS.
+    /// </summary>
+    public int MaxConcurrentPolls { get; init; } = 512;
+
+    /// <summary>
+    /// The ceiling of each host's adaptive limit (see <see cref="AdaptiveSessionLimit"/>), unless <see cref="Hosts"/>
+    /// says otherwise. 10,000 one-minute mailboxes on one host need ~167 polls/s; an empty POP3 poll over TLS 100 ms
+    /// away is about ten round trips, a second, so ~170 at once; on the benchmark's loaded two cores at 50 ms a poll
+    /// took over a second and 128 held polling to 117/s.
+    /// </summary>
+    public int MaxSessionsPerHost { get; init; } = 256;
+
+    /// <summary>The floor of each host's adaptive limit: however hard a host pushes back, this many sessions still try.</summary>
+    public int MinSessionsPerHost { get; init; } = 2;
+
+    /// <summary>
+    /// Where each host's limit starts: the fixed limit that carried 10,000 mailboxes on loopback. It grows from here
+    /// while polls wait for it, so a new silo is never slower than one with the old fixed limit.
+    /// </summary>
+    public int InitialSessionsPerHost { get; init; } = 16;
+
+    /// <summary>
+    /// Sessions at once with one account on a host not named in <see cref="Hosts"/>. Providers count connections per
+    /// account (Dovecot's default is 10 per user and address); Techmail's own need is one per poll and one opened early
+    /// for a long POP3 poll's next part, and the rest is left to the account's other clients.
+    /// </summary>
+    public int SessionsPerAccount { get; init; } = 5;
+
+    /// <summary>Per-host settings; the built-in entries are providers' published per-account limits.</summary>
+    public IReadOnlyDictionary<string, HostLimitSettings> Hosts { get; init; } = HostLimitSettings.Providers;
+
+    /// <summary>The limits that apply to <paramref name="host"/>.</summary>
+    public HostSessionLimits ForHost(string host)
+    {
+        var named = Hosts.TryGetValue(host, out var found) ? found : HostLimitSettings.None;
+        var floor = named.Floor ?? MinSessionsPerHost;
+        var ceiling = Math.Max(floor, named.Ceiling ?? MaxSessionsPerHost);
+        return new HostSessionLimits(floor, Math.Clamp(InitialSessionsPerHost, floor, ceiling), ceiling, named.SessionsPerAccount ?? SessionsPerAccount);
+    }
 
     /// <summary>Messages downloaded, screened and handed off together; one transaction and one hand-off call each.</summary>
     public int BatchSize { get; init; } = 100;

@@ -23,10 +23,11 @@ public static partial class ScaleBenchmark
     {
         var count = args.Length > 0 ? int.Parse(args[0], Invariant) : 10_000;
         var minutes = args.Length > 1 ? double.Parse(args[1], Invariant) : 10;
-        var siloArgs = args.Skip(2).ToArray();
+        var (roundTrip, siloArgs) = RoundTrip(args.Skip(2).ToList());
         var interval = TimeSpan.FromMinutes(1);
         var mailPerMailboxEvery = TimeSpan.FromMinutes(10);
-        Console.WriteLine($"{count:N0} Service mailboxes, poll interval {interval.TotalMinutes:0} min, 1 message per mailbox per {mailPerMailboxEvery.TotalMinutes:0} min, {minutes:0.#} min run; {Environment.ProcessorCount} cores shared by Dovecot, the silo and this driver.");
+        Console.WriteLine($"{count:N0} Service mailboxes, poll interval {interval.TotalMinutes:0} min, 1 message per mailbox per {mailPerMailboxEvery.TotalMinutes:0} min, {minutes:0.#} min run, {roundTrip.TotalMilliseconds:0} ms round trip to Dovecot; {Environment.ProcessorCount} cores shared by Dovecot, the silo and this driver.");
+        Console.WriteLine($"Load before the run: {LoadAverage()}.");
         if (siloArgs.Length > 0)
         {
             Console.WriteLine($"Silo arguments: {string.Join(' ', siloArgs)}");
@@ -41,10 +42,15 @@ public static partial class ScaleBenchmark
 
         Console.WriteLine($"Dovecot users created in {watch.Elapsed.TotalSeconds:0.0} s.");
 
+        // A distant server: the silo reaches Dovecot through a proxy that adds the round trip; 0 leaves it direct.
+        await using var proxy = roundTrip > TimeSpan.Zero ? LatencyProxy.Start(dovecot.Pop3Port, roundTrip) : null;
+        var pop3Port = proxy?.Port ?? dovecot.Pop3Port;
+
         using var data = new TempDirectory("techmail-scale");
         var options = new TechmailOptions { DataDirectory = data.Path };
         var silo = await SiloProcess.Start(data.Path, extraArgs: siloArgs);
         await Task.Delay(TimeSpan.FromSeconds(15));
+        _operatorToken = (await File.ReadAllTextAsync(silo.OperatorTokenFile)).Trim();
         var empty = ProcessSample.Read(silo.SiloProcessId);
         Console.WriteLine($"Empty silo: resident memory {empty.RssMb:0} MB.");
 
@@ -57,7 +63,7 @@ public static partial class ScaleBenchmark
             {
                 type = "Service",
                 enabled = true,
-                incoming = new { protocol = "Pop3", host = "127.0.0.1", port = dovecot.Pop3Port, tls = "None", account = User(i), password = Password(i), allowPlaintextPassword = true },
+                incoming = new { protocol = "Pop3", host = "127.0.0.1", port = pop3Port, tls = "None", account = User(i), password = Password(i), allowPlaintextPassword = true },
                 pollInterval = interval.ToString(),
             },
         })));
@@ -100,6 +106,7 @@ public static partial class ScaleBenchmark
         }
 
         var runEnded = DateTimeOffset.UtcNow;
+        var loadAtEnd = LoadAverage();
         samples.Add(ProcessSample.Read(silo.SiloProcessId));
         // Let mail delivered in the last minute be taken before counting.
         await Task.Delay(interval + TimeSpan.FromSeconds(15));
@@ -140,10 +147,13 @@ public static partial class ScaleBenchmark
         Console.WriteLine("| measure | value | target |");
         Console.WriteLine("|---|---|---|");
         Row("mailboxes", count.ToString("N0", Invariant), "10,000");
+        Row("round trip added between the silo and Dovecot", roundTrip > TimeSpan.Zero ? $"{roundTrip.TotalMilliseconds:0} ms (proxy, {proxy!.Connections:N0} connections)" : "0 ms (direct)", "");
+        Row("machine load average (1 / 5 / 15 min) at the end of the run", loadAtEnd, "");
         Row("import (techmail mailbox import, progress bar on a terminal)", $"{importSeconds:0.0} s", "< 60 s");
         Row("poll lateness p50 / p99 / max (silo's statistics, steady state)", $"{Sec(steady.LatenessP50)} / {Sec(steady.LatenessP99)} / {Sec(steady.LatenessMax)}", "p99 < 5 s");
         Row("poll lateness p50 / p99 / max (Dovecot login log vs reminder schedule)", $"{external.P50:0.00} s / {external.P99:0.00} s / {external.Max:0.00} s", "p99 < 5 s");
-        Row("scheduled polls started (steady state)", $"{steady.Polls:N0} ({steady.PollsPerSecond:0.0}/s; {count / interval.TotalSeconds:0.0}/s due)", "");
+        var due = count / interval.TotalSeconds;
+        Row("scheduled polls started against due (steady state)", $"{steady.Polls:N0} started, {due * steady.Window.TotalSeconds:N0} due ({steady.PollsPerSecond:0.0}/s of {due:0.0}/s, {steady.PollsPerSecond / due:P1})", ">= due");
         Row("skipped: previous poll running / backing off / ticks missed (silo)", $"{steady.BusySkips} / {steady.BackoffSkips} / {steady.MissedTicks}", "0");
         Row("doubled ticks (silo)", steady.DoubledTicks.ToString(Invariant), "0");
         Row("login gaps: skipped / doubled (Dovecot log, per mailbox)", $"{external.Skipped} / {external.Doubled} of {external.Gaps:N0} gaps", "0 / 0");
@@ -164,6 +174,30 @@ public static partial class ScaleBenchmark
         Console.WriteLine(statusJson);
         return 0;
     }
+
+    /// <summary>Takes <c>--rtt-ms N</c> out of the arguments; the rest go to the silo.</summary>
+    private static (TimeSpan RoundTrip, string[] SiloArgs) RoundTrip(List<string> args)
+    {
+        var at = args.IndexOf("--rtt-ms");
+        if (at < 0)
+        {
+            return (TimeSpan.Zero, args.ToArray());
+        }
+
+        if (at + 1 >= args.Count || !int.TryParse(args[at + 1], NumberStyles.None, Invariant, out var ms) || ms > 10_000)
+        {
+            throw new ArgumentException("--rtt-ms takes a whole number of milliseconds from 0 to 10000.");
+        }
+
+        args.RemoveRange(at, 2);
+        return (TimeSpan.FromMilliseconds(ms), args.ToArray());
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    // The client acts as the operator, as one run beside the data directory does: with the token the silo wrote there.
+    private static string? _operatorToken;
 
     private static string User(int i) => $"u{i:D5}";
 
@@ -186,6 +220,7 @@ public static partial class ScaleBenchmark
     {
         var info = ProcessRunner.DotnetRun("Techmail.Client", args);
         info.Environment["TECHMAIL_GATEWAY"] = gateway;
+        info.Environment["TECHMAIL_TOKEN"] = _operatorToken;
         info.Environment["TECHMAIL_TENANT"] = "scale";
         var result = await ProcessRunner.Run(info, timeout: TimeSpan.FromMinutes(2));
         return result.ExitCode == 0 ? result.Stdout : throw new InvalidOperationException($"techmail {string.Join(' ', args)}: {result}");
@@ -202,6 +237,7 @@ public static partial class ScaleBenchmark
             WorkingDirectory = RepoPaths.Root,
         };
         info.Environment["TECHMAIL_GATEWAY"] = gateway;
+        info.Environment["TECHMAIL_TOKEN"] = _operatorToken;
         info.Environment["TECHMAIL_TENANT"] = "scale";
         info.Environment["DOTNET_NOLOGO"] = "1";
         var result = await ProcessRunner.Run(info, timeout: TimeSpan.FromMinutes(10));

@@ -34,6 +34,9 @@ public sealed class PollerHarness : IAsyncDisposable
     /// <summary>The silo-wide pool of IMAP connections kept between polls.</summary>
     public ImapConnectionPool ImapPool => _services.GetRequiredService<ImapConnectionPool>();
 
+    /// <summary>The silo's one gate, whose host limits the poller's pushback and quick polls move.</summary>
+    public PollGate Gate => _services.GetRequiredService<PollGate>();
+
     public static async Task<PollerHarness> Start(PollingLimits limits, TimeProvider? clock = null, bool postgres = false, ImapPoolOptions? imapPool = null)
     {
         var data = new TempDirectory("techmail-poller");

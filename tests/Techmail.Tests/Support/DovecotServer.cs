@@ -23,6 +23,7 @@ public sealed class DovecotServer : IAsyncDisposable
     private readonly Lock _usersLock = new();
     private readonly (int Uid, int Gid) _mailOwner = MailOwner();
     private readonly bool _manyLogins;
+    private int _maxUserIpConnections = 500;
     private readonly DovecotAuth _auth;
     private Process? _master;
 
@@ -79,14 +80,18 @@ public sealed class DovecotServer : IAsyncDisposable
     /// one per connection, more processes allowed, and log lines stamped to the microsecond.
     /// </param>
     /// <param name="auth">Login mechanisms and an optional OAuth introspection endpoint; the default is PLAIN and LOGIN only.</param>
-    public static async Task<DovecotServer> Start(bool manyLogins = false, DovecotAuth? auth = null)
+    /// <param name="maxUserIpConnections">
+    /// Dovecot's mail_max_userip_connections: sessions one user may have open from one address; one more is refused.
+    /// The default lets load tests open many sessions at once from the one loopback address.
+    /// </param>
+    public static async Task<DovecotServer> Start(bool manyLogins = false, DovecotAuth? auth = null, int maxUserIpConnections = 500)
     {
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("DovecotServer needs Linux with Dovecot installed.");
         }
 
-        var server = new DovecotServer(manyLogins, auth);
+        var server = new DovecotServer(manyLogins, auth) { _maxUserIpConnections = maxUserIpConnections };
         try
         {
             // Free ports are only free when picked; another test may take one before Dovecot binds it.
@@ -415,8 +420,7 @@ public sealed class DovecotServer : IAsyncDisposable
             // The mail owner is nobody, whose uid varies between systems; only root must stay out.
             .AppendLine("first_valid_uid = 1")
             .AppendLine($"mail_location = maildir:{MailRoot}/%u")
-            // Load tests open many sessions at once from the one loopback address.
-            .AppendLine("mail_max_userip_connections = 500")
+            .AppendLine($"mail_max_userip_connections = {_maxUserIpConnections}")
             .AppendLine("pop3_uidl_format = %08Xu%08Xv")
             // IDLE (push mode) notices new mail through inotify; this is the fallback check when it cannot.
             .AppendLine("mailbox_idle_check_interval = 1 secs")

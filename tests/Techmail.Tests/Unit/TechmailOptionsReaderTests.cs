@@ -188,4 +188,42 @@ public sealed class TechmailOptionsReaderTests
             Assert.Single(Read(("Techmail:GatewayAddress", "10.0.0.5")).Errors));
         Assert.Contains("is not an IP address", Assert.Single(Read(("Techmail:GatewayAddress", "anywhere")).Errors));
     }
+
+    [Fact]
+    public void Session_limits_default_to_the_providers_rules_and_each_host_can_be_set()
+    {
+        var (defaults, none) = Read();
+        Assert.Empty(none);
+        Assert.Equal(new Techmail.Polling.HostSessionLimits(2, 16, 256, 15), defaults.Polling.ForHost("IMAP.GMAIL.COM"));
+        Assert.Equal(20, defaults.Polling.ForHost("outlook.office365.com").PerAccount);
+        Assert.Equal(new Techmail.Polling.HostSessionLimits(2, 16, 256, 5), defaults.Polling.ForHost("mail.example.com"));
+        Assert.Equal(512, defaults.Polling.MaxConcurrentPolls);
+
+        var (options, errors) = Read(
+            ("Techmail:MaxSessionsPerHost", "64"),
+            ("Techmail:MinSessionsPerHost", "4"),
+            ("Techmail:SessionsPerAccount", "3"),
+            ("Techmail:HostLimits", "mail.example.com account=1 floor=1 ceiling=8, imap.gmail.com ceiling=30"));
+        Assert.Empty(errors);
+        Assert.Equal(new Techmail.Polling.HostSessionLimits(1, 8, 8, 1), options.Polling.ForHost("mail.example.com"));
+        // A provider's entry keeps what the configured one does not name.
+        Assert.Equal(new Techmail.Polling.HostSessionLimits(4, 16, 30, 15), options.Polling.ForHost("imap.gmail.com"));
+        Assert.Equal(new Techmail.Polling.HostSessionLimits(4, 16, 64, 3), options.Polling.ForHost("other.example.com"));
+    }
+
+    [Theory]
+    [InlineData("Techmail:HostLimits", "mail.example.com", "names no setting")]
+    [InlineData("Techmail:HostLimits", "mail.example.com acount=2", "'acount' (for mail.example.com) is not a setting")]
+    [InlineData("Techmail:HostLimits", "mail.example.com account=0", "must be account=N, floor=N or ceiling=N")]
+    [InlineData("Techmail:HostLimits", "mail.example.com floor=9 ceiling=3", "floor (9) is above its ceiling (3)")]
+    [InlineData("Techmail:HostLimits", "account=3", "must start with a host name")]
+    [InlineData("Techmail:MinSessionsPerHost", "500", "above MaxSessionsPerHost (256)")]
+    [InlineData("Techmail:SessionsPerAccount", "0", "whole number from 1")]
+    public void A_bad_session_limit_names_the_key_and_what_is_wrong(string key, string value, string expected)
+    {
+        var (_, errors) = Read((key, value));
+        var error = Assert.Single(errors);
+        Assert.StartsWith(key + ":", error);
+        Assert.Contains(expected, error);
+    }
 }
