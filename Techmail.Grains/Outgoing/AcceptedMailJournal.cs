@@ -17,9 +17,10 @@ namespace Techmail.Outgoing;
 /// and answers after, so a silo killed between the two would send a copy to a relay that already has the mail (the
 /// duplicate problem of RFC 1047). Waiting for the answer leaves that window open for a round trip to the relay and
 /// the scheduling of the answer's continuation; the hand-over closes it to the few instructions between the last
-/// body byte and the end-of-data line. A relay that then refuses the mail gets a refusal entry, which undoes the
-/// hand-over. What is given up: a mail the relay refuses after its data, in the very moment the silo dies, is taken
-/// for sent.
+/// body byte and the end-of-data line (after a kill the kernel still delivers what the process wrote). A refusal, or a
+/// connection that fails before the answer while the silo lives, gets a refusal entry, which undoes the hand-over: then
+/// the mail goes again, since those bytes may never have reached the relay. What is given up: a mail the relay
+/// refuses after its data, in the very moment the silo dies, is taken for sent.
 /// </para>
 /// <para>
 /// Each silo keeps a file of its own in its data directory, locked while it runs. A silo replays every journal there
@@ -90,7 +91,7 @@ public sealed class AcceptedMailJournal : IDisposable
     /// </summary>
     public void HandedOver(long id) => Write(id, Entry.HandedOver, +1);
 
-    /// <summary>The relay answered a handed-over mail with a refusal: not sent, whatever the hand-over said.</summary>
+    /// <summary>A handed-over mail was refused, or its connection failed before the answer: not sent, whatever the hand-over said.</summary>
     public void Refused(long id) => Write(id, Entry.Refused, -1);
 
     private void Write(long id, Entry entry, int unmarked)

@@ -18,10 +18,10 @@ public sealed record DrainOutcome(int Sent, int Failed, DateTimeOffset? PausedUn
 /// <remarks>
 /// Each mail is journaled the moment its last byte goes to the relay (<see cref="AcceptedMailJournal"/>) and marked
 /// sent by the next commit (<see cref="SentMarks"/>), so a silo killed mid-drain sends again at most what its last
-/// commit had not reached when another silo takes the outbox over, and nothing after its own restart. A mail the
-/// relay had whole but never answered (the connection lost while waiting for its "250") is not sent again either: the
-/// relay stored it on the end of its data. Beyond that, sending is at least once, with the same Message-ID, which
-/// lets the recipient's system recognise a copy.
+/// commit had not reached when another silo takes the outbox over, and nothing after its own restart. A connection
+/// that fails before the relay's answer, on the other hand, sends the mail again: the bytes may never have reached the
+/// relay. Beyond the journal, sending is at least once, with the same Message-ID, which lets the recipient's system
+/// recognise a copy.
 /// </remarks>
 public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal, MailSender sender, OutboxPolicy policy, TimeProvider time, ILogger<OutboxDrainer> logger)
 {
@@ -138,6 +138,19 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 handedOver = true;
             }
 
+            // Without the relay's answer the mail is not taken for sent while this silo lives: bytes written to a
+            // connection that then fails may never have reached the relay (a middlebox, a reset), and a lost mail is
+            // worse than a second copy. Only a silo killed after the hand-over leaves the entry, and the kernel still
+            // delivers what the process wrote.
+            void Undo()
+            {
+                if (handedOver)
+                {
+                    journal.Refused(item.Id);
+                    handedOver = false;
+                }
+            }
+
             try
             {
                 if (connection.Session is null || connection.Sent >= MailsPerSession)
@@ -163,10 +176,11 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 {
                     await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken, HandOver);
                 }
-                catch (MailFetchException e) when (connection.Sent > 0 && e.SmtpReply is null && !handedOver)
+                catch (MailFetchException e) when (connection.Sent > 0 && e.SmtpReply is null)
                 {
                     // A kept connection the relay has dropped since its last mail says nothing about this one: once
                     // more over a new connection, whose failure then counts.
+                    Undo();
                     await connection.Close();
                     connection.Session = await sender.Open(batch.Outgoing, cancellationToken);
                     await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken, HandOver);
@@ -175,20 +189,9 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                 connection.Sent++;
                 Sent(batch, item, handedOver, span);
             }
-            catch (MailFetchException e) when (handedOver && e.SmtpReply is null)
-            {
-                // The relay has the whole mail and the connection went before its answer came: relays store mail on the
-                // end of its data, so sending it again would give the recipient a second copy (RFC 1047).
-                await connection.Close();
-                logger.LogInformation("Outbox mail {Id} of {Tenant}/{Mailbox} taken for sent: the relay had all of it when the connection failed ({Reason})", item.Id, batch.Tenant, batch.Mailbox, e.Message);
-                Sent(batch, item, handedOver, span);
-            }
             catch (MailFetchException e)
             {
-                if (handedOver)
-                {
-                    journal.Refused(item.Id);
-                }
+                Undo();
 
                 if (connection.Session is { Usable: false })
                 {
@@ -209,10 +212,7 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
             {
                 // The mail itself cannot be sent (an address or bytes the client library refuses): it would fail the
                 // same way every time and hold back the mail queued after it, so it fails now, with the reason.
-                if (handedOver)
-                {
-                    journal.Refused(item.Id);
-                }
+                Undo();
 
                 if (connection.Session is { Usable: false })
                 {
