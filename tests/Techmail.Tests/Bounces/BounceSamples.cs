@@ -18,4 +18,27 @@ internal static class BounceSamples
         Assert.True(result.IsBounce);
         return Assert.Single(result.Recipients);
     }
+
+    /// <summary>A delivery status notification (RFC 3464) written for a rule test: its human part and its per-recipient fields.</summary>
+    public static string Dsn(string human, string fields) => $"""
+        From: Mail Delivery System <MAILER-DAEMON@relay.sender.test>
+        To: alice@sender.test
+        Subject: Undelivered Mail Returned to Sender
+        MIME-Version: 1.0
+        Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+        --b1
+        Content-Type: text/plain
+
+        {human}
+
+        --b1
+        Content-Type: message/delivery-status
+
+        Reporting-MTA: dns; relay.sender.test
+
+        {fields}
+
+        --b1--
+        """;
 }

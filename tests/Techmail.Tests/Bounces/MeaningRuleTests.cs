@@ -10,30 +10,8 @@ namespace Techmail.Tests.Bounces;
 /// </summary>
 public sealed class MeaningRuleTests
 {
-    private static string Dsn(string diagnostic, string status = "5.0.0", string action = "failed", string human = "Your message could not be delivered.") => $"""
-        From: Mail Delivery System <MAILER-DAEMON@relay.sender.test>
-        To: alice@sender.test
-        Subject: Undelivered Mail Returned to Sender
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
-
-        --b1
-        Content-Type: text/plain
-
-        {human}
-
-        --b1
-        Content-Type: message/delivery-status
-
-        Reporting-MTA: dns; relay.sender.test
-
-        Final-Recipient: rfc822; rita@dest.test
-        Action: {action}
-        Status: {status}
-        Diagnostic-Code: smtp; {diagnostic}
-
-        --b1--
-        """;
+    private static string Dsn(string diagnostic, string status = "5.0.0", string action = "failed", string human = "Your message could not be delivered.") =>
+        BounceSamples.Dsn(human, $"Final-Recipient: rfc822; rita@dest.test\nAction: {action}\nStatus: {status}\nDiagnostic-Code: smtp; {diagnostic}");
 
     private static BouncedRecipient Rita(string message)
     {

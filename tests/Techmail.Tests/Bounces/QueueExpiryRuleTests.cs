@@ -10,30 +10,8 @@ namespace Techmail.Tests.Bounces;
 /// </summary>
 public sealed class QueueExpiryRuleTests
 {
-    private static string Dsn(string diagnostic, string status, string human, string diagnosticType = "smtp") => $"""
-        From: Mail Delivery System <MAILER-DAEMON@relay.sender.test>
-        To: alice@sender.test
-        Subject: Undelivered Mail Returned to Sender
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
-
-        --b1
-        Content-Type: text/plain
-
-        {human}
-
-        --b1
-        Content-Type: message/delivery-status
-
-        Reporting-MTA: dns; relay.sender.test
-
-        Final-Recipient: rfc822; rita@dest.test
-        Action: failed
-        Status: {status}
-        Diagnostic-Code: {diagnosticType}; {diagnostic}
-
-        --b1--
-        """;
+    private static string Dsn(string diagnostic, string status, string human, string diagnosticType = "smtp") =>
+        BounceSamples.Dsn(human, $"Final-Recipient: rfc822; rita@dest.test\nAction: failed\nStatus: {status}\nDiagnostic-Code: {diagnosticType}; {diagnostic}");
 
     private const string EximRetryTimeout = """
         From: Mail Delivery System <Mailer-Daemon@relay.sender.test>

@@ -9,27 +9,7 @@ namespace Techmail.Tests.Bounces;
 /// </summary>
 public sealed class SmtpStageRuleTests
 {
-    private static string Report(string human, string fields) => $"""
-        From: Mail Delivery System <MAILER-DAEMON@relay.sender.test>
-        To: alice@sender.test
-        Subject: Undelivered Mail Returned to Sender
-        MIME-Version: 1.0
-        Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
-
-        --b1
-        Content-Type: text/plain
-
-        {human}
-
-        --b1
-        Content-Type: message/delivery-status
-
-        Reporting-MTA: dns; relay.sender.test
-
-        {fields}
-
-        --b1--
-        """;
+    private static string Report(string human, string fields) => BounceSamples.Dsn(human, fields);
 
     [Fact]
     public void Unknown_user_answered_at_rcpt_is_an_unknown_address()
