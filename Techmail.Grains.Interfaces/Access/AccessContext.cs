@@ -11,4 +11,12 @@ public static class AccessContext
     /// look like a client's, so the mark (the cluster's engine key) is what tells them apart; a client cannot know it.
     /// </summary>
     public const string EngineKey = "techmail.engine";
+
+    /// <summary>
+    /// Set (true) by a silo's HTTP host beside the <see cref="Caller"/> it verified for a request (a bearer token or a
+    /// signed-in session): the call is then the engine's own (marked), so no token travels, but the filter still checks
+    /// that caller's permission for the method and tenant, exactly as for a client's call. Removed at the filter, so
+    /// the work the call starts is not checked again.
+    /// </summary>
+    public const string CheckCallerKey = "techmail.check-caller";
 }

@@ -33,10 +33,22 @@ public sealed class AccessFilter(TokenVerifier verifier, EngineMark engine, ILog
 
         var token = RequestContext.Get(AccessContext.TokenKey) as string;
         var mark = RequestContext.Get(AccessContext.EngineKey);
+        var checkCaller = RequestContext.Get(AccessContext.CheckCallerKey) is true;
         var carried = Caller.Current;
         RequestContext.Remove(Caller.ContextKey);
         RequestContext.Remove(AccessContext.TokenKey);
         RequestContext.Remove(AccessContext.EngineKey);
+        RequestContext.Remove(AccessContext.CheckCallerKey);
+        if (mark is not null && await engine.Matches(mark) && checkCaller)
+        {
+            // A silo's HTTP host verified this caller (bearer token or session) and asks for the same check a client's
+            // call gets: the permission the method declares, for the tenant it is about. No caller means no access.
+            var verified = carried ?? throw Refuse($"{context.InterfaceName}.{context.MethodName}", "the HTTP request carries no verified caller");
+            RequestContext.Set(Caller.ContextKey, Check(context, verified));
+            await context.Invoke();
+            return;
+        }
+
         if (mark is not null && await engine.Matches(mark))
         {
             // The engine's own call: the caller it carries is the one a silo verified for the call that started this
@@ -64,11 +76,13 @@ public sealed class AccessFilter(TokenVerifier verifier, EngineMark engine, ILog
         }
 
         var (caller, refusal) = await verifier.Verify(token.Trim());
-        if (caller is null)
-        {
-            throw Refuse(method, refusal!);
-        }
+        return caller is null ? throw Refuse(method, refusal!) : Check(context, caller);
+    }
 
+    /// <summary>The verified caller when the method's declared permission allows it for the call's tenant; else a refusal.</summary>
+    private Caller Check(IIncomingGrainCallContext context, Caller caller)
+    {
+        var method = $"{context.InterfaceName}.{context.MethodName}";
         if (context.InterfaceMethod is not { } interfaceMethod || MethodAccess.Of(interfaceMethod).Permission is not { } permission)
         {
             // Deny by default: a Techmail method without a declaration is nobody's. Orleans' own interfaces (management

@@ -31,10 +31,7 @@ public static class SiloHttp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(options.HttpAddress, options.HttpPort));
         builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddTechmailTelemetry(options, metrics => metrics.AddPrometheusExporter());
-        if (options.Dashboard)
-        {
-            builder.Services.AddTechmailSignIn();
-        }
+        builder.Services.AddTechmailSignIn();
 
         // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -69,12 +66,12 @@ public static class SiloHttp
 
     public static WebApplication MapTechmailHttp(this WebApplication app, TechmailOptions options)
     {
-        if (options.Dashboard)
-        {
-            // Before the endpoints: a page's policy is checked once its endpoint is chosen, before it runs.
-            app.UseAuthentication();
-            app.UseAuthorization();
-        }
+        // Before the endpoints: a page's policy is checked once its endpoint is chosen, before it runs. Then every grain
+        // call a request makes is checked for the caller it was verified as (none: refused), never made with the
+        // engine's own rights.
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseGrainCallsAsCaller();
 
         // Open, on purpose: orchestrators and Prometheus scrape these without a token, and they show no tenant's data.
         // The address is loopback by default; on any other, a proxy or a network policy decides who reaches them.
@@ -94,10 +91,10 @@ public static class SiloHttp
                 statusCode: readiness.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         app.MapPrometheusScrapingEndpoint(Metrics);
+        app.MapTechmailSignIn();
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.
-            app.MapTechmailSignIn();
             app.MapOrleansDashboard(Dashboard).RequireAuthorization(TokenAuthentication.Operator);
         }
 
