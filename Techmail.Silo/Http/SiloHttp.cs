@@ -8,13 +8,14 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Techmail.Hosting;
 using Techmail.Observability;
+using Techmail.Silo.Api;
 
 namespace Techmail.Silo.Http;
 
 /// <summary>
 /// The silo's HTTP endpoint, served by ASP.NET Core in the silo's own process: health for orchestrators, metrics for
 /// Prometheus, and (when turned on) the Orleans Dashboard behind the operators' sign-in (<see cref="TokenAuthentication"/>).
-/// Later web APIs belong on this same host, beside these, behind the same sign-in.
+/// The HTTP API (<see cref="TechmailApi"/>) is on this same host, behind the same sign-in.
 /// </summary>
 public static class SiloHttp
 {
@@ -32,6 +33,7 @@ public static class SiloHttp
         builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddTechmailTelemetry(options, metrics => metrics.AddPrometheusExporter());
         builder.Services.AddTechmailSignIn();
+        builder.Services.AddTechmailApi();
 
         // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -92,6 +94,7 @@ public static class SiloHttp
         });
         app.MapPrometheusScrapingEndpoint(Metrics);
         app.MapTechmailSignIn();
+        app.MapTechmailApi();
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.
