@@ -14,9 +14,9 @@ public static class CertificateEndpoints
     public static RouteGroupBuilder MapCertificateApi(this RouteGroupBuilder api)
     {
         var certificates = api.MapGroup("/certificates").WithTags("Certificates");
-        certificates.MapGet("/", ListCertificates).WithSummary("The tenant's certificates and CRLs: subject, issuer, thumbprint, validity, mailboxes using each");
+        certificates.MapGet("", ListCertificates).WithSummary("The tenant's certificates and CRLs: subject, issuer, thumbprint, validity, mailboxes using each");
         certificates.MapGet("/{thumbprint}", Show).WithSummary("One certificate");
-        certificates.MapPost("/", Import).WithSummary("Store a certificate (PEM/DER), a PKCS#12 file with its key, a trusted CA or a CRL: multipart fields file, password, kind")
+        certificates.MapPost("", Import).WithSummary("Store a certificate (PEM/DER), a PKCS#12 file with its key, a trusted CA or a CRL: multipart fields file, password, kind")
             .Accepts<IFormFile>("multipart/form-data");
         certificates.MapDelete("/{thumbprint}", Remove).WithSummary("Remove a certificate or CRL; one a mailbox uses is refused (409)");
         return api;

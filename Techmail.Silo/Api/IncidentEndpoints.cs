@@ -26,7 +26,7 @@ public static class IncidentEndpoints
     public static RouteGroupBuilder MapIncidentApi(this RouteGroupBuilder api)
     {
         var incidents = api.MapGroup("/incidents").WithTags("Incidents");
-        incidents.MapGet("/", ListIncidents).WithSummary("Incidents, newest first, filtered as incident list filters them, a page at a time");
+        incidents.MapGet("", ListIncidents).WithSummary("Incidents, newest first, filtered as incident list filters them, a page at a time");
         incidents.MapGet("/{reference}", Get).WithSummary("One incident: its fields and the whole thread, attachments numbered from 1 in thread order");
         incidents.MapPatch("/{reference}", Update).WithSummary("Change status, queue, priority, category or assignee")
             .Accepts<IncidentPatch>("application/json");

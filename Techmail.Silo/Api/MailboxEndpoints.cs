@@ -42,8 +42,8 @@ public static class MailboxEndpoints
     public static RouteGroupBuilder MapMailboxApi(this RouteGroupBuilder api)
     {
         var mailboxes = api.MapGroup("/mailboxes").WithTags("Mailboxes");
-        mailboxes.MapGet("/", ListMailboxes).WithSummary("List the tenant's mailboxes in name order, a page at a time");
-        mailboxes.MapPost("/", Create).WithSummary("Add a mailbox with its settings (disabled unless settings.enabled)")
+        mailboxes.MapGet("", ListMailboxes).WithSummary("List the tenant's mailboxes in name order, a page at a time");
+        mailboxes.MapPost("", Create).WithSummary("Add a mailbox with its settings (disabled unless settings.enabled)")
             .Accepts<NewMailbox>("application/json");
         mailboxes.MapGet("/{name}", Get).WithSummary("A mailbox: settings (secrets masked), status and version; the ETag is the settings' version");
         mailboxes.MapPut("/{name}", Update).WithSummary("Replace a mailbox's settings; needs If-Match with the ETag read (masked secrets keep their value)")

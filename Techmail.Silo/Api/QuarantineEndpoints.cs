@@ -15,7 +15,7 @@ public static class QuarantineEndpoints
     public static RouteGroupBuilder MapQuarantineApi(this RouteGroupBuilder api)
     {
         var quarantine = api.MapGroup("/quarantine").WithTags("Quarantine");
-        quarantine.MapGet("/", ListMessages).WithSummary("Quarantined messages, newest first; all=true includes reprocessed and dropped ones");
+        quarantine.MapGet("", ListMessages).WithSummary("Quarantined messages, newest first; all=true includes reprocessed and dropped ones");
         quarantine.MapGet("/{id}", Show).WithSummary("One quarantined message and how its reprocessing went");
         quarantine.MapGet("/{id}/raw", Raw).WithSummary("The message exactly as it came from the server (message/rfc822)");
         quarantine.MapPost("/{id}/reprocess", Reprocess).WithSummary("Screen the message again and hand it on; answers once that is recorded");

@@ -22,8 +22,8 @@ public static class RuleEndpoints
     public static RouteGroupBuilder MapRuleApi(this RouteGroupBuilder api)
     {
         var rules = api.MapGroup("/rules").WithTags("Rules");
-        rules.MapGet("/", Get).WithSummary("The rules as canonical JSON (docs/rules.md); the ETag is their version");
-        rules.MapPut("/", Set).WithSummary("Replace all rules with the posted JSON, or nothing at all; needs If-Match with the ETag read")
+        rules.MapGet("", Get).WithSummary("The rules as canonical JSON (docs/rules.md); the ETag is their version");
+        rules.MapPut("", Set).WithSummary("Replace all rules with the posted JSON, or nothing at all; needs If-Match with the ETag read")
             .Accepts<object>("application/json");
         rules.MapGet("/summary", List).WithSummary("The rules in the order they run: enabled, all/any, counts of conditions and actions");
         rules.MapPost("/validate", Validate).WithSummary("Read posted rules JSON as a set would, store nothing: the rules, or every problem with its JSON path")

@@ -33,7 +33,12 @@ public static class TechmailApi
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(TokenAuthentication.Scheme)
             .RequireAuthenticatedUser());
-        services.AddOpenApi(DocumentName, o => o.AddDocumentTransformer<ApiDocument>());
+        services.AddOpenApi(DocumentName, o =>
+        {
+            // The API's document: health, metrics, sign-in and the dashboard are the host's, not the API's.
+            o.ShouldInclude = description => description.RelativePath?.StartsWith(Prefix.TrimStart('/') + "/", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer<ApiDocument>();
+        });
         return services;
     }
 

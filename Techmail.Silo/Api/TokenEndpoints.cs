@@ -25,8 +25,8 @@ public static class TokenEndpoints
     public static RouteGroupBuilder MapTokenApi(this RouteGroupBuilder api)
     {
         var tokens = api.MapGroup("/tokens").WithTags("Tokens");
-        tokens.MapGet("/", ListTokens).WithSummary("The tenant's tokens (operators=true: the operators'), never the tokens themselves");
-        tokens.MapPost("/", Create).WithSummary("Create a token for the tenant; the answer holds it, the only time it is shown")
+        tokens.MapGet("", ListTokens).WithSummary("The tenant's tokens (operators=true: the operators'), never the tokens themselves");
+        tokens.MapPost("", Create).WithSummary("Create a token for the tenant; the answer holds it, the only time it is shown")
             .Accepts<TokenCreateRequest>("application/json");
         tokens.MapDelete("/{name}", Revoke).WithSummary("Revoke a token by name (operator=true: an operator's)");
         return api;
