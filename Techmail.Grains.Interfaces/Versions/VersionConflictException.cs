@@ -8,22 +8,26 @@ namespace Techmail.Versions;
 [GenerateSerializer, Alias("Techmail.VersionConflictException")]
 public sealed class VersionConflictException : Exception
 {
-    public VersionConflictException(string message, long current)
+    public VersionConflictException(string message, string? current)
         : base(message)
     {
         Current = current;
     }
 
-    /// <summary>The version the thing is at now.</summary>
+    /// <summary>The version the thing is at now, as its ETag's value; null when it is not known.</summary>
     [Id(0)]
-    public long Current { get; private set; }
+    public string? Current { get; private set; }
 
     /// <summary>Throws when <paramref name="expected"/> is given and differs from <paramref name="current"/>.</summary>
-    public static void Check(string what, long? expected, long current)
+    public static void Check(string what, long? expected, long current) =>
+        Check(what, expected?.ToString(System.Globalization.CultureInfo.InvariantCulture), current.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Throws when <paramref name="expected"/> is given and differs from <paramref name="current"/>.</summary>
+    public static void Check(string what, string? expected, string current)
     {
-        if (expected is { } asked && asked != current)
+        if (expected is not null && !string.Equals(expected, current, StringComparison.Ordinal))
         {
-            throw new VersionConflictException($"{what} changed since version {asked}: it is at version {current} now; read it again and retry", current);
+            throw new VersionConflictException($"{what} changed since version {expected}: it is at version {current} now; read it again and retry", current);
         }
     }
 }

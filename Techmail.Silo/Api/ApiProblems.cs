@@ -46,7 +46,8 @@ public static class ApiProblems
         AccessDeniedException denied => Problem(StatusCodes.Status403Forbidden, "Forbidden", denied.Message),
         TokenException refused => Problem(StatusCodes.Status400BadRequest, "Token refused", refused.Message),
         ApiInputException input => Invalid(input.Status, input.Message, [new ValidationError(input.Field, input.Message)]),
-        VersionConflictException conflict => Problem(StatusCodes.Status412PreconditionFailed, "Changed meanwhile", conflict.Message, ("currentETag", ApiETags.Of(conflict.Current))),
+        VersionConflictException conflict => Problem(StatusCodes.Status412PreconditionFailed, "Changed meanwhile", conflict.Message,
+            ("currentETag", conflict.Current is { } current ? ApiETags.Of(current) : null)),
         MailboxException { Kind: MailboxErrorKind.Invalid } invalid => Invalid(StatusCodes.Status400BadRequest, invalid.Message, invalid.Errors),
         MailboxException mailbox => Problem(mailbox.Kind switch
         {

@@ -27,8 +27,8 @@ public static class IncidentEndpoints
     {
         var incidents = api.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapGet("", ListIncidents).WithSummary("Incidents, newest first, filtered as incident list filters them, a page at a time");
-        incidents.MapGet("/{reference}", Get).WithSummary("One incident: its fields and the whole thread, attachments numbered from 1 in thread order");
-        incidents.MapPatch("/{reference}", Update).WithSummary("Change status, queue, priority, category or assignee")
+        incidents.MapGet("/{reference}", Get).WithSummary("One incident: its fields and the whole thread, attachments numbered from 1 in thread order; the ETag is its version");
+        incidents.MapPatch("/{reference}", Update).WithSummary("Change status, queue, priority, category or assignee; needs If-Match with the ETag read (any mail or change since makes it 412)")
             .Accepts<IncidentPatch>("application/json");
         incidents.MapGet("/{reference}/attachments/{number:int}", Attachment).WithSummary("Attachment N of the thread, byte for byte");
         incidents.MapPost("/{reference}/replies", Reply).WithSummary("Answer the contact with optional files: added to the thread and queued with the incident's tracking Message-ID")
@@ -63,13 +63,20 @@ public static class IncidentEndpoints
         return TypedResults.Ok(new Page<IncidentSummary>(page.Incidents, ApiPaging.Encode(List, page.Next)));
     }
 
-    private static async Task<Results<Ok<IncidentDetails>, ProblemHttpResult>> Get(string reference, string? tenant, HttpContext context, IGrainFactory grains) =>
-        await Incident(grains, context, tenant, reference).Get() is { } details
-            ? TypedResults.Ok(details)
-            : NotFound(context, tenant, reference);
+    private static async Task<Results<Ok<IncidentDetails>, ProblemHttpResult>> Get(string reference, string? tenant, HttpContext context, IGrainFactory grains)
+    {
+        if (await Incident(grains, context, tenant, reference).Get() is not { } details)
+        {
+            return NotFound(context, tenant, reference);
+        }
+
+        ApiETags.Set(context, IncidentTag.Of(details.Incident));
+        return TypedResults.Ok(details);
+    }
 
     private static async Task<Ok<IncidentSummary>> Update(string reference, string? tenant, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
     {
+        var expected = ApiETags.Required(context.Request);
         var patch = await ApiRequest.Json<IncidentPatch>(context.Request, cancellationToken);
         var changes = new IncidentChanges(ApiRequest.Enum<IncidentStatus>("status", patch.Status), patch.Queue, patch.Priority, patch.Category, patch.Assignee);
         if (changes == new IncidentChanges())
@@ -77,7 +84,9 @@ public static class IncidentEndpoints
             throw new ApiInputException("body", "nothing to change: give status, queue, priority, category or assignee");
         }
 
-        return TypedResults.Ok(await Incident(grains, context, tenant, reference).Update(changes));
+        var updated = await Incident(grains, context, tenant, reference).Update(changes, expected);
+        ApiETags.Set(context, IncidentTag.Of(updated));
+        return TypedResults.Ok(updated);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Attachment(string reference, int number, string? tenant, HttpContext context, IGrainFactory grains)

@@ -109,7 +109,7 @@ public static class MailboxEndpoints
 
     private static async Task<Ok<MailboxView>> Update(string name, string? tenant, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var expected = ApiETags.Required(context.Request);
+        var expected = ApiETags.Version(ApiETags.Required(context.Request));
         var settings = await ApiRequest.Json<MailboxSettings>(context.Request, cancellationToken);
         var view = await Mailbox(grains, context, tenant, name).Update(settings, expected);
         ApiETags.Set(context, view.Version);
@@ -118,13 +118,13 @@ public static class MailboxEndpoints
 
     private static async Task<Ok<MailboxView>> SetEnabled(string name, string? tenant, bool enabled, HttpContext context, IGrainFactory grains)
     {
-        var view = await Mailbox(grains, context, tenant, name).SetEnabled(enabled, ApiETags.Optional(context.Request));
+        var view = await Mailbox(grains, context, tenant, name).SetEnabled(enabled, ApiETags.Version(ApiETags.Optional(context.Request)));
         ApiETags.Set(context, view.Version);
         return TypedResults.Ok(view);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Remove(string name, string? tenant, HttpContext context, IGrainFactory grains) =>
-        await Mailbox(grains, context, tenant, name).Remove(ApiETags.Optional(context.Request))
+        await Mailbox(grains, context, tenant, name).Remove(ApiETags.Version(ApiETags.Optional(context.Request)))
             ? TypedResults.NoContent()
             : NotFound(context, tenant, name);
 

@@ -45,7 +45,7 @@ public static class RuleEndpoints
 
     private static async Task<Ok<RuleImportSummary>> Set(string? tenant, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var expected = ApiETags.Required(context.Request);
+        var expected = ApiETags.Version(ApiETags.Required(context.Request));
         var json = await Text(context.Request, cancellationToken);
         var summary = await Grain(grains, context, tenant).Import(json, expected);
         ApiETags.Set(context, summary.Version);

@@ -56,7 +56,8 @@ public sealed class ApiClient : IDisposable
     public Task<HttpResponseMessage> Put(string path, object body, string? ifMatch = null) =>
         Send(HttpMethod.Put, path, JsonContent.Create(body, options: Json), ifMatch);
 
-    public Task<HttpResponseMessage> Patch(string path, object body) => Send(HttpMethod.Patch, path, JsonContent.Create(body, options: Json));
+    public Task<HttpResponseMessage> Patch(string path, object body, string? ifMatch = null) =>
+        Send(HttpMethod.Patch, path, JsonContent.Create(body, options: Json), ifMatch);
 
     public Task<HttpResponseMessage> Delete(string path, string? ifMatch = null) => Send(HttpMethod.Delete, path, null, ifMatch);
 

@@ -76,6 +76,9 @@ public sealed class ApiIncidentTests(SiloProcessFixture fixture) : IClassFixture
         using var notAReference = await agent.Get("incidents/not-a-reference");
         Assert.True((await ApiClient.Problem(notAReference, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("reference", out _));
 
+        using var readBeforeReply = await agent.Get($"incidents/{oldest}");
+        var staleTag = ApiClient.ETag(readBeforeReply);
+
         // The answer with a file, as a browser's form sends it: it reaches the SMTP server in the incident's thread.
         var steps = Encoding.UTF8.GetBytes("1. open the portal\n2. press renew\n");
         using var form = new MultipartFormDataContent
@@ -106,8 +109,26 @@ public sealed class ApiIncidentTests(SiloProcessFixture fixture) : IClassFixture
         using var empty = await agent.Post($"incidents/{oldest}/replies", new { body = " " });
         Assert.True((await ApiClient.Problem(empty, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("body", out _));
 
-        using var solved = await agent.Patch($"incidents/{oldest}", new { status = "solved", queue = "billing" });
-        Assert.Equal("Solved", (await ApiClient.Body(solved, HttpStatusCode.OK)).GetProperty("status").GetString());
+        // A change names the version it was made on: one read before the reply, or none, is refused; two made on the
+        // same version at once, one passes; the incident grain decides, and nothing is overwritten.
+        using var uncheckedChange = await agent.Patch($"incidents/{oldest}", new { status = "solved" });
+        await ApiClient.Problem(uncheckedChange, (HttpStatusCode)428);
+        using var staleChange = await agent.Patch($"incidents/{oldest}", new { status = "solved" }, ifMatch: staleTag);
+        await ApiClient.Problem(staleChange, HttpStatusCode.PreconditionFailed);
+        using var fresh = await agent.Get($"incidents/{oldest}");
+        Assert.Equal("Waiting", (await ApiClient.Body(fresh, HttpStatusCode.OK)).GetProperty("incident").GetProperty("status").GetString());
+        var racing = await Task.WhenAll(
+            agent.Patch($"incidents/{oldest}", new { assignee = "sam" }, ifMatch: ApiClient.ETag(fresh)),
+            agent.Patch($"incidents/{oldest}", new { assignee = "kim" }, ifMatch: ApiClient.ETag(fresh)));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.PreconditionFailed], racing.Select(r => r.StatusCode).Order());
+        var assigned = racing.Single(r => r.StatusCode == HttpStatusCode.OK);
+        var assignee = (await ApiClient.Body(assigned, HttpStatusCode.OK)).GetProperty("assignee").GetString();
+        using var solved = await agent.Patch($"incidents/{oldest}", new { status = "solved", queue = "billing" }, ifMatch: ApiClient.ETag(assigned));
+        var solvedBody = await ApiClient.Body(solved, HttpStatusCode.OK);
+        Assert.Equal("Solved", solvedBody.GetProperty("status").GetString());
+        Assert.Equal(assignee, solvedBody.GetProperty("assignee").GetString());
+        using var reread = await agent.Get($"incidents/{oldest}");
+        Assert.Equal(ApiClient.ETag(solved), ApiClient.ETag(reread));
         Assert.Equal(oldest, Assert.Single((await agent.Ok("incidents?status=solved")).GetProperty("items").EnumerateArray()).GetProperty("reference").GetString());
 
         var contact = await agent.Ok("contacts/Ann@Customer.example");
