@@ -59,6 +59,12 @@ public static class TechmailApi
             .MapTokenApi()
             .MapAuditApi();
 
+        // A path the API does not have is answered as every other error is, not with an empty 404. Left out of the
+        // document: it is no operation.
+        api.MapFallback((HttpContext context) => ApiProblems.NotFound(
+                $"the API has no {context.Request.Method} {context.Request.Path}; the reference at {ReferencePath}/ lists every endpoint."))
+            .ExcludeFromDescription();
+
         // The document and its reader are open: they describe the API, they hold no tenant's data.
         app.MapOpenApi(DocumentPath.Replace(DocumentName, "{documentName}", StringComparison.Ordinal));
         app.MapScalarApiReference(ReferencePath, o => o

@@ -43,6 +43,10 @@ public sealed class ApiAccessTests(SiloProcessFixture fixture) : IClassFixture<S
         using var tokens = await agent.Get("tokens");
         Assert.Contains("may not manage tokens", (await ApiClient.Problem(tokens, HttpStatusCode.Forbidden)).GetProperty("detail").GetString());
 
+        // A path the API does not have is a 404 in problem details too.
+        using var nowhere = await agent.Get("nowhere");
+        Assert.Contains("/api/docs/", (await ApiClient.Problem(nowhere, HttpStatusCode.NotFound)).GetProperty("detail").GetString());
+
         // Its own work, in its own tenant without naming it: incidents and contacts.
         var incidents = await agent.Ok("incidents");
         Assert.Equal(0, incidents.GetProperty("items").GetArrayLength());
