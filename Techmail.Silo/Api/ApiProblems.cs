@@ -67,6 +67,9 @@ public static class ApiProblems
             _ => StatusCodes.Status409Conflict,
         }, Title(certificate.Kind.ToString()), certificate.Message),
         RulesException rules => Invalid(StatusCodes.Status400BadRequest, rules.Message, rules.Errors),
+        // The engine did not answer (a silo going away, a database that hangs): worth retrying, unlike a 500.
+        TimeoutException or SiloUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "Unavailable",
+            "the engine did not answer in time; try again shortly"),
         _ => null,
     };
 
