@@ -115,7 +115,26 @@ public sealed class MailboxGrantGrain(
         }
 
         await audit.Record(Tenant, AuditActions.MailboxConnect, Name, before, _grant.Status);
+        await Resume();
         return _grant.Status;
+    }
+
+    /// <summary>
+    /// Mail waited while the consent was missing: the held outbox sends now, and a poll starts now rather than after the
+    /// backoff its failed logins earned (up to an hour).
+    /// </summary>
+    private async Task Resume()
+    {
+        var key = this.GetPrimaryKeyString();
+        await GrainFactory.GetGrain<Outgoing.IOutboxGrain>(key).SignInRenewed();
+        try
+        {
+            await GrainFactory.GetGrain<IMailboxGrain>(key).PollNow();
+        }
+        catch (MailboxException)
+        {
+            // Disabled, or it only sends: nothing to poll.
+        }
     }
 
     /// <summary>The mailbox's delegated OAuth settings with the client secret revealed: the incoming side's, else the relay's.</summary>

@@ -164,12 +164,15 @@ public sealed class DelegatedConsentTests(AuthenticationFixture fixture)
             await Connect(grant, user);
             await Task.Delay(TimeSpan.FromSeconds(2.2));
 
-            // Every refresh answered 503 for a while: the poll fails as transient, the grant stays good.
+            // Every refresh answered 503 for a while: the poll fails as transient and is retried (the pipeline's retries
+            // ask the endpoint again, until the account's breaker opens), and the grant stays good.
             OAuth.FailNext(50);
             fixture.Dovecot.Deliver(user, TestMail.Simple("during the outage"));
             var failed = await PollingFixture.PollAndWait(grain);
             Assert.False(failed.NeedsReconnecting);
-            Assert.Contains("503", failed.LastError);
+            Assert.NotNull(failed.LastError);
+            Assert.DoesNotContain("needs reconnecting", failed.LastError);
+            Assert.True(OAuth.FailuresLeft < 49, $"the refresh was not retried: {50 - OAuth.FailuresLeft} request(s)");
             Assert.Null((await grant.GetStatus())!.Problem);
 
             // Past the account's circuit break, which the failed retries may have opened.
@@ -184,6 +187,46 @@ public sealed class DelegatedConsentTests(AuthenticationFixture fixture)
             OAuth.FailNext(0);
             OAuth.TokenLifetime = lifetime;
         }
+    }
+
+    [Fact]
+    public async Task Mail_goes_out_through_a_real_smtp_server_with_xoauth2_waits_while_revoked_and_goes_once_after_reconnecting()
+    {
+        var postfix = await fixture.Submission();
+        var (user, _) = fixture.NewUser();
+        var client = $"device-{user}";
+        OAuth.AddDelegatedClient(client, secret: null);
+        var incoming = Incoming(MailProtocol.Imap, user, OAuthSettings.XOAuth2, client);
+        var relay = new SmtpRelaySettings("127.0.0.1", postfix.Port, TlsMode.None, user, null, AllowPlaintextPassword: true, OAuth: incoming.OAuth);
+        var grain = await fixture.Mailbox("consent-smtp", incoming, s => s with { Outgoing = fixture.Relay() with { Relay = relay } });
+        var grant = fixture.Client.GetGrain<IMailboxGrantGrain>(MailboxKey.For("poll", "consent-smtp"));
+        var outbox = fixture.Client.GetGrain<Outgoing.IOutboxGrain>(MailboxKey.For("poll", "consent-smtp"));
+        await Connect(grant, user);
+
+        var first = await grain.Send(new Outgoing.OutgoingMail(["customer@example.net"], "through postfix", "body"), null);
+        await fixture.Smtp.WaitFor(m => m.Message.MessageId == first.MessageId, TimeSpan.FromSeconds(30));
+        Assert.Contains($"sasl_method=XOAUTH2, sasl_username={user}", postfix.Log);
+
+        // Revoked: the relay refuses the token, the refresh is refused, and the outbox holds the mail saying why.
+        OAuth.RevokeConsent(user);
+        var second = await grain.Send(new Outgoing.OutgoingMail(["customer@example.net"], "while revoked", "body"), null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        Outgoing.OutboxStatus status;
+        while ((status = await outbox.GetStatus()).Held?.Contains("needs reconnecting") != true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the outbox was never held for the revoked consent: {status}");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(1, status.Queued);
+        Assert.True((await grain.GetStatus()).NeedsReconnecting);
+
+        // Connected again: the held mail goes at once, once.
+        await Connect(grant, user);
+        await fixture.Smtp.WaitFor(m => m.Message.MessageId == second.MessageId, TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+        Assert.Single(fixture.Smtp.Messages, m => m.Message.MessageId == second.MessageId);
+        Assert.Single(fixture.Smtp.Messages, m => m.Message.MessageId == first.MessageId);
     }
 
     /// <summary>The device flow as <c>mailbox connect</c> runs it, the person approving on "another device".</summary>

@@ -74,6 +74,9 @@ public sealed partial class OAuthTestServer
         Volatile.Write(ref _failures, count);
     }
 
+    /// <summary>How many of the failures <see cref="FailNext"/> asked for are still to come.</summary>
+    public int FailuresLeft => Volatile.Read(ref _failures);
+
     /// <summary>The person on the other device approves the code as <paramref name="user"/>.</summary>
     public void ApproveDevice(string userCode, string user) => SetDevice(userCode, d => d with { User = user });
 
