@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Techmail.Access;
-using Techmail.Connections;
 
-namespace Techmail.Silo.Connections;
+namespace Techmail.Connections;
 
 /// <summary>A redirect begun by a signed-in admin, waiting for the provider to send the browser back.</summary>
 /// <param name="Binding">The random value of the browser's binding cookie: the callback must come from the same browser.</param>
