@@ -79,6 +79,7 @@ public static class TechmailApp
             mailbox.Add<RemoveCommand>("remove", "Remove a mailbox and its schedule.");
             mailbox.Add<StatusCommand>("status", "Poll status of one mailbox or all.");
             mailbox.Add<PollCommand>("poll", "Poll a mailbox now (--wait to see the outcome).");
+            mailbox.Add<ConnectCommand>("connect", "Connect a mailbox by a person's OAuth consent (device code); again after 'needs reconnecting'.");
             mailbox.Add<SendCommand>("send", "Send a message through a mailbox (checks its outgoing settings).");
             mailbox.Add<TraceCommand>("trace", "What happened to each message taken off the server.");
             mailbox.Add<ImportCommand>("import", "Create or replace mailboxes from a JSON file.");

@@ -128,6 +128,11 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<IAccountSessionLimit>(sp => sp.GetRequiredService<AccountSessions>());
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton<OAuthTokenCache>();
+        services.AddSingleton<Connections.TokenEndpoint>();
+        services.AddSingleton<Connections.MailboxGrantStore>();
+        services.AddSingleton<Connections.GrantRefresher>();
+        services.AddSingleton<Connections.ConsentFlows>();
+        services.AddSingleton<Connections.IGrantTokens, Connections.MailboxGrantTokens>();
         services.AddSingleton<MailLogin>();
         services.AddSingleton(options.ImapPool);
         services.AddSingleton<ImapConnectionPool>();

@@ -99,6 +99,8 @@ public sealed class MailboxGrain(
             }
 
             await GrainFactory.GetGrain<ITenantGrain>(Tenant).Unregister(Name);
+            // A mailbox made later under the same name must not inherit the consent given for this one.
+            await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).Forget();
             await _writer.Clear();
             poller.ForgetConnection(Tenant, Name);
         }
@@ -113,10 +115,15 @@ public sealed class MailboxGrain(
         return true;
     }
 
-    public Task<MailboxStatus> GetStatus()
+    public async Task<MailboxStatus> GetStatus()
     {
         EnsureExists();
-        return Task.FromResult(state.State.Status with { Push = _push?.State });
+        var status = state.State.Status with { Push = _push?.State };
+        var settings = state.State.Settings!;
+        var delegated = settings.Incoming?.OAuth?.Flow == OAuthFlow.Delegated || settings.Outgoing?.Relay?.OAuth?.Flow == OAuthFlow.Delegated;
+        return delegated
+            ? status with { Grant = await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).GetStatus() }
+            : status;
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)

@@ -8,6 +8,7 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Techmail.Hosting;
 using Techmail.Observability;
+using Techmail.Silo.Connections;
 
 namespace Techmail.Silo.Http;
 
@@ -32,6 +33,7 @@ public static class SiloHttp
         builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddTechmailTelemetry(options, metrics => metrics.AddPrometheusExporter());
         builder.Services.AddTechmailSignIn();
+        builder.Services.AddTechmailConnections();
 
         // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -92,6 +94,7 @@ public static class SiloHttp
         });
         app.MapPrometheusScrapingEndpoint(Metrics);
         app.MapTechmailSignIn();
+        app.MapTechmailConnections();
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.
