@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Techmail.Silo.Console.Admin.ClusterHealth;
+
+/// <summary>One line of a chart: its name for the legend, how it is drawn, and its points in time order.</summary>
+/// <param name="Stroke">The line's colour, dark enough to read on white (at least 4.5:1).</param>
+/// <param name="Dash">An SVG dash pattern, so lines differ by more than colour; null draws a solid line.</param>
+public sealed record ChartLine(string Name, string Stroke, string? Dash, IReadOnlyList<ChartPoint> Points);
+
+public readonly record struct ChartPoint(DateTimeOffset At, double Value);
+
+/// <summary>
+/// Draws a time chart as inline SVG on the server: no script and no chart library reach the browser, and the markup is
+/// plain text a test can read. Values are scaled to a rounded maximum with a few labelled grid lines; a stretch of time
+/// with no sample (the silo was down, a sample failed) breaks the line instead of drawing a slope across it.
+/// </summary>
+public static class SvgLineChart
+{
+    public const int Width = 640, Height = 260;
+    private const int Left = 64, Right = 16, Top = 16, Bottom = 36;
+
+    /// <param name="title">Read by screen readers as the image's name.</param>
+    /// <param name="unit">What the values count, after each axis label ("s", "mails").</param>
+    /// <param name="gap">Samples further apart than this are not joined.</param>
+    public static string Render(string title, string unit, IReadOnlyList<ChartLine> lines, DateTimeOffset from, DateTimeOffset to, TimeSpan gap)
+    {
+        if (to <= from)
+        {
+            throw new ArgumentException("the chart's end must come after its start.", nameof(to));
+        }
+
+        var max = lines.SelectMany(l => l.Points).Select(p => p.Value).DefaultIfEmpty(0).Max();
+        var (top, step) = Scale(max);
+        var plotWidth = Width - Left - Right;
+        var plotHeight = Height - Top - Bottom;
+        double X(DateTimeOffset at) => Left + plotWidth * Math.Clamp((at - from) / (to - from), 0, 1);
+        double Y(double value) => Top + plotHeight * (1 - Math.Clamp(value / top, 0, 1));
+
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Text(title)}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<title>{Text(title)}</title>");
+
+        // Horizontal grid lines with their values, from zero up to the rounded top.
+        for (var value = 0.0; value <= top + step / 2; value += step)
+        {
+            var y = Y(value);
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{N(y)}\" x2=\"{Width - Right}\" y2=\"{N(y)}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{N(y + 4)}\" text-anchor=\"end\" font-size=\"12\" fill=\"#333\">{Text(Label(value, unit))}</text>");
+        }
+
+        // Time labels: the start, the end and three between, in UTC like every time the console shows.
+        var hours = (to - from) >= TimeSpan.FromDays(1);
+        for (var i = 0; i <= 4; i++)
+        {
+            var at = from + (to - from) * i / 4;
+            var anchor = i == 0 ? "start" : i == 4 ? "end" : "middle";
+            var label = at.UtcDateTime.ToString(hours ? "MM-dd HH:mm" : "HH:mm", CultureInfo.InvariantCulture);
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(at))}\" y=\"{Height - 12}\" text-anchor=\"{anchor}\" font-size=\"12\" fill=\"#333\">{label}</text>");
+        }
+
+        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{N(Y(0))}\" x2=\"{Width - Right}\" y2=\"{N(Y(0))}\" stroke=\"#333\" stroke-width=\"1\"/>");
+        foreach (var line in lines)
+        {
+            foreach (var run in Runs(line.Points.Where(p => p.At >= from && p.At <= to).ToList(), gap))
+            {
+                var dash = line.Dash is null ? "" : $" stroke-dasharray=\"{Text(line.Dash)}\"";
+                if (run.Count == 1)
+                {
+                    // A lone sample between gaps would be an invisible zero-length line: a dot shows it.
+                    svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(X(run[0].At))}\" cy=\"{N(Y(run[0].Value))}\" r=\"2.5\" fill=\"{Text(line.Stroke)}\"><title>{Text(line.Name)}</title></circle>");
+                    continue;
+                }
+
+                var points = string.Join(" ", run.Select(p => $"{N(X(p.At))},{N(Y(p.Value))}"));
+                svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"{Text(line.Stroke)}\" stroke-width=\"2\"{dash} points=\"{points}\"><title>{Text(line.Name)}</title></polyline>");
+            }
+        }
+
+        svg.Append("</svg>");
+        return svg.ToString();
+    }
+
+    /// <summary>The axis' top and the step between grid lines: 1, 2, 2.5 or 5 times a power of ten, at most four steps.</summary>
+    public static (double Top, double Step) Scale(double max)
+    {
+        if (!(max > 0) || double.IsInfinity(max))
+        {
+            return (1, 0.25);
+        }
+
+        var rough = max / 4;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(f => f * magnitude).First(s => s >= rough);
+        return (Math.Ceiling(max / step) * step, step);
+    }
+
+    /// <summary>The points split where consecutive samples are further apart than <paramref name="gap"/>.</summary>
+    public static IEnumerable<IReadOnlyList<ChartPoint>> Runs(IReadOnlyList<ChartPoint> points, TimeSpan gap)
+    {
+        var run = new List<ChartPoint>();
+        foreach (var point in points)
+        {
+            if (run.Count > 0 && point.At - run[^1].At > gap)
+            {
+                yield return run;
+                run = [];
+            }
+
+            run.Add(point);
+        }
+
+        if (run.Count > 0)
+        {
+            yield return run;
+        }
+    }
+
+    private static string Label(double value, string unit) =>
+        $"{value.ToString(value % 1 == 0 ? "0" : "0.##", CultureInfo.InvariantCulture)} {unit}".TrimEnd();
+
+    private static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string Text(string text) => WebUtility.HtmlEncode(text);
+}
