@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using Techmail.Silo.Console.Admin.ClusterHealth;
+using Techmail.Silo.WebConsole.Admin.ClusterHealth;
 
 namespace Techmail.Tests.Unit;
 

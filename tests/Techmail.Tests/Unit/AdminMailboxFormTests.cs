@@ -1,7 +1,7 @@
 using Techmail.Mailboxes;
-using Techmail.Silo.Console.Admin.Mailboxes;
+using Techmail.Silo.WebConsole.Admin.Mailboxes;
 using Techmail.Tests.Support;
-using F = Techmail.Silo.Console.Admin.Mailboxes.MailboxFields;
+using F = Techmail.Silo.WebConsole.Admin.Mailboxes.MailboxFields;
 
 namespace Techmail.Tests.Unit;
 

@@ -1,5 +1,5 @@
 using Techmail.Mailboxes;
-using Techmail.Silo.Console.Admin.Mailboxes;
+using Techmail.Silo.WebConsole.Admin.Mailboxes;
 
 namespace Techmail.Tests.Unit;
 

@@ -1,4 +1,4 @@
-namespace Techmail.Silo.Console.Admin.ClusterHealth;
+namespace Techmail.Silo.WebConsole.Admin.ClusterHealth;
 
 /// <summary>
 /// The samples this silo took of the cluster's health, oldest first, for the last few hours: a fixed ring, so a

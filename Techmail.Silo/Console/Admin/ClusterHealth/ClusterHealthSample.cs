@@ -1,4 +1,4 @@
-namespace Techmail.Silo.Console.Admin.ClusterHealth;
+namespace Techmail.Silo.WebConsole.Admin.ClusterHealth;
 
 /// <summary>
 /// The cluster's polling and intake at one moment, as the health chart plots it: how late scheduled polls started

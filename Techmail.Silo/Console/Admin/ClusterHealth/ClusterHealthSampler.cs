@@ -1,7 +1,7 @@
 using Techmail.Engine;
 using Techmail.Intake;
 
-namespace Techmail.Silo.Console.Admin.ClusterHealth;
+namespace Techmail.Silo.WebConsole.Admin.ClusterHealth;
 
 /// <summary>
 /// Samples the cluster's polling lateness and intake backlog every <see cref="Interval"/> into this silo's

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace Techmail.Silo.Console.Admin.ClusterHealth;
+namespace Techmail.Silo.WebConsole.Admin.ClusterHealth;
 
 /// <summary>One line of a chart: its name for the legend, how it is drawn, and its points in time order.</summary>
 /// <param name="Stroke">The line's colour, dark enough to read on white (at least 4.5:1).</param>

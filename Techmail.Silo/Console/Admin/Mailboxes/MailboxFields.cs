@@ -1,4 +1,4 @@
-namespace Techmail.Silo.Console.Admin.Mailboxes;
+namespace Techmail.Silo.WebConsole.Admin.Mailboxes;
 
 /// <summary>
 /// The names of the mailbox form's fields. They are the engine's own names for the settings (what

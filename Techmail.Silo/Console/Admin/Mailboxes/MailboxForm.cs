@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Techmail.Mailboxes;
-using F = Techmail.Silo.Console.Admin.Mailboxes.MailboxFields;
+using F = Techmail.Silo.WebConsole.Admin.Mailboxes.MailboxFields;
 
-namespace Techmail.Silo.Console.Admin.Mailboxes;
+namespace Techmail.Silo.WebConsole.Admin.Mailboxes;
 
 /// <summary>
 /// The mailbox form of the console: every setting as the text a browser posts, keyed by the engine's field names

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Techmail.Mailboxes;
 
-namespace Techmail.Silo.Console.Admin.Mailboxes;
+namespace Techmail.Silo.WebConsole.Admin.Mailboxes;
 
 /// <summary>How a mailbox is doing, worst last, so a list can be sorted or coloured by it.</summary>
 public enum HealthLevel
