@@ -8,6 +8,7 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Techmail.Hosting;
 using Techmail.Observability;
+using Techmail.Silo.Http.OpenIdConnect;
 using Techmail.Silo.WebConsole;
 
 namespace Techmail.Silo.Http;
@@ -95,6 +96,7 @@ public static class SiloHttp
         });
         app.MapPrometheusScrapingEndpoint(Metrics);
         app.MapTechmailSignIn();
+        app.MapTechmailOpenIdConnect(app.Services.GetService<OidcSettings>());
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.

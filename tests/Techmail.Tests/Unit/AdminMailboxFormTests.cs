@@ -146,5 +146,15 @@ public sealed class AdminMailboxFormTests
         Assert.Equal(MailboxForm.BlankFilterRows, form.FilterRows);
     }
 
+    [Fact]
+    public void A_form_posted_again_and_again_keeps_its_filled_filter_rows_and_the_usual_blanks()
+    {
+        var form = Post(MailboxForm.Blank(MailboxType.Service), (F.Filter(0, F.FilterName), "spam"), (F.Filter(0, F.FilterValue), "x"));
+        var again = Post(Post(form));
+
+        Assert.Equal(1 + MailboxForm.BlankFilterRows, again.FilterRows);
+        Assert.Equal(MailboxForm.BlankFilterRows, Post(Post(MailboxForm.Blank(MailboxType.Service))).FilterRows);
+    }
+
     private static string Json(MailboxSettings settings) => System.Text.Json.JsonSerializer.Serialize(settings);
 }

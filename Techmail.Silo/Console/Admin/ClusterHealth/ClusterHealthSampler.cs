@@ -13,7 +13,7 @@ namespace Techmail.Silo.WebConsole.Admin.ClusterHealth;
 public sealed class ClusterHealthSampler(IGrainFactory grains, ClusterHealthHistory history, TimeProvider time, ILogger<ClusterHealthSampler> logger)
     : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30), FirstSample = TimeSpan.FromSeconds(5);
 
     /// <summary>One sample now; the page also calls it when the history is still empty right after a start.</summary>
     public async Task<ClusterHealthSample> Sample()
@@ -28,9 +28,10 @@ public sealed class ClusterHealthSampler(IGrainFactory grains, ClusterHealthHist
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The first sample waits one interval: the silo is still joining the cluster when hosted services start.
+        // The first sample waits a moment: the silo is still joining the cluster when hosted services start.
+        await Task.Delay(FirstSample, time, stoppingToken);
         using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        do
         {
             try
             {
@@ -41,5 +42,6 @@ public sealed class ClusterHealthSampler(IGrainFactory grains, ClusterHealthHist
                 logger.LogWarning("Could not sample the cluster's health for the console's chart: {Error}", e.Message);
             }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -18,13 +18,15 @@ public readonly record struct ChartPoint(DateTimeOffset At, double Value);
 /// </summary>
 public static class SvgLineChart
 {
-    public const int Width = 640, Height = 260;
+    /// <summary>The drawing's size for a laptop's width; a phone gets one drawn narrower, so its text stays readable.</summary>
+    public const int Width = 640, Height = 260, NarrowWidth = 360, NarrowHeight = 220;
     private const int Left = 64, Right = 16, Top = 16, Bottom = 36;
 
     /// <param name="title">Read by screen readers as the image's name.</param>
     /// <param name="unit">What the values count, after each axis label ("s", "mails").</param>
     /// <param name="gap">Samples further apart than this are not joined.</param>
-    public static string Render(string title, string unit, IReadOnlyList<ChartLine> lines, DateTimeOffset from, DateTimeOffset to, TimeSpan gap)
+    /// <param name="width">The drawing's width in its own units; text keeps its size in them, so a narrow drawing has larger text on a small screen.</param>
+    public static string Render(string title, string unit, IReadOnlyList<ChartLine> lines, DateTimeOffset from, DateTimeOffset to, TimeSpan gap, int width = Width, int height = Height)
     {
         if (to <= from)
         {
@@ -33,20 +35,20 @@ public static class SvgLineChart
 
         var max = lines.SelectMany(l => l.Points).Select(p => p.Value).DefaultIfEmpty(0).Max();
         var (top, step) = Scale(max);
-        var plotWidth = Width - Left - Right;
-        var plotHeight = Height - Top - Bottom;
+        var plotWidth = width - Left - Right;
+        var plotHeight = height - Top - Bottom;
         double X(DateTimeOffset at) => Left + plotWidth * Math.Clamp((at - from) / (to - from), 0, 1);
         double Y(double value) => Top + plotHeight * (1 - Math.Clamp(value / top, 0, 1));
 
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Text(title)}\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{Text(title)}\" xmlns=\"http://www.w3.org/2000/svg\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Text(title)}</title>");
 
         // Horizontal grid lines with their values, from zero up to the rounded top.
         for (var value = 0.0; value <= top + step / 2; value += step)
         {
             var y = Y(value);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{N(y)}\" x2=\"{Width - Right}\" y2=\"{N(y)}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{N(y)}\" x2=\"{width - Right}\" y2=\"{N(y)}\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{N(y + 4)}\" text-anchor=\"end\" font-size=\"12\" fill=\"#333\">{Text(Label(value, unit))}</text>");
         }
 
@@ -57,10 +59,10 @@ public static class SvgLineChart
             var at = from + (to - from) * i / 4;
             var anchor = i == 0 ? "start" : i == 4 ? "end" : "middle";
             var label = at.UtcDateTime.ToString(hours ? "MM-dd HH:mm" : "HH:mm", CultureInfo.InvariantCulture);
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(at))}\" y=\"{Height - 12}\" text-anchor=\"{anchor}\" font-size=\"12\" fill=\"#333\">{label}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(at))}\" y=\"{height - 12}\" text-anchor=\"{anchor}\" font-size=\"12\" fill=\"#333\">{label}</text>");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{N(Y(0))}\" x2=\"{Width - Right}\" y2=\"{N(Y(0))}\" stroke=\"#333\" stroke-width=\"1\"/>");
+        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{N(Y(0))}\" x2=\"{width - Right}\" y2=\"{N(Y(0))}\" stroke=\"#333\" stroke-width=\"1\"/>");
         foreach (var line in lines)
         {
             foreach (var run in Runs(line.Points.Where(p => p.At >= from && p.At <= to).ToList(), gap))
@@ -69,7 +71,7 @@ public static class SvgLineChart
                 if (run.Count == 1)
                 {
                     // A lone sample between gaps would be an invisible zero-length line: a dot shows it.
-                    svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(X(run[0].At))}\" cy=\"{N(Y(run[0].Value))}\" r=\"2.5\" fill=\"{Text(line.Stroke)}\"><title>{Text(line.Name)}</title></circle>");
+                    svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(X(run[0].At))}\" cy=\"{N(Y(run[0].Value))}\" r=\"4\" fill=\"{Text(line.Stroke)}\"><title>{Text(line.Name)}</title></circle>");
                     continue;
                 }
 

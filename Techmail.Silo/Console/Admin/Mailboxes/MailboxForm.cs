@@ -44,6 +44,12 @@ public sealed partial class MailboxForm
 
     public bool Checked(string field) => this[field] == "true";
 
+    /// <summary>
+    /// Whether any of these fields has an error or a value of its own (a checkbox ticked, text typed): the page then
+    /// opens the folded part that holds them, so nothing set or wrong is hidden.
+    /// </summary>
+    public bool AnySet(params string[] fields) => fields.Any(f => ErrorsFor(f).Any() || this[f].Trim().Length > 0);
+
     /// <summary>The messages for one field, in the engine's order.</summary>
     public IEnumerable<string> ErrorsFor(string field) => _errors.Where(e => e.Field == field).Select(e => e.Message);
 
@@ -140,7 +146,11 @@ public sealed partial class MailboxForm
                 && int.TryParse(filter.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var row) && row < MaxFilterRows)
             {
                 known = true;
-                lastFilterRow = Math.Max(lastFilterRow, row);
+                // Rows left blank do not count: the form shows the filled ones and the usual blanks after them.
+                if (filter.Groups[2].Value is F.FilterName or F.FilterValue or F.FilterHeader && !string.IsNullOrWhiteSpace(value))
+                {
+                    lastFilterRow = Math.Max(lastFilterRow, row);
+                }
             }
 
             if (known)
