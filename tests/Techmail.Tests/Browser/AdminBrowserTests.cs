@@ -73,6 +73,38 @@ public sealed class AdminBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_admin_checks_rules_by_their_problems_saves_them_and_tests_them_on_an_uploaded_message()
+    {
+        const string tenant = "admin-rules";
+        var page = await fixture.SignedIn(await fixture.Token(tenant, "admin", "admin-rules-frank"));
+        foreach (var (path, heading) in new[] { ("/admin/bounces", "Bounces and invalid addresses"), ("/admin/certificates", "Certificates"), ("/admin/audit", "Audit log"), ("/admin/quarantine", "Quarantine") })
+        {
+            var opened = await page.GotoAsync(fixture.BaseUrl + path);
+            Assert.Equal(200, opened!.Status);
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 })).ToBeVisibleAsync();
+        }
+
+        await page.GotoAsync(fixture.BaseUrl + "/admin/rules");
+        var json = page.GetByLabel("Rules (JSON)");
+        await json.FillAsync("{\"rules\": [{\"name\": \"billing\", \"conditions\": [{\"field\": \"subject\", \"op\": \"matches\", \"value\": \"invoice\"}], \"actions\": {\"queue\": \"billing\"}}]}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check and save the rules" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#rules-errors")).ToContainTextAsync("rules[0].conditions[0].op");
+        // What was typed stays, to be fixed where the problem says.
+        await Assertions.Expect(json).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("matches"));
+
+        await json.FillAsync("{\"rules\": [{\"name\": \"billing\", \"conditions\": [{\"field\": \"subject\", \"op\": \"contains\", \"value\": \"invoice\"}], \"actions\": {\"queue\": \"billing\"}}]}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check and save the rules" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#done")).ToContainTextAsync("Saved 1 rule");
+        Assert.Contains("billing", await fixture.Cli(tenant).Ok("rules", "list"), StringComparison.Ordinal);
+
+        await page.GetByLabel("Message file (.eml)").SetInputFilesAsync(new FilePayload { Name = "invoice.eml", MimeType = "message/rfc822", Buffer = TestMail.Simple("Your invoice 42") });
+        await page.GetByLabel("As received by mailbox").FillAsync("support");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#rules-test")).ToContainTextAsync("Fired");
+        await Assertions.Expect(page.Locator("#rules-test dl")).ToContainTextAsync("billing");
+    }
+
+    [Fact]
     public async Task An_agent_cannot_open_any_admin_page()
     {
         var page = await fixture.SignedIn(await fixture.Token("admin-agent", "agent", "admin-agent-bob"));
