@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Techmail.Access;
 using Techmail.Silo.Http;
 using Techmail.Silo.WebConsole.Admin;
+using Techmail.Silo.WebConsole.Agent;
 
 namespace Techmail.Silo.WebConsole;
 
@@ -34,6 +35,16 @@ public static class ConsoleEndpoints
     /// <summary>After authorization (antiforgery tokens are bound to the signed-in caller the policy found).</summary>
     public static WebApplication UseTechmailConsole(this WebApplication app)
     {
+        // Before antiforgery, which reads the form: an oversized post is refused with a page, not cut off by Kestrel.
+        app.Use(async (context, next) =>
+        {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<ComponentTypeMetadata>() is not null && await ConsoleLimits.RefuseOversized(context))
+            {
+                return;
+            }
+
+            await next(context);
+        });
         app.UseAntiforgery();
         app.Use((context, next) =>
         {
@@ -51,6 +62,8 @@ public static class ConsoleEndpoints
     {
         app.MapGet(ConsoleRoutes.Home, (Delegate)Landing);
         app.MapConsoleAssets();
+        app.MapIncidentEvents();
+        app.MapAttachments();
         app.MapRazorComponents<ConsoleApp>();
         return app;
     }

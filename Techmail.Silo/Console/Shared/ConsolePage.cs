@@ -25,9 +25,8 @@ public abstract class ConsolePage : ComponentBase
     /// The tenant the page works in: the caller's own; an operator, who belongs to none, names one in the address
     /// (<c>?tenant=</c>). Null until an operator has named one.
     /// </summary>
-    protected string? Tenant => Caller.Tenant ?? (HttpContext.Request.Query["tenant"].ToString() is { Length: > 0 } named ? named : null);
+    protected string? Tenant => ConsoleTenant.Of(HttpContext);
 
     /// <summary>A link within the console that keeps an operator's chosen tenant.</summary>
-    protected string Link(string path) =>
-        Caller.Tenant is null && Tenant is { } tenant ? $"{path}{(path.Contains('?') ? '&' : '?')}tenant={Uri.EscapeDataString(tenant)}" : path;
+    protected string Link(string path) => ConsoleTenant.Keep(HttpContext, path);
 }

@@ -70,7 +70,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> NewPage(ViewportSize? viewport = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = viewport ?? Laptop, AcceptDownloads = true });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the machine is shared, and a silo's first page renders its components for the first time.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(60_000);
         return await context.NewPageAsync();
     }
 
