@@ -52,14 +52,21 @@ public static class SvgLineChart
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{N(y + 4)}\" text-anchor=\"end\" font-size=\"12\" fill=\"#333\">{Text(Label(value, unit))}</text>");
         }
 
-        // Time labels: the start, the end and three between, in UTC like every time the console shows.
+        // Time labels at round times (every 1, 2, 5, 10, 15, 30 minutes, or hours), at most six, in UTC like every
+        // time the console shows.
         var hours = (to - from) >= TimeSpan.FromDays(1);
-        for (var i = 0; i <= 4; i++)
+        foreach (var at in Ticks(from, to))
         {
-            var at = from + (to - from) * i / 4;
-            var anchor = i == 0 ? "start" : i == 4 ? "end" : "middle";
+            var x = X(at);
+            if (x - Left < 16 || width - Right - x < 16)
+            {
+                // A label centred this close to an edge would run off the drawing or into its neighbour.
+                continue;
+            }
+
             var label = at.UtcDateTime.ToString(hours ? "MM-dd HH:mm" : "HH:mm", CultureInfo.InvariantCulture);
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(at))}\" y=\"{height - 12}\" text-anchor=\"{anchor}\" font-size=\"12\" fill=\"#333\">{label}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(x)}\" y1=\"{N(Y(0))}\" x2=\"{N(x)}\" y2=\"{N(Y(0) + 4)}\" stroke=\"#333\" stroke-width=\"1\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(x)}\" y=\"{height - 12}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\">{label}</text>");
         }
 
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{N(Y(0))}\" x2=\"{width - Right}\" y2=\"{N(Y(0))}\" stroke=\"#333\" stroke-width=\"1\"/>");
@@ -96,6 +103,18 @@ public static class SvgLineChart
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
         var step = new[] { 1, 2, 2.5, 5, 10 }.Select(f => f * magnitude).First(s => s >= rough);
         return (Math.Ceiling(max / step) * step, step);
+    }
+
+    /// <summary>Round times within the span, a step apart chosen so there are at most six of them.</summary>
+    public static IEnumerable<DateTimeOffset> Ticks(DateTimeOffset from, DateTimeOffset to)
+    {
+        int[] minutes = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
+        var step = minutes.Select(m => TimeSpan.FromMinutes(m)).FirstOrDefault(s => (to - from) / s <= 5, TimeSpan.FromDays(1));
+        var ticks = from.UtcTicks % step.Ticks == 0 ? from.UtcTicks : from.UtcTicks - from.UtcTicks % step.Ticks + step.Ticks;
+        for (var at = new DateTimeOffset(ticks, TimeSpan.Zero); at <= to; at += step)
+        {
+            yield return at;
+        }
     }
 
     /// <summary>The points split where consecutive samples are further apart than <paramref name="gap"/>.</summary>
