@@ -178,6 +178,52 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         Assert.DoesNotContain(thread.EnumerateArray(), e => e.GetProperty("author").GetString() == "Agent");
     }
 
+    [Fact]
+    public async Task A_reply_with_too_many_bytes_is_refused_with_the_limit_and_nothing_is_sent()
+    {
+        const string tenant = "agentlarge";
+        await fixture.AddServiceMailbox(tenant, "support", "agentlarge", "help@agentlarge.example");
+        var cli = fixture.Cli(tenant);
+        fixture.Dovecot.Deliver("agentlarge", TestMail.ToBytes(CustomerMail("customer@agentlarge.example", "Send me everything", "All the files, please.")));
+        await cli.Ok("mailbox", "poll", "support", "--until-built");
+        var reference = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")[0].GetProperty("reference").GetString()!;
+        var page = await fixture.SignedIn(await fixture.Token(tenant, "agent", "large-agent"));
+        var url = $"{fixture.BaseUrl}/incidents/{reference}";
+        await page.GotoAsync(url);
+
+        // In the browser: the files are refused as they are chosen, and the form does not leave.
+        await page.GetByLabel("Your answer").FillAsync("Here they are.");
+        var files = page.GetByLabel("Attach files");
+        await files.SetInputFilesAsync(new FilePayload { Name = "big.bin", MimeType = "application/octet-stream", Buffer = new byte[21 * 1024 * 1024] });
+        Assert.Contains("at most 20.0 MB", await files.EvaluateAsync<string>("input => input.validationMessage"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        Assert.Equal(url, page.Url);
+        await Assertions.Expect(page.GetByLabel("Your answer")).ToHaveValueAsync("Here they are.");
+
+        // Posted anyway (no script, or another client): over the files' limit, the page says so and keeps the text.
+        var token = await page.Locator("form[aria-labelledby=reply-title] input[name=__techmail_antiforgery]").GetAttributeAsync("value");
+        IFormData Reply(int bytes)
+        {
+            var form = Form(page.Context.APIRequest, ("_handler", "reply"), ("body", "Here they are."), ("after", "waiting"), ("__techmail_antiforgery", token!));
+            form.Set("files", new FilePayload { Name = "big.bin", MimeType = "application/octet-stream", Buffer = new byte[bytes] });
+            return form;
+        }
+
+        var over = await page.Context.APIRequest.PostAsync(url, new() { Multipart = Reply(20 * 1024 * 1024 + 512 * 1024), MaxRedirects = 0 });
+        Assert.Equal(200, over.Status);
+        var text = await over.TextAsync();
+        Assert.Contains("The files come to 20.5 MB; a reply takes at most 20 MB. Nothing was sent", text);
+        Assert.Contains("Here they are.</textarea>", text);
+
+        // Far over: refused before the body is read, with a page that says why.
+        var far = await page.Context.APIRequest.PostAsync(url, new() { Multipart = Reply(23 * 1024 * 1024), MaxRedirects = 0 });
+        Assert.Equal(413, far.Status);
+        Assert.Contains("the console takes at most 20 MB of files. Nothing was sent.", await far.TextAsync());
+
+        var thread = JsonDocument.Parse(await cli.Ok("incident", "show", reference, "--json")).RootElement.GetProperty("thread");
+        Assert.DoesNotContain(thread.EnumerateArray(), e => e.GetProperty("author").GetString() == "Agent");
+    }
+
     // What a hostile sender attaches: a page whose script would run if the console ever showed it.
     private static readonly byte[] Hostile = System.Text.Encoding.UTF8.GetBytes("<html><body><script>alert('owned')</script><p>Click me</p></body></html>");
 
