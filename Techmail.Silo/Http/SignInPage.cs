@@ -32,8 +32,9 @@ public static class SignInPage
         response.ContentType = "text/html; charset=utf-8";
         ConsoleHeaders.Apply(response);
         var notice = message is null ? "" : $"<p class=\"notice\" role=\"alert\">{WebUtility.HtmlEncode(message)}</p>";
+        // No return path: a refusal of someone signed in (403), who needs a way back rather than another sign-in.
         var form = returnPath is null
-            ? ""
+            ? $"""<p><a href="{ConsoleRoutes.Home}">Back to the console</a></p>"""
             : $"""
               <form method="post" action="{SignInEndpoints.Path}">
                 <label for="token">Token</label>

@@ -22,6 +22,10 @@ public static class AttachmentEndpoint
         "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain",
     };
 
+    /// <summary>Whether a file of this type may open in the browser; all others are only downloaded.</summary>
+    public static bool OpensInBrowser(string contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var parsed) && OpenInBrowser.Contains(parsed.MediaType.Value ?? "");
+
     public static string Link(string reference, int sequence, int position, bool download) =>
         $"{ConsoleRoutes.Incident(reference)}/attachments/{sequence}/{position}{(download ? "?download=1" : "")}";
 

@@ -27,7 +27,7 @@ public static class IncidentEvents
         return app;
     }
 
-    private static async Task Stream(HttpContext context, IGrainFactory grains)
+    private static async Task Stream(HttpContext context, IGrainFactory grains, IHostApplicationLifetime host)
     {
         if (ConsoleTenant.Of(context) is not { } tenant)
         {
@@ -49,7 +49,8 @@ public static class IncidentEvents
         await response.WriteAsync("retry: 3000\n\n", context.RequestAborted);
         await response.Body.FlushAsync(context.RequestAborted);
 
-        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // A stopping silo ends its streams at once rather than waiting out its shutdown for them; browsers reconnect elsewhere.
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, host.ApplicationStopping);
         lifetime.CancelAfter(StreamLifetime);
         try
         {

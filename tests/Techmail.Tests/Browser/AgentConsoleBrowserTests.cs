@@ -27,7 +27,7 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         await page.EvaluateAsync("() => window.loadedOnce = true");
 
         var invoice = RandomNumberGenerator.GetBytes(40_000);
-        var mail = CustomerMail("customer@agentday.example", subject, "The amount on invoice 4711 is twice what we ordered.\n\nOn Mon, 7 Dec 2026 at 09:00, Example Support <help@agentday.example> wrote:\n> Here is your invoice.\n> Kind regards", ("invoice-4711.pdf", "application/pdf", invoice));
+        var mail = CustomerMail("customer@agentday.example", subject, "The amount on invoice 4711 is twice what we ordered.\n\nOn Mon, 7 Dec 2026 at 09:00, Example Support <help@agentday.example> wrote:\n> Here is your invoice.\n> Kind regards", ("invoice-4711.pdf", "application/pdf", invoice), ("notes.html", "text/html", Hostile));
         fixture.Dovecot.Deliver("agentday", TestMail.ToBytes(mail));
         await cli.Ok("mailbox", "poll", "support", "--until-built");
 
@@ -50,7 +50,7 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(entry).ToContainTextAsync("customer@agentday.example");
         // The quoted history is folded away until asked for.
         await Assertions.Expect(entry.GetByText("Here is your invoice.")).ToBeHiddenAsync();
-        await entry.GetByText("Quoted text and signature").ClickAsync();
+        await entry.GetByText("Whole message, with quoted text and signature").ClickAsync();
         await Assertions.Expect(entry.GetByText("Here is your invoice.", new() { Exact = false })).ToBeVisibleAsync();
 
         // The attachment downloads byte for byte, with its type and name.
@@ -58,16 +58,24 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         Assert.Equal("invoice-4711.pdf", download.SuggestedFilename);
         var saved = await download.PathAsync();
         Assert.Equal(invoice, await File.ReadAllBytesAsync(saved));
-        var href = await page.GetByRole(AriaRole.Link, new() { Name = "Open invoice-4711.pdf" }).GetAttributeAsync("href");
+        var href = await page.GetByRole(AriaRole.Link, new() { Name = "Download invoice-4711.pdf" }).GetAttributeAsync("href");
         var served = await page.Context.APIRequest.GetAsync(fixture.BaseUrl + href);
         Assert.Equal(200, served.Status);
         Assert.Equal("application/pdf", served.Headers["content-type"]);
-        // Not a type a browser may show by itself: even "open" gives it as a file.
-        Assert.StartsWith("attachment", served.Headers["content-disposition"]);
-        Assert.Contains("invoice-4711.pdf", served.Headers["content-disposition"]);
+        Assert.Equal("attachment; filename=invoice-4711.pdf; filename*=UTF-8''invoice-4711.pdf", served.Headers["content-disposition"]);
         Assert.Equal("nosniff", served.Headers["x-content-type-options"]);
         Assert.Equal(invoice, await served.BodyAsync());
-        await BrowserFixture.Screenshot(page, "incident");
+
+        // Hostile HTML is only ever a download: no "open" link, and even its address asked to open it gives a sandboxed file.
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Open notes.html" })).ToHaveCountAsync(0);
+        var htmlHref = (await page.GetByRole(AriaRole.Link, new() { Name = "Download notes.html" }).GetAttributeAsync("href"))!.Replace("?download=1", "");
+        var html = await page.Context.APIRequest.GetAsync(fixture.BaseUrl + htmlHref);
+        Assert.Equal("text/html", html.Headers["content-type"]);
+        Assert.StartsWith("attachment", html.Headers["content-disposition"]);
+        Assert.Contains("sandbox", html.Headers["content-security-policy"]);
+        Assert.Equal(Hostile, await html.BodyAsync());
+        var dialogs = 0;
+        page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
 
         // r goes to the answer; it leaves with a file, from the mailbox, with the incident's tracking Message-ID.
         await page.Keyboard.PressAsync("r");
@@ -107,6 +115,8 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Changes saved." })).ToBeVisibleAsync();
         var changed = JsonDocument.Parse(await cli.Ok("incident", "show", reference, "--json")).RootElement.GetProperty("incident");
         Assert.Equal(("billing", "sam"), (changed.GetProperty("queue").GetString(), changed.GetProperty("assignee").GetString()));
+        await BrowserFixture.Screenshot(page, "incident");
+        Assert.Equal(0, dialogs);
 
         // The phone-width pictures of the same pages.
         var phone = await fixture.SignedIn(await fixture.Token(tenant, "agent", "kim"), BrowserFixture.Phone);
@@ -167,6 +177,55 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         var thread = JsonDocument.Parse(await cli.Ok("incident", "show", incident.GetProperty("reference").GetString()!, "--json")).RootElement.GetProperty("thread");
         Assert.DoesNotContain(thread.EnumerateArray(), e => e.GetProperty("author").GetString() == "Agent");
     }
+
+    [Fact]
+    public async Task A_reply_with_too_many_bytes_is_refused_with_the_limit_and_nothing_is_sent()
+    {
+        const string tenant = "agentlarge";
+        await fixture.AddServiceMailbox(tenant, "support", "agentlarge", "help@agentlarge.example");
+        var cli = fixture.Cli(tenant);
+        fixture.Dovecot.Deliver("agentlarge", TestMail.ToBytes(CustomerMail("customer@agentlarge.example", "Send me everything", "All the files, please.")));
+        await cli.Ok("mailbox", "poll", "support", "--until-built");
+        var reference = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")[0].GetProperty("reference").GetString()!;
+        var page = await fixture.SignedIn(await fixture.Token(tenant, "agent", "large-agent"));
+        var url = $"{fixture.BaseUrl}/incidents/{reference}";
+        await page.GotoAsync(url);
+
+        // In the browser: the files are refused as they are chosen, and the form does not leave.
+        await page.GetByLabel("Your answer").FillAsync("Here they are.");
+        var files = page.GetByLabel("Attach files");
+        await files.SetInputFilesAsync(new FilePayload { Name = "big.bin", MimeType = "application/octet-stream", Buffer = new byte[21 * 1024 * 1024] });
+        Assert.Contains("at most 20.0 MB", await files.EvaluateAsync<string>("input => input.validationMessage"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        Assert.Equal(url, page.Url);
+        await Assertions.Expect(page.GetByLabel("Your answer")).ToHaveValueAsync("Here they are.");
+
+        // Posted anyway (no script, or another client): over the files' limit, the page says so and keeps the text.
+        var token = await page.Locator("form[aria-labelledby=reply-title] input[name=__techmail_antiforgery]").GetAttributeAsync("value");
+        IFormData Reply(int bytes)
+        {
+            var form = Form(page.Context.APIRequest, ("_handler", "reply"), ("body", "Here they are."), ("after", "waiting"), ("__techmail_antiforgery", token!));
+            form.Set("files", new FilePayload { Name = "big.bin", MimeType = "application/octet-stream", Buffer = new byte[bytes] });
+            return form;
+        }
+
+        var over = await page.Context.APIRequest.PostAsync(url, new() { Multipart = Reply(20 * 1024 * 1024 + 512 * 1024), MaxRedirects = 0 });
+        Assert.Equal(200, over.Status);
+        var text = await over.TextAsync();
+        Assert.Contains("The files come to 20.5 MB; a reply takes at most 20 MB. Nothing was sent", text);
+        Assert.Contains("Here they are.</textarea>", text);
+
+        // Far over: refused before the body is read, with a page that says why.
+        var far = await page.Context.APIRequest.PostAsync(url, new() { Multipart = Reply(23 * 1024 * 1024), MaxRedirects = 0 });
+        Assert.Equal(413, far.Status);
+        Assert.Contains("the console takes at most 20 MB of files. Nothing was sent.", await far.TextAsync());
+
+        var thread = JsonDocument.Parse(await cli.Ok("incident", "show", reference, "--json")).RootElement.GetProperty("thread");
+        Assert.DoesNotContain(thread.EnumerateArray(), e => e.GetProperty("author").GetString() == "Agent");
+    }
+
+    // What a hostile sender attaches: a page whose script would run if the console ever showed it.
+    private static readonly byte[] Hostile = System.Text.Encoding.UTF8.GetBytes("<html><body><script>alert('owned')</script><p>Click me</p></body></html>");
 
     private static IFormData Form(IAPIRequestContext request, params (string Name, string Value)[] fields)
     {

@@ -26,6 +26,20 @@ public sealed class SignInBrowserTests(BrowserFixture fixture)
         await page.WaitForURLAsync(fixture.BaseUrl + "/incidents");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incidents" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("header .caller")).ToContainTextAsync("signin-agent");
+        // The console's pages run only this host's own script and style, and are never framed.
+        var queue = await page.ReloadAsync();
+        var policy = queue!.Headers["content-security-policy"];
+        Assert.Contains("default-src 'none'", policy);
+        Assert.Contains("script-src 'self';", policy);
+        Assert.Contains("frame-ancestors 'none'", policy);
+        Assert.DoesNotContain("unsafe", policy);
+
+        // ? shows the shortcuts, Escape closes them.
+        await page.Keyboard.PressAsync("?");
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Keyboard shortcuts" })).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToBeHiddenAsync();
+
         var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "techmail_session");
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
