@@ -24,6 +24,12 @@ public static class TechmailOptionsReader
         {
             var key = $"{TechmailOptions.Section}:{child.Key}";
             var value = child.Value;
+            if (child.Key.Equals(OpenIdConnectSection, StringComparison.OrdinalIgnoreCase))
+            {
+                // The console's OpenID Connect sign-in: a section of its own, read and checked by the silo's HTTP host.
+                continue;
+            }
+
             if (!Known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
             {
                 errors.Add(Unknown(key, child.Key));
@@ -287,6 +293,8 @@ public static class TechmailOptionsReader
 
         return (options, errors);
     }
+
+    private const string OpenIdConnectSection = "OpenIdConnect";
 
     private static readonly string[] Known =
     [

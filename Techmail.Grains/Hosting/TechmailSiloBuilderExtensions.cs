@@ -139,6 +139,7 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<IKeptConnections>(sp => sp.GetRequiredService<ImapConnectionPool>());
         services.AddSingleton<MailFetcher>();
         services.AddSingleton<MailSender>();
+        services.AddSingleton<ConnectionTester>();
         services.AddSingleton(options.Outbox);
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SentMailLookup>();

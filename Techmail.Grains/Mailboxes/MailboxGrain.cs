@@ -19,6 +19,7 @@ public sealed class MailboxGrain(
     ReprocessOutcomes outcomes,
     PollStatistics statistics,
     MailFetcher fetcher,
+    ConnectionTester connectionTester,
     PushMailboxStore pushMailboxes,
     Certificates.TenantServerTrust serverTrust,
     Audit.AuditLog audit,
@@ -678,6 +679,12 @@ public sealed class MailboxGrain(
     };
 
     // ---- Outbox: the durable sending of queued mail (Outgoing/OutboxGrain) ----
+
+    public async Task<ConnectionTestResult> TestConnection()
+    {
+        EnsureExists();
+        return await connectionTester.Test(await Revealed(state.State.Settings!), _stopping.Token);
+    }
 
     public async Task<OutgoingSettings?> GetOutgoingForSending() =>
         state.State.Settings is { Enabled: true, Outgoing: not null } stored ? (await Revealed(stored)).Outgoing : null;
