@@ -40,6 +40,8 @@ public static class AuditActions
     public const string QuarantineReprocess = "quarantine.reprocess";
     public const string QuarantineDrop = "quarantine.drop";
     public const string ContactRevalidate = "contact.revalidate";
+    public const string WebhookAdd = "webhook.add";
+    public const string WebhookRemove = "webhook.remove";
     public const string SignIn = "signin";
     public const string AccessRefused = "access.refused";
 }
