@@ -25,6 +25,9 @@ public sealed record DeliveryDecision(DeliveryAction Action, DateTimeOffset? Ret
 /// </summary>
 public sealed record WebhookPolicy
 {
+    /// <summary>Polls failed in a row that make a mailbox failing (its webhook event): one can be a blip, and each poll already retries.</summary>
+    public const int MailboxFailingAfter = 3;
+
     /// <summary>Deliveries to loopback, private, link-local and other non-public addresses; off unless the operator allows them.</summary>
     public bool AllowPrivateAddresses { get; init; }
 
