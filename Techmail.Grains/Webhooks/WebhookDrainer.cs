@@ -51,6 +51,8 @@ public sealed class WebhookDrainer(WebhookStore store, WebhookHttp http, ISecret
                         case DeliveryAction.Retry:
                             Interlocked.Increment(ref retried);
                             break;
+                        case null:
+                            break;
                         case DeliveryAction.Disable:
                             // Later deliveries of this webhook in the batch were failed with it; none is sent.
                             receivers[delivery.WebhookId] = null;
@@ -71,7 +73,8 @@ public sealed class WebhookDrainer(WebhookStore store, WebhookHttp http, ISecret
     private async Task<Receiver?> Load(string tenant, string id) =>
         await store.Get(tenant, id) is { Enabled: true } webhook ? new Receiver(new Uri(webhook.Url), protector.Unprotect(webhook.SealedSecret)) : null;
 
-    private async Task<DeliveryAction> Deliver(ClaimedDelivery delivery, Receiver? receiver, CancellationToken cancellationToken)
+    /// <returns>What the attempt came to; null when nothing was sent (the delivery waits on, unchanged).</returns>
+    private async Task<DeliveryAction?> Deliver(ClaimedDelivery delivery, Receiver? receiver, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (receiver is null)
@@ -83,6 +86,14 @@ public sealed class WebhookDrainer(WebhookStore store, WebhookHttp http, ISecret
 
         var attempt = await http.Post(receiver.Url, receiver.Secret, delivery.EventId, delivery.EventType, delivery.Body, cancellationToken);
         now = time.GetUtcNow();
+        if (attempt.NotSent)
+        {
+            // Not the receiver's doing, and not an attempt: back in the queue, due at once, its attempts unchanged.
+            await store.Release(delivery, now);
+            logger.LogDebug("Webhook {Webhook} of {Tenant}: {Event} waits: {Reason}", delivery.WebhookId, delivery.Tenant, delivery.EventId, attempt.Error);
+            return null;
+        }
+
         var decision = policy.Decide(attempt.Status, attempt.Error ?? attempt.Body, delivery.Attempts + 1, delivery.Created, now, Random.Shared.NextDouble());
         WebhookMetrics.Attempted(decision.Action, attempt.Elapsed, now - delivery.Created);
         switch (decision.Action)

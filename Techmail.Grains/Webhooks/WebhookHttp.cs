@@ -9,7 +9,8 @@ namespace Techmail.Webhooks;
 /// <param name="Status">The HTTP status, or null when no answer came.</param>
 /// <param name="Body">The start of the answer's body (for <c>webhook test</c> and the recorded error).</param>
 /// <param name="Error">Why no answer came (timeout, refused, address not allowed).</param>
-public sealed record WebhookAttempt(int? Status, string? Body, string? Error, TimeSpan Elapsed);
+/// <param name="NotSent">Nothing was sent: the receiving host's bound stayed full for a whole timeout.</param>
+public sealed record WebhookAttempt(int? Status, string? Body, string? Error, TimeSpan Elapsed, bool NotSent = false);
 
 /// <summary>
 /// Sends signed events over HTTP. One client for the silo: connections are pooled per receiver. Each connection is
@@ -45,7 +46,15 @@ public sealed class WebhookHttp : IDisposable
 
     public async Task<WebhookAttempt> Post(Uri url, string secret, string eventId, string eventType, string body, CancellationToken cancellationToken)
     {
-        using var slot = await _gate.Enter(url.IdnHost, cancellationToken);
+        // The wait for the host is bounded too: with the attempt's own timeout it stays inside a claim's lease, so no
+        // other drain takes the delivery over while this one still holds it.
+        var waited = Stopwatch.GetTimestamp();
+        using var slot = await _gate.Enter(url.IdnHost, _policy.Timeout, cancellationToken);
+        if (slot is null)
+        {
+            return new WebhookAttempt(null, null, $"{url.IdnHost} had {_policy.ConcurrencyPerHost} attempts in flight for {_policy.Timeout.TotalSeconds:0.#} s", Stopwatch.GetElapsedTime(waited), NotSent: true);
+        }
+
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_policy.Timeout);
@@ -143,7 +152,8 @@ public sealed class WebhookHostGate(WebhookPolicy policy)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.OrdinalIgnoreCase);
 
-    public async Task<IDisposable> Enter(string host, CancellationToken cancellationToken)
+    /// <returns>The slot, to dispose when the attempt is over; null when none came free within <paramref name="timeout"/>.</returns>
+    public async Task<IDisposable?> Enter(string host, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var gate = _hosts.GetOrAdd(host, _ => new SemaphoreSlim(policy.ConcurrencyPerHost, policy.ConcurrencyPerHost));
         if (gate.CurrentCount == 0)
@@ -151,8 +161,7 @@ public sealed class WebhookHostGate(WebhookPolicy policy)
             WebhookMetrics.HostWaited();
         }
 
-        await gate.WaitAsync(cancellationToken);
-        return new Slot(gate);
+        return await gate.WaitAsync(timeout, cancellationToken) ? new Slot(gate) : null;
     }
 
     private sealed class Slot(SemaphoreSlim gate) : IDisposable

@@ -227,6 +227,20 @@ public sealed class WebhookStore(TechmailDatabase database)
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Gives a claimed delivery back unsent: due again at <paramref name="at"/>, its attempts unchanged.</summary>
+    public async Task Release(ClaimedDelivery delivery, DateTimeOffset at)
+    {
+        await using var turn = await database.WriterTurn();
+        await using var connection = await database.OpenAsync();
+        await using var command = TechmailDatabase.Command(
+            connection,
+            "UPDATE techmail_webhook_deliveries SET next_attempt_utc = @at, claim = NULL WHERE id = @id AND claim = @claim AND state = 'queued'",
+            ("@at", at.UtcDateTime),
+            ("@id", delivery.Id),
+            ("@claim", delivery.Claim));
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Disables the webhook (the receiver said 410 Gone) and fails its waiting deliveries with the reason.</summary>
     public async Task Disable(string tenant, string webhookId, string reason, DateTimeOffset now)
     {

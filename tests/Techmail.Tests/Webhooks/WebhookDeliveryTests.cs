@@ -125,6 +125,24 @@ public sealed class WebhookDeliveryTests : IDisposable
         Assert.Contains("not a public address", (await store.Counts("acme"))[webhook].LastError);
     }
 
+    [Fact]
+    public async Task Attempts_to_one_host_stay_within_its_bound_and_a_receiver_slower_than_the_timeout_is_retried()
+    {
+        await using var receiver = await WebhookReceiver.Start();
+        receiver.Delay = TimeSpan.FromMilliseconds(300);
+        var policy = new WebhookPolicy { AllowPrivateAddresses = true, ConcurrencyPerHost = 2, Timeout = TimeSpan.FromSeconds(1) };
+        var (store, drainer, clock, webhook) = await Setup(await _databases.Sqlite(), receiver.Url, policy);
+        await store.Queue([.. Enumerable.Range(1, 8).Select(i => Event($"261207-00000{i}"))], clock.GetUtcNow());
+
+        Assert.Equal(new WebhookDrainOutcome(8, 0, 0), await drainer.Drain("acme", CancellationToken.None));
+        Assert.Equal(2, receiver.MostAtOnce);
+
+        receiver.Delay = TimeSpan.FromSeconds(3);
+        await store.Queue([Event("261207-000009")], clock.GetUtcNow());
+        Assert.Equal(new WebhookDrainOutcome(0, 1, 0), await drainer.Drain("acme", CancellationToken.None));
+        Assert.Equal("no answer within 1 s", (await store.Counts("acme"))[webhook].LastError);
+    }
+
     public void Dispose() => _databases.Dispose();
 
     private async Task SignedAndRetried(TechmailDatabase database)

@@ -38,6 +38,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
+    /// <summary>How long the receiver takes before it answers.</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>The most requests it was answering at once.</summary>
+    public int MostAtOnce => _most;
+
+    private int _inFlight, _most;
+
     public static async Task<WebhookReceiver> Start()
     {
         var port = FreePort.Next();
@@ -48,8 +56,26 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var receiver = new WebhookReceiver(app, port);
         app.MapPost("/hooks/techmail", async (HttpContext context) =>
         {
+            var now = Interlocked.Increment(ref receiver._inFlight);
+            int most;
+            while (now > (most = receiver._most) && Interlocked.CompareExchange(ref receiver._most, now, most) != most)
+            {
+            }
+
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync();
+            try
+            {
+                await Task.Delay(receiver.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            finally
+            {
+                Interlocked.Decrement(ref receiver._inFlight);
+            }
+
             var status = receiver._script.TryDequeue(out var next) ? next : receiver.Otherwise;
             receiver._received.Enqueue(new ReceivedWebhook(
                 context.Request.Headers["Techmail-Signature"].FirstOrDefault(),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Techmail.Tests.Observability;
 using Techmail.Tests.Support;
 using Techmail.Webhooks;
 
@@ -96,6 +97,11 @@ public sealed class WebhookSiloTests
             var updated = await receiver.WaitFor(r => r.Any(x => x.EventType == WebhookEventTypes.IncidentUpdated), TimeSpan.FromSeconds(30));
             var update = updated.Single(x => x.EventType == WebhookEventTypes.IncidentUpdated).Json.GetProperty("data");
             Assert.Equal((reference, "Solved"), (update.GetProperty("incident").GetProperty("reference").GetString(), update.GetProperty("incident").GetProperty("status").GetString()));
+
+            using var http = new HttpClient { BaseAddress = silo.Http };
+            var metrics = await PrometheusText.Scrape(http);
+            Assert.True(metrics.Sum("techmail_webhook_attempts_total", ("outcome", "delivered")) >= Mails + 1, metrics.Text);
+            Assert.True(metrics.Has("techmail_webhook_duration_seconds_count"), metrics.Text);
 
             await cli.Ok("webhook", "remove", webhook);
             Assert.Equal(1, (await cli.Run("webhook", "remove", webhook)).ExitCode);
