@@ -74,6 +74,13 @@ public sealed class WebhookSiloTests
         }
 
         Assert.Equal(Mails, await SiloDatabase.Count(data.Path, "SELECT COUNT(*) FROM techmail_webhook_deliveries WHERE state = 'queued'"));
+        // The secret is kept sealed with the key ring, as mailbox passwords are: not in the database's bytes.
+        Assert.StartsWith("CfDJ8", (string)(await SiloDatabase.Query(data.Path, "SELECT secret FROM techmail_webhooks"))!);
+        foreach (var file in Directory.GetFiles(data.Path, "techmail.db*"))
+        {
+            Assert.DoesNotContain(secret, System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file)));
+        }
+
         receiver.Otherwise = 200;
 
         await using (var silo = await SiloProcess.Start(data.Path, siloPort, gatewayPort, settings))
