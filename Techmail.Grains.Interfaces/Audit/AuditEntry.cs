@@ -44,6 +44,9 @@ public static class AuditActions
 
     /// <summary>The provider refused a mailbox's refresh token: its polls and sends stop until it is connected again.</summary>
     public const string MailboxNeedsReconnecting = "mailbox.needs-reconnecting";
+
+    public const string WebhookAdd = "webhook.add";
+    public const string WebhookRemove = "webhook.remove";
     public const string SignIn = "signin";
     public const string AccessRefused = "access.refused";
 }

@@ -24,6 +24,7 @@ using Techmail.Security.KeyRing;
 using Techmail.Storage;
 using Techmail.Tenants;
 using Techmail.Tls;
+using Techmail.Webhooks;
 
 namespace Techmail.Hosting;
 
@@ -95,6 +96,7 @@ public static class TechmailSiloBuilderExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
         silo.Services.AddSingleton<JournalReplayAtStart>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JournalReplayAtStart>());
+        silo.AddTechmailWebhookResume();
         return silo;
     }
 
@@ -189,6 +191,7 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<TokenVerifier>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<EngineMark>();
+        services.AddTechmailWebhooks(options.Webhooks);
         return services;
     }
 }

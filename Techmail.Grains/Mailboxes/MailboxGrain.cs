@@ -23,6 +23,7 @@ public sealed class MailboxGrain(
     PushMailboxStore pushMailboxes,
     Certificates.TenantServerTrust serverTrust,
     Audit.AuditLog audit,
+    Webhooks.WebhookEvents webhooks,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -351,6 +352,7 @@ public sealed class MailboxGrain(
         var incarnation = state.State.Created;
         var settings = await Revealed(state.State.Settings!);
         var host = settings.Incoming!.Host;
+        var failuresBefore = state.State.Status.ConsecutiveFailures;
         // What the poll did, applied when it ends to the state as it is then: an admin may have changed it meanwhile.
         Func<MailboxState, bool> outcome;
         try
@@ -409,6 +411,29 @@ public sealed class MailboxGrain(
 
             return outcome(current);
         });
+        await RaiseFailing(failuresBefore);
+    }
+
+    /// <summary>The mailbox.failing webhook event, once per run of failed polls: when the run reaches its threshold.</summary>
+    private async Task RaiseFailing(int failuresBefore)
+    {
+        var status = state.State.Status;
+        if (state.State.Settings is null || failuresBefore >= Webhooks.WebhookPolicy.MailboxFailingAfter || status.ConsecutiveFailures < Webhooks.WebhookPolicy.MailboxFailingAfter)
+        {
+            return;
+        }
+
+        try
+        {
+            // A run of failures follows the last success (or the mailbox's creation): that is its key.
+            await webhooks.Raise(Webhooks.WebhookPayloads.MailboxFailing(
+                Tenant, Name, status.ConsecutiveFailures, status.LastError, status.LastSuccess, time.GetUtcNow(), status.LastSuccess ?? state.State.Created));
+        }
+        catch (Exception e)
+        {
+            // The poll's outcome stands; the status still shows the failures.
+            logger.LogError(e, "Mailbox {Tenant}/{Mailbox} is failing, and its webhook event could not be queued", Tenant, Name);
+        }
     }
 
     /// <summary>Applies a poll's report to the state; returns whether anything worth a storage write changed.</summary>

@@ -132,6 +132,13 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "token list", "token", "list", "--json");
         await Check(cli, "token revoke", "token", "revoke", "jsondoc-agent", "--json");
 
+        // A receiver under the reserved .invalid name: the ping finds no address, and says so in the same shape.
+        var webhook = await Check(cli, "webhook add", "webhook", "add", "https://hooks.invalid/techmail", "--event", "incident.created", "--json");
+        var webhookId = webhook.GetProperty("webhook").GetProperty("id").GetString()!;
+        await Check(cli, "webhook list", "webhook", "list", "--json");
+        await Check(cli, "webhook test", "webhook", "test", webhookId, "--json");
+        await Check(cli, "webhook remove", "webhook", "remove", webhookId, "--json");
+
         var export = dir.File("mailboxes.json");
         await Check(cli, "mailbox export", "mailbox", "export", "--json");
         await cli.Ok("mailbox", "export", "--output", export);
