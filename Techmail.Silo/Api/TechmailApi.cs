@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Scalar.AspNetCore;
 using Techmail.Silo.Http;
+using Techmail.Silo.Webhooks;
 
 namespace Techmail.Silo.Api;
 
@@ -57,7 +58,8 @@ public static class TechmailApi
             .MapRuleApi()
             .MapCertificateApi()
             .MapTokenApi()
-            .MapAuditApi();
+            .MapAuditApi()
+            .MapWebhookApi();
 
         // A path the API does not have is answered as every other error is, not with an empty 404. Left out of the
         // document: it is no operation.

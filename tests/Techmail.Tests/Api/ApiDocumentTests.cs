@@ -26,7 +26,7 @@ public sealed partial class ApiDocumentTests(SiloProcessFixture fixture) : IClas
         var routes = await ApiRoutes();
         // Enough to know the walk found the API and not an empty host: every area the CLI has is there.
         Assert.True(routes.Count >= 40, $"only {routes.Count} API operations found");
-        foreach (var area in new[] { "mailboxes", "incidents", "contacts", "quarantine", "rules", "certificates", "tokens", "audit", "bounces", "status" })
+        foreach (var area in new[] { "mailboxes", "incidents", "contacts", "quarantine", "rules", "certificates", "tokens", "audit", "bounces", "status", "webhooks" })
         {
             Assert.Contains(routes, r => r.Path.StartsWith($"{TechmailApi.Prefix}/{area}", StringComparison.Ordinal));
         }
