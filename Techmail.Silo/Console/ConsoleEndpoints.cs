@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Http;
 using Techmail.Access;
 using Techmail.Silo.Http;
+using Techmail.Silo.WebConsole.Admin;
 using Techmail.Silo.WebConsole.Agent;
 
 namespace Techmail.Silo.WebConsole;
@@ -20,6 +21,7 @@ public static class ConsoleEndpoints
     public static IServiceCollection AddTechmailConsole(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddTechmailAdminConsole();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "techmail_antiforgery";

@@ -77,7 +77,7 @@ public static class SignInEndpoints
 
         await audit.SignedIn(context, caller);
         var (session, expires) = sessions.Open(tokenId);
-        context.Response.Cookies.Append(TokenAuthentication.CookieName, session, Cookie(context, expires));
+        GiveCookie(context, session, expires);
         // 303: the browser follows with a GET, and a reload does not post the token again.
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
         context.Response.Headers.Location = returnPath;
@@ -90,6 +90,10 @@ public static class SignInEndpoints
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         await SignInPage.Write(context, SignInPage.DefaultReturn, "the form was not sent from this site's page (or the page is too old); sign in again from this page");
     }
+
+    /// <summary>Gives the browser its session cookie (a token's sign-in here, or an OpenID Connect one).</summary>
+    public static void GiveCookie(HttpContext context, string session, DateTimeOffset expires) =>
+        context.Response.Cookies.Append(TokenAuthentication.CookieName, session, Cookie(context, expires));
 
     /// <summary>Tells the browser to drop the cookie (an ended session, a sign-out).</summary>
     public static void ForgetCookie(HttpContext context) =>

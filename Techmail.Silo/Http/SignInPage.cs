@@ -45,6 +45,13 @@ public static class SignInPage
               </form>
               <p class="hint">Your own token, or the operator's: the silo wrote one to DATA/operator-token at its first start.</p>
               """;
+        if (returnPath is not null && context.RequestServices.GetService<OpenIdConnect.OidcSettings>() is { } oidc)
+        {
+            // The organisation's own sign-in, when configured, beside the token form.
+            var to = $"{OpenIdConnect.OidcSignIn.Path}?return={Uri.EscapeDataString(returnPath)}";
+            form += $"<p class=\"or\">or</p><p><a class=\"button\" href=\"{WebUtility.HtmlEncode(to)}\">Sign in with {WebUtility.HtmlEncode(oidc.DisplayName)}</a></p>";
+        }
+
         await response.WriteAsync($$"""
             <!DOCTYPE html>
             <html lang="en">

@@ -8,6 +8,8 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Techmail.Hosting;
 using Techmail.Observability;
+using Techmail.Silo.Connections;
+using Techmail.Silo.Http.OpenIdConnect;
 using Techmail.Silo.WebConsole;
 
 namespace Techmail.Silo.Http;
@@ -33,6 +35,7 @@ public static class SiloHttp
         builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddTechmailTelemetry(options, metrics => metrics.AddPrometheusExporter());
         builder.Services.AddTechmailSignIn();
+        builder.Services.AddTechmailConnections();
         builder.Services.AddTechmailConsole();
 
         // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
@@ -95,6 +98,8 @@ public static class SiloHttp
         });
         app.MapPrometheusScrapingEndpoint(Metrics);
         app.MapTechmailSignIn();
+        app.MapTechmailConnections();
+        app.MapTechmailOpenIdConnect(app.Services.GetService<OidcSettings>());
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.

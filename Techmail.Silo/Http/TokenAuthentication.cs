@@ -90,6 +90,12 @@ public sealed class TokenAuthenticationHandler(
             return Refused("the session has ended; sign in again", "anonymous", audited: false);
         }
 
+        if (sessions.PersonOf(session) is { } person)
+        {
+            // Signed in through OpenID Connect: no token stands behind the session to recheck.
+            return Success(person, tokenId);
+        }
+
         var (signedIn, ended) = await verifier.Recheck(tokenId);
         if (signedIn is null)
         {
