@@ -160,9 +160,9 @@ public sealed class ConsentOverHttpTests(SiloProcessFixture fixture) : IClassFix
     private async Task<string> SignIn(HttpClient http)
     {
         var token = File.ReadAllText(fixture.Silo.OperatorTokenFile).Trim();
-        using var signedIn = await http.PostAsync("signin", new FormUrlEncodedContent([new("token", token), new("return", "/")]));
+        using var signedIn = await SignInForm.Post(http, token, "/");
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
-        return signedIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        return signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("techmail_session=", StringComparison.Ordinal)).Split(';')[0];
     }
 
     /// <returns>Where the browser is sent, and the binding cookie it got.</returns>

@@ -137,27 +137,7 @@ public sealed class DashboardSignInTests
         return http.SendAsync(request);
     }
 
-    /// <summary>As a browser does: the form first, for its antiforgery token and cookie, then the post.</summary>
-    private static async Task<HttpResponseMessage> SignIn(HttpClient http, string token)
-    {
-        var (field, value, cookie) = await SignInForm(http);
-        var post = new HttpRequestMessage(HttpMethod.Post, "signin")
-        {
-            Content = new FormUrlEncodedContent([new("token", token), new("return", "/dashboard"), new(field, value)]),
-        };
-        post.Headers.Add("Cookie", cookie);
-        return await http.SendAsync(post);
-    }
-
-    private static async Task<(string Field, string Value, string Cookie)> SignInForm(HttpClient http)
-    {
-        using var form = await Get(http, "signin", html: true);
-        var html = await form.Content.ReadAsStringAsync();
-        var hidden = System.Text.RegularExpressions.Regex.Match(html, "<input type=\"hidden\" name=\"(__[a-z_]+)\" value=\"([^\"]+)\">");
-        Assert.True(hidden.Success, "the sign-in form carries an antiforgery token");
-        var cookie = form.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("techmail_antiforgery=", StringComparison.Ordinal)).Split(';')[0];
-        return (hidden.Groups[1].Value, hidden.Groups[2].Value, cookie);
-    }
+    private static Task<HttpResponseMessage> SignIn(HttpClient http, string token) => SignInForm.Post(http, token, "/dashboard");
 
     private static async Task<List<(string Tenant, string Actor, string Subject, string After)>> Audit(TempDirectory data, string action)
     {
