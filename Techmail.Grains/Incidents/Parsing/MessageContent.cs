@@ -12,7 +12,7 @@ namespace Techmail.Incidents.Parsing;
 /// part that cannot be decoded becomes a note and, where possible, an attachment of what was recovered, instead of
 /// costing the whole message.
 /// </summary>
-internal sealed class MessageContent : MessageFileWalker
+internal sealed class MessageContent(DecodedTexts texts) : MessageFileWalker(texts)
 {
     private readonly List<TextCandidate> _texts = [];
     private readonly List<TextCandidate> _tnefTexts = [];
@@ -24,9 +24,10 @@ internal sealed class MessageContent : MessageFileWalker
 
     public IReadOnlyList<string> Notes => _notes;
 
-    public static MessageContent Of(MimeMessage message)
+    /// <param name="texts">The message's text parts as decoded for the rest of its reading.</param>
+    public static MessageContent Of(MimeMessage message, DecodedTexts texts)
     {
-        var content = new MessageContent();
+        var content = new MessageContent(texts);
         content.Walk(message);
         return content;
     }
@@ -96,7 +97,7 @@ internal sealed class MessageContent : MessageFileWalker
         _depthNoted = true;
     }
 
-    protected override void OnBodyText(TextPart part, bool inAlternative, bool fromTnef) => AddText(part, inAlternative, fromTnef);
+    protected override void OnBodyText(DecodedText text, bool inAlternative, bool fromTnef) => AddText(text, inAlternative, fromTnef);
 
     protected override void OnFile(MimePart part, string? name, string mimeType) => AddAttachment(part, name, mimeType);
 
@@ -122,12 +123,12 @@ internal sealed class MessageContent : MessageFileWalker
     protected override void OnUnreadable(MimeEntity entity, Exception failure) =>
         _notes.Add($"a {entity.ContentType.MimeType} part could not be read ({failure.GetType().Name}) and was left out");
 
-    private void AddText(TextPart part, bool inAlternative, bool fromTnef)
+    private void AddText(DecodedText decoded, bool inAlternative, bool fromTnef)
     {
-        var bytes = PartContent.Decode(part, out var damaged);
-        if (damaged) _notes.Add($"a {part.ContentType.MimeType} body part is damaged; the readable beginning was kept");
-        var text = TextDecoding.Decode(bytes, part.ContentType.Charset, out var note);
-        if (note is not null) _notes.Add(note);
+        var part = decoded.Part;
+        if (decoded.Damaged) _notes.Add($"a {part.ContentType.MimeType} body part is damaged; the readable beginning was kept");
+        var text = decoded.Text;
+        if (decoded.CharsetNote is { } note) _notes.Add(note);
         if (part.IsFlowed)
         {
             var deleteSpace = part.ContentType.Parameters.TryGetValue("delsp", out string? delsp)
