@@ -20,6 +20,12 @@ internal sealed class MessageContent(DecodedTexts texts) : MessageFileWalker(tex
     private readonly List<string> _notes = [];
     private bool _depthNoted;
 
+    /// <summary>
+    /// A plain-text body, once joined: the body and the reply text read the same parts, and only HTML is converted
+    /// differently for each.
+    /// </summary>
+    private string? _plainBody;
+
     public IReadOnlyList<AttachmentDraft> Attachments => _attachments;
 
     public IReadOnlyList<string> Notes => _notes;
@@ -68,11 +74,14 @@ internal sealed class MessageContent(DecodedTexts texts) : MessageFileWalker(tex
             var useful = candidates.Where(t => !string.IsNullOrWhiteSpace(t.Text)).ToList();
             if (useful.Count == 0) continue;
             var isHtml = !useful.Exists(t => !t.IsHtml);
+            if (!isHtml && _plainBody is not null) return _plainBody;
             var chosen = useful.Where(t => t.IsHtml == isHtml).ToList();
             // After the first, only parts outside multipart/alternative belong to the body: Apple Mail splits a
             // body around inline images into several parts, while alternatives repeat the same text.
             var parts = chosen.Take(1).Concat(chosen.Skip(1).Where(t => !t.InAlternative));
-            return string.Join("\n\n", parts.Select(t => isHtml ? html(t.Text) : t.Text.Trim('\n')).Where(t => t.Length > 0));
+            var body = string.Join("\n\n", parts.Select(t => isHtml ? html(t.Text) : t.Text.Trim('\n')).Where(t => t.Length > 0));
+            if (!isHtml) _plainBody = body;
+            return body;
         }
         return "";
     }
