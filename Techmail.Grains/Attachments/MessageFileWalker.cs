@@ -1,6 +1,7 @@
 using MimeKit;
 using MimeKit.Cryptography;
 using MimeKit.Tnef;
+using Techmail.Incidents.Parsing;
 
 namespace Techmail.Attachments;
 
@@ -15,7 +16,11 @@ namespace Techmail.Attachments;
 /// them. What a part throws is handed to <see cref="OnUnreadable"/>, so intake can note it and go on while screening
 /// refuses to call unread content clean.
 /// </remarks>
-internal abstract class MessageFileWalker
+/// <param name="texts">
+/// Where the walk takes each body text part's decoded content, so whatever else reads the same message (the charset
+/// hint, the body and reply text) decodes it only once.
+/// </param>
+internal abstract class MessageFileWalker(DecodedTexts texts)
 {
     /// <summary>Far beyond any real mail (a few levels); deeper trees are built to exhaust parsers.</summary>
     public const int MaxDepth = 32;
@@ -31,8 +36,11 @@ internal abstract class MessageFileWalker
     /// <summary>A part nested deeper than <see cref="MaxDepth"/>; its contents are not walked.</summary>
     protected abstract void OnTooDeep(MimeEntity entity);
 
-    /// <summary>Plain or HTML text that is the message's body (from TNEF: the body Outlook wrapped in winmail.dat).</summary>
-    protected abstract void OnBodyText(TextPart part, bool inAlternative, bool fromTnef);
+    /// <summary>
+    /// Plain or HTML text that is the message's body (from TNEF: the body Outlook wrapped in winmail.dat), without the
+    /// files uuencoded into it.
+    /// </summary>
+    protected abstract void OnBodyText(DecodedText text, bool inAlternative, bool fromTnef);
 
     /// <summary>
     /// A file: any leaf part that is not body text, including each file unpacked from TNEF. <paramref name="mimeType"/>
@@ -124,9 +132,10 @@ internal abstract class MessageFileWalker
     /// <summary>Body text, and the files uuencoded into it as files of their own (see <see cref="UuencodedFiles"/>).</summary>
     private void VisitBodyText(TextPart text, bool inAlternative, bool fromTnef)
     {
-        if (UuencodedFiles.Of(text) is not { } split)
+        var decoded = texts.For(text);
+        if (UuencodedFiles.Of(decoded) is not { } split)
         {
-            OnBodyText(text, inAlternative, fromTnef);
+            OnBodyText(decoded, inAlternative, fromTnef);
             return;
         }
 

@@ -13,41 +13,48 @@ namespace Techmail.Attachments;
 internal static partial class UuencodedFiles
 {
     /// <summary>The body without its uuencoded blocks, and the files they hold.</summary>
-    public sealed record Split(TextPart Text, IReadOnlyList<MimePart> Files);
+    public sealed record Split(DecodedText Text, IReadOnlyList<MimePart> Files);
 
     /// <summary>Null when the part holds no complete uuencoded block (a "begin" line alone is prose).</summary>
-    public static Split? Of(TextPart text)
+    public static Split? Of(DecodedText text)
     {
-        if (!text.IsPlain) return null;
-        var bytes = PartContent.Decode(text, out _);
+        if (!text.Part.IsPlain) return null;
+        var bytes = text.Bytes;
         if (!MayHoldBlock(bytes)) return null;
 
         // Latin-1 maps byte for byte, so offsets in the string are offsets in the bytes; the blocks themselves are ASCII.
         var content = Encoding.Latin1.GetString(bytes);
         var files = new List<MimePart>();
-        var kept = new StringBuilder(content.Length);
+        var kept = new MemoryStream(bytes.Length);
         var position = 0;
         foreach (Match begin in BeginLine().Matches(content))
         {
             if (begin.Index < position) continue;
             var block = ReadBlock(content, begin, out var blockEnd);
             if (block is null) continue;
-            kept.Append(content, position, begin.Index - position);
+            kept.Write(bytes, position, begin.Index - position);
             files.Add(File(begin.Groups["name"].Value.Trim(), block));
             position = blockEnd;
         }
         if (files.Count == 0) return null;
-        kept.Append(content, position, content.Length - position);
+        kept.Write(bytes, position, bytes.Length - position);
 
-        var remaining = new TextPart(text.ContentType.MediaSubtype);
-        foreach (var parameter in text.ContentType.Parameters)
-            remaining.ContentType.Parameters[parameter.Name] = parameter.Value;
-        remaining.Content = new MimeContent(new MemoryStream(Encoding.Latin1.GetBytes(kept.ToString())));
-        return new Split(remaining, files);
+        // The text around the blocks is read as the part says (its charset, format=flowed), and is as damaged as it was.
+        return new Split(new DecodedText(text.Part, kept.ToArray(), text.Damaged), files);
     }
 
-    private static bool MayHoldBlock(byte[] bytes) =>
-        bytes.AsSpan().IndexOf("begin"u8) >= 0 && (bytes.AsSpan().IndexOf("\nend"u8) >= 0 || bytes.AsSpan().IndexOf("\n===="u8) >= 0);
+    /// <summary>
+    /// Whether a block can be there at all: a "begin" at the start of a line and an "end" or "====" line after it. Most
+    /// text has neither, and is spared the scan.
+    /// </summary>
+    private static bool MayHoldBlock(byte[] bytes)
+    {
+        var span = bytes.AsSpan();
+        var begin = span.StartsWith("begin"u8) ? 0 : span.IndexOf("\nbegin"u8);
+        if (begin < 0) return false;
+        var after = span[begin..];
+        return after.IndexOf("\nend"u8) >= 0 || after.IndexOf("\n===="u8) >= 0;
+    }
 
     /// <summary>The decoded bytes of the block starting at <paramref name="begin"/>, or null when it is not a whole block.</summary>
     private static byte[]? ReadBlock(string content, Match begin, out int blockEnd)

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using MimeKit;
 using MimeKit.Tnef;
 using Techmail.Attachments;
+using Techmail.Incidents.Parsing;
 using Techmail.Mailboxes;
 
 namespace Techmail.Polling;
@@ -339,7 +340,7 @@ public sealed class MessageScreen
     /// One screening of one message: the files <see cref="MessageFileWalker"/> finds (those intake would store,
     /// winmail.dat's unpacked) are checked in order, and the walk stops at the first breach.
     /// </summary>
-    private sealed class ScreenWalk(MessageScreen screen, bool measure) : MessageFileWalker
+    private sealed class ScreenWalk(MessageScreen screen, bool measure) : MessageFileWalker(new DecodedTexts())
     {
         public string? Reason { get; private set; }
 
@@ -354,7 +355,7 @@ public sealed class MessageScreen
         protected override void OnTooDeep(MimeEntity entity) =>
             Reason ??= $"parts are nested deeper than {MaxDepth} levels, so what they carry cannot be screened";
 
-        protected override void OnBodyText(TextPart part, bool inAlternative, bool fromTnef)
+        protected override void OnBodyText(DecodedText text, bool inAlternative, bool fromTnef)
         {
         }
 

@@ -37,6 +37,14 @@ internal sealed class Pop3Connection : ISignInChannel, IDisposable
     private readonly int _port;
     private readonly TimeSpan _readTimeout;
     private readonly byte[] _buffer = new byte[64 * 1024];
+
+    /// <summary>
+    /// Where multi-line answers are gathered, kept from one answer to the next: growing a fresh stream to the size of
+    /// each message, doubling as it went, cost more allocation than anything else in a poll. Only a stream no larger
+    /// than <see cref="KeptReplyCapacity"/> is kept, so one huge message is not held for the rest of the session.
+    /// </summary>
+    private MemoryStream? _reply;
+    private const int KeptReplyCapacity = 1024 * 1024;
     private Stream _stream;
     private int _start;
     private int _end;
@@ -366,7 +374,21 @@ internal sealed class Pop3Connection : ISignInChannel, IDisposable
     /// <summary>The lines up to the "." line, each with its line break, a leading dot of a stuffed line removed.</summary>
     private async Task<byte[]> ReadLines(CancellationToken cancellationToken)
     {
-        using var body = new MemoryStream();
+        var body = _reply ?? new MemoryStream();
+        _reply = null;
+        body.SetLength(0);
+        try
+        {
+            return await ReadLinesInto(body, cancellationToken);
+        }
+        finally
+        {
+            if (body.Capacity <= KeptReplyCapacity) _reply = body;
+        }
+    }
+
+    private async Task<byte[]> ReadLinesInto(MemoryStream body, CancellationToken cancellationToken)
+    {
         while (true)
         {
             await Fill(2, cancellationToken);

@@ -43,6 +43,21 @@ internal static partial class QuoteHeaders
         return EndsWithAngledAddress().IsMatch(text) && ClockTime().IsMatch(text);
     }
 
+    /// <summary>
+    /// Whether text whose last character (stars and white space aside, see <see cref="LastSignificant"/>) is
+    /// <paramref name="last"/> can be an attribution: <see cref="IsAttribution"/> only takes text that ends in a colon,
+    /// or framed in dashes. A cheap test that spares joining lines that cannot be one.
+    /// </summary>
+    public static bool MayEndAttribution(char last) => last is ':' or '：' or '-';
+
+    /// <summary>The last character that is neither white space nor '*', or '\0' when there is none.</summary>
+    public static char LastSignificant(string text)
+    {
+        for (var i = text.Length - 1; i >= 0; i--)
+            if (text[i] != '*' && !char.IsWhiteSpace(text[i])) return text[i];
+        return '\0';
+    }
+
     /// <summary>"-----Original Message-----" and its equivalents, which Outlook and others put above the old mail.</summary>
     public static bool IsOriginalMessageSeparator(string line) => OriginalMessage().IsMatch(line);
 

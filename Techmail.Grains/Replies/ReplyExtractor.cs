@@ -112,12 +112,16 @@ public static partial class ReplyExtractor
     private static int AttributionAt(List<string> lines, int start)
     {
         var afterBreak = start == 0 || lines[start - 1].Trim().Length == 0 || IsQuoted(lines[start - 1]);
-        var joined = "";
+        var last = '\0';
         for (var k = 0; k < QuoteHeaders.MaxAttributionLines && start + k < lines.Count; k++)
         {
             var line = lines[start + k].Trim();
             if (line.Length == 0 || IsQuoted(line)) break;
-            joined = k == 0 ? line : joined + " " + line;
+            // Joined and tested only when the joined lines can end as an attribution does: nearly every line of a body
+            // cannot, and joining each with the lines after it was most of what reading a reply cost.
+            if (QuoteHeaders.LastSignificant(line) is var end and not '\0') last = end;
+            if (!QuoteHeaders.MayEndAttribution(last)) continue;
+            var joined = string.Join(' ', lines.Skip(start).Take(k + 1).Select(l => l.Trim()));
             if (QuoteHeaders.IsAttribution(joined, afterBreak)) return k + 1;
         }
         return 0;

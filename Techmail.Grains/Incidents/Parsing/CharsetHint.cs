@@ -16,7 +16,8 @@ internal static class CharsetHint
     private static readonly HeaderId[] Named = [HeaderId.From, HeaderId.Sender, HeaderId.ReplyTo, HeaderId.To, HeaderId.Cc, HeaderId.Subject];
 
     /// <summary>Null when no header holds 8-bit text outside UTF-8 (nothing needs a hint) or no charset is clear.</summary>
-    public static Encoding? Of(MimeMessage message)
+    /// <param name="texts">The message's text parts as decoded for the rest of its reading.</param>
+    public static Encoding? Of(MimeMessage message, DecodedTexts texts)
     {
         using var sample = new MemoryStream();
         foreach (var header in message.Headers)
@@ -30,7 +31,7 @@ internal static class CharsetHint
             if (part.IsAttachment) continue;
             try
             {
-                var bytes = PartContent.Decode(part, out _);
+                var bytes = texts.For(part).Bytes;
                 sample.Write(bytes, 0, Math.Min(bytes.Length, MaxSample));
             }
             catch (Exception e) when (e is not OutOfMemoryException)

@@ -48,8 +48,10 @@ public static class CustomerMessageReader
 
     private static CustomerMessageResult ReadParsed(MimeMessage message, byte[] raw, string messageKey)
     {
-        // Names and subjects in a wrong or missing charset are read in the charset the whole message shows.
-        var hint = CharsetHint.Of(message);
+        // Names and subjects in a wrong or missing charset are read in the charset the whole message shows. Its text
+        // parts are decoded once for the hint and the body alike.
+        var texts = new DecodedTexts();
+        var hint = CharsetHint.Of(message, texts);
         if (!TryResolveSender(message, hint, out var sender, out var source))
             return CustomerMessageResult.Unusable("no sender address: no usable From, Sender or Return-Path (Reply-To only says where answers go)");
 
@@ -57,7 +59,7 @@ public static class CustomerMessageReader
         var (messageId, synthetic) = MessageIds.Choose(message.Headers, messageKey, raw);
         if (synthetic) notes.Add("the message has no usable Message-ID; one was made from its key");
 
-        var content = MessageContent.Of(message);
+        var content = MessageContent.Of(message, texts);
         var body = content.BodyText();
         var subject = SubjectOf(message, hint);
         notes.AddRange(content.Notes);

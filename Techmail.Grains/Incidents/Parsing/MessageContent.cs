@@ -12,7 +12,7 @@ namespace Techmail.Incidents.Parsing;
 /// part that cannot be decoded becomes a note and, where possible, an attachment of what was recovered, instead of
 /// costing the whole message.
 /// </summary>
-internal sealed class MessageContent : MessageFileWalker
+internal sealed class MessageContent(DecodedTexts texts) : MessageFileWalker(texts)
 {
     private readonly List<TextCandidate> _texts = [];
     private readonly List<TextCandidate> _tnefTexts = [];
@@ -20,13 +20,20 @@ internal sealed class MessageContent : MessageFileWalker
     private readonly List<string> _notes = [];
     private bool _depthNoted;
 
+    /// <summary>
+    /// A plain-text body, once joined: the body and the reply text read the same parts, and only HTML is converted
+    /// differently for each.
+    /// </summary>
+    private string? _plainBody;
+
     public IReadOnlyList<AttachmentDraft> Attachments => _attachments;
 
     public IReadOnlyList<string> Notes => _notes;
 
-    public static MessageContent Of(MimeMessage message)
+    /// <param name="texts">The message's text parts as decoded for the rest of its reading.</param>
+    public static MessageContent Of(MimeMessage message, DecodedTexts texts)
     {
-        var content = new MessageContent();
+        var content = new MessageContent(texts);
         content.Walk(message);
         return content;
     }
@@ -67,11 +74,14 @@ internal sealed class MessageContent : MessageFileWalker
             var useful = candidates.Where(t => !string.IsNullOrWhiteSpace(t.Text)).ToList();
             if (useful.Count == 0) continue;
             var isHtml = !useful.Exists(t => !t.IsHtml);
+            if (!isHtml && _plainBody is not null) return _plainBody;
             var chosen = useful.Where(t => t.IsHtml == isHtml).ToList();
             // After the first, only parts outside multipart/alternative belong to the body: Apple Mail splits a
             // body around inline images into several parts, while alternatives repeat the same text.
             var parts = chosen.Take(1).Concat(chosen.Skip(1).Where(t => !t.InAlternative));
-            return string.Join("\n\n", parts.Select(t => isHtml ? html(t.Text) : t.Text.Trim('\n')).Where(t => t.Length > 0));
+            var body = string.Join("\n\n", parts.Select(t => isHtml ? html(t.Text) : t.Text.Trim('\n')).Where(t => t.Length > 0));
+            if (!isHtml) _plainBody = body;
+            return body;
         }
         return "";
     }
@@ -96,7 +106,7 @@ internal sealed class MessageContent : MessageFileWalker
         _depthNoted = true;
     }
 
-    protected override void OnBodyText(TextPart part, bool inAlternative, bool fromTnef) => AddText(part, inAlternative, fromTnef);
+    protected override void OnBodyText(DecodedText text, bool inAlternative, bool fromTnef) => AddText(text, inAlternative, fromTnef);
 
     protected override void OnFile(MimePart part, string? name, string mimeType) => AddAttachment(part, name, mimeType);
 
@@ -122,12 +132,12 @@ internal sealed class MessageContent : MessageFileWalker
     protected override void OnUnreadable(MimeEntity entity, Exception failure) =>
         _notes.Add($"a {entity.ContentType.MimeType} part could not be read ({failure.GetType().Name}) and was left out");
 
-    private void AddText(TextPart part, bool inAlternative, bool fromTnef)
+    private void AddText(DecodedText decoded, bool inAlternative, bool fromTnef)
     {
-        var bytes = PartContent.Decode(part, out var damaged);
-        if (damaged) _notes.Add($"a {part.ContentType.MimeType} body part is damaged; the readable beginning was kept");
-        var text = TextDecoding.Decode(bytes, part.ContentType.Charset, out var note);
-        if (note is not null) _notes.Add(note);
+        var part = decoded.Part;
+        if (decoded.Damaged) _notes.Add($"a {part.ContentType.MimeType} body part is damaged; the readable beginning was kept");
+        var text = decoded.Text;
+        if (decoded.CharsetNote is { } note) _notes.Add(note);
         if (part.IsFlowed)
         {
             var deleteSpace = part.ContentType.Parameters.TryGetValue("delsp", out string? delsp)
