@@ -52,6 +52,18 @@ public sealed record TechmailOptions
     /// <summary>Retry and give-up times of the outbox; tests shorten them.</summary>
     public OutboxPolicy Outbox { get; init; } = new();
 
+    /// <summary>Mailings' pacing and soft-bounce retries; tests shorten them.</summary>
+    public Mailings.MailingPolicy Mailings { get; init; } = new();
+
+    /// <summary>
+    /// Where the public reaches this silo's HTTP host (one-click unsubscribe links in mailings), e.g.
+    /// <c>https://mail.example.com</c>; null for the HTTP address and port themselves.
+    /// </summary>
+    public string? PublicUrl { get; init; }
+
+    /// <summary>The one-click links' base: <see cref="PublicUrl"/>, else the HTTP host as configured.</summary>
+    public string EffectivePublicUrl => (PublicUrl ?? $"http://{(HttpAddress.Equals(IPAddress.Any) ? IPAddress.Loopback : HttpAddress)}:{HttpPort}").TrimEnd('/');
+
     /// <summary>
     /// Bytes of mail the silo's polls and incident builders may hold in memory at once (see <see cref="Resources.MemoryBudget"/>).
     /// 256 MB holds the largest batches of 4 builders and 8 polls together (32 MB and 16 MB), and hundreds of typical ones.

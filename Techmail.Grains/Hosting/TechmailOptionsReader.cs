@@ -97,6 +97,17 @@ public static class TechmailOptionsReader
                 case "httpport":
                     options = options with { HttpPort = Port(key, value, errors) };
                     break;
+                case "publicurl":
+                    if (Uri.TryCreate(value, UriKind.Absolute, out var publicUrl) && publicUrl.Scheme is "https" or "http" && publicUrl.Query.Length == 0)
+                    {
+                        options = options with { PublicUrl = value.TrimEnd('/') };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not an http(s) URL without a query (e.g. https://mail.example.com).");
+                    }
+
+                    break;
                 case "httpaddress":
                     if (IPAddress.TryParse(value, out var httpAddress))
                     {
@@ -291,7 +302,7 @@ public static class TechmailOptionsReader
     private static readonly string[] Known =
     [
         "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
-        "HttpPort", "HttpAddress", "Dashboard", "LogFormat", "TraceSampleRatio",
+        "HttpPort", "HttpAddress", "PublicUrl", "Dashboard", "LogFormat", "TraceSampleRatio",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "MinSessionsPerHost", "SessionsPerAccount", "HostLimits", "ImapPoolMaxConnections", "ImapPoolMaxPerAccount", "ImapPoolIdleSeconds", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",

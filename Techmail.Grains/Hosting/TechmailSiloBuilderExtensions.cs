@@ -135,6 +135,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailFetcher>();
         services.AddSingleton<MailSender>();
         services.AddSingleton(options.Outbox);
+        services.AddSingleton(options.Mailings with { PublicUrl = options.EffectivePublicUrl });
+        services.AddSingleton<Mailings.MailingStore>();
+        services.AddSingleton<Mailings.MailingAttribution>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SentMailLookup>();
         services.AddSingleton<BounceTying>();

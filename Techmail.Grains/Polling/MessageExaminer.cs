@@ -84,7 +84,11 @@ public sealed class MessageExaminer(BounceClassifier classifier)
     /// <summary>The original mailing: a VERP return address the bounce was sent to, else the original Message-ID.</summary>
     private static string? Mailing(BounceClassification bounce, MimeMessage message)
     {
-        var verp = bounce.OriginalEnvelopeFrom ?? message.To.Mailboxes.Select(m => m.Address).FirstOrDefault(IsVerp);
+        // The address the report came back to: the original envelope sender it quotes, else the delivery's envelope
+        // recipient as the receiving server recorded it (Delivered-To, X-Original-To), else the report's To.
+        var verp = bounce.OriginalEnvelopeFrom
+            ?? new[] { message.Headers["Delivered-To"], message.Headers["X-Original-To"] }.Select(h => h?.Trim().Trim('<', '>')).FirstOrDefault(a => a is not null && IsVerp(a))
+            ?? message.To.Mailboxes.Select(m => m.Address).FirstOrDefault(IsVerp);
         return verp is not null && IsVerp(verp) ? $"verp:{verp}" : bounce.OriginalMessageId is { } id ? $"message-id:{id}" : null;
     }
 
