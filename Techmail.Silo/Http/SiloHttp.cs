@@ -92,6 +92,7 @@ public static class SiloHttp
         });
         app.MapPrometheusScrapingEndpoint(Metrics);
         app.MapTechmailSignIn();
+        Mailings.MailingEndpoints.MapMailingUnsubscribe(app);
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.
