@@ -177,7 +177,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
             { HardBounce: false } => ("soft", current && open ? SoftBounced(mailing, recipient.Attempts, recipient.FirstSent ?? now, bounce.Reason, now) : RecipientChange.None),
             _ => ("note", RecipientChange.None),
         };
-        var recorded = await store.Record(Id, bounce.Index, bounce.EventKey, kind, bounce.Reason, bounce.Detail, bounce.Attempt ?? recipient.Attempts, change, now);
+        var recorded = await store.Record(Id, bounce.Index, bounce.EventKey, kind, bounce.Reason, bounce.Detail, bounce.Attempt ?? recipient.Attempts, change, received: true, now);
         if (recorded && kind == "soft" && change != RecipientChange.None && mailing.State == MailingState.Finished)
         {
             // A late soft bounce gives a finished mailing a retry to make.
@@ -203,7 +203,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
         // The address is opted out where every mailing's suppression looks: the address grain, as a complaint does.
         var optOut = new BounceEvent(mailing.Mailbox, $"unsubscribe:{Id}:{read.Index}", "feedback", null, null, null, "unsubscribed (one-click link)", $"mailing:{Id}", now);
         await GrainFactory.GetGrain<IAddressGrain>(AddressKey.For(Tenant, recipient.Address)).RecordBounce(optOut);
-        await store.Record(Id, read.Index, "unsubscribe", "unsubscribe", "one-click", null, read.Attempt, new RecipientChange("unsubscribed = 1", []), now);
+        await store.Record(Id, read.Index, "unsubscribe", "unsubscribe", "one-click", null, read.Attempt, new RecipientChange("unsubscribed = 1", []), received: true, now);
         return true;
     }
 
@@ -342,7 +342,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
             {
                 var recipient = await store.Recipient(Id, refused.Index);
                 var change = SoftBounced(mailing, refused.Attempt, recipient?.FirstSent ?? now, reason, now);
-                await store.Record(Id, refused.Index, key, "soft", reason, refused.Error, refused.Attempt, change, now);
+                await store.Record(Id, refused.Index, key, "soft", reason, refused.Error, refused.Attempt, change, received: false, now);
                 continue;
             }
 
@@ -350,7 +350,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
             // address is flagged as any tied hard bounce flags it.
             var bounce = new BounceEvent(mailing.Mailbox, key, reason, true, reading.Status, reading.ReplyCode, refused.Error, $"mailing:{Id}", now);
             await GrainFactory.GetGrain<IAddressGrain>(AddressKey.For(Tenant, refused.Address)).RecordBounce(bounce);
-            await store.Record(Id, refused.Index, key, "hard", reason, refused.Error, refused.Attempt, Bounced(reason), now);
+            await store.Record(Id, refused.Index, key, "hard", reason, refused.Error, refused.Attempt, Bounced(reason), received: false, now);
         }
     }
 

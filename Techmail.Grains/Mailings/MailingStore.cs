@@ -526,8 +526,9 @@ public sealed class MailingStore(TechmailDatabase database)
     /// Records a bounce, complaint or unsubscribe of one recipient once (by its event key) and applies
     /// <paramref name="change"/> to the recipient in the same transaction; nothing happens for an event already recorded.
     /// </summary>
+    /// <param name="received">The event shows the recipient's mail was sent (a report about it came back), even if the outbox's mark has not been seen yet.</param>
     /// <returns>False when the event was already recorded.</returns>
-    public async Task<bool> Record(long id, long index, string eventKey, string kind, string? reason, string? detail, int attempt, RecipientChange change, DateTimeOffset now)
+    public async Task<bool> Record(long id, long index, string eventKey, string kind, string? reason, string? detail, int attempt, RecipientChange change, bool received, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
@@ -550,11 +551,16 @@ public sealed class MailingStore(TechmailDatabase database)
         }
 
         var (set, parameters) = change.Sql();
+        if (received)
+        {
+            set = set.Length == 0 ? "first_sent_utc = COALESCE(first_sent_utc, @now)" : set + ", first_sent_utc = COALESCE(first_sent_utc, @now)";
+        }
+
         if (set.Length > 0)
         {
             await using var update = TechmailDatabase.Command(
                 connection,
-                $"UPDATE techmail_mailing_recipients SET {set}, first_sent_utc = COALESCE(first_sent_utc, @now), updated_utc = @now WHERE mailing_id = @id AND idx = @idx",
+                $"UPDATE techmail_mailing_recipients SET {set}, updated_utc = @now WHERE mailing_id = @id AND idx = @idx",
                 [("@id", id), ("@idx", index), ("@now", now.UtcDateTime), .. parameters]);
             update.Transaction = transaction;
             await update.ExecuteNonQueryAsync();
