@@ -155,7 +155,12 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
         return await store.Report(mailing);
     }
 
-    public Task<IReadOnlyList<MailingRecipientState>> Recipients(long afterIndex, int take) => store.Recipients(Id, afterIndex, take);
+    public async Task<IReadOnlyList<MailingRecipientState>> Recipients(long afterIndex, int take)
+    {
+        // Ids are numbered across tenants: the mailing must be this key's tenant's before any of its rows is read.
+        await Existing();
+        return await store.Recipients(Id, afterIndex, take);
+    }
 
     public async Task RecordBounce(MailingBounce bounce)
     {

@@ -172,6 +172,11 @@ public sealed class MailingEndToEndTests
 
         var listed = JsonDocument.Parse(await cli.Ok("mailing", "list", "--json")).RootElement;
         Assert.Equal(3, listed.GetArrayLength());
+
+        // Mailing ids are numbered across tenants; another tenant's admin sees none of this one's.
+        var elsewhere = await new Cli(silo.Gateway, "elsewhere").Run("mailing", "show", mailing, "--recipients", "--json");
+        Assert.Equal(1, elsewhere.ExitCode);
+        Assert.Contains($"mailing {mailing} does not exist", elsewhere.Stderr);
     }
 
     private static string Address(int n) => $"r{n:00}@example.net";
