@@ -294,7 +294,9 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
                 GrainFactory.GetGrain<IMailingBatchGrain>($"{this.GetPrimaryKeyString()}/{(Slot(slice[0]) + i) % policy.Slots}").Queue(slice)));
             _credit -= due.Count;
             logger.LogDebug("Mailing {Tenant}/{Id}: {Queued} of {Due} recipients queued", Tenant, Id, queued.Sum(), due.Count);
-            return policy.Tick;
+            // Unpaced, the next slices are composed while the outbox sends these (up to InFlight ahead): waiting a tick
+            // between feeds left the relay's connections idle (the 20,000 benchmark at 0.46 of the bare loop).
+            return mailing.RatePerMinute is null ? TimeSpan.Zero : policy.Tick;
         }
 
         if (states.GetValueOrDefault(MailingStore.Pending) > 0 || inFlight > 0)

@@ -26,7 +26,7 @@ public sealed record MailingPolicy
     public int InFlight { get; init; } = 4000;
 
     /// <summary>How often a sending mailing looks at its outbox rows and queues more.</summary>
-    public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The URL one-click unsubscribe links start with (the silo's HTTP host as the public reaches it); set by the silo.</summary>
     public string PublicUrl { get; init; } = "http://127.0.0.1:8080";
