@@ -14,6 +14,7 @@ using Techmail.Client.Outbox;
 using Techmail.Client.Quarantine;
 using Techmail.Client.Rules;
 using Techmail.Client.Tokens;
+using Techmail.Client.Webhooks;
 
 namespace Techmail.Client;
 
@@ -80,6 +81,7 @@ public static class TechmailApp
             mailbox.Add<RemoveCommand>("remove", "Remove a mailbox and its schedule.");
             mailbox.Add<StatusCommand>("status", "Poll status of one mailbox or all.");
             mailbox.Add<PollCommand>("poll", "Poll a mailbox now (--wait to see the outcome).");
+            mailbox.Add<ConnectCommand>("connect", "Connect a mailbox by a person's OAuth consent (device code); again after 'needs reconnecting'.");
             mailbox.Add<SendCommand>("send", "Send a message through a mailbox (checks its outgoing settings).");
             mailbox.Add<TraceCommand>("trace", "What happened to each message taken off the server.");
             mailbox.Add<ImportCommand>("import", "Create or replace mailboxes from a JSON file.");
@@ -156,6 +158,14 @@ public static class TechmailApp
                 .WithExample("token", "create", "--tenant", "t1", "--role", "agent", "--name", "alice", "--expires", "90d");
             token.Add<TokenListCommand>("list", "The tenant's tokens (never the tokens themselves).");
             token.Add<TokenRevokeCommand>("revoke", "Revoke a token by name; calls with it are refused from then on.");
+        });
+        catalog.AddBranch(config, "webhook", "Webhooks: the tenant's events POSTed, signed, to receivers over HTTP.", webhook =>
+        {
+            webhook.Add<WebhookAddCommand>("add", "Add a webhook; its signing secret is printed once.")
+                .WithExample("webhook", "add", "https://hooks.example.com/techmail", "--event", "incident.created", "--event", "reply.received");
+            webhook.Add<WebhookListCommand>("list", "The tenant's webhooks, with their deliveries queued, delivered and failed.");
+            webhook.Add<WebhookRemoveCommand>("remove", "Remove a webhook and its deliveries.");
+            webhook.Add<WebhookTestCommand>("test", "Send a signed ping now and print the receiver's answer.");
         });
         catalog.AddBranch(config, "db", "The database behind the silos.", db =>
         {

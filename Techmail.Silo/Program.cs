@@ -3,6 +3,7 @@ using Techmail.Hosting;
 using Techmail.Security.KeyRing;
 using Techmail.Silo;
 using Techmail.Silo.Http;
+using Techmail.Silo.Http.OpenIdConnect;
 using Techmail.Storage;
 
 // A switch the silo does not know stops it before anything starts (keys are checked below, whatever their source).
@@ -26,7 +27,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Short switches for the settings people type most; every other key works as --Techmail:Key=value.
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SiloCommandLine.Switches));
 
-var (options, errors) = TechmailOptionsReader.Read(builder.Configuration);
+var (options, techmailErrors) = TechmailOptionsReader.Read(builder.Configuration);
+var (openIdConnect, openIdConnectErrors) = OidcSettings.Read(builder.Configuration);
+var errors = techmailErrors.Concat(openIdConnectErrors).ToList();
 if (errors.Count > 0)
 {
     foreach (var error in errors)
@@ -51,6 +54,7 @@ catch (Exception e)
 
 builder.UseOrleans(silo => silo.AddTechmail(options).AddTechmailHttp(options));
 builder.AddTechmailHttp(options);
+builder.Services.AddTechmailOpenIdConnect(openIdConnect);
 builder.Services.AddHostedService<EngineReadinessReporter>();
 
 var host = builder.Build();

@@ -84,6 +84,24 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--no-oauth"), Description("Incoming: log in with the password again.")]
     public bool NoOAuth { get; init; }
 
+    [CommandOption("--provider <PROVIDER>"), Description("microsoft, google or generic: fills in the servers, TLS, XOAUTH2/OAUTHBEARER, the OAuth endpoints and scopes for IMAP/POP3 and SMTP (delegated consent unless --oauth-flow says otherwise); any option given beside it wins.")]
+    public string? Provider { get; init; }
+
+    [CommandOption("--provider-tenant <TENANT>"), Description("With --provider microsoft: the Entra tenant (id or domain) whose endpoints issue the tokens (default: organizations).")]
+    public string? ProviderTenant { get; init; }
+
+    [CommandOption("--oauth-flow <FLOW>"), Description("Incoming: client-credentials (the app's own access), delegated (a person's consent, 'mailbox connect') or service-account (a JWT signed with --oauth-service-account-key-file).")]
+    public string? OAuthFlow { get; init; }
+
+    [CommandOption("--oauth-authorization-url <URL>"), Description("Incoming, delegated: the authorization endpoint of the console's redirect (authorization code with PKCE).")]
+    public string? OAuthAuthorizationUrl { get; init; }
+
+    [CommandOption("--oauth-device-url <URL>"), Description("Incoming, delegated: the device authorization endpoint 'mailbox connect' uses (RFC 8628).")]
+    public string? OAuthDeviceUrl { get; init; }
+
+    [CommandOption("--oauth-service-account-key-file <FILE>"), Description("Incoming: a service account's JSON key file (Google domain-wide delegation); kept sealed like a password, its client_email becomes the client id.")]
+    public string? OAuthServiceAccountKeyFile { get; init; }
+
     [CommandOption("--trust-authserv-id <ID>"), Description("Incoming: believe the Authentication-Results headers this receiving server (its authserv-id, e.g. mx.example.com) writes: mail failing DMARC there may not add to an incident. Repeatable.")]
     public string[]? TrustAuthServId { get; init; }
 
@@ -155,6 +173,18 @@ public sealed class MailboxEditSettings : MailboxNameSettings
 
     [CommandOption("--smtp-no-oauth"), Description("Outgoing: log in with the password again.")]
     public bool SmtpNoOAuth { get; init; }
+
+    [CommandOption("--smtp-oauth-flow <FLOW>"), Description("Outgoing: client-credentials, delegated or service-account (as --oauth-flow).")]
+    public string? SmtpOAuthFlow { get; init; }
+
+    [CommandOption("--smtp-oauth-authorization-url <URL>"), Description("Outgoing, delegated: the authorization endpoint (when the incoming side does not log in by consent).")]
+    public string? SmtpOAuthAuthorizationUrl { get; init; }
+
+    [CommandOption("--smtp-oauth-device-url <URL>"), Description("Outgoing, delegated: the device authorization endpoint (when the incoming side does not log in by consent).")]
+    public string? SmtpOAuthDeviceUrl { get; init; }
+
+    [CommandOption("--smtp-oauth-service-account-key-file <FILE>"), Description("Outgoing: a service account's JSON key file (as --oauth-service-account-key-file).")]
+    public string? SmtpOAuthServiceAccountKeyFile { get; init; }
 
     [CommandOption("--no-outgoing"), Description("Remove the outgoing settings.")]
     public bool NoOutgoing { get; init; }

@@ -105,6 +105,19 @@ public static class MailboxRendering
         Row("Circuit", st.Circuit.ToString());
         Row("Backing off until", st.BackoffUntil is { } until ? $"{until:u} ({st.ConsecutiveFailures} failed polls in a row; polls resume at the normal interval after one succeeds)" : null);
         Row("Push", st.Push);
+        if (st.Grant is { } grant)
+        {
+            Row("Connected as", grant.Account);
+            Row("Connected", grant.ConnectedAt.ToString("u"));
+            Row("Token refreshed", grant.LastRefresh?.ToString("u"));
+        }
+
+        if (st.NeedsReconnecting)
+        {
+            // The one thing the admin must do: said in words, not only as a flag.
+            grid.AddRow("[red]Needs reconnecting[/]", Output.Escape($"since {st.Grant!.NeedsReconnectingSince:u}: {st.Grant.Problem}; run 'techmail mailbox connect {name}'"));
+        }
+
         AnsiConsole.Write(grid);
     }
 

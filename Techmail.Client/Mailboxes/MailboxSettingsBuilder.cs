@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Techmail.Client.Infrastructure;
+using Techmail.Connections;
 using Techmail.Mailboxes;
 
 namespace Techmail.Client.Mailboxes;
@@ -32,7 +33,11 @@ public static class MailboxSettingsBuilder
             s = s with { Enabled = o.Enable };
         }
 
-        s = s with { Incoming = ApplyIncoming(s.Incoming, o, readSecret), Outgoing = ApplyOutgoing(s.Outgoing, o, readSecret) };
+        var preset = Preset(o);
+        // A delegated grant serves both sides, so its scopes name SMTP as well when the mailbox sends.
+        var sends = s.Outgoing?.Relay is not null || o.SmtpHost is not null || o.EnvelopeFrom is not null;
+        var incoming = ApplyIncoming(s.Incoming, o, readSecret, preset, sends);
+        s = s with { Incoming = incoming, Outgoing = ApplyOutgoing(s.Outgoing, o, readSecret, preset, incoming) };
 
         var filters = o.ClearDiscards ? [] : s.DiscardFilters.ToList();
         filters.AddRange((o.Discard ?? []).Select(ParseFilter));
@@ -110,10 +115,31 @@ public static class MailboxSettingsBuilder
         }
     }
 
-    private static IncomingSettings? ApplyIncoming(IncomingSettings? current, MailboxEditSettings o, Func<string> readSecret)
+    private static ProviderPreset? Preset(MailboxEditSettings o)
     {
-        var oauth = new OAuthOptions(o.OAuthTokenUrl, o.OAuthClientId, o.OAuthClientSecretStdin, o.OAuthClientSecretFile, o.OAuthScope, o.OAuthMechanism, o.NoOAuth, "--");
-        var touched = o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? o.TrustCa ?? o.PinSha256 ?? o.ProcessedFolder ?? o.Push
+        if (o.Provider is null)
+        {
+            return o.ProviderTenant is null ? null : throw new CommandFailure("--provider-tenant goes with --provider microsoft.");
+        }
+
+        try
+        {
+            var provider = ProviderPresets.Parse(o.Provider);
+            return o.ProviderTenant is not null && provider != MailProvider.Microsoft
+                ? throw new CommandFailure("--provider-tenant goes with --provider microsoft.")
+                : ProviderPresets.For(provider, o.ProviderTenant);
+        }
+        catch (FormatException e)
+        {
+            throw new CommandFailure(e.Message);
+        }
+    }
+
+    private static IncomingSettings? ApplyIncoming(IncomingSettings? current, MailboxEditSettings o, Func<string> readSecret, ProviderPreset? preset, bool sends)
+    {
+        var oauth = new OAuthOptions(o.OAuthTokenUrl, o.OAuthClientId, o.OAuthClientSecretStdin, o.OAuthClientSecretFile, o.OAuthScope, o.OAuthMechanism, o.NoOAuth, "--",
+            o.OAuthFlow, o.OAuthAuthorizationUrl, o.OAuthDeviceUrl, o.OAuthServiceAccountKeyFile);
+        var touched = o.Provider ?? o.Protocol ?? o.Host ?? o.Tls ?? o.Account ?? o.Password ?? (object?)o.Port ?? o.Auth ?? o.TrustCa ?? o.PinSha256 ?? o.ProcessedFolder ?? o.Push
             ?? o.TrustAuthServId ?? o.AllowAnyReplyTo ?? (o.ClearTrustedAuthServIds ? (object)true : null)
             ?? (o.PasswordStdin || o.ClearTrust || o.AllowPlaintextPassword || o.DenyPlaintextPassword || oauth.Touched ? (object)true : null);
         if (o.NoIncoming)
@@ -126,11 +152,19 @@ public static class MailboxSettingsBuilder
             return current;
         }
 
-        var i = current ?? new IncomingSettings(MailProtocol.Pop3, "", null, TlsMode.Auto, "", null, []);
+        // The providers' mailboxes are read over IMAP unless --protocol says POP3.
+        var i = current ?? new IncomingSettings(preset is null ? MailProtocol.Pop3 : MailProtocol.Imap, "", null, TlsMode.Auto, "", null, []);
+        var protocol = o.Protocol is null ? i.Protocol : ParseEnum<MailProtocol>("--protocol", o.Protocol);
+        if (preset?.Server(protocol) is { } server)
+        {
+            i = i with { Host = server.Host, Port = server.Port, Tls = server.Tls };
+        }
+
+        var presetOAuth = preset?.OAuth(oauth.ParsedFlow ?? OAuthFlow.Delegated, protocol, sends, "", null);
         var password = o.PasswordStdin ? readSecret() : o.Password ?? i.Password;
         return i with
         {
-            Protocol = o.Protocol is null ? i.Protocol : ParseEnum<MailProtocol>("--protocol", o.Protocol),
+            Protocol = protocol,
             Host = o.Host ?? i.Host,
             Port = o.Port ?? i.Port,
             Tls = o.Tls is null ? i.Tls : ParseTls("--tls", o.Tls),
@@ -141,15 +175,16 @@ public static class MailboxSettingsBuilder
             ProcessedFolder = o.ProcessedFolder ?? i.ProcessedFolder,
             Push = o.Push ?? i.Push,
             AllowPlaintextPassword = PlaintextChoice(i.AllowPlaintextPassword, o.AllowPlaintextPassword, o.DenyPlaintextPassword, "--"),
-            OAuth = oauth.Apply(i.OAuth, readSecret),
+            OAuth = oauth.Apply(i.OAuth, readSecret, presetOAuth),
             TrustedAuthServIds = [.. o.ClearTrustedAuthServIds ? [] : i.TrustedAuthServIds ?? [], .. o.TrustAuthServId ?? []],
             AllowAnyReplyTo = o.AllowAnyReplyTo ?? i.AllowAnyReplyTo,
         };
     }
 
-    private static OutgoingSettings? ApplyOutgoing(OutgoingSettings? current, MailboxEditSettings o, Func<string> readSecret)
+    private static OutgoingSettings? ApplyOutgoing(OutgoingSettings? current, MailboxEditSettings o, Func<string> readSecret, ProviderPreset? preset, IncomingSettings? incoming)
     {
-        var oauth = new OAuthOptions(o.SmtpOAuthTokenUrl, o.SmtpOAuthClientId, o.SmtpOAuthClientSecretStdin, o.SmtpOAuthClientSecretFile, o.SmtpOAuthScope, o.SmtpOAuthMechanism, o.SmtpNoOAuth, "--smtp-");
+        var oauth = new OAuthOptions(o.SmtpOAuthTokenUrl, o.SmtpOAuthClientId, o.SmtpOAuthClientSecretStdin, o.SmtpOAuthClientSecretFile, o.SmtpOAuthScope, o.SmtpOAuthMechanism, o.SmtpNoOAuth, "--smtp-",
+            o.SmtpOAuthFlow, o.SmtpOAuthAuthorizationUrl, o.SmtpOAuthDeviceUrl, o.SmtpOAuthServiceAccountKeyFile);
         var touchedRelay = o.SmtpHost ?? o.SmtpTls ?? o.SmtpUser ?? o.SmtpPassword ?? (object?)o.SmtpPort ?? o.SmtpAuth
             ?? (o.SmtpPasswordStdin || o.SmtpAllowPlaintextPassword || o.SmtpDenyPlaintextPassword || oauth.Touched ? (object)true : null);
         var touched = o.EnvelopeFrom ?? o.FriendlyFrom ?? o.ReplyTo ?? o.DisplayName ?? touchedRelay;
@@ -158,16 +193,23 @@ public static class MailboxSettingsBuilder
             return touched is null ? null : throw new CommandFailure("--no-outgoing cannot be combined with outgoing options.");
         }
 
-        if (touched is null)
+        // --provider fills in the relay of a mailbox that sends (it had outgoing settings, or is given some now).
+        var presetRelay = preset is not null && (touched is not null || current is not null);
+        if (touched is null && !presetRelay)
         {
             return current;
         }
 
         var g = current ?? new OutgoingSettings("", null, null, null, null);
         var relay = g.Relay;
-        if (touchedRelay is not null)
+        if (touchedRelay is not null || presetRelay)
         {
             var r = relay ?? new SmtpRelaySettings("", null, TlsMode.Auto, null, null);
+            if (preset?.Smtp is { } smtp)
+            {
+                r = r with { Host = smtp.Host, Port = smtp.Port, Tls = smtp.Tls, User = r.User ?? incoming?.Account };
+            }
+
             relay = r with
             {
                 Host = o.SmtpHost ?? r.Host,
@@ -178,7 +220,13 @@ public static class MailboxSettingsBuilder
                 AuthMechanisms = o.SmtpAuth is null ? r.AuthMechanisms : o.SmtpAuth.Select(a => a.ToUpperInvariant()).ToList(),
                 AllowPlaintextPassword = PlaintextChoice(r.AllowPlaintextPassword, o.SmtpAllowPlaintextPassword, o.SmtpDenyPlaintextPassword, "--smtp-"),
             };
-            relay = relay with { OAuth = oauth.Apply(relay.OAuth, readSecret) };
+            // The relay logs in with the incoming side's app and grant unless it is told otherwise.
+            relay = relay with
+            {
+                OAuth = preset is not null && !oauth.Touched && incoming?.OAuth is { } shared
+                    ? shared
+                    : oauth.Apply(relay.OAuth, readSecret, preset?.OAuth(oauth.ParsedFlow ?? OAuthFlow.Delegated, incoming?.Protocol, true, "", null)),
+            };
         }
 
         return g with

@@ -40,6 +40,13 @@ public static class AuditActions
     public const string QuarantineReprocess = "quarantine.reprocess";
     public const string QuarantineDrop = "quarantine.drop";
     public const string ContactRevalidate = "contact.revalidate";
+    public const string MailboxConnect = "mailbox.connect";
+
+    /// <summary>The provider refused a mailbox's refresh token: its polls and sends stop until it is connected again.</summary>
+    public const string MailboxNeedsReconnecting = "mailbox.needs-reconnecting";
+
+    public const string WebhookAdd = "webhook.add";
+    public const string WebhookRemove = "webhook.remove";
     public const string SignIn = "signin";
     public const string AccessRefused = "access.refused";
 }

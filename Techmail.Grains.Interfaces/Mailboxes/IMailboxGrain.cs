@@ -39,6 +39,14 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("MailArrived"), Orleans.Concurrency.OneWay, Requires(Permission.Engine)]
     Task MailArrived();
 
+    /// <summary>
+    /// Logs in to the mailbox's incoming server and lists its mail, and logs in to its SMTP relay, with the stored
+    /// settings and the same checks as a poll and a send; takes, deletes and sends nothing. For an admin who just
+    /// changed the settings and wants to know now, not at the next poll.
+    /// </summary>
+    [Alias("TestConnection"), Requires(Permission.ManageSettings)]
+    Task<ConnectionTestResult> TestConnection();
+
     /// <summary>The newest trace rows: what happened to each message taken off the server.</summary>
     [Alias("GetTrace"), Requires(Permission.ReadSettings)]
     Task<IReadOnlyList<Polling.TraceEntry>> GetTrace(int take);

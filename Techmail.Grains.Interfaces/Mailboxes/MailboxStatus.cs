@@ -42,8 +42,12 @@ public sealed record MailboxStatus(
     [property: Id(7)] CircuitState Circuit,
     [property: Id(8)] DateTimeOffset? LastSuccess,
     [property: Id(9)] DateTimeOffset? BackoffUntil = null,
-    [property: Id(10)] string? Push = null)
+    [property: Id(10)] string? Push = null,
+    [property: Id(11)] Connections.GrantStatus? Grant = null)
 {
+    /// <summary>The person's consent was revoked or ran out: polls and sends stop logging in until <c>mailbox connect</c>.</summary>
+    public bool NeedsReconnecting => Grant?.NeedsReconnecting == true;
+
     public static MailboxStatus Initial { get; } = new(PollState.Idle, null, null, null, MailboxCounts.Zero, 0, null, CircuitState.Closed, null);
 
     /// <summary>True once a poll that started after <paramref name="before"/> was taken has ended.</summary>

@@ -11,6 +11,13 @@ public interface IOutboxGrain : IGrainWithStringKey
     [Alias("Wake"), Orleans.Concurrency.OneWay, Requires(Permission.Engine)]
     Task Wake();
 
+    /// <summary>
+    /// The mailbox's OAuth consent was given again: a hold for a refused login ends now, though the settings are the
+    /// same, and the queued mail is sent.
+    /// </summary>
+    [Alias("SignInRenewed"), Orleans.Concurrency.OneWay, Requires(Permission.Engine)]
+    Task SignInRenewed();
+
     [Alias("GetStatus"), Requires(Permission.ReadSettings)]
     Task<OutboxStatus> GetStatus();
 

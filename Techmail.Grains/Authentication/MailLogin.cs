@@ -1,6 +1,7 @@
 using System.Net;
 using MailKit;
 using MailKit.Security;
+using Techmail.Connections;
 using Techmail.Mailboxes;
 using Techmail.Polling;
 
@@ -10,26 +11,32 @@ namespace Techmail.Authentication;
 /// <param name="Password">Revealed; unused when <paramref name="OAuth"/> is set.</param>
 /// <param name="OAuth">With the client secret revealed.</param>
 /// <param name="AllowPlaintextOption">The client option that allows an unencrypted login, named in the refusal.</param>
+/// <param name="Mailbox">The mailbox's key, whose grant a <see cref="OAuthFlow.Delegated"/> login asks for its token.</param>
 public sealed record LoginRequest(
     string User,
     string? Password,
     IReadOnlyList<string> Mechanisms,
     bool AllowPlaintext,
     OAuthSettings? OAuth,
-    string AllowPlaintextOption)
+    string AllowPlaintextOption,
+    string? Mailbox = null)
 {
-    public static LoginRequest For(IncomingSettings incoming) =>
-        new(incoming.Account, incoming.Password, incoming.AuthMechanisms ?? [], incoming.AllowPlaintextPassword, incoming.OAuth, "--allow-plaintext-password");
+    public static LoginRequest For(IncomingSettings incoming, string? mailbox) =>
+        new(incoming.Account, incoming.Password, incoming.AuthMechanisms ?? [], incoming.AllowPlaintextPassword, incoming.OAuth, "--allow-plaintext-password", mailbox);
 
-    public static LoginRequest For(SmtpRelaySettings relay) =>
-        new(relay.User ?? "", relay.Password, relay.AuthMechanisms ?? [], relay.AllowPlaintextPassword, relay.OAuth, "--smtp-allow-plaintext-password");
+    public static LoginRequest For(SmtpRelaySettings relay, string? mailbox) =>
+        new(relay.User ?? "", relay.Password, relay.AuthMechanisms ?? [], relay.AllowPlaintextPassword, relay.OAuth, "--smtp-allow-plaintext-password", mailbox);
 }
 
 /// <summary>The server refused a cached OAuth token, now forgotten: worth one more try, on a new connection.</summary>
 public sealed class StaleTokenException(Exception inner) : Exception("the server refused a cached OAuth token.", inner);
 
-/// <summary>Logs a connected client in: with a password by the admin's choice of mechanism, or with an OAuth token.</summary>
-public sealed class MailLogin(OAuthTokenCache tokens)
+/// <summary>
+/// Logs a connected client in: with a password by the admin's choice of mechanism, or with an OAuth token from the
+/// silo's cache (client credentials, service accounts) or from the mailbox's grant (delegated consent).
+/// </summary>
+/// <param name="grants">The mailboxes' grants; without them (a tool outside the silo) a delegated mailbox cannot log in.</param>
+public sealed class MailLogin(OAuthTokenCache tokens, IGrantTokens? grants = null)
 {
     /// <inheritdoc cref="LogIn(ISignInChannel, LoginRequest, string, bool, CancellationToken)"/>
     public Task LogIn(MailService client, LoginRequest request, string server, bool firstTry, CancellationToken cancellationToken) =>
@@ -68,7 +75,9 @@ public sealed class MailLogin(OAuthTokenCache tokens)
     {
         var choice = Choose(channel, request, [oauth.Mechanism], server);
         var secret = oauth.ClientSecret ?? "";
-        var (token, cached) = await tokens.Get(oauth, secret, cancellationToken);
+        var (token, cached) = oauth.Flow == OAuthFlow.Delegated
+            ? (await GrantToken(request, null), true)
+            : await tokens.Get(oauth, secret, request.User, cancellationToken);
         try
         {
             await channel.Authenticate(Sasl(choice.Mechanism, request.User, token), cancellationToken);
@@ -80,12 +89,36 @@ public sealed class MailLogin(OAuthTokenCache tokens)
             if (cached && firstTry)
             {
                 // A cached token may have been revoked before it expired: drop it, and the caller tries once more.
-                tokens.Forget(oauth, secret, token);
+                if (oauth.Flow == OAuthFlow.Delegated)
+                {
+                    // The grant refreshes now; what it answers is for the next try (or says the consent is gone).
+                    await Grants.Get(request.Mailbox!, token);
+                }
+                else
+                {
+                    tokens.Forget(oauth, secret, request.User, token);
+                }
+
                 throw new StaleTokenException(e);
             }
 
             throw e as AuthenticationException ?? new AuthenticationException($"the server refused the {choice.Mechanism} token ({MailFetcher.FirstLine(e.Message)})", e);
         }
+    }
+
+    private IGrantTokens Grants => grants ?? throw new MailFetchException(MailFetchFailure.Authentication, "a mailbox with delegated OAuth consent logs in only inside the silo.");
+
+    /// <summary>The grant's current token; a grant that cannot give one fails the login before anything is sent.</summary>
+    private async Task<string> GrantToken(LoginRequest request, string? refused)
+    {
+        var mailbox = request.Mailbox ?? throw new InvalidOperationException("a delegated OAuth login needs its mailbox's key.");
+        var granted = await Grants.Get(mailbox, refused);
+        return granted switch
+        {
+            { Token: { } token } => token,
+            { Failure: GrantFailure.Transient } => throw new MailFetchException(MailFetchFailure.Transient, granted.Problem ?? "the OAuth token endpoint did not answer."),
+            _ => throw new MailFetchException(MailFetchFailure.Authentication, granted.Problem ?? "the mailbox has no OAuth grant."),
+        };
     }
 
     private static SaslMechanism Sasl(string mechanism, string user, string token) =>

@@ -3,14 +3,16 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Techmail.Connections;
 using Techmail.Mailboxes;
 using Techmail.Polling;
 
 namespace Techmail.Authentication;
 
 /// <summary>
-/// OAuth 2.0 access tokens got with the client-credentials grant, one per token endpoint, client, secret and
-/// scope, shared by every mailbox of the silo that uses them. A token is handed out until shortly before it
+/// OAuth 2.0 access tokens the silo can get on its own: with the client-credentials grant, one per token endpoint,
+/// client, secret and scope, shared by every mailbox of the silo that uses them; and with a service account's signed
+/// assertion (RFC 7523, Google's domain-wide delegation), one per account it acts for. A token is handed out until shortly before it
 /// expires; from three quarters of its life a caller still gets it while one background request fetches
 /// the next, so mailboxes never wait on the endpoint while a token is good. Only one request per key is ever
 /// in flight: a thousand mailboxes polling at once cost the endpoint one call.
@@ -42,9 +44,10 @@ public sealed class OAuthTokenCache
     /// <param name="clientSecret">The secret revealed.</param>
     /// <returns>The token, and whether it came from the cache (so a refusal may mean it was revoked).</returns>
     /// <exception cref="MailFetchException">The endpoint refused the client (Authentication) or could not be reached (Transient).</exception>
-    public async Task<(string Token, bool Cached)> Get(OAuthSettings oauth, string clientSecret, CancellationToken cancellationToken)
+    /// <param name="user">The account logging in: a service account's token is for it alone (the assertion's <c>sub</c>).</param>
+    public async Task<(string Token, bool Cached)> Get(OAuthSettings oauth, string clientSecret, string user, CancellationToken cancellationToken)
     {
-        var slot = _slots.GetOrAdd(Key(oauth, clientSecret), static _ => new Slot());
+        var slot = _slots.GetOrAdd(Key(oauth, clientSecret, user), static _ => new Slot());
         Task<IssuedToken> fetching;
         lock (slot.Gate)
         {
@@ -54,22 +57,22 @@ public sealed class OAuthTokenCache
                 if (now >= token.RefreshFrom && slot.Fetching is null)
                 {
                     // Nobody waits for this one; a failure leaves the current token to serve until it runs out.
-                    _ = Start(slot, oauth, clientSecret).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+                    _ = Start(slot, oauth, clientSecret, user).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
                 }
 
                 return (token.Value, true);
             }
 
-            fetching = slot.Fetching ?? Start(slot, oauth, clientSecret);
+            fetching = slot.Fetching ?? Start(slot, oauth, clientSecret, user);
         }
 
         return ((await fetching.WaitAsync(cancellationToken)).Value, false);
     }
 
     /// <summary>Drops a token the server refused, unless a newer one already replaced it.</summary>
-    public void Forget(OAuthSettings oauth, string clientSecret, string token)
+    public void Forget(OAuthSettings oauth, string clientSecret, string user, string token)
     {
-        if (_slots.TryGetValue(Key(oauth, clientSecret), out var slot))
+        if (_slots.TryGetValue(Key(oauth, clientSecret, user), out var slot))
         {
             lock (slot.Gate)
             {
@@ -82,17 +85,17 @@ public sealed class OAuthTokenCache
     }
 
     /// <summary>Called under the slot's lock.</summary>
-    private Task<IssuedToken> Start(Slot slot, OAuthSettings oauth, string clientSecret) =>
-        slot.Fetching = FetchInto(slot, oauth, clientSecret);
+    private Task<IssuedToken> Start(Slot slot, OAuthSettings oauth, string clientSecret, string user) =>
+        slot.Fetching = FetchInto(slot, oauth, clientSecret, user);
 
     /// <summary>The slot is updated before the task completes, so whoever awaited it sees the new token cached.</summary>
-    private async Task<IssuedToken> FetchInto(Slot slot, OAuthSettings oauth, string clientSecret)
+    private async Task<IssuedToken> FetchInto(Slot slot, OAuthSettings oauth, string clientSecret, string user)
     {
         // Never finish inside Start, which holds the lock and has yet to record this task.
         await Task.Yield();
         try
         {
-            var token = await Request(oauth, clientSecret);
+            var token = await Request(oauth, clientSecret, user);
             lock (slot.Gate)
             {
                 slot.Token = token;
@@ -109,23 +112,46 @@ public sealed class OAuthTokenCache
         }
     }
 
-    private async Task<IssuedToken> Request(OAuthSettings oauth, string clientSecret)
+    private async Task<IssuedToken> Request(OAuthSettings oauth, string clientSecret, string user)
     {
         var endpoint = $"OAuth token endpoint {oauth.TokenUrl}";
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        if (oauth.Scope is { Length: > 0 } scope)
+        var issuedAt = _time.GetUtcNow();
+        var form = new List<KeyValuePair<string, string>>();
+        if (oauth.Flow == OAuthFlow.ServiceAccount)
         {
-            form.Add(new("scope", scope));
+            // The assertion is the client's proof: no client secret goes with it (RFC 7523 2.1).
+            ServiceAccountKey key;
+            try
+            {
+                key = ServiceAccountKey.Parse(clientSecret);
+            }
+            catch (FormatException e)
+            {
+                throw new MailFetchException(MailFetchFailure.Authentication, $"{endpoint}: {e.Message}");
+            }
+
+            form.Add(new("grant_type", ServiceAccountKey.GrantType));
+            form.Add(new("assertion", key.Assertion(user, oauth.Scope, oauth.TokenUrl, issuedAt)));
+        }
+        else
+        {
+            form.Add(new("grant_type", "client_credentials"));
+            if (oauth.Scope is { Length: > 0 } scope)
+            {
+                form.Add(new("scope", scope));
+            }
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, oauth.TokenUrl) { Content = new FormUrlEncodedContent(form) };
+        if (oauth.Flow != OAuthFlow.ServiceAccount)
+        {
+            // RFC 6749 2.3.1: the id and secret are form-encoded before they are joined for Basic authentication.
+            var basic = $"{Uri.EscapeDataString(oauth.ClientId)}:{Uri.EscapeDataString(clientSecret)}";
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basic)));
+        }
 
-        // RFC 6749 2.3.1: the id and secret are form-encoded before they are joined for Basic authentication.
-        var basic = $"{Uri.EscapeDataString(oauth.ClientId)}:{Uri.EscapeDataString(clientSecret)}";
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basic)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
-        var issuedAt = _time.GetUtcNow();
         HttpResponseMessage response;
         string body;
         try
@@ -190,9 +216,11 @@ public sealed class OAuthTokenCache
         }
     }
 
-    // The secret is part of the key, hashed, so a changed secret never reuses a token the old one got.
-    private static string Key(OAuthSettings oauth, string clientSecret) =>
-        $"{oauth.TokenUrl}\n{oauth.ClientId}\n{oauth.Scope}\n{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(clientSecret)))}";
+    // The secret is part of the key, hashed, so a changed secret never reuses a token the old one got. A service
+    // account's token acts for one account, so the account is part of its key; a client's token serves them all.
+    private static string Key(OAuthSettings oauth, string clientSecret, string user) =>
+        $"{oauth.Flow}\n{oauth.TokenUrl}\n{oauth.ClientId}\n{oauth.Scope}\n{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(clientSecret)))}"
+        + (oauth.Flow == OAuthFlow.ServiceAccount ? $"\n{user.ToLowerInvariant()}" : "");
 
     private sealed record IssuedToken(string Value, DateTimeOffset RefreshFrom, DateTimeOffset UsableUntil);
 

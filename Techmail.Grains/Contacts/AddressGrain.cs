@@ -8,6 +8,7 @@ public sealed class AddressGrain(
     AddressStore store,
     BouncePolicy policy,
     Audit.AuditLog audit,
+    Webhooks.WebhookEvents webhooks,
     TimeProvider time) : Grain, IAddressGrain
 {
     private string Tenant => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().IndexOf('/')];
@@ -18,6 +19,21 @@ public sealed class AddressGrain(
         var wasInvalid = state.State.Invalid;
         if (AddressPolicy.Apply(state.State, bounce, policy))
         {
+            if (state.State.Invalid && !wasInvalid)
+            {
+                // Queued before the state is written, so a crash between the two raises it again (the same event id)
+                // rather than never; if it cannot be queued, the change is dropped with this activation and comes again.
+                try
+                {
+                    await webhooks.Raise(Webhooks.WebhookPayloads.AddressInvalidated(Tenant, Address, state.State.InvalidReason, state.State.InvalidSince ?? time.GetUtcNow()));
+                }
+                catch
+                {
+                    DeactivateOnIdle();
+                    throw;
+                }
+            }
+
             await state.WriteStateAsync();
             await store.Upsert(Tenant, View());
             if (state.State.Invalid && !wasInvalid)

@@ -64,6 +64,9 @@ public sealed record TechmailOptions
     /// <summary>The one-click links' base: <see cref="PublicUrl"/>, else the HTTP host as configured.</summary>
     public string EffectivePublicUrl => (PublicUrl ?? $"http://{(HttpAddress.Equals(IPAddress.Any) ? IPAddress.Loopback : HttpAddress)}:{HttpPort}").TrimEnd('/');
 
+    /// <summary>Webhook delivery: timeout, per-host bound, retries, and whether private addresses may receive.</summary>
+    public Webhooks.WebhookPolicy Webhooks { get; init; } = new();
+
     /// <summary>
     /// Bytes of mail the silo's polls and incident builders may hold in memory at once (see <see cref="Resources.MemoryBudget"/>).
     /// 256 MB holds the largest batches of 4 builders and 8 polls together (32 MB and 16 MB), and hundreds of typical ones.

@@ -24,6 +24,12 @@ public static class TechmailOptionsReader
         {
             var key = $"{TechmailOptions.Section}:{child.Key}";
             var value = child.Value;
+            if (child.Key.Equals(OpenIdConnectSection, StringComparison.OrdinalIgnoreCase))
+            {
+                // The console's OpenID Connect sign-in: a section of its own, read and checked by the silo's HTTP host.
+                continue;
+            }
+
             if (!Known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
             {
                 errors.Add(Unknown(key, child.Key));
@@ -256,6 +262,21 @@ public static class TechmailOptionsReader
                 case "acknowledgementbody":
                     options = options with { Incidents = options.Incidents with { AcknowledgementBody = Template(key, value, singleLine: false, errors) } };
                     break;
+                case "webhookallowprivateaddresses":
+                    options = options with { Webhooks = options.Webhooks with { AllowPrivateAddresses = Flag(key, value, errors) } };
+                    break;
+                case "webhooktimeoutseconds":
+                    options = options with { Webhooks = options.Webhooks with { Timeout = TimeSpan.FromSeconds(Count(key, value, 1, 300, errors)) } };
+                    break;
+                case "webhookconcurrencyperhost":
+                    options = options with { Webhooks = options.Webhooks with { ConcurrencyPerHost = Count(key, value, 1, 256, errors) } };
+                    break;
+                case "webhookfirstretryseconds":
+                    options = options with { Webhooks = options.Webhooks with { FirstRetry = TimeSpan.FromSeconds(Count(key, value, 1, 3600, errors)) } };
+                    break;
+                case "webhookgiveuphours":
+                    options = options with { Webhooks = options.Webhooks with { GiveUpAfter = TimeSpan.FromHours(Count(key, value, 1, 720, errors)) } };
+                    break;
                 case var _ when SiloTlsReader.Canonical(child.Key) is { } tlsKey:
                     tlsKeys[tlsKey] = value;
                     break;
@@ -305,6 +326,8 @@ public static class TechmailOptionsReader
         return (options, errors);
     }
 
+    private const string OpenIdConnectSection = "OpenIdConnect";
+
     private static readonly string[] Known =
     [
         "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
@@ -314,6 +337,7 @@ public static class TechmailOptionsReader
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",
         "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes", "DuplicateWindowHours",
         "AcknowledgementSubject", "AcknowledgementBody", "ReplyMarker",
+        "WebhookAllowPrivateAddresses", "WebhookTimeoutSeconds", "WebhookConcurrencyPerHost", "WebhookFirstRetrySeconds", "WebhookGiveUpHours",
         .. SiloTlsReader.Keys,
     ];
 

@@ -24,6 +24,7 @@ using Techmail.Security.KeyRing;
 using Techmail.Storage;
 using Techmail.Tenants;
 using Techmail.Tls;
+using Techmail.Webhooks;
 
 namespace Techmail.Hosting;
 
@@ -95,6 +96,7 @@ public static class TechmailSiloBuilderExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PushResumer>());
         silo.Services.AddSingleton<JournalReplayAtStart>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<JournalReplayAtStart>());
+        silo.AddTechmailWebhookResume();
         return silo;
     }
 
@@ -128,12 +130,18 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<IAccountSessionLimit>(sp => sp.GetRequiredService<AccountSessions>());
         services.AddSingleton<ResiliencePipelines>();
         services.AddSingleton<OAuthTokenCache>();
+        services.AddSingleton<Connections.TokenEndpoint>();
+        services.AddSingleton<Connections.MailboxGrantStore>();
+        services.AddSingleton<Connections.GrantRefresher>();
+        services.AddSingleton<Connections.ConsentFlows>();
+        services.AddSingleton<Connections.IGrantTokens, Connections.MailboxGrantTokens>();
         services.AddSingleton<MailLogin>();
         services.AddSingleton(options.ImapPool);
         services.AddSingleton<ImapConnectionPool>();
         services.AddSingleton<IKeptConnections>(sp => sp.GetRequiredService<ImapConnectionPool>());
         services.AddSingleton<MailFetcher>();
         services.AddSingleton<MailSender>();
+        services.AddSingleton<ConnectionTester>();
         services.AddSingleton(options.Outbox);
         services.AddSingleton(options.Mailings with { PublicUrl = options.EffectivePublicUrl });
         services.AddSingleton<Mailings.MailingStore>();
@@ -186,6 +194,7 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<TokenVerifier>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<EngineMark>();
+        services.AddTechmailWebhooks(options.Webhooks);
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Techmail.Mailboxes;
 using Techmail.Observability;
 using Techmail.Outgoing;
 using Techmail.Polling;
+using Techmail.Webhooks;
 
 namespace Techmail.Incidents;
 
@@ -13,7 +14,7 @@ namespace Techmail.Incidents;
 /// acknowledgements in the outbox, the senders as contacts, and each mail's intake state. One commit per batch is
 /// what lets incident creation keep up with polling on a database that syncs every commit to disk.
 /// </summary>
-public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains, TimeProvider time, ILogger<IncidentBatch> logger)
+public sealed class IncidentBatch(IncidentStore incidents, WebhookEvents webhooks, IGrainFactory grains, TimeProvider time, ILogger<IncidentBatch> logger)
 {
     /// <param name="plans">The batch's plans; entries for existing incidents (<see cref="MailPlan.Add"/>) are already written.</param>
     public async Task Write(string tenant, string mailbox, IReadOnlyList<MailPlan> plans)
@@ -27,6 +28,7 @@ public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains,
         var opens = plans.OfType<MailPlan.Open>().ToList();
         var spans = MessageTrace.Source.HasListeners() ? plans.Select(p => Span(tenant, mailbox, p)).ToList() : null;
         var contacts = plans.Select(p => p.Contact).OfType<ContactView>().DistinctBy(c => c.Address).ToList();
+        IReadOnlyDictionary<string, int>? hooked = null;
         await incidents.CreateMany(tenant, [.. opens.Select(o => (o.Incident, o.Thread))], async (connection, transaction) =>
         {
             await ContactStore.Save(connection, transaction, tenant, contacts, now);
@@ -44,6 +46,8 @@ public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains,
             }
 
             await MessageLedger.Record(connection, transaction, tenant, mailbox, [.. plans.OfType<MailPlan.Duplicate>().Select(d => d.Trace)]);
+            // Keyed by the reference: an incident written again after a crash is the same event, queued once.
+            hooked = await WebhookEvents.Queue(connection, transaction, [.. opens.Select(o => WebhookPayloads.IncidentCreated(tenant, o.Incident))], now);
         });
 
         // Counted once committed: a batch that failed is written again (whole or split) and counted then.
@@ -54,6 +58,7 @@ public sealed class IncidentBatch(IncidentStore incidents, IGrainFactory grains,
         }
 
         Built(tenant, mailbox, plans);
+        await webhooks.Wake(hooked);
 
         if (opens.Any(o => o.Acknowledgement is not null))
         {

@@ -3,6 +3,7 @@ using Techmail.Certificates;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Security;
+using Techmail.Webhooks;
 
 namespace Techmail.Incidents;
 
@@ -10,7 +11,7 @@ namespace Techmail.Incidents;
 /// One incident. Holds nothing between calls (the tables are the record); being the only activation for its
 /// reference is what numbers its thread entries one at a time when a customer mail and an agent reply arrive at once.
 /// </summary>
-public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, TrackingKeys trackingKeys, CertificateStore certificates, IncidentPolicy policy, TimeProvider time) : Grain, IIncidentGrain
+public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, WebhookEvents webhooks, TrackingKeys trackingKeys, CertificateStore certificates, IncidentPolicy policy, TimeProvider time) : Grain, IIncidentGrain
 {
     private (string Tenant, string Reference) Key => IncidentKey.Parse(this.GetPrimaryKeyString());
 
@@ -39,10 +40,13 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Track
     {
         var (tenant, reference) = Key;
         var status = update.Changes.Status ?? IncidentStatus.Updated;
-        var (sequence, appended) = await store.Append(tenant, reference, update.Entry, status);
+        IReadOnlyDictionary<string, int>? hooked = null;
+        var (sequence, appended) = await store.Append(tenant, reference, update.Entry, status, async (connection, transaction, appendedAt) =>
+            hooked = await WebhookEvents.Queue(connection, transaction, [WebhookPayloads.ReplyReceived(tenant, reference, appendedAt, update.Entry, status)], time.GetUtcNow()));
         if (appended)
         {
             await store.Update(tenant, reference, update.Changes, update.Tags, update.RulesFired, time.GetUtcNow());
+            await webhooks.Wake(hooked);
         }
 
         return sequence;
@@ -59,8 +63,11 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Track
             }
         }
 
-        return await store.Update(tenant, reference, changes, [], [], time.GetUtcNow())
+        var updated = await store.Update(tenant, reference, changes, [], [], time.GetUtcNow())
             ?? throw new IncidentException(IncidentErrorKind.NotFound, $"incident {reference} does not exist in tenant '{tenant}'.");
+        // Stored before the change is answered: a failure here fails the call, and the change made again is a new event.
+        await webhooks.Raise(WebhookPayloads.IncidentUpdated(tenant, updated, Access.Caller.ActorName));
+        return updated;
     }
 
     public async Task<ReplyReceipt> Reply(AgentReply reply)
@@ -112,8 +119,15 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Track
             null,
             [.. reply.Attachments.Select(a => new NewAttachment(a.FileName, a.ContentType, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(a.Content)), false, null, a.Content))]);
         var queued = new QueuedMail(tenant, incident.Mailbox, $"reply:{messageId}", reference, outgoing.EnvelopeFrom, [incident.Contact], raw);
-        var (sequence, _) = await store.Append(tenant, reference, entry, reply.Status ?? IncidentStatus.Waiting, (connection, transaction, _) => outbox.Enqueue(connection, transaction, queued, now));
+        var status = reply.Status ?? IncidentStatus.Waiting;
+        IReadOnlyDictionary<string, int>? hooked = null;
+        var (sequence, _) = await store.Append(tenant, reference, entry, status, async (connection, transaction, _) =>
+        {
+            await outbox.Enqueue(connection, transaction, queued, now);
+            hooked = await WebhookEvents.Queue(connection, transaction, [WebhookPayloads.IncidentUpdated(tenant, incident with { Status = status, Updated = now }, Access.Caller.ActorName)], now);
+        });
         await GrainFactory.GetGrain<IOutboxGrain>(MailboxKey.For(tenant, incident.Mailbox)).Wake();
+        await webhooks.Wake(hooked);
         return new ReplyReceipt(reference, sequence, messageId, incident.Contact);
     }
 }

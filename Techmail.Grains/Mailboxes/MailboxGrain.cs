@@ -19,9 +19,11 @@ public sealed class MailboxGrain(
     ReprocessOutcomes outcomes,
     PollStatistics statistics,
     MailFetcher fetcher,
+    ConnectionTester connectionTester,
     PushMailboxStore pushMailboxes,
     Certificates.TenantServerTrust serverTrust,
     Audit.AuditLog audit,
+    Webhooks.WebhookEvents webhooks,
     IGrainFactory grains,
     TimeProvider time,
     ILogger<MailboxGrain> logger) : Grain, IMailboxGrain, IRemindable
@@ -99,6 +101,8 @@ public sealed class MailboxGrain(
             }
 
             await GrainFactory.GetGrain<ITenantGrain>(Tenant).Unregister(Name);
+            // A mailbox made later under the same name must not inherit the consent given for this one.
+            await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).Forget();
             await _writer.Clear();
             poller.ForgetConnection(Tenant, Name);
         }
@@ -113,10 +117,15 @@ public sealed class MailboxGrain(
         return true;
     }
 
-    public Task<MailboxStatus> GetStatus()
+    public async Task<MailboxStatus> GetStatus()
     {
         EnsureExists();
-        return Task.FromResult(state.State.Status with { Push = _push?.State });
+        var status = state.State.Status with { Push = _push?.State };
+        var settings = state.State.Settings!;
+        var delegated = settings.Incoming?.OAuth?.Flow == OAuthFlow.Delegated || settings.Outgoing?.Relay?.OAuth?.Flow == OAuthFlow.Delegated;
+        return delegated
+            ? status with { Grant = await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).GetStatus() }
+            : status;
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -343,6 +352,7 @@ public sealed class MailboxGrain(
         var incarnation = state.State.Created;
         var settings = await Revealed(state.State.Settings!);
         var host = settings.Incoming!.Host;
+        var failuresBefore = state.State.Status.ConsecutiveFailures;
         // What the poll did, applied when it ends to the state as it is then: an admin may have changed it meanwhile.
         Func<MailboxState, bool> outcome;
         try
@@ -401,6 +411,29 @@ public sealed class MailboxGrain(
 
             return outcome(current);
         });
+        await RaiseFailing(failuresBefore);
+    }
+
+    /// <summary>The mailbox.failing webhook event, once per run of failed polls: when the run reaches its threshold.</summary>
+    private async Task RaiseFailing(int failuresBefore)
+    {
+        var status = state.State.Status;
+        if (state.State.Settings is null || failuresBefore >= Webhooks.WebhookPolicy.MailboxFailingAfter || status.ConsecutiveFailures < Webhooks.WebhookPolicy.MailboxFailingAfter)
+        {
+            return;
+        }
+
+        try
+        {
+            // A run of failures follows the last success (or the mailbox's creation): that is its key.
+            await webhooks.Raise(Webhooks.WebhookPayloads.MailboxFailing(
+                Tenant, Name, status.ConsecutiveFailures, status.LastError, status.LastSuccess, time.GetUtcNow(), status.LastSuccess ?? state.State.Created));
+        }
+        catch (Exception e)
+        {
+            // The poll's outcome stands; the status still shows the failures.
+            logger.LogError(e, "Mailbox {Tenant}/{Mailbox} is failing, and its webhook event could not be queued", Tenant, Name);
+        }
     }
 
     /// <summary>Applies a poll's report to the state; returns whether anything worth a storage write changed.</summary>
@@ -671,6 +704,12 @@ public sealed class MailboxGrain(
     };
 
     // ---- Outbox: the durable sending of queued mail (Outgoing/OutboxGrain) ----
+
+    public async Task<ConnectionTestResult> TestConnection()
+    {
+        EnsureExists();
+        return await connectionTester.Test(await Revealed(state.State.Settings!), _stopping.Token);
+    }
 
     public async Task<OutgoingSettings?> GetOutgoingForSending() =>
         state.State.Settings is { Enabled: true, Outgoing: not null } stored ? (await Revealed(stored)).Outgoing : null;

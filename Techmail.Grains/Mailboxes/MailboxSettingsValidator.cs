@@ -205,14 +205,58 @@ public static class MailboxSettingsValidator
         }
 
         var hasSecret = Secret.KeepsStored(oauth.ClientSecret) ? stored is { ClientSecret.Length: > 0 } : oauth.ClientSecret!.Length > 0;
-        if (!hasSecret)
+        if (!Enum.IsDefined(oauth.Flow))
         {
-            fail($"{field}.clientSecret", "is required.");
+            fail($"{field}.flow", $"'{oauth.Flow}' is not a flow; use ClientCredentials, Delegated or ServiceAccount.");
+        }
+        else if (oauth.Flow == OAuthFlow.Delegated)
+        {
+            // A public client (the device flow's usual kind) has no secret: the person's consent is the proof.
+            if (oauth.AuthorizationUrl is null && oauth.DeviceAuthorizationUrl is null)
+            {
+                fail($"{field}.deviceAuthorizationUrl", "or authorizationUrl is required: a delegated mailbox is connected through one of them.");
+            }
+
+            EndpointUrl($"{field}.authorizationUrl", oauth.AuthorizationUrl, fail);
+            EndpointUrl($"{field}.deviceAuthorizationUrl", oauth.DeviceAuthorizationUrl, fail);
+        }
+        else if (!hasSecret)
+        {
+            fail($"{field}.clientSecret", oauth.Flow == OAuthFlow.ServiceAccount ? "is required: the service account's JSON key file." : "is required.");
+        }
+        else if (oauth.Flow == OAuthFlow.ServiceAccount && !Secret.KeepsStored(oauth.ClientSecret))
+        {
+            try
+            {
+                Connections.ServiceAccountKey.Parse(oauth.ClientSecret!);
+            }
+            catch (FormatException e)
+            {
+                fail($"{field}.clientSecret", e.Message);
+            }
         }
 
         if (oauth.Mechanism is not (OAuthSettings.XOAuth2 or OAuthSettings.OAuthBearer))
         {
             fail($"{field}.mechanism", $"'{oauth.Mechanism}' is not an OAuth mechanism; use XOAUTH2 or OAUTHBEARER.");
+        }
+    }
+
+    /// <summary>An endpoint codes or secrets go to: https, or plain http only to a loopback address.</summary>
+    private static void EndpointUrl(string field, string? value, Action<string, string> fail)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+        {
+            fail(field, $"'{value}' is not an http(s) URL.");
+        }
+        else if (url.Scheme == "http" && !url.IsLoopback)
+        {
+            fail(field, "must be https (plain http only to a loopback address).");
         }
     }
 

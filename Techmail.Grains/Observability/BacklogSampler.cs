@@ -6,10 +6,10 @@ using Techmail.Outgoing;
 namespace Techmail.Observability;
 
 /// <summary>
-/// Reads the intake backlog and the outbox queue every few seconds for the gauges of <see cref="TechmailMetrics"/>. The
+/// Reads the intake backlog, the outbox queue and the mailboxes needing reconnecting every few seconds for the gauges of <see cref="TechmailMetrics"/>. The
 /// figures are cluster-wide (every silo reads the same database), so dashboards take their max across silos.
 /// </summary>
-public sealed class BacklogSampler(IntakeBacklogReader intake, OutboxStore outbox, TimeProvider time, ILogger<BacklogSampler> logger) : BackgroundService
+public sealed class BacklogSampler(IntakeBacklogReader intake, OutboxStore outbox, Connections.MailboxGrantStore grants, TimeProvider time, ILogger<BacklogSampler> logger) : BackgroundService
 {
     internal static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
 
@@ -42,12 +42,14 @@ public sealed class BacklogSampler(IntakeBacklogReader intake, OutboxStore outbo
     {
         var (waiting, oldestWaiting) = await intake.ClusterWaiting();
         var (queued, oldestQueued) = await outbox.ClusterQueue();
+        var needsReconnecting = await grants.CountNeedingReconnect();
         var now = time.GetUtcNow();
         TechmailMetrics.Backlog = new BacklogSample(
             waiting,
             Age(oldestWaiting, now),
             queued,
             Age(oldestQueued, now),
+            needsReconnecting,
             Environment.TickCount64);
     }
 

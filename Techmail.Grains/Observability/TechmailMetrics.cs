@@ -154,6 +154,7 @@ public static class TechmailMetrics
         Meter.CreateObservableGauge("techmail.intake.oldest_age", () => Observe(s => s.IntakeOldestAge), "s", "How long the oldest mail waiting for its incident has waited, cluster-wide (0 when none).");
         Meter.CreateObservableGauge("techmail.outbox.queue_depth", () => Observe(s => s.OutboxQueued), "{mail}", "Mail queued in the outbox, cluster-wide.");
         Meter.CreateObservableGauge("techmail.outbox.oldest_age", () => Observe(s => s.OutboxOldestAge), "s", "How long the oldest queued mail has waited, cluster-wide (0 when none).");
+        Meter.CreateObservableGauge("techmail.mailbox.needs_reconnecting", () => Observe(s => s.NeedsReconnecting), "{mailbox}", "Mailboxes whose OAuth consent was revoked or expired, cluster-wide: they poll and send nothing until 'techmail mailbox connect'.");
         // No host label: a cluster may poll thousands of tenants' own servers. Which host is at its limit is in `techmail status`.
         Meter.CreateObservableGauge("techmail.poll.sessions", () => Limits(l => l.Silo.InUse), "{session}", "Poll sessions this silo runs now (healthy mailboxes).");
         Meter.CreateObservableGauge("techmail.poll.silo_limit", () => Limits(l => l.Silo.Limit), "{session}", "This silo's cap on poll sessions at once (MaxConcurrentPolls).");

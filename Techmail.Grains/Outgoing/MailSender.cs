@@ -23,7 +23,7 @@ public sealed class MailSender(MailLogin login)
     /// <param name="outgoing">Settings with the relay password revealed; only the relay is used.</param>
     public async Task SendRaw(OutgoingSettings outgoing, string envelopeFrom, IReadOnlyList<string> recipients, byte[] raw, CancellationToken cancellationToken)
     {
-        await using var session = await Open(outgoing, cancellationToken);
+        await using var session = await Open(outgoing, null, cancellationToken);
         await session.SendRaw(envelopeFrom, recipients, raw, cancellationToken);
         await session.Close(cancellationToken);
     }
@@ -33,19 +33,20 @@ public sealed class MailSender(MailLogin login)
     /// thousand acknowledgements should not connect, greet and log in a thousand times.
     /// </summary>
     /// <exception cref="MailFetchException">The relay cannot be reached or refused the login.</exception>
-    public async Task<SmtpSession> Open(OutgoingSettings outgoing, CancellationToken cancellationToken)
+    /// <param name="mailbox">The sending mailbox's key: a delegated OAuth login asks its grant for the token.</param>
+    public async Task<SmtpSession> Open(OutgoingSettings outgoing, string? mailbox, CancellationToken cancellationToken)
     {
         try
         {
-            return await Open(outgoing, firstTry: true, cancellationToken);
+            return await Open(outgoing, mailbox, firstTry: true, cancellationToken);
         }
         catch (StaleTokenException)
         {
-            return await Open(outgoing, firstTry: false, cancellationToken);
+            return await Open(outgoing, mailbox, firstTry: false, cancellationToken);
         }
     }
 
-    private async Task<SmtpSession> Open(OutgoingSettings outgoing, bool firstTry, CancellationToken cancellationToken)
+    private async Task<SmtpSession> Open(OutgoingSettings outgoing, string? mailbox, bool firstTry, CancellationToken cancellationToken)
     {
         var relay = outgoing.Relay ?? throw new InvalidOperationException("the mailbox has no SMTP relay.");
         var check = new CertificateCheck(relay.Trust);
@@ -62,7 +63,7 @@ public sealed class MailSender(MailLogin login)
             await client.ConnectAsync(await Connect(relay, cancellationToken), relay.Host, relay.EffectivePort, options, cancellationToken);
             if (relay.User is { Length: > 0 })
             {
-                await login.LogIn(client, LoginRequest.For(relay), server, firstTry, cancellationToken);
+                await login.LogIn(client, LoginRequest.For(relay, mailbox), server, firstTry, cancellationToken);
             }
 
             return new SmtpSession(client, server, check);
@@ -108,7 +109,7 @@ public sealed class MailSender(MailLogin login)
 
     private async Task Send(OutgoingSettings outgoing, string envelopeFrom, MimeMessage message, IReadOnlyList<MailboxAddress> recipients, CancellationToken cancellationToken)
     {
-        await using var session = await Open(outgoing, cancellationToken);
+        await using var session = await Open(outgoing, null, cancellationToken);
         await session.Send(envelopeFrom, message, recipients, cancellationToken);
         await session.Close(cancellationToken);
     }

@@ -158,7 +158,7 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                     await connection.Close();
                     try
                     {
-                        connection.Session = await sender.Open(batch.Outgoing, cancellationToken);
+                        connection.Session = await sender.Open(batch.Outgoing, MailboxKey.For(batch.Tenant, batch.Mailbox), cancellationToken);
                     }
                     catch (MailFetchException e) when (!first)
                     {
@@ -182,7 +182,7 @@ public sealed class OutboxDrainer(OutboxStore store, AcceptedMailJournal journal
                     // more over a new connection, whose failure then counts.
                     Undo();
                     await connection.Close();
-                    connection.Session = await sender.Open(batch.Outgoing, cancellationToken);
+                    connection.Session = await sender.Open(batch.Outgoing, MailboxKey.For(batch.Tenant, batch.Mailbox), cancellationToken);
                     await connection.Session.SendRaw(item.EnvelopeFrom, item.Recipients, item.Raw, cancellationToken, HandOver);
                 }
 

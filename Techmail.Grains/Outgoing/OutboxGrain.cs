@@ -39,6 +39,18 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
         return Task.CompletedTask;
     }
 
+    public Task SignInRenewed()
+    {
+        if (_held is not null)
+        {
+            // Held for a refused login: the settings did not change, but what they log in with did.
+            (_pausedUntil, _refusedSettings) = (null, null);
+        }
+
+        StartDrain();
+        return Task.CompletedTask;
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         _reminderRegistered = true;

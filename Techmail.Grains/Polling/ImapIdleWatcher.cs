@@ -67,7 +67,7 @@ public sealed class ImapIdleWatcher : IAsyncDisposable
             try
             {
                 State = failures == 0 ? "connecting" : State;
-                using var client = await _fetcher.ConnectImap(_incoming, stopping);
+                using var client = await _fetcher.ConnectImap(_incoming, _mailbox, stopping);
                 if (!client.Capabilities.HasFlag(ImapCapabilities.Idle))
                 {
                     State = $"unavailable: {server} does not support IMAP IDLE; polling at the interval only";

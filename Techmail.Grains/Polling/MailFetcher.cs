@@ -21,12 +21,13 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
     /// Where this mailbox's IMAP connection is kept between polls, or null when it is not (POP3, a long interval): a
     /// kept connection is used when it is still good, and the session offers its connection back when the poll went well.
     /// </param>
-    public async Task<IMailSession> Open(IncomingSettings incoming, ImapPoolKey? keep, CancellationToken cancellationToken)
+    /// <param name="mailbox">The mailbox's key: a delegated OAuth login asks its grant for the token.</param>
+    public async Task<IMailSession> Open(IncomingSettings incoming, string mailbox, ImapPoolKey? keep, CancellationToken cancellationToken)
     {
         if (incoming.Protocol == MailProtocol.Pop3)
         {
             // POP3 is spoken by Techmail itself (see Pop3Connection); the listing rides on the login's flight.
-            return Pop3Session.Over(await LoggedIn(incoming, ConnectPop3, c => c, cancellationToken));
+            return Pop3Session.Over(await LoggedIn(incoming, mailbox, ConnectPop3, c => c, cancellationToken));
         }
 
         Func<KeptImapConnection, bool>? offer = keep is null ? null : c => pool.Return(keep, c);
@@ -56,7 +57,7 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
             }
         }
 
-        var connection = await LoggedIn(incoming, ConnectImapClient, c => new MailServiceSignIn(c.Client), cancellationToken);
+        var connection = await LoggedIn(incoming, mailbox, ConnectImapClient, c => new MailServiceSignIn(c.Client), cancellationToken);
         try
         {
             return await ImapSession.Open(connection, incoming.ProcessedFolder, limits.MaxDownloadBytes, offer, cancellationToken);
@@ -69,25 +70,25 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
     }
 
     /// <summary>A connected, authenticated IMAP client, with the same checks as a poll (never a kept one).</summary>
-    public async Task<ImapClient> ConnectImap(IncomingSettings incoming, CancellationToken cancellationToken) =>
-        (await LoggedIn(incoming, ConnectImapClient, c => new MailServiceSignIn(c.Client), cancellationToken)).Client;
+    public async Task<ImapClient> ConnectImap(IncomingSettings incoming, string mailbox, CancellationToken cancellationToken) =>
+        (await LoggedIn(incoming, mailbox, ConnectImapClient, c => new MailServiceSignIn(c.Client), cancellationToken)).Client;
 
-    private async Task<T> LoggedIn<T>(IncomingSettings incoming, Connector<T> connect, Func<T, ISignInChannel> channel, CancellationToken cancellationToken)
+    private async Task<T> LoggedIn<T>(IncomingSettings incoming, string mailbox, Connector<T> connect, Func<T, ISignInChannel> channel, CancellationToken cancellationToken)
         where T : IDisposable
     {
         try
         {
-            return await LoggedIn(incoming, connect, channel, firstTry: true, cancellationToken);
+            return await LoggedIn(incoming, mailbox, connect, channel, firstTry: true, cancellationToken);
         }
         catch (StaleTokenException)
         {
-            return await LoggedIn(incoming, connect, channel, firstTry: false, cancellationToken);
+            return await LoggedIn(incoming, mailbox, connect, channel, firstTry: false, cancellationToken);
         }
     }
 
     private delegate Task<T> Connector<T>(IncomingSettings incoming, SecureSocketOptions options, CertificateCheck check, IProtocolLogger loginLog, CancellationToken cancellationToken);
 
-    private async Task<T> LoggedIn<T>(IncomingSettings incoming, Connector<T> connect, Func<T, ISignInChannel> channel, bool firstTry, CancellationToken cancellationToken)
+    private async Task<T> LoggedIn<T>(IncomingSettings incoming, string mailbox, Connector<T> connect, Func<T, ISignInChannel> channel, bool firstTry, CancellationToken cancellationToken)
         where T : IDisposable
     {
         var check = new CertificateCheck(incoming.Trust);
@@ -112,7 +113,7 @@ public sealed class MailFetcher(MailLogin login, PollingLimits limits, ImapConne
 
         try
         {
-            await login.LogIn(channel(client), LoginRequest.For(incoming), server, firstTry, cancellationToken);
+            await login.LogIn(channel(client), LoginRequest.For(incoming, mailbox), server, firstTry, cancellationToken);
             replies.Stop();
             return client;
         }

@@ -349,7 +349,7 @@ public sealed class MailboxPoller(
         var lease = await accounts.Enter(poll.Account, ct);
         try
         {
-            var session = await Step(poll.Account.Server, "connecting and logging in", c => fetcher.Open(poll.Incoming, poll.Keep, c), ct);
+            var session = await Step(poll.Account.Server, "connecting and logging in", c => fetcher.Open(poll.Incoming, MailboxKey.For(poll.Request.Tenant, poll.Request.Mailbox), poll.Keep, c), ct);
             poll.ServerBreaker.Reached();
             return new LeasedSession(session, lease);
         }

@@ -37,4 +37,7 @@ public static class HttpCaller
             : null;
 
     public static Caller? Caller(this HttpContext context) => Of(context.User);
+
+    /// <summary>The id of the token (or of the session's token) the request was verified with, never the token itself.</summary>
+    public static string? TokenId(this HttpContext context) => context.User.FindFirstValue(TokenClaim);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,7 +10,8 @@ namespace Techmail.Silo.Http;
 /// Sign-in and sign-out for browsers. The form posts a token; once <see cref="TokenVerifier"/> accepts it, the browser
 /// gets a cookie holding a session id (<see cref="SignInSessions"/>), HttpOnly, SameSite=Strict, Secure when the
 /// request came over TLS, expiring with the session. What the caller may then open is each page's policy, not the
-/// sign-in's: any valid token signs in, and the dashboard still answers an agent's session with 403.
+/// sign-in's: any valid token signs in, and the dashboard still answers an agent's session with 403. Both forms carry
+/// an antiforgery token: without it another site could sign a browser out, or in under the other site's token.
 /// </summary>
 public static class SignInEndpoints
 {
@@ -22,25 +24,41 @@ public static class SignInEndpoints
     {
         app.MapGet(Path, (HttpContext context) => SignInPage.Write(context, SignInPage.SafeReturn(context.Request.Query["return"]), null));
         app.MapPost(Path, SignIn);
-        app.MapPost(SignOutPath, (HttpContext context, SignInSessions sessions) =>
-        {
-            if (context.Request.Cookies[TokenAuthentication.CookieName] is { } session)
-            {
-                sessions.Close(session);
-            }
-
-            ForgetCookie(context);
-            return Results.Redirect(Path, permanent: false, preserveMethod: false);
-        });
+        // Signed in to sign out: the antiforgery token of a console page is bound to the identity it was made for.
+        app.MapPost(SignOutPath, SignOut).RequireAuthorization(TokenAuthentication.SignedIn);
         return app;
     }
 
-    private static async Task SignIn(HttpContext context, TokenVerifier verifier, SignInSessions sessions, HttpAccessAudit audit)
+    private static async Task SignOut(HttpContext context, SignInSessions sessions, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            await RefuseForgery(context);
+            return;
+        }
+
+        if (context.Request.Cookies[TokenAuthentication.CookieName] is { } session)
+        {
+            sessions.Close(session);
+        }
+
+        ForgetCookie(context);
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+        context.Response.Headers.Location = Path;
+    }
+
+    private static async Task SignIn(HttpContext context, TokenVerifier verifier, SignInSessions sessions, HttpAccessAudit audit, IAntiforgery antiforgery)
     {
         if (!context.Request.HasFormContentType || context.Request.ContentLength is null or > MaxForm)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await SignInPage.Write(context, SignInPage.DefaultReturn, "send the sign-in form");
+            return;
+        }
+
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            await RefuseForgery(context);
             return;
         }
 
@@ -59,12 +77,23 @@ public static class SignInEndpoints
 
         await audit.SignedIn(context, caller);
         var (session, expires) = sessions.Open(tokenId);
-        context.Response.Cookies.Append(TokenAuthentication.CookieName, session, Cookie(context, expires));
+        GiveCookie(context, session, expires);
         // 303: the browser follows with a GET, and a reload does not post the token again.
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
         context.Response.Headers.Location = returnPath;
         context.Response.Headers.CacheControl = "no-store";
     }
+
+    /// <summary>A form that did not come from this host's own page (or a page older than the browser's antiforgery cookie).</summary>
+    private static async Task RefuseForgery(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        await SignInPage.Write(context, SignInPage.DefaultReturn, "the form was not sent from this site's page (or the page is too old); sign in again from this page");
+    }
+
+    /// <summary>Gives the browser its session cookie (a token's sign-in here, or an OpenID Connect one).</summary>
+    public static void GiveCookie(HttpContext context, string session, DateTimeOffset expires) =>
+        context.Response.Cookies.Append(TokenAuthentication.CookieName, session, Cookie(context, expires));
 
     /// <summary>Tells the browser to drop the cookie (an ended session, a sign-out).</summary>
     public static void ForgetCookie(HttpContext context) =>

@@ -8,13 +8,16 @@ using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Techmail.Hosting;
 using Techmail.Observability;
+using Techmail.Silo.Connections;
+using Techmail.Silo.Http.OpenIdConnect;
+using Techmail.Silo.WebConsole;
 
 namespace Techmail.Silo.Http;
 
 /// <summary>
 /// The silo's HTTP endpoint, served by ASP.NET Core in the silo's own process: health for orchestrators, metrics for
-/// Prometheus, and (when turned on) the Orleans Dashboard behind the operators' sign-in (<see cref="TokenAuthentication"/>).
-/// Later web APIs belong on this same host, beside these, behind the same sign-in.
+/// Prometheus, (when turned on) the Orleans Dashboard behind the operators' sign-in (<see cref="TokenAuthentication"/>),
+/// and the web console (<see cref="ConsoleEndpoints"/>) behind the same sign-in.
 /// </summary>
 public static class SiloHttp
 {
@@ -32,6 +35,8 @@ public static class SiloHttp
         builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddTechmailTelemetry(options, metrics => metrics.AddPrometheusExporter());
         builder.Services.AddTechmailSignIn();
+        builder.Services.AddTechmailConnections();
+        builder.Services.AddTechmailConsole();
 
         // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -72,6 +77,7 @@ public static class SiloHttp
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseGrainCallsAsCaller();
+        app.UseTechmailConsole();
 
         // Open, on purpose: orchestrators and Prometheus scrape these without a token, and they show no tenant's data.
         // The address is loopback by default; on any other, a proxy or a network policy decides who reaches them.
@@ -92,12 +98,16 @@ public static class SiloHttp
         });
         app.MapPrometheusScrapingEndpoint(Metrics);
         app.MapTechmailSignIn();
+        app.MapTechmailConnections();
+        app.MapTechmailOpenIdConnect(app.Services.GetService<OidcSettings>());
         Mailings.MailingEndpoints.MapMailingUnsubscribe(app);
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.
             app.MapOrleansDashboard(Dashboard).RequireAuthorization(TokenAuthentication.Operator);
         }
+
+        app.MapTechmailConsole();
 
         return app;
     }

@@ -21,6 +21,18 @@ public static class TokenAuthentication
     /// <summary>The policy of pages only operators may see (the Orleans Dashboard shows every tenant's grains).</summary>
     public const string Operator = "techmail-operator";
 
+    /// <summary>
+    /// The web console's agent pages: every role that may read a tenant's incidents (agent, admin, auditor, operator).
+    /// What each may then do with an incident is the grain's declared permission, checked by the access filter.
+    /// </summary>
+    public const string Agent = "techmail-agent";
+
+    /// <summary>The web console's administration pages: admins of a tenant and operators.</summary>
+    public const string Admin = "techmail-admin";
+
+    /// <summary>Anyone signed in, whatever the role (signing out).</summary>
+    public const string SignedIn = "techmail-signed-in";
+
     public const string CookieName = "techmail_session";
 
     public static IServiceCollection AddTechmailSignIn(this IServiceCollection services)
@@ -29,10 +41,13 @@ public static class TokenAuthentication
         services.AddSingleton<HttpAccessAudit>();
         // No default scheme: only endpoints that ask for a policy pay for reading tokens; /healthz and /metrics never do.
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(Scheme, null);
-        services.AddAuthorizationBuilder().AddPolicy(Operator, policy => policy
-            .AddAuthenticationSchemes(Scheme)
-            .RequireAuthenticatedUser()
-            .RequireRole(nameof(Role.Operator)));
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Operator, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireRole(nameof(Role.Operator)))
+            .AddPolicy(Agent, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireRole(nameof(Role.Agent), nameof(Role.Admin), nameof(Role.Auditor), nameof(Role.Operator)))
+            .AddPolicy(Admin, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
+                .RequireRole(nameof(Role.Admin), nameof(Role.Operator)))
+            .AddPolicy(SignedIn, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         return services;
     }
 
@@ -73,6 +88,12 @@ public sealed class TokenAuthenticationHandler(
         {
             // Ended or unknown (the silo restarted): a sign-in page, not an incident worth the audit log.
             return Refused("the session has ended; sign in again", "anonymous", audited: false);
+        }
+
+        if (sessions.PersonOf(session) is { } person)
+        {
+            // Signed in through OpenID Connect: no token stands behind the session to recheck.
+            return Success(person, tokenId);
         }
 
         var (signedIn, ended) = await verifier.Recheck(tokenId);

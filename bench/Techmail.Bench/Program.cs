@@ -281,6 +281,7 @@ async Task WithTelemetry(Func<Task> run)
     var sampler = new BacklogSampler(
         host.Services.GetRequiredService<Techmail.Intake.IntakeBacklogReader>(),
         host.Services.GetRequiredService<Techmail.Outgoing.OutboxStore>(),
+        host.Services.GetRequiredService<Techmail.Connections.MailboxGrantStore>(),
         TimeProvider.System,
         host.Services.GetRequiredService<ILogger<BacklogSampler>>());
     await using (var provider = services.BuildServiceProvider())

@@ -145,6 +145,13 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         await Check(cli, "token list", "token", "list", "--json");
         await Check(cli, "token revoke", "token", "revoke", "jsondoc-agent", "--json");
 
+        // A receiver under the reserved .invalid name: the ping finds no address, and says so in the same shape.
+        var webhook = await Check(cli, "webhook add", "webhook", "add", "https://hooks.invalid/techmail", "--event", "incident.created", "--json");
+        var webhookId = webhook.GetProperty("webhook").GetProperty("id").GetString()!;
+        await Check(cli, "webhook list", "webhook", "list", "--json");
+        await Check(cli, "webhook test", "webhook", "test", webhookId, "--json");
+        await Check(cli, "webhook remove", "webhook", "remove", webhookId, "--json");
+
         var export = dir.File("mailboxes.json");
         await Check(cli, "mailbox export", "mailbox", "export", "--json");
         await cli.Ok("mailbox", "export", "--output", export);
@@ -159,6 +166,26 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
 
         await Check(cli, "audit list", "audit", "list", "--json");
         await Check(cli, "db init", "db", "init", "--storage", "sqlite", "--connection", $"Data Source={dir.File("init.db")}", "--json");
+
+        // A mailbox connected by a person's consent (a tenant of its own, so the status lists above keep grant null):
+        // the device flow, approved at the loopback authorization server while the client waits.
+        await using (var oauth = OAuthTestServer.Start())
+        {
+            oauth.AddDelegatedClient("jsondoc-app", secret: null);
+            var consent = fixture.Cli("jsondoc-oauth");
+            await consent.Ok("mailbox", "add", "consented", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", dovecot.ImapPort.ToString(),
+                "--tls", "none", "--allow-plaintext-password", "--account", "consented", "--oauth-flow", "delegated", "--oauth-token-url", oauth.TokenUrl,
+                "--oauth-client-id", "jsondoc-app", "--oauth-device-url", oauth.DeviceAuthorizationUrl, "--oauth-scope", "mail offline_access");
+            var connecting = Check(consent, "mailbox connect", "mailbox", "connect", "consented", "--json");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (oauth.UserCodes.Count == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            oauth.ApproveDevice(oauth.UserCodes.Single(), "consented");
+            await connecting;
+        }
 
         foreach (var command in _document.Commands.Except(_checked))
         {

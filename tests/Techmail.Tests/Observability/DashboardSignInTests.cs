@@ -62,7 +62,13 @@ public sealed class DashboardSignInTests
 
         using var wrong = await SignIn(http, "tm1_0123456789ab_guessed");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.False(wrong.Headers.Contains("Set-Cookie"));
+        Assert.DoesNotContain(wrong.Headers.TryGetValues("Set-Cookie", out var set) ? set : [], c => c.StartsWith("techmail_session=", StringComparison.Ordinal));
+
+        // The operator's own token, posted by another site's form (no antiforgery token): refused, no session.
+        using var forged = await http.PostAsync("signin", new FormUrlEncodedContent([new("token", Operator(silo)), new("return", "/dashboard")]));
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.False(forged.Headers.TryGetValues("Set-Cookie", out var forgedCookies) && forgedCookies.Any(c => c.StartsWith("techmail_session=", StringComparison.Ordinal)));
+        Assert.Contains("not sent from this site", await forged.Content.ReadAsStringAsync());
         using var empty = await SignIn(http, "");
         Assert.Equal(HttpStatusCode.Unauthorized, empty.StatusCode);
 
@@ -70,7 +76,7 @@ public sealed class DashboardSignInTests
         using var signedIn = await SignIn(http, token);
         Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
         Assert.Equal("/dashboard", signedIn.Headers.Location?.OriginalString);
-        var setCookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"));
+        var setCookie = Assert.Single(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("techmail_session=", StringComparison.Ordinal));
         var attributes = setCookie.Split(';', StringSplitOptions.TrimEntries);
         Assert.StartsWith("techmail_session=", attributes[0]);
         Assert.DoesNotContain(token, setCookie);
@@ -131,8 +137,27 @@ public sealed class DashboardSignInTests
         return http.SendAsync(request);
     }
 
-    private static Task<HttpResponseMessage> SignIn(HttpClient http, string token) =>
-        http.PostAsync("signin", new FormUrlEncodedContent([new("token", token), new("return", "/dashboard")]));
+    /// <summary>As a browser does: the form first, for its antiforgery token and cookie, then the post.</summary>
+    private static async Task<HttpResponseMessage> SignIn(HttpClient http, string token)
+    {
+        var (field, value, cookie) = await SignInForm(http);
+        var post = new HttpRequestMessage(HttpMethod.Post, "signin")
+        {
+            Content = new FormUrlEncodedContent([new("token", token), new("return", "/dashboard"), new(field, value)]),
+        };
+        post.Headers.Add("Cookie", cookie);
+        return await http.SendAsync(post);
+    }
+
+    private static async Task<(string Field, string Value, string Cookie)> SignInForm(HttpClient http)
+    {
+        using var form = await Get(http, "signin", html: true);
+        var html = await form.Content.ReadAsStringAsync();
+        var hidden = System.Text.RegularExpressions.Regex.Match(html, "<input type=\"hidden\" name=\"(__[a-z_]+)\" value=\"([^\"]+)\">");
+        Assert.True(hidden.Success, "the sign-in form carries an antiforgery token");
+        var cookie = form.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("techmail_antiforgery=", StringComparison.Ordinal)).Split(';')[0];
+        return (hidden.Groups[1].Value, hidden.Groups[2].Value, cookie);
+    }
 
     private static async Task<List<(string Tenant, string Actor, string Subject, string After)>> Audit(TempDirectory data, string action)
     {

@@ -30,7 +30,7 @@ public sealed class WireSendingTests
     {
         var sender = new MailSender(new MailLogin(new OAuthTokenCache(TimeProvider.System)));
         var outgoing = new OutgoingSettings("bounces@example.com", "support@example.com", null, "Example Support", new SmtpRelaySettings("127.0.0.1", sink.Port, TlsMode.None, null, null));
-        await using var session = await sender.Open(outgoing, CancellationToken.None);
+        await using var session = await sender.Open(outgoing, null, CancellationToken.None);
         await session.SendRaw("bounces@example.com", ["customer@example.net"], raw, CancellationToken.None);
         await session.Close(CancellationToken.None);
         var received = await sink.WaitFor(m => m.Message.MessageId == $"wire-{id}@example.com", Wait);

@@ -13,8 +13,27 @@ public sealed class AuthenticationFixture : PollingFixture, IAsyncLifetime
 
     public OAuthTestServer OAuth { get; private set; } = null!;
 
+    private Task<PostfixRelay>? _submission;
+
+    /// <summary>
+    /// A real Postfix in front of the fixture's SMTP sink that takes mail only after AUTH checked by this Dovecot (XOAUTH2
+    /// tokens introspected like IMAP's); started on first use, since only the SMTP OAuth tests need it.
+    /// </summary>
+    public Task<PostfixRelay> Submission()
+    {
+        lock (this)
+        {
+            return _submission ??= PostfixRelay.Start(Dovecot.SaslPort!.Value, Smtp.Port);
+        }
+    }
+
     async Task IAsyncLifetime.DisposeAsync()
     {
+        if (_submission is { IsCompletedSuccessfully: true } submission)
+        {
+            await submission.Result.DisposeAsync();
+        }
+
         await DisposeAsync();
         if (OAuth is not null)
         {
@@ -27,7 +46,7 @@ public sealed class AuthenticationFixture : PollingFixture, IAsyncLifetime
     protected override Task<DovecotServer> StartDovecot()
     {
         OAuth = OAuthTestServer.Start();
-        return DovecotServer.Start(auth: new DovecotAuth(Mechanisms, OAuth.IntrospectionUrl));
+        return DovecotServer.Start(auth: new DovecotAuth(Mechanisms, OAuth.IntrospectionUrl, SaslService: true));
     }
 
     /// <summary>How Dovecot says the user logged in last (its "method=" in the login line), or null if it never did.</summary>

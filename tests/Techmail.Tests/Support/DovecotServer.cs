@@ -48,6 +48,9 @@ public sealed class DovecotServer : IAsyncDisposable
 
     public int ImapsPort { get; private set; }
 
+    /// <summary>Where an SMTP server asks Dovecot to check its clients' logins (Postfix's dovecot SASL); set with <see cref="DovecotAuth.SaslService"/>.</summary>
+    public int? SaslPort { get; private set; }
+
     /// <summary>The server's self-signed certificate (public part), for clients that trust exactly it.</summary>
     public X509Certificate2 Certificate { get; }
 
@@ -73,7 +76,7 @@ public sealed class DovecotServer : IAsyncDisposable
 
     private string MailRoot => _base.File("mail");
 
-    private int[] Ports => [Pop3Port, Pop3sPort, ImapPort, ImapsPort];
+    private int[] Ports => SaslPort is { } sasl ? [Pop3Port, Pop3sPort, ImapPort, ImapsPort, sasl] : [Pop3Port, Pop3sPort, ImapPort, ImapsPort];
 
     /// <param name="manyLogins">
     /// Configure for hundreds of logins a second (the scale benchmark): login processes kept and reused instead of
@@ -310,13 +313,15 @@ public sealed class DovecotServer : IAsyncDisposable
     private void PickPorts()
     {
         var ports = new HashSet<int>();
-        while (ports.Count < 4)
+        var wanted = _auth.SaslService ? 5 : 4;
+        while (ports.Count < wanted)
         {
             ports.Add(FreePort.Next());
         }
 
         var picked = ports.ToArray();
         (Pop3Port, Pop3sPort, ImapPort, ImapsPort) = (picked[0], picked[1], picked[2], picked[3]);
+        SaslPort = _auth.SaslService ? picked[4] : null;
     }
 
     /// <summary>Starts the master and waits for every port; returns null when up, or why it is not.</summary>
@@ -336,7 +341,7 @@ public sealed class DovecotServer : IAsyncDisposable
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {
-            if (await AcceptingPorts() == 4)
+            if (await AcceptingPorts() == Ports.Length)
             {
                 return null;
             }
@@ -441,6 +446,12 @@ public sealed class DovecotServer : IAsyncDisposable
             .Append(Listener("imap", ImapPort, ssl: false))
             .Append(Listener("imaps", ImapsPort, ssl: true))
             .AppendLine("}");
+        if (SaslPort is { } saslPort)
+        {
+            // Postfix's smtpd asks here (smtpd_sasl_type = dovecot): the same passdbs, so XOAUTH2 is introspected too.
+            config.AppendLine("service auth {").Append(Listener("sasl", saslPort, ssl: false)).AppendLine("}");
+        }
+
         if (_manyLogins)
         {
             config
@@ -551,7 +562,8 @@ public sealed class DovecotServer : IAsyncDisposable
 /// <summary>How a test Dovecot lets users log in.</summary>
 /// <param name="Mechanisms">Dovecot's <c>auth_mechanisms</c>, e.g. <c>plain login cram-md5 scram-sha-256 apop</c>.</param>
 /// <param name="IntrospectionUrl">When set, an <c>oauth2</c> passdb checks XOAUTH2 and OAUTHBEARER tokens here.</param>
-public sealed record DovecotAuth(string Mechanisms, string? IntrospectionUrl = null)
+/// <param name="SaslService">Also serve Dovecot's authentication protocol on <see cref="DovecotServer.SaslPort"/>, for Postfix.</param>
+public sealed record DovecotAuth(string Mechanisms, string? IntrospectionUrl = null, bool SaslService = false)
 {
     public static DovecotAuth Default { get; } = new("plain login");
 }

@@ -9,9 +9,11 @@ namespace Techmail.Tests.Support;
 /// <summary>
 /// A small OAuth 2.0 authorization server on a loopback port of its own: POST /token grants the client-credentials
 /// flow (RFC 6749 4.4) to registered clients, and POST /introspect answers RFC 7662 for Dovecot's oauth2 passdb.
-/// A test can revoke one token, or a whole client (its tokens stop working and it gets no new ones).
+/// A test can revoke one token, or a whole client (its tokens stop working and it gets no new ones). The delegated
+/// grants are in the other half of this class (OAuthTestServer.Grants.cs): device code, authorization code with PKCE,
+/// refresh with rotation and revocation, and the JWT bearer grant of service accounts.
 /// </summary>
-public sealed class OAuthTestServer : IAsyncDisposable
+public sealed partial class OAuthTestServer : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, Client> _clients = new(StringComparer.Ordinal);
@@ -117,12 +119,29 @@ public sealed class OAuthTestServer : IAsyncDisposable
         try
         {
             var request = context.Request;
+            if (request.HttpMethod == "GET" && request.Url?.AbsolutePath == "/authorize")
+            {
+                // The person's browser: consent is given at once, as ConsentingUser, and the browser sent back.
+                var (code, location) = Authorize(ParseForm(request.Url.Query.TrimStart('?')));
+                response.StatusCode = code;
+                if (location is not null)
+                {
+                    response.RedirectLocation = location;
+                }
+
+                return;
+            }
+
             using var reader = new StreamReader(request.InputStream, Encoding.UTF8);
             var form = ParseForm(await reader.ReadToEndAsync());
             var (status, body) = request.HttpMethod != "POST" ? (405, new { error = "method" } as object)
+                : TakeFailure() is { } failure ? (failure, new { error = "temporarily_unavailable" })
                 : request.Url?.AbsolutePath switch
                 {
-                    "/token" => Grant(request.Headers["Authorization"], form),
+                    "/token" => form.GetValueOrDefault("grant_type") == "client_credentials"
+                        ? Grant(request.Headers["Authorization"], form)
+                        : DelegatedGrant(request.Headers["Authorization"], form),
+                    "/device" => StartDevice(request.Headers["Authorization"], form),
                     "/introspect" => Introspect(form),
                     _ => (404, new { error = "not_found" }),
                 };

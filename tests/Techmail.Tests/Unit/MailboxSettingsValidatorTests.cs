@@ -202,4 +202,30 @@ public sealed class MailboxSettingsValidatorTests
              "outgoing.relay.authMechanisms", "outgoing.relay.oauth.clientId", "outgoing.relay.oauth.clientSecret", "outgoing.relay.oauth.mechanism", "outgoing.relay.user"],
             fields);
     }
+
+    [Fact]
+    public void Delegated_consent_needs_no_secret_but_a_way_to_connect_and_safe_endpoints()
+    {
+        var delegated = new OAuthSettings("https://login.example.com/token", "app", null, "mail", OAuthSettings.XOAuth2, OAuthFlow.Delegated);
+        Assert.Equal(["incoming.oauth.deviceAuthorizationUrl"], Fields(Samples.Service() with { Incoming = Samples.Pop3(password: null) with { OAuth = delegated } }));
+
+        var connectable = delegated with { DeviceAuthorizationUrl = "https://login.example.com/device" };
+        Assert.Empty(Fields(Samples.Service() with { Incoming = Samples.Pop3(password: null) with { OAuth = connectable } }));
+
+        var plain = delegated with { AuthorizationUrl = "http://login.example.com/authorize" };
+        Assert.Equal(["incoming.oauth.authorizationUrl"], Fields(Samples.Service() with { Incoming = Samples.Pop3(password: null) with { OAuth = plain } }));
+    }
+
+    [Fact]
+    public void A_service_account_needs_its_key_file_and_a_broken_one_is_named_without_its_content()
+    {
+        var account = new OAuthSettings("https://oauth2.googleapis.com/token", "mailer@project.iam.gserviceaccount.com", null, "https://mail.google.com/", OAuthSettings.XOAuth2, OAuthFlow.ServiceAccount);
+        Assert.Equal(["incoming.oauth.clientSecret"], Fields(Samples.Service() with { Incoming = Samples.Pop3(password: null) with { OAuth = account } }));
+
+        var broken = account with { ClientSecret = "{\"client_email\": \"x@y\", \"private_key\": \"not a key -- secret-ish\"}" };
+        var errors = MailboxSettingsValidator.Validate(Samples.Service() with { Incoming = Samples.Pop3(password: null) with { OAuth = broken } });
+        var error = Assert.Single(errors);
+        Assert.Contains("not an RSA key in PEM", error.ToString());
+        Assert.DoesNotContain("secret-ish", error.ToString());
+    }
 }

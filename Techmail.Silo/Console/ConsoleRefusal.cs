@@ -1,0 +1,21 @@
+using Techmail.Access;
+using Techmail.Incidents;
+
+namespace Techmail.Silo.WebConsole;
+
+/// <summary>
+/// The refusals a console form shows next to itself, in the engine's own words: the access filter's (the caller
+/// may not), and the engine's validation. Anything else is a fault, left to the host's error handling.
+/// </summary>
+public static class ConsoleRefusal
+{
+    public static string? Of(Exception e) => e switch
+    {
+        AccessDeniedException denied => Sentence(denied.Message),
+        IncidentException refused => Sentence(refused.Message),
+        _ => null,
+    };
+
+    private static string Sentence(string message) =>
+        message.Length == 0 ? message : char.ToUpperInvariant(message[0]) + message[1..] + (message.EndsWith('.') ? "" : ".");
+}

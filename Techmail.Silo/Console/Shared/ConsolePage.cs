@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+using Techmail.Access;
+using Techmail.Silo.Http;
+
+namespace Techmail.Silo.WebConsole.Shared;
+
+/// <summary>
+/// What every console page starts from: the request, the caller its policy verified, the tenant it works in and the
+/// grain factory. Grain calls made while the page renders carry the request's caller (<see cref="GrainCallsAsCaller"/>),
+/// so a page never decides on its own who may see or change engine data.
+/// </summary>
+public abstract class ConsolePage : ComponentBase
+{
+    [CascadingParameter]
+    public HttpContext HttpContext { get; set; } = default!;
+
+    [Inject]
+    public IGrainFactory Grains { get; set; } = default!;
+
+    /// <summary>Never null on a page: its policy let only a verified caller in.</summary>
+    protected Caller Caller => HttpContext.Caller() ?? throw new InvalidOperationException("a console page was rendered without a verified caller");
+
+    /// <summary>
+    /// The tenant the page works in: the caller's own; an operator, who belongs to none, names one in the address
+    /// (<c>?tenant=</c>). Null until an operator has named one.
+    /// </summary>
+    protected string? Tenant => ConsoleTenant.Of(HttpContext);
+
+    /// <summary>A link within the console that keeps an operator's chosen tenant.</summary>
+    protected string Link(string path) => ConsoleTenant.Keep(HttpContext, path);
+}

@@ -1,0 +1,209 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Techmail.Tests.EndToEnd;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.Connections;
+
+/// <summary>
+/// The ways an admin connects a mailbox, end to end against a silo process: the console's redirect (authorization code
+/// with PKCE) over the silo's HTTP endpoints, and <c>techmail mailbox connect</c> (device flow) with the real client;
+/// the loopback authorization server plays the provider and the person, and the real Dovecot introspects the tokens.
+/// </summary>
+public sealed class ConsentOverHttpTests(SiloProcessFixture fixture) : IClassFixture<SiloProcessFixture>, IAsyncLifetime
+{
+    private OAuthTestServer _oauth = null!;
+    private DovecotServer _dovecot = null!;
+    private readonly TempDirectory _files = new("techmail-consent");
+
+    public async Task InitializeAsync()
+    {
+        _oauth = OAuthTestServer.Start();
+        _dovecot = await DovecotServer.Start(auth: new DovecotAuth("xoauth2 oauthbearer", _oauth.IntrospectionUrl));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _dovecot.DisposeAsync();
+        await _oauth.DisposeAsync();
+        _files.Dispose();
+    }
+
+    [Fact]
+    public async Task The_redirect_flow_connects_once_per_state_in_the_browser_that_started_it_and_mail_flows()
+    {
+        var cli = fixture.Cli("web");
+        _dovecot.AddUser("web-user", "unused-password");
+        _oauth.AddDelegatedClient("web-app", "web-secret");
+        _oauth.ConsentingUser = "web-user";
+        await File.WriteAllTextAsync(_files.File("secret"), "web-secret\n");
+        await cli.Ok(
+            "mailbox", "add", "web", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
+            "--tls", "starttls", "--pin-sha256", _dovecot.CertificateSha256, "--account", "web-user",
+            "--oauth-flow", "delegated", "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "web-app", "--oauth-client-secret-file", _files.File("secret"),
+            "--oauth-authorization-url", _oauth.AuthorizationUrl, "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Silo.Http };
+        var session = await SignIn(http);
+
+        // Signed out, nothing starts.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Get(http, "connections/web/web/start")).StatusCode);
+
+        // Start: to the provider's consent page with PKCE S256, the console's redirect URI, the mailbox's account as hint.
+        var (consent, binding) = await Start(http, session, "web");
+        var query = Query(consent);
+        Assert.StartsWith(_oauth.AuthorizationUrl + "?", consent.OriginalString, StringComparison.Ordinal);
+        Assert.Equal("S256", query["code_challenge_method"]);
+        Assert.Equal(43, query["code_challenge"].Length);
+        Assert.Equal($"{fixture.Silo.Http}connections/callback", query["redirect_uri"]);
+        Assert.Equal("web-user", query["login_hint"]);
+        Assert.Equal("mail offline_access", query["scope"]);
+
+        // The provider sends the browser back; its session cookie (SameSite=Strict) stays behind, the binding cookie comes.
+        var callback = await Provider(consent);
+        using (var connected = await Get(http, callback.PathAndQuery, cookie: binding))
+        {
+            Assert.Equal(HttpStatusCode.OK, connected.StatusCode);
+            var body = JsonDocument.Parse(await connected.Content.ReadAsStringAsync()).RootElement;
+            Assert.True(body.GetProperty("connected").GetBoolean());
+            Assert.Equal("web-user", body.GetProperty("grant").GetProperty("account").GetString());
+        }
+
+        // The same state again: refused, it was used.
+        Assert.Equal(HttpStatusCode.BadRequest, (await Get(http, callback.PathAndQuery, cookie: binding)).StatusCode);
+
+        // The grant works: a poll logs in with it and takes the mail.
+        _dovecot.Deliver("web-user", TestMail.Simple("after the redirect"));
+        var polled = JsonDocument.Parse(await cli.Ok("mailbox", "poll", "web", "--wait", "--json")).RootElement.GetProperty("status");
+        Assert.Equal(JsonValueKind.Null, polled.GetProperty("lastError").ValueKind);
+        Assert.Equal(1, polled.GetProperty("counts").GetProperty("accepted").GetInt32());
+        Assert.Equal("web-user", polled.GetProperty("grant").GetProperty("account").GetString());
+
+        // A callback in another browser (no binding cookie) is refused, and its state is spent.
+        var (again, _) = await Start(http, session, "web");
+        var elsewhere = await Provider(again);
+        using (var otherBrowser = await Get(http, elsewhere.PathAndQuery))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, otherBrowser.StatusCode);
+            Assert.Contains("another browser", await otherBrowser.Content.ReadAsStringAsync());
+        }
+
+        // The person refuses at the provider: the provider's error is said, nothing is stored.
+        _oauth.ConsentingUser = null;
+        var (refusedStart, refusedBinding) = await Start(http, session, "web");
+        using (var refused = await Get(http, (await Provider(refusedStart)).PathAndQuery, cookie: refusedBinding))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("access_denied", await refused.Content.ReadAsStringAsync());
+        }
+
+        // An agent may not change a mailbox's settings, so may not connect one either.
+        var agent = JsonDocument.Parse(await cli.Ok("token", "create", "--role", "agent", "--name", "web-agent", "--json")).RootElement.GetProperty("token").GetString()!;
+        Assert.Equal(HttpStatusCode.Forbidden, (await Get(http, "connections/web/web/start", bearer: agent)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Mailbox_connect_shows_the_code_waits_for_the_approval_and_status_shows_a_revocation()
+    {
+        var cli = fixture.Cli("device");
+        _dovecot.AddUser("device-user", "unused-password");
+        _oauth.AddDelegatedClient("device-app", secret: null);
+        await cli.Ok(
+            "mailbox", "add", "desk", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
+            "--tls", "starttls", "--pin-sha256", _dovecot.CertificateSha256, "--account", "device-user",
+            "--oauth-flow", "delegated", "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "device-app",
+            "--oauth-device-url", _oauth.DeviceAuthorizationUrl, "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+
+        var codes = _oauth.UserCodes.Count;
+        var connecting = cli.Run("mailbox", "connect", "desk");
+        var code = await NextUserCode(codes);
+        _oauth.ApproveDevice(code, "device-user");
+        var connected = await connecting;
+        Assert.True(connected.ExitCode == 0, connected.ToString());
+        Assert.Contains($"enter the code {code}", connected.Stdout);
+        Assert.Contains("connected as device-user", connected.Stdout);
+
+        _dovecot.Deliver("device-user", TestMail.Simple("after mailbox connect"));
+        await cli.Ok("mailbox", "poll", "desk", "--wait");
+
+        // Revoked at the provider: the next poll finds out, and status says what to do.
+        _oauth.RevokeConsent("device-user");
+        await cli.Run("mailbox", "poll", "desk", "--wait");
+        var status = JsonDocument.Parse(await cli.Ok("mailbox", "status", "desk", "--json")).RootElement.GetProperty("status");
+        Assert.True(status.GetProperty("needsReconnecting").GetBoolean());
+        Assert.Contains("invalid_grant", status.GetProperty("grant").GetProperty("problem").GetString());
+        Assert.Contains("mailbox connect desk", await cli.Ok("mailbox", "status", "desk"));
+        var metrics = await new HttpClient { BaseAddress = fixture.Silo.Http }.GetStringAsync("metrics");
+        Assert.Contains("techmail_mailbox_needs_reconnecting", metrics);
+
+        // Refused at the other device: exit code 3 and the reason; the mailbox still needs reconnecting.
+        codes = _oauth.UserCodes.Count;
+        var refusing = cli.Run("mailbox", "connect", "desk");
+        _oauth.DenyDevice(await NextUserCode(codes));
+        var refused = await refusing;
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("refused", refused.Stderr);
+    }
+
+    private async Task<string> NextUserCode(int before)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (_oauth.UserCodes.Count <= before)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the client never started the device flow");
+            await Task.Delay(100);
+        }
+
+        return _oauth.UserCodes[^1];
+    }
+
+    private async Task<string> SignIn(HttpClient http)
+    {
+        var token = File.ReadAllText(fixture.Silo.OperatorTokenFile).Trim();
+        using var signedIn = await http.PostAsync("signin", new FormUrlEncodedContent([new("token", token), new("return", "/")]));
+        Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+        return signedIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+    }
+
+    /// <returns>Where the browser is sent, and the binding cookie it got.</returns>
+    private static async Task<(Uri Consent, string Binding)> Start(HttpClient http, string session, string mailbox)
+    {
+        using var started = await Get(http, $"connections/web/{mailbox}/start", cookie: session);
+        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        var cookie = started.Headers.GetValues("Set-Cookie").Single();
+        var attributes = cookie.Split(';', StringSplitOptions.TrimEntries);
+        Assert.StartsWith("techmail_connect=", attributes[0], StringComparison.Ordinal);
+        Assert.Contains("samesite=lax", attributes, StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("httponly", attributes, StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("path=/connections/callback", attributes, StringComparer.OrdinalIgnoreCase);
+        return (started.Headers.Location!, attributes[0]);
+    }
+
+    /// <summary>The browser at the provider: it consents (or not) and is redirected back.</summary>
+    private static async Task<Uri> Provider(Uri consent)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var answer = await browser.GetAsync(consent);
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        return answer.Headers.Location!;
+    }
+
+    private static Dictionary<string, string> Query(Uri uri) =>
+        uri.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => Uri.UnescapeDataString(p[1]));
+
+    private static Task<HttpResponseMessage> Get(HttpClient http, string path, string? cookie = null, string? bearer = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
+        }
+
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return http.SendAsync(request);
+    }
+}

@@ -1,0 +1,265 @@
+using Techmail.Audit;
+using Techmail.Connections;
+using Techmail.Mailboxes;
+using Techmail.Tests.Polling;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.Connections;
+
+/// <summary>
+/// A mailbox connected by a person's consent, against the real Dovecot whose oauth2 passdb introspects every token at
+/// the loopback authorization server: the device flow, polls, an access token running out and one expired early, the
+/// refresh with rotation, the provider revoking the consent (needs reconnecting, nothing asked of anyone until a new
+/// consent) and the reconnect, after which every mail arrives once.
+/// </summary>
+[Collection(AuthenticationCollection.Name)]
+public sealed class DelegatedConsentTests(AuthenticationFixture fixture)
+{
+    private OAuthTestServer OAuth => fixture.OAuth;
+
+    [Theory]
+    [InlineData(MailProtocol.Imap, OAuthSettings.XOAuth2)]
+    [InlineData(MailProtocol.Pop3, OAuthSettings.OAuthBearer)]
+    public async Task Connect_poll_refresh_revoke_and_reconnect_lose_and_double_nothing(MailProtocol protocol, string mechanism)
+    {
+        var (user, _) = fixture.NewUser();
+        var client = $"device-{user}";
+        OAuth.AddDelegatedClient(client, secret: null);
+        var name = $"consent-{protocol}";
+        var grain = await fixture.Mailbox(name, Incoming(protocol, user, mechanism, client));
+        var grant = fixture.Client.GetGrain<IMailboxGrantGrain>(MailboxKey.For("poll", name));
+
+        // Not connected yet: the poll says what to run, and nothing reaches the mail server's login.
+        fixture.Dovecot.Deliver(user, TestMail.Simple("before consent"));
+        var unconnected = await PollingFixture.PollAndWait(grain);
+        Assert.Contains($"run 'techmail mailbox connect {name}'", unconnected.LastError);
+        Assert.Null(fixture.LoginMethod(user));
+
+        // Short-lived access tokens, so the test sees them run out.
+        var lifetime = OAuth.TokenLifetime;
+        OAuth.TokenLifetime = TimeSpan.FromSeconds(3);
+        try
+        {
+            await Connect(grant, user);
+            var connected = await PollingFixture.PollAndWait(grain);
+            Assert.Null(connected.LastError);
+            Assert.Equal(1, connected.Counts.Accepted);
+            Assert.Equal(mechanism, fixture.LoginMethod(user));
+            Assert.Equal(user, connected.Grant!.Account);
+            Assert.False(connected.NeedsReconnecting);
+
+            // The access token runs out between polls: the grant refreshes ahead of use, and the provider rotates the
+            // refresh token (the old one is refused from now on, so only the stored new one can work again).
+            var refreshes = OAuth.Refreshes;
+            await Task.Delay(TimeSpan.FromSeconds(3.2));
+            fixture.Dovecot.Deliver(user, TestMail.Simple("after expiry"));
+            var refreshed = await PollingFixture.PollAndWait(grain);
+            Assert.Null(refreshed.LastError);
+            Assert.Equal(2, refreshed.Counts.Accepted);
+            Assert.Equal(refreshes + 1, OAuth.Refreshes);
+
+            // An access token the provider stops honouring before its time: the server refuses it, the grant
+            // refreshes once more, and the same poll logs in with the new one.
+            OAuth.TokenLifetime = TimeSpan.FromHours(1);
+            await Task.Delay(TimeSpan.FromSeconds(3.2));
+            var beforeEarly = await PollingFixture.PollAndWait(grain);
+            Assert.Null(beforeEarly.LastError);
+            OAuth.ExpireAccessTokens(user);
+            fixture.Dovecot.Deliver(user, TestMail.Simple("after early expiry"));
+            var early = await PollingFixture.PollAndWait(grain);
+            Assert.Null(early.LastError);
+            Assert.Equal(3, early.Counts.Accepted);
+            Assert.Equal(refreshes + 3, OAuth.Refreshes);
+
+            // The person (or their admin) revokes the consent at the provider.
+            OAuth.RevokeConsent(user);
+            fixture.Dovecot.Deliver(user, TestMail.Simple("while revoked"));
+            var revoked = await PollingFixture.PollAndWait(grain);
+            Assert.True(revoked.NeedsReconnecting);
+            Assert.Contains("needs reconnecting", revoked.LastError);
+            Assert.Contains("invalid_grant", revoked.Grant!.Problem);
+            Assert.Equal(1, await fixture.Scalar(
+                "SELECT COUNT(*) FROM techmail_audit WHERE tenant = 'poll' AND subject = @m AND action = @a",
+                ("@m", name), ("@a", AuditActions.MailboxNeedsReconnecting)));
+
+            // No retry storm: further polls ask neither the provider nor the mail server, and the mail waits on it.
+            var asked = OAuth.DelegatedRequests;
+            var logins = LoginCount(user);
+            await PollingFixture.PollAndWait(grain);
+            await PollingFixture.PollAndWait(grain);
+            Assert.Equal(asked, OAuth.DelegatedRequests);
+            Assert.Equal(logins, LoginCount(user));
+            Assert.Equal(1, fixture.Dovecot.CountMessages(user));
+
+            // A new consent: the mailbox works again and the waiting mail arrives, once.
+            await Connect(grant, user);
+            var reconnected = await PollingFixture.PollAndWait(grain);
+            Assert.Null(reconnected.LastError);
+            Assert.False(reconnected.NeedsReconnecting);
+            Assert.Equal(4, reconnected.Counts.Accepted);
+            Assert.Equal(0, reconnected.Counts.Duplicates);
+            Assert.Equal(0, fixture.Dovecot.CountMessages(user));
+        }
+        finally
+        {
+            OAuth.TokenLifetime = lifetime;
+        }
+    }
+
+    [Fact]
+    public async Task The_device_flow_waits_slows_down_and_reports_a_refusal_or_an_expired_code()
+    {
+        var (user, _) = fixture.NewUser();
+        var client = $"device-{user}";
+        OAuth.AddDelegatedClient(client, secret: null);
+        await fixture.Mailbox("device-steps", Incoming(MailProtocol.Imap, user, OAuthSettings.XOAuth2, client));
+        var grant = fixture.Client.GetGrain<IMailboxGrantGrain>(MailboxKey.For("poll", "device-steps"));
+
+        var shown = await grant.StartDeviceConnect();
+        Assert.Equal(TimeSpan.FromSeconds(OAuth.DeviceIntervalSeconds), shown.Interval);
+        Assert.Equal(OAuth.UserCodes[^1], shown.UserCode);
+        var pending = await grant.ContinueDeviceConnect();
+        Assert.Equal(DeviceConnectProgress.Pending, pending.Progress);
+
+        // Asked again at once, the server says slow_down: the interval grows by five seconds (RFC 8628 3.5).
+        var slower = await grant.ContinueDeviceConnect();
+        Assert.Equal(DeviceConnectProgress.SlowDown, slower.Progress);
+        Assert.Equal(shown.Interval + TimeSpan.FromSeconds(5), slower.Interval);
+
+        OAuth.DenyDevice(shown.UserCode);
+        await Task.Delay(shown.Interval + TimeSpan.FromMilliseconds(100));
+        var denied = await grant.ContinueDeviceConnect();
+        Assert.Equal(DeviceConnectProgress.Denied, denied.Progress);
+        await Assert.ThrowsAsync<MailboxException>(() => grant.ContinueDeviceConnect());
+
+        var lifetime = OAuth.DeviceCodeLifetime;
+        OAuth.DeviceCodeLifetime = TimeSpan.FromMilliseconds(500);
+        try
+        {
+            await grant.StartDeviceConnect();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var expired = await grant.ContinueDeviceConnect();
+            Assert.Equal(DeviceConnectProgress.Expired, expired.Progress);
+        }
+        finally
+        {
+            OAuth.DeviceCodeLifetime = lifetime;
+        }
+
+        Assert.Null(await grant.GetStatus());
+    }
+
+    [Fact]
+    public async Task A_provider_outage_is_retried_and_never_taken_for_a_revocation()
+    {
+        var (user, _) = fixture.NewUser();
+        var client = $"device-{user}";
+        OAuth.AddDelegatedClient(client, secret: null);
+        var grain = await fixture.Mailbox("consent-outage", Incoming(MailProtocol.Imap, user, OAuthSettings.XOAuth2, client));
+        var grant = fixture.Client.GetGrain<IMailboxGrantGrain>(MailboxKey.For("poll", "consent-outage"));
+        var lifetime = OAuth.TokenLifetime;
+        OAuth.TokenLifetime = TimeSpan.FromSeconds(2);
+        try
+        {
+            await Connect(grant, user);
+            await Task.Delay(TimeSpan.FromSeconds(2.2));
+
+            // Every refresh answered 503 for a while: the poll fails as transient and is retried (the pipeline's retries
+            // ask the endpoint again, until the account's breaker opens), and the grant stays good.
+            OAuth.FailNext(50);
+            fixture.Dovecot.Deliver(user, TestMail.Simple("during the outage"));
+            var failed = await PollingFixture.PollAndWait(grain);
+            Assert.False(failed.NeedsReconnecting);
+            Assert.NotNull(failed.LastError);
+            Assert.DoesNotContain("needs reconnecting", failed.LastError);
+            Assert.True(OAuth.FailuresLeft < 49, $"the refresh was not retried: {50 - OAuth.FailuresLeft} request(s)");
+            Assert.Null((await grant.GetStatus())!.Problem);
+
+            // Past the account's circuit break, which the failed retries may have opened.
+            OAuth.FailNext(0);
+            await Task.Delay(fixture.Options.Polling.CircuitBreakDuration + TimeSpan.FromMilliseconds(200));
+            var recovered = await PollingFixture.PollAndWait(grain);
+            Assert.Null(recovered.LastError);
+            Assert.Equal(1, recovered.Counts.Accepted);
+        }
+        finally
+        {
+            OAuth.FailNext(0);
+            OAuth.TokenLifetime = lifetime;
+        }
+    }
+
+    [Fact]
+    public async Task Mail_goes_out_through_a_real_smtp_server_with_xoauth2_waits_while_revoked_and_goes_once_after_reconnecting()
+    {
+        var postfix = await fixture.Submission();
+        var (user, _) = fixture.NewUser();
+        var client = $"device-{user}";
+        OAuth.AddDelegatedClient(client, secret: null);
+        var incoming = Incoming(MailProtocol.Imap, user, OAuthSettings.XOAuth2, client);
+        var relay = new SmtpRelaySettings("127.0.0.1", postfix.Port, TlsMode.None, user, null, AllowPlaintextPassword: true, OAuth: incoming.OAuth);
+        var grain = await fixture.Mailbox("consent-smtp", incoming, s => s with { Outgoing = fixture.Relay() with { Relay = relay } });
+        var grant = fixture.Client.GetGrain<IMailboxGrantGrain>(MailboxKey.For("poll", "consent-smtp"));
+        var outbox = fixture.Client.GetGrain<Outgoing.IOutboxGrain>(MailboxKey.For("poll", "consent-smtp"));
+        await Connect(grant, user);
+
+        var first = await grain.Send(new Outgoing.OutgoingMail(["customer@example.net"], "through postfix", "body"), null);
+        await fixture.Smtp.WaitFor(m => m.Message.MessageId == first.MessageId, TimeSpan.FromSeconds(30));
+        Assert.Contains($"sasl_method=XOAUTH2, sasl_username={user}", postfix.Log);
+
+        // Revoked: the relay refuses the token, the refresh is refused, and the outbox holds the mail saying why.
+        OAuth.RevokeConsent(user);
+        var second = await grain.Send(new Outgoing.OutgoingMail(["customer@example.net"], "while revoked", "body"), null);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        Outgoing.OutboxStatus status;
+        while ((status = await outbox.GetStatus()).Held?.Contains("needs reconnecting") != true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the outbox was never held for the revoked consent: {status}");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(1, status.Queued);
+        Assert.True((await grain.GetStatus()).NeedsReconnecting);
+
+        // Connected again: the held mail goes at once, once.
+        await Connect(grant, user);
+        await fixture.Smtp.WaitFor(m => m.Message.MessageId == second.MessageId, TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+        Assert.Single(fixture.Smtp.Messages, m => m.Message.MessageId == second.MessageId);
+        Assert.Single(fixture.Smtp.Messages, m => m.Message.MessageId == first.MessageId);
+    }
+
+    /// <summary>The device flow as <c>mailbox connect</c> runs it, the person approving on "another device".</summary>
+    private async Task Connect(IMailboxGrantGrain grant, string user)
+    {
+        var shown = await grant.StartDeviceConnect();
+        OAuth.ApproveDevice(shown.UserCode, user);
+        var interval = shown.Interval;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            await Task.Delay(interval + TimeSpan.FromMilliseconds(100));
+            var step = await grant.ContinueDeviceConnect();
+            if (step.Progress == DeviceConnectProgress.Connected)
+            {
+                Assert.Equal(user, step.Grant!.Account);
+                return;
+            }
+
+            interval = step.Interval;
+        }
+
+        Assert.Fail("the device flow never connected");
+    }
+
+    private int LoginCount(string user)
+    {
+        using var stream = new FileStream(fixture.Dovecot.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var log = new StreamReader(stream).ReadToEnd();
+        return log.Split('\n').Count(l => l.Contains("<" + user + ">", StringComparison.Ordinal) || l.Contains("(" + user + ",", StringComparison.Ordinal));
+    }
+
+    private IncomingSettings Incoming(MailProtocol protocol, string user, string mechanism, string client) =>
+        new(protocol, "127.0.0.1", protocol == MailProtocol.Imap ? fixture.Dovecot.ImapPort : fixture.Dovecot.Pop3Port, TlsMode.StartTls, user, null, [],
+            Trust: new ServerTrust(null, fixture.Dovecot.CertificateSha256),
+            OAuth: new OAuthSettings(OAuth.TokenUrl, client, null, "mail offline_access", mechanism, OAuthFlow.Delegated, OAuth.AuthorizationUrl, OAuth.DeviceAuthorizationUrl));
+}
