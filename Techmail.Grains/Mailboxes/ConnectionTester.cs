@@ -14,7 +14,8 @@ public sealed class ConnectionTester(MailFetcher fetcher, MailSender sender)
     public static readonly TimeSpan PerServer = TimeSpan.FromSeconds(12);
 
     /// <param name="settings">The mailbox's settings with secrets revealed and the tenant's server trust applied.</param>
-    public async Task<ConnectionTestResult> Test(MailboxSettings settings, CancellationToken cancellationToken)
+    /// <param name="mailbox">The mailbox's key: a delegated OAuth login asks its grant for the token, as a poll does.</param>
+    public async Task<ConnectionTestResult> Test(MailboxSettings settings, string mailbox, CancellationToken cancellationToken)
     {
         var steps = new List<ConnectionTestStep>(2);
         if (settings.Incoming is { } incoming)
@@ -22,7 +23,7 @@ public sealed class ConnectionTester(MailFetcher fetcher, MailSender sender)
             var what = $"incoming {incoming.Protocol.ToString().ToLowerInvariant()} {incoming.Host}:{incoming.EffectivePort}";
             steps.Add(await Step(what, cancellationToken, async ct =>
             {
-                await using var session = await fetcher.Open(incoming, keep: null, ct);
+                await using var session = await fetcher.Open(incoming, mailbox, keep: null, ct);
                 var listed = await session.List(ct);
                 await session.Commit(ct);
                 return $"logged in as {incoming.Account}; {listed.Count} message{(listed.Count == 1 ? "" : "s")} waiting";
@@ -33,7 +34,7 @@ public sealed class ConnectionTester(MailFetcher fetcher, MailSender sender)
         {
             steps.Add(await Step($"outgoing smtp {relay.Host}:{relay.EffectivePort}", cancellationToken, async ct =>
             {
-                await using var session = await sender.Open(outgoing, ct);
+                await using var session = await sender.Open(outgoing, mailbox, ct);
                 await session.Close(ct);
                 return relay.User is null ? "connected; the relay takes mail without a login" : $"logged in as {relay.User}";
             }));

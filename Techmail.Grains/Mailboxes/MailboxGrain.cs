@@ -708,7 +708,7 @@ public sealed class MailboxGrain(
     public async Task<ConnectionTestResult> TestConnection()
     {
         EnsureExists();
-        return await connectionTester.Test(await Revealed(state.State.Settings!), _stopping.Token);
+        return await connectionTester.Test(await Revealed(state.State.Settings!), this.GetPrimaryKeyString(), _stopping.Token);
     }
 
     public async Task<OutgoingSettings?> GetOutgoingForSending() =>
