@@ -28,8 +28,13 @@ public interface IIncidentGrain : IGrainWithStringKey
     Task<ReplyReceipt> Reply(AgentReply reply);
 
     /// <summary>Changes the incident's fields (status, queue, priority, category, assignee); null fields stay as they are.</summary>
+    /// <param name="expectedTag">
+    /// When given, the change is made only if the incident is still at this <see cref="IncidentTag"/>; else a
+    /// <see cref="Versions.VersionConflictException"/> and nothing changes.
+    /// </param>
+    /// <returns>The incident as stored after the change.</returns>
     [Alias("Update"), Requires(Permission.DoWork)]
-    Task<IncidentSummary> Update(IncidentChanges changes);
+    Task<IncidentSummary> Update(IncidentChanges changes, string? expectedTag = null);
 }
 
 public static class IncidentKey

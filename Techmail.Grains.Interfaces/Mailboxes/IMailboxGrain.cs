@@ -9,8 +9,12 @@ public interface IMailboxGrain : IGrainWithStringKey
     Task<MailboxView> Create(MailboxSettings settings);
 
     /// <summary>Replaces the settings; masked or null secrets keep their stored value.</summary>
+    /// <param name="expectedVersion">
+    /// When given, the change is made only if the settings are still at this <see cref="MailboxView.Version"/>; else a
+    /// <see cref="Versions.VersionConflictException"/> and nothing changes.
+    /// </param>
     [Alias("Update"), Requires(Permission.ManageSettings)]
-    Task<MailboxView> Update(MailboxSettings settings);
+    Task<MailboxView> Update(MailboxSettings settings, long? expectedVersion = null);
 
     /// <summary>Creates or replaces, for imports that may be re-run.</summary>
     [Alias("Upsert"), Requires(Permission.ManageSettings)]
@@ -19,11 +23,13 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("Get"), Requires(Permission.ReadSettings)]
     Task<MailboxView?> Get();
 
+    /// <param name="expectedVersion">As for <see cref="Update"/>.</param>
     [Alias("SetEnabled"), Requires(Permission.ManageSettings)]
-    Task<MailboxView> SetEnabled(bool enabled);
+    Task<MailboxView> SetEnabled(bool enabled, long? expectedVersion = null);
 
+    /// <param name="expectedVersion">As for <see cref="Update"/>.</param>
     [Alias("Remove"), Requires(Permission.ManageSettings)]
-    Task<bool> Remove();
+    Task<bool> Remove(long? expectedVersion = null);
 
     [Alias("GetStatus"), Requires(Permission.ReadSettings)]
     Task<MailboxStatus> GetStatus();

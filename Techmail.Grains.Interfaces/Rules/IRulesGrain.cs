@@ -10,9 +10,18 @@ namespace Techmail.Rules;
 public interface IRulesGrain : IGrainWithStringKey
 {
     /// <summary>Replaces all rules with the JSON's, or nothing at all.</summary>
+    /// <param name="expectedVersion">
+    /// When given, the rules are replaced only if they are still at this <see cref="RuleSetDocument.Version"/>; else a
+    /// <see cref="Versions.VersionConflictException"/> and nothing changes.
+    /// </param>
     /// <exception cref="RulesException">The JSON is refused; every problem is listed.</exception>
     [Alias("Import"), Requires(Permission.ManageSettings)]
-    Task<RuleImportSummary> Import(string json);
+    Task<RuleImportSummary> Import(string json, long? expectedVersion = null);
+
+    /// <summary>Reads the JSON as <see cref="Import"/> would, and stores nothing: the rules it holds, in order.</summary>
+    /// <exception cref="RulesException">The JSON would be refused; every problem is listed.</exception>
+    [Alias("Validate"), ReadOnly, Requires(Permission.ReadSettings)]
+    Task<IReadOnlyList<RuleSummary>> Validate(string json);
 
     /// <summary>The rules as canonical JSON, which <see cref="Import"/> takes back unchanged.</summary>
     [Alias("Export"), ReadOnly, Requires(Permission.ReadSettings)]

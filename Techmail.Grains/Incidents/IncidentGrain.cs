@@ -52,7 +52,7 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Webho
         return sequence;
     }
 
-    public async Task<IncidentSummary> Update(IncidentChanges changes)
+    public async Task<IncidentSummary> Update(IncidentChanges changes, string? expectedTag = null)
     {
         var (tenant, reference) = Key;
         foreach (var (field, value) in new[] { ("queue", changes.Queue), ("priority", changes.Priority), ("category", changes.Category), ("assignee", changes.Assignee) })
@@ -63,12 +63,24 @@ public sealed class IncidentGrain(IncidentStore store, OutboxStore outbox, Webho
             }
         }
 
-        var updated = await store.Update(tenant, reference, changes, [], [], time.GetUtcNow())
-            ?? throw new IncidentException(IncidentErrorKind.NotFound, $"incident {reference} does not exist in tenant '{tenant}'.");
+        if (expectedTag is not null)
+        {
+            // Compared here, in the incident's only writer, against the row as stored: a customer's mail, a reply or
+            // another agent's change since the caller read it makes the tag differ, and this change is refused.
+            var current = await store.Get(tenant, reference) ?? throw NotFound(tenant, reference);
+            Versions.VersionConflictException.Check($"incident {reference}", expectedTag, IncidentTag.Of(current));
+        }
+
+        _ = await store.Update(tenant, reference, changes, [], [], time.GetUtcNow()) ?? throw NotFound(tenant, reference);
+        // Read back in the same turn, before any other write: the tag of the answer and of the event is the tag of the row.
+        var updated = await store.Get(tenant, reference) ?? throw NotFound(tenant, reference);
         // Stored before the change is answered: a failure here fails the call, and the change made again is a new event.
         await webhooks.Raise(WebhookPayloads.IncidentUpdated(tenant, updated, Access.Caller.ActorName));
         return updated;
     }
+
+    private static IncidentException NotFound(string tenant, string reference) =>
+        new(IncidentErrorKind.NotFound, $"incident {reference} does not exist in tenant '{tenant}'.");
 
     public async Task<ReplyReceipt> Reply(AgentReply reply)
     {

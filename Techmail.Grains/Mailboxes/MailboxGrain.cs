@@ -60,9 +60,10 @@ public sealed class MailboxGrain(
         return Save(settings);
     }
 
-    public Task<MailboxView> Update(MailboxSettings settings)
+    public Task<MailboxView> Update(MailboxSettings settings, long? expectedVersion = null)
     {
         EnsureExists();
+        CheckVersion(expectedVersion);
         return Save(settings);
     }
 
@@ -70,21 +71,24 @@ public sealed class MailboxGrain(
 
     public Task<MailboxView?> Get() => Task.FromResult(Exists ? View() : null);
 
-    public Task<MailboxView> SetEnabled(bool enabled)
+    public Task<MailboxView> SetEnabled(bool enabled, long? expectedVersion = null)
     {
         EnsureExists();
+        CheckVersion(expectedVersion);
         var current = state.State.Settings!;
         return current.Enabled == enabled
             ? Task.FromResult(View())
             : Save(current with { Enabled = enabled }, alreadySealed: true, enabled ? Audit.AuditActions.MailboxEnable : Audit.AuditActions.MailboxDisable);
     }
 
-    public async Task<bool> Remove()
+    public async Task<bool> Remove(long? expectedVersion = null)
     {
         if (!Exists)
         {
             return false;
         }
+
+        CheckVersion(expectedVersion);
 
         var removed = state.State.Settings;
         // A removed mailbox takes no more mail: the running poll is stopped. What it already handed to intake stays
@@ -545,6 +549,7 @@ public sealed class MailboxGrain(
             current.Created = current.Settings is null ? now : current.Created;
             current.Settings = sealedSettings;
             current.Updated = now;
+            current.Version++;
             if (!sealedSettings.Polls)
             {
                 current.Status = current.Status with { State = PollState.Idle, NextPoll = null };
@@ -682,7 +687,15 @@ public sealed class MailboxGrain(
         MailboxSecrets.Mask(state.State.Settings!),
         state.State.Status with { Push = _push?.State },
         state.State.Created,
-        state.State.Updated);
+        state.State.Updated,
+        state.State.Version);
+
+    /// <summary>
+    /// Here, in the grain that is the settings' single writer, so two changes made on the same version cannot both pass:
+    /// the second finds the version the first left.
+    /// </summary>
+    private void CheckVersion(long? expected) =>
+        Versions.VersionConflictException.Check($"mailbox '{Name}'", expected, state.State.Version);
 
     private void EnsureExists()
     {

@@ -11,4 +11,7 @@ public sealed class MailboxState
 
     /// <summary>The period the poll reminder was registered with, so an unchanged schedule costs no reminder write.</summary>
     [Id(4)] public TimeSpan? ReminderPeriod { get; set; }
+
+    /// <summary>Counts the saves of <see cref="Settings"/>; 0 for state stored before versions were kept.</summary>
+    [Id(5)] public long Version { get; set; }
 }

@@ -18,8 +18,10 @@ public sealed class RulesGrain(RuleStore store, Audit.AuditLog audit, TimeProvid
         await base.OnActivateAsync(cancellationToken);
     }
 
-    public async Task<RuleImportSummary> Import(string json)
+    public async Task<RuleImportSummary> Import(string json, long? expectedVersion = null)
     {
+        // Checked here, the single writer of the tenant's rules: of two imports made on one version, the second fails.
+        Versions.VersionConflictException.Check("the rules", expectedVersion, _document.Version);
         var rules = RuleSetJson.Parse(json);
         var canonical = RuleSetJson.Write(rules);
         var version = await store.Save(Tenant, canonical, time.GetUtcNow());
@@ -29,10 +31,11 @@ public sealed class RulesGrain(RuleStore store, Audit.AuditLog audit, TimeProvid
         return new RuleImportSummary(rules.Rules.Count, version);
     }
 
+    public Task<IReadOnlyList<RuleSummary>> Validate(string json) => Task.FromResult(Summaries(RuleSetJson.Parse(json)));
+
     public Task<string> Export() => Task.FromResult(_document.Json);
 
-    public Task<IReadOnlyList<RuleSummary>> List() => Task.FromResult<IReadOnlyList<RuleSummary>>(
-        Compiled().Rules.Select(r => new RuleSummary(r.Name, r.Enabled, r.Match, r.Conditions.Count, r.Actions.Count)).ToList());
+    public Task<IReadOnlyList<RuleSummary>> List() => Task.FromResult(Summaries(Compiled()));
 
     public Task<RuleSetDocument> Get() => Task.FromResult(_document);
 
@@ -49,6 +52,9 @@ public sealed class RulesGrain(RuleStore store, Audit.AuditLog audit, TimeProvid
         var input = RuleInput.FromMessage(read.Message, mailbox ?? "", contactKnown, isNew);
         return Task.FromResult(RuleEngine.Evaluate(Compiled(), input));
     }
+
+    private static IReadOnlyList<RuleSummary> Summaries(RuleSet rules) =>
+        rules.Rules.Select(r => new RuleSummary(r.Name, r.Enabled, r.Match, r.Conditions.Count, r.Actions.Count)).ToList();
 
     private RuleSet Compiled() => _compiled ??= RuleSetJson.Parse(_document.Json);
 }

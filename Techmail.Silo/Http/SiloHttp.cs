@@ -11,13 +11,14 @@ using Techmail.Observability;
 using Techmail.Silo.Connections;
 using Techmail.Silo.Http.OpenIdConnect;
 using Techmail.Silo.WebConsole;
+using Techmail.Silo.Api;
 
 namespace Techmail.Silo.Http;
 
 /// <summary>
 /// The silo's HTTP endpoint, served by ASP.NET Core in the silo's own process: health for orchestrators, metrics for
 /// Prometheus, (when turned on) the Orleans Dashboard behind the operators' sign-in (<see cref="TokenAuthentication"/>),
-/// and the web console (<see cref="ConsoleEndpoints"/>) behind the same sign-in.
+/// the web console (<see cref="ConsoleEndpoints"/>) and the HTTP API (<see cref="TechmailApi"/>) behind the same sign-in.
 /// </summary>
 public static class SiloHttp
 {
@@ -37,6 +38,7 @@ public static class SiloHttp
         builder.Services.AddTechmailSignIn();
         builder.Services.AddTechmailConnections();
         builder.Services.AddTechmailConsole();
+        builder.Services.AddTechmailApi();
 
         // Scopes carry the trace and span ids of the current activity; JSON always has them, text only when traces go somewhere.
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
@@ -100,6 +102,7 @@ public static class SiloHttp
         app.MapTechmailSignIn();
         app.MapTechmailConnections();
         app.MapTechmailOpenIdConnect(app.Services.GetService<OidcSettings>());
+        app.MapTechmailApi();
         Mailings.MailingEndpoints.MapMailingUnsubscribe(app);
         if (options.Dashboard)
         {

@@ -151,7 +151,10 @@ public sealed class TokenAuthenticationHandler(
         }
         else
         {
-            await Response.WriteAsJsonAsync(new { error = reason });
+            // RFC 9457 problem details, as every error of the API: the status, and in detail what is missing.
+            var status = Response.StatusCode;
+            await Results.Problem(reason, statusCode: status, title: status == StatusCodes.Status401Unauthorized ? "Unauthorized" : "Forbidden")
+                .ExecuteAsync(Context);
         }
     }
 

@@ -50,4 +50,29 @@ public sealed class SignInBrowserTests(BrowserFixture fixture)
         var again = await page.GotoAsync(fixture.BaseUrl + "/incidents");
         Assert.Equal((int)HttpStatusCode.Unauthorized, again!.Status);
     }
+
+    [Fact]
+    public async Task The_console_front_door_sends_each_role_to_its_home()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Silo.Http };
+        async Task<string?> Landing(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+            if (token is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            return response.Headers.Location?.OriginalString;
+        }
+
+        Assert.Equal("/signin", await Landing(null));
+        Assert.Equal("/signin", await Landing("tm1_0123456789ab_guessed"));
+        Assert.Equal("/incidents", await Landing(await fixture.Token("landing", "agent", "landing-agent")));
+        Assert.Equal("/incidents", await Landing(await fixture.Token("landing", "auditor", "landing-auditor")));
+        Assert.Equal("/admin", await Landing(await fixture.Token("landing", "admin", "landing-admin")));
+        Assert.Equal("/admin", await Landing(fixture.OperatorToken));
+    }
 }

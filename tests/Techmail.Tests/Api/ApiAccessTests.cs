@@ -1,0 +1,84 @@
+using System.Net;
+using Techmail.Mailboxes;
+using Techmail.Tests.EndToEnd;
+
+namespace Techmail.Tests.Api;
+
+/// <summary>
+/// Who may do what over HTTP is the silo's access filter's decision, as for the CLI: a silo process answers each
+/// refusal as RFC 9457 problem details naming what is missing, with tokens made through the API itself.
+/// </summary>
+public sealed class ApiAccessTests(SiloProcessFixture fixture) : IClassFixture<SiloProcessFixture>
+{
+    [Fact]
+    public async Task Without_a_token_or_with_an_unknown_one_the_api_answers_401_problem_details_and_asks_for_a_bearer_token()
+    {
+        using var anonymous = new ApiClient(fixture.Silo, token: null);
+        using var none = await anonymous.Get("mailboxes");
+        var problem = await ApiClient.Problem(none, HttpStatusCode.Unauthorized);
+        Assert.Equal("Bearer", none.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Contains("Bearer", problem.GetProperty("detail").GetString());
+
+        // A write is refused the same way, before its body is read.
+        using var write = await anonymous.Post("mailboxes", new { name = "box" });
+        await ApiClient.Problem(write, HttpStatusCode.Unauthorized);
+
+        using var forged = new ApiClient(fixture.Silo, "tm1_0123456789ab_not-a-real-secret");
+        using var unknown = await forged.Get("incidents");
+        var refusal = await ApiClient.Problem(unknown, HttpStatusCode.Unauthorized);
+        Assert.Equal("Bearer", unknown.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Contains("not known", refusal.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_agents_token_is_refused_an_admins_operation_with_403_and_the_reason_and_does_its_own_work()
+    {
+        using var root = ApiClient.Operator(fixture.Silo);
+        using var agent = new ApiClient(fixture.Silo, await root.CreateToken("apiagents", "agent", "api-agent"));
+
+        using var create = await agent.Post("mailboxes", new { name = "box", settings = MailboxSettings.Empty(MailboxType.Service) });
+        var problem = await ApiClient.Problem(create, HttpStatusCode.Forbidden);
+        Assert.Contains("agent", problem.GetProperty("detail").GetString());
+        Assert.Contains("may not change settings", problem.GetProperty("detail").GetString());
+        using var tokens = await agent.Get("tokens");
+        Assert.Contains("may not manage tokens", (await ApiClient.Problem(tokens, HttpStatusCode.Forbidden)).GetProperty("detail").GetString());
+
+        // A path the API does not have is a 404 in problem details too.
+        using var nowhere = await agent.Get("nowhere");
+        Assert.Contains("/api/docs/", (await ApiClient.Problem(nowhere, HttpStatusCode.NotFound)).GetProperty("detail").GetString());
+
+        // Its own work, in its own tenant without naming it: incidents and contacts.
+        var incidents = await agent.Ok("incidents");
+        Assert.Equal(0, incidents.GetProperty("items").GetArrayLength());
+        await agent.Ok("contacts/ann@customer.example");
+        // Nothing was created by the refused call.
+        Assert.Equal(0, (await root.Ok("mailboxes?tenant=apiagents")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Another_tenants_admin_is_refused_and_an_admin_works_in_its_own_tenant_without_naming_it()
+    {
+        using var root = ApiClient.Operator(fixture.Silo);
+        using var admin = new ApiClient(fixture.Silo, await root.CreateToken("apiowners", "admin", "owner-admin"));
+        using var stranger = new ApiClient(fixture.Silo, await root.CreateToken("apistrangers", "admin", "stranger-admin"));
+
+        using var created = await admin.Post("mailboxes", new { name = "support", settings = MailboxSettings.Empty(MailboxType.Service) });
+        await ApiClient.Body(created, HttpStatusCode.Created);
+        var own = await admin.Ok("mailboxes");
+        Assert.Equal("support", own.GetProperty("items")[0].GetProperty("name").GetString());
+
+        using var read = await stranger.Get("mailboxes/support?tenant=apiowners");
+        var problem = await ApiClient.Problem(read, HttpStatusCode.Forbidden);
+        Assert.Contains("apiowners", problem.GetProperty("detail").GetString());
+        using var remove = await stranger.Delete("mailboxes/support?tenant=apiowners");
+        await ApiClient.Problem(remove, HttpStatusCode.Forbidden);
+        // In its own tenant the stranger sees nothing of the other's.
+        Assert.Equal(0, (await stranger.Ok("mailboxes")).GetProperty("items").GetArrayLength());
+        Assert.Equal("support", (await root.Ok("mailboxes/support?tenant=apiowners")).GetProperty("name").GetString());
+
+        // The refusals are in the owner tenant's audit log as the access filter writes them for any client.
+        var audit = await root.Ok("audit?tenant=apiowners");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "mailbox.create"
+            && e.GetProperty("actor").GetString() == "owner-admin");
+    }
+}

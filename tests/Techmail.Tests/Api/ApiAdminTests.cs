@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Techmail.Mailboxes;
+using Techmail.Tests.Certificates;
+using Techmail.Tests.EndToEnd;
+using Techmail.Tests.Support;
+
+namespace Techmail.Tests.Api;
+
+/// <summary>
+/// The rest of an administrator's day over HTTP, on a silo process with a real Dovecot: quarantined mail read raw,
+/// reprocessed and dropped; certificates imported as a browser uploads a file, listed, shown and removed; tokens listed
+/// and revoked (a revoked token is refused at once); the engine's status, the bounce and address lists.
+/// </summary>
+public sealed class ApiAdminTests(SiloProcessFixture fixture) : IClassFixture<SiloProcessFixture>
+{
+    [Fact]
+    public async Task Quarantined_mail_is_read_raw_reprocessed_and_dropped_over_http()
+    {
+        await using var dovecot = await DovecotServer.Start();
+        dovecot.AddUser("apiquarantine", "apiquarantine-password");
+        using var root = ApiClient.Operator(fixture.Silo);
+        using var admin = new ApiClient(fixture.Silo, await root.CreateToken("apiheld", "admin", "held-admin"));
+        var settings = MailboxSettings.Empty(MailboxType.Service) with
+        {
+            Enabled = true,
+            Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, "apiquarantine", "apiquarantine-password", [], AllowPlaintextPassword: true),
+        };
+        using var created = await admin.Post("mailboxes", new { name = "support", settings });
+        await ApiClient.Body(created, HttpStatusCode.Created);
+        dovecot.Deliver("apiquarantine", TestMail.Garbage());
+        dovecot.Deliver("apiquarantine", TestMail.Garbage().Concat("\r\n"u8.ToArray()).ToArray());
+        using var poll = await admin.Post("mailboxes/support/poll");
+        await ApiClient.Body(poll, HttpStatusCode.Accepted);
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        System.Text.Json.JsonElement held;
+        while ((held = (await admin.Ok("quarantine?mailbox=support")).GetProperty("items")).GetArrayLength() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the garbage was not quarantined within 60 s");
+            await Task.Delay(250);
+        }
+
+        var ids = held.EnumerateArray().Select(q => q.GetProperty("id").GetString()!).ToList();
+        var shown = await admin.Ok($"quarantine/{ids[0]}");
+        Assert.Equal("Held", shown.GetProperty("message").GetProperty("state").GetString());
+        using var raw = await admin.Get($"quarantine/{ids[0]}/raw");
+        Assert.Equal("message/rfc822", raw.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(" this is not a message", System.Text.Encoding.ASCII.GetString(await raw.Content.ReadAsByteArrayAsync()));
+
+        using var reprocessed = await admin.Post($"quarantine/{ids[0]}/reprocess");
+        Assert.Equal(ids[0], (await ApiClient.Body(reprocessed, HttpStatusCode.OK)).GetProperty("quarantineId").GetString());
+        using var dropped = await admin.Delete($"quarantine/{ids[1]}");
+        Assert.Equal(HttpStatusCode.NoContent, dropped.StatusCode);
+        using var again = await admin.Delete($"quarantine/{ids[1]}");
+        await ApiClient.Problem(again, HttpStatusCode.NotFound);
+        Assert.Equal("Dropped", (await admin.Ok($"quarantine/{ids[1]}")).GetProperty("message").GetProperty("state").GetString());
+        using var unknown = await admin.Get("quarantine/no-such-id");
+        await ApiClient.Problem(unknown, HttpStatusCode.NotFound);
+
+        // Beside it, the lists an admin reads; the engine's status is the cluster's, an operator's or auditor's.
+        Assert.Equal(0, (await admin.Ok("bounces?hard=true")).GetProperty("items").GetArrayLength());
+        using var both = await admin.Get("bounces?hard=true&soft=true");
+        await ApiClient.Problem(both, HttpStatusCode.BadRequest);
+        Assert.Equal(0, (await admin.Ok("invalid-addresses")).GetProperty("items").GetArrayLength());
+        Assert.True((await root.Ok("status")).GetProperty("status").GetProperty("enabledMailboxes").GetInt32() >= 1);
+        using var cluster = await admin.Get("status");
+        await ApiClient.Problem(cluster, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Certificates_are_uploaded_listed_shown_and_removed_and_tokens_listed_and_revoked()
+    {
+        using var root = ApiClient.Operator(fixture.Silo);
+        using var admin = new ApiClient(fixture.Silo, await root.CreateToken("apicerts", "admin", "cert-admin"));
+
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(TestPki.Pem(TestPki.Instance.Customer));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/x-pem-file");
+        form.Add(file, "file", "customer.pem");
+        form.Add(new StringContent("customer"), "kind");
+        using var imported = await admin.Send(HttpMethod.Post, "certificates", form);
+        var thumbprint = (await ApiClient.Body(imported, HttpStatusCode.Created)).GetProperty("certificates")[0].GetProperty("thumbprint").GetString()!;
+        Assert.Equal(TestPki.Instance.Customer.Thumbprint, thumbprint);
+        Assert.Contains((await admin.Ok("certificates")).GetProperty("certificates").EnumerateArray(), c => c.GetProperty("thumbprint").GetString() == thumbprint);
+        Assert.Equal("Customer", (await admin.Ok($"certificates/{thumbprint}")).GetProperty("kind").GetString());
+
+        using var ambiguous = new MultipartFormDataContent { { new ByteArrayContent(TestPki.Pem(TestPki.Instance.Ca)), "file", "ca.pem" }, { new StringContent("ca"), "kind" } };
+        using var refused = await admin.Send(HttpMethod.Post, "certificates", ambiguous);
+        Assert.True((await ApiClient.Problem(refused, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("kind", out _));
+        using var notACertificate = new MultipartFormDataContent { { new ByteArrayContent("not a certificate"u8.ToArray()), "file", "x.pem" } };
+        using var invalid = await admin.Send(HttpMethod.Post, "certificates", notACertificate);
+        await ApiClient.Problem(invalid, HttpStatusCode.BadRequest);
+
+        using var removed = await admin.Delete($"certificates/{thumbprint}");
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        using var gone = await admin.Get($"certificates/{thumbprint}");
+        await ApiClient.Problem(gone, HttpStatusCode.NotFound);
+
+        // Tokens: listed without the token itself; a revoked one is refused from then on.
+        var agentToken = await admin.CreateToken("apicerts", "agent", "short-lived");
+        using var agent = new ApiClient(fixture.Silo, agentToken);
+        await agent.Ok("incidents");
+        var listed = await admin.Ok("tokens");
+        var entry = Assert.Single(listed.EnumerateArray(), t => t.GetProperty("name").GetString() == "short-lived");
+        Assert.Equal("agent", entry.GetProperty("role").GetString());
+        Assert.DoesNotContain(agentToken, listed.GetRawText());
+        using var revoked = await admin.Delete("tokens/short-lived");
+        Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        using var refusedAfter = await agent.Get("incidents");
+        Assert.Contains("revoked", (await ApiClient.Problem(refusedAfter, HttpStatusCode.Unauthorized)).GetProperty("detail").GetString());
+        using var twice = await admin.Delete("tokens/short-lived");
+        await ApiClient.Problem(twice, HttpStatusCode.NotFound);
+        using var badRole = await admin.Post("tokens", new { name = "x", role = "operator" });
+        Assert.True((await ApiClient.Problem(badRole, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("role", out _));
+    }
+}
