@@ -9,6 +9,7 @@ using Techmail.Client.Incidents;
 using Techmail.Client.Infrastructure;
 using Techmail.Client.Mailboxes;
 using Techmail.Client.Messages;
+using Techmail.Client.Mailings;
 using Techmail.Client.Outbox;
 using Techmail.Client.Quarantine;
 using Techmail.Client.Rules;
@@ -109,6 +110,16 @@ public static class TechmailApp
         catalog.AddBranch(config, "outbox", "Mail queued for sending by each mailbox.", outbox =>
         {
             outbox.Add<OutboxListCommand>("list", "Queued, sent and failed mail, newest first (filters: mailbox, state).");
+        });
+        catalog.AddBranch(config, "mailing", "Mailings from Marketing mailboxes: send, follow, pause, resume, cancel.", mailing =>
+        {
+            mailing.Add<MailingSendCommand>("send", "Send a message to a recipient list through a Marketing mailbox; prints the mailing's id.")
+                .WithExample("mailing", "send", "--mailbox", "news", "--recipients", "list.csv", "--message", "november.eml", "--rate", "600");
+            mailing.Add<MailingListCommand>("list", "The tenant's mailings, newest first.");
+            mailing.Add<MailingShowCommand>("show", "Sent, suppressed, delivered, bounced (hard and soft, by reason), complaints, unsubscribes, retries.");
+            mailing.Add<MailingPauseCommand>("pause", "Queue no more of the mailing (what the outbox holds still goes).");
+            mailing.Add<MailingResumeCommand>("resume", "Go on with a paused mailing.");
+            mailing.Add<MailingCancelCommand>("cancel", "Mail no one else: pending recipients and mail still in the outbox are cancelled.");
         });
         catalog.AddBranch(config, "bounce", "What came back from mailings.", bounce =>
         {

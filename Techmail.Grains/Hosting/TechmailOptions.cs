@@ -52,6 +52,18 @@ public sealed record TechmailOptions
     /// <summary>Retry and give-up times of the outbox; tests shorten them.</summary>
     public OutboxPolicy Outbox { get; init; } = new();
 
+    /// <summary>Mailings' pacing and soft-bounce retries; tests shorten them.</summary>
+    public Mailings.MailingPolicy Mailings { get; init; } = new();
+
+    /// <summary>
+    /// Where the public reaches this silo's HTTP host (one-click unsubscribe links in mailings), e.g.
+    /// <c>https://mail.example.com</c>; null for the HTTP address and port themselves.
+    /// </summary>
+    public string? PublicUrl { get; init; }
+
+    /// <summary>The one-click links' base: <see cref="PublicUrl"/>, else the HTTP host as configured.</summary>
+    public string EffectivePublicUrl => (PublicUrl ?? $"http://{(HttpAddress.Equals(IPAddress.Any) ? IPAddress.Loopback : HttpAddress)}:{HttpPort}").TrimEnd('/');
+
     /// <summary>Webhook delivery: timeout, per-host bound, retries, and whether private addresses may receive.</summary>
     public Webhooks.WebhookPolicy Webhooks { get; init; } = new();
 

@@ -103,6 +103,17 @@ public static class TechmailOptionsReader
                 case "httpport":
                     options = options with { HttpPort = Port(key, value, errors) };
                     break;
+                case "publicurl":
+                    if (Uri.TryCreate(value, UriKind.Absolute, out var publicUrl) && publicUrl.Scheme is "https" or "http" && publicUrl.Query.Length == 0)
+                    {
+                        options = options with { PublicUrl = value.TrimEnd('/') };
+                    }
+                    else
+                    {
+                        errors.Add($"{key}: '{value}' is not an http(s) URL without a query (e.g. https://mail.example.com).");
+                    }
+
+                    break;
                 case "httpaddress":
                     if (IPAddress.TryParse(value, out var httpAddress))
                     {
@@ -182,6 +193,12 @@ public static class TechmailOptionsReader
                     break;
                 case "maxdownloadmegabytes":
                     options = options with { Polling = options.Polling with { MaxDownloadBytes = (long)Count(key, value, 1, 2048, errors) << 20 } };
+                    break;
+                case "mailingretrydelaysseconds":
+                    // Comma-separated, like the other lists: the waits after a recipient's first, second, ... soft bounce.
+                    var delays = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                        .Select(d => TimeSpan.FromSeconds(Count(key, d, 1, 7 * 24 * 3600, errors))).ToList();
+                    options = options with { Mailings = options.Mailings with { SoftRetryDelays = delays.Count > 0 ? delays : options.Mailings.SoftRetryDelays } };
                     break;
                 case "retryattempts":
                     options = options with { Polling = options.Polling with { RetryAttempts = Count(key, value, 0, 10, errors) } };
@@ -314,7 +331,7 @@ public static class TechmailOptionsReader
     private static readonly string[] Known =
     [
         "DataDirectory", "Storage", "ConnectionString", "KeyRingKeyFile", "KeyRingPreviousKeyFiles", "SiloPort", "GatewayPort", "ClusterId", "ServiceId", "AdvertisedAddress", "GatewayAddress",
-        "HttpPort", "HttpAddress", "Dashboard", "LogFormat", "TraceSampleRatio",
+        "HttpPort", "HttpAddress", "PublicUrl", "MailingRetryDelaysSeconds", "Dashboard", "LogFormat", "TraceSampleRatio",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "MinSessionsPerHost", "SessionsPerAccount", "HostLimits", "ImapPoolMaxConnections", "ImapPoolMaxPerAccount", "ImapPoolIdleSeconds", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
         "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",

@@ -143,6 +143,9 @@ public static class TechmailSiloBuilderExtensions
         services.AddSingleton<MailSender>();
         services.AddSingleton<ConnectionTester>();
         services.AddSingleton(options.Outbox);
+        services.AddSingleton(options.Mailings with { PublicUrl = options.EffectivePublicUrl });
+        services.AddSingleton<Mailings.MailingStore>();
+        services.AddSingleton<Mailings.MailingAttribution>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<SentMailLookup>();
         services.AddSingleton<BounceTying>();

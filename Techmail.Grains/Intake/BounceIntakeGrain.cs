@@ -14,7 +14,8 @@ namespace Techmail.Intake;
 /// then the message and one bounce row per recipient, tied or not.
 /// </summary>
 [StatelessWorker]
-public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying, ILogger<BounceIntakeGrain> logger) : Grain, IBounceIntakeGrain
+public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying, Mailings.MailingAttribution mailings, ILogger<BounceIntakeGrain> logger)
+    : Grain, IBounceIntakeGrain
 {
     public async Task<IntakeReceipt> Accept(IReadOnlyList<InboundMessage> messages)
     {
@@ -29,6 +30,13 @@ public sealed class BounceIntakeGrain(InboundStore store, BounceTying tying, ILo
             var (m, b) = (j.Message, j.Finding);
             var bounce = new BounceEvent(m.Mailbox, m.MessageKey, b.Reason, b.HardBounce, b.Status, b.ReplyCode, b.Diagnostic, m.Mailing, DateTimeOffset.UtcNow);
             updates.Add(GrainFactory.GetGrain<IAddressGrain>(AddressKey.For(m.Tenant, b.Address)).RecordBounce(bounce));
+        }
+
+        // A mailing's recipient hears of its bounce before the message is recorded, like its address: each mailing event
+        // is keyed by the report's message key, so a retry counts nothing twice.
+        foreach (var (mailing, bounce) in await mailings.Attribute(judged))
+        {
+            updates.Add(GrainFactory.GetGrain<Mailings.IMailingGrain>(mailing).RecordBounce(bounce));
         }
 
         var spans = MessageTrace.Source.HasListeners()

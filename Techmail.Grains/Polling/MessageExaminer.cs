@@ -84,7 +84,13 @@ public sealed class MessageExaminer(BounceClassifier classifier)
     /// <summary>The original mailing: a VERP return address the bounce was sent to, else the original Message-ID.</summary>
     private static string? Mailing(BounceClassification bounce, MimeMessage message)
     {
-        var verp = bounce.OriginalEnvelopeFrom ?? message.To.Mailboxes.Select(m => m.Address).FirstOrDefault(IsVerp);
+        // The address the report came back to: the original envelope sender it quotes (which the classifier may have
+        // taken from the returned From), the delivery's envelope recipient as the receiving server recorded it
+        // (Delivered-To, X-Original-To), or the report's To; the first of them that has a VERP tag.
+        var verp = new[] { bounce.OriginalEnvelopeFrom, message.Headers["Delivered-To"], message.Headers["X-Original-To"] }
+            .Select(a => a?.Trim().Trim('<', '>'))
+            .Concat(message.To.Mailboxes.Select(m => m.Address))
+            .FirstOrDefault(a => a is not null && IsVerp(a));
         return verp is not null && IsVerp(verp) ? $"verp:{verp}" : bounce.OriginalMessageId is { } id ? $"message-id:{id}" : null;
     }
 

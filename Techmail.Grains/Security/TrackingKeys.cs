@@ -5,29 +5,36 @@ using Techmail.Storage;
 namespace Techmail.Security;
 
 /// <summary>
-/// Each tenant's key for signing tracking tokens: made once by whichever silo needs it first, stored sealed in
-/// <c>techmail_tenant_secrets</c>, and the same on every silo, since a reply may be read by any of them.
+/// Each tenant's keys for signing what Techmail sends out and must recognise when it comes back (tracking tokens, a
+/// mailing's VERP tags and unsubscribe links): made once by whichever silo needs one first, stored sealed in
+/// <c>techmail_tenant_secrets</c>, and the same on every silo, since a reply or bounce may be read by any of them.
 /// </summary>
 public sealed class TrackingKeys(TechmailDatabase database, ISecretProtector protector, TimeProvider time)
 {
-    private const string Name = "tracking-key";
-    private const int KeyBytes = 32;
-    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _keys = new(StringComparer.Ordinal);
+    private const string Tracking = "tracking-key";
 
-    public Task<byte[]> For(string tenant)
+    /// <summary>The key a mailing's VERP tags and one-click unsubscribe links are signed with: apart from the tracking key, so one use cannot stand in for the other.</summary>
+    public const string Mailing = "mailing-key";
+
+    private const int KeyBytes = 32;
+    private readonly ConcurrentDictionary<(string Tenant, string Name), Lazy<Task<byte[]>>> _keys = new();
+
+    public Task<byte[]> For(string tenant) => For(tenant, Tracking);
+
+    public Task<byte[]> For(string tenant, string name)
     {
-        var lazy = _keys.GetOrAdd(tenant, t => new Lazy<Task<byte[]>>(() => LoadOrCreate(t)));
+        var lazy = _keys.GetOrAdd((tenant, name), k => new Lazy<Task<byte[]>>(() => LoadOrCreate(k.Tenant, k.Name)));
         var task = lazy.Value;
         if (task.IsFaulted)
         {
             // A database hiccup must not poison the cache for the life of the silo.
-            _keys.TryRemove(new KeyValuePair<string, Lazy<Task<byte[]>>>(tenant, lazy));
+            _keys.TryRemove(new KeyValuePair<(string, string), Lazy<Task<byte[]>>>((tenant, name), lazy));
         }
 
         return task;
     }
 
-    private async Task<byte[]> LoadOrCreate(string tenant)
+    private async Task<byte[]> LoadOrCreate(string tenant, string name)
     {
         await using var connection = await database.OpenAsync();
         // Two silos may race to make the first key; the insert that loses does nothing and both read the winner.
@@ -39,7 +46,7 @@ public sealed class TrackingKeys(TechmailDatabase database, ISecretProtector pro
             ON CONFLICT (tenant, name) DO NOTHING
             """,
             ("@tenant", tenant),
-            ("@name", Name),
+            ("@name", name),
             ("@sealed", protector.Protect(fresh)),
             ("@now", time.GetUtcNow().UtcDateTime)))
         {
@@ -50,9 +57,9 @@ public sealed class TrackingKeys(TechmailDatabase database, ISecretProtector pro
             connection,
             "SELECT sealed FROM techmail_tenant_secrets WHERE tenant = @tenant AND name = @name",
             ("@tenant", tenant),
-            ("@name", Name));
+            ("@name", name));
         var sealedKey = await select.ExecuteScalarAsync() as string
-            ?? throw new InvalidOperationException($"the tracking key of tenant '{tenant}' was neither found nor created.");
+            ?? throw new InvalidOperationException($"the {name} of tenant '{tenant}' was neither found nor created.");
         return Convert.FromBase64String(protector.Unprotect(sealedKey));
     }
 }

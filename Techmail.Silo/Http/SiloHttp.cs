@@ -103,6 +103,7 @@ public static class SiloHttp
         app.MapTechmailConnections();
         app.MapTechmailOpenIdConnect(app.Services.GetService<OidcSettings>());
         app.MapTechmailApi();
+        Mailings.MailingEndpoints.MapMailingUnsubscribe(app);
         if (options.Dashboard)
         {
             // Every tenant's grains are on it: operators only, signed in through the page or with a bearer token.

@@ -40,6 +40,11 @@ if (args.Length > 0 && args[0] == "chaos")
     return await Techmail.Bench.Chaos.ChaosBenchmark.Run(args.Skip(1).ToArray());
 }
 
+if (args.Length > 0 && args[0] == "mailing")
+{
+    return await MailingBenchmark.Run(args.Skip(1).ToArray());
+}
+
 if (args.Length > 0 && args[0] == "cluster")
 {
     return await ClusterBenchmark.Run(args.Skip(1).ToArray());

@@ -11,10 +11,11 @@ namespace Techmail.Bounces.Ties;
 /// </summary>
 /// <remarks>
 /// The tie is the Message-ID of mail in the tenant's outbox, which every mail Techmail sends carries and standard
-/// reports return. A VERP-shaped bounce address (bounces+someone=example.net@...) is recorded as the mailing but is
-/// no tie: nothing in it is secret, so anyone can write one for any victim.
+/// reports return, or the signed VERP tag of a mailing's recipient (<see cref="Mailings.MailingAttribution"/>) when
+/// the report came back to one and names that recipient. Any other VERP-shaped bounce address
+/// (bounces+someone=example.net@...) is recorded as the mailing but is no tie: anyone can write one for any victim.
 /// </remarks>
-public sealed class BounceTying(SentMailLookup sentMail)
+public sealed class BounceTying(SentMailLookup sentMail, Mailings.MailingAttribution? mailings = null)
 {
     public const string NotTied = "not tied to mail sent by this tenant";
 
@@ -29,9 +30,17 @@ public sealed class BounceTying(SentMailLookup sentMail)
             var sent = await sentMail.Find(tenant.Key, ids);
             foreach (var message in tenant)
             {
+                var tag = mailings is null ? null : await mailings.Tag(message);
                 foreach (var finding in message.Bounces ?? [])
                 {
-                    judged.Add(Judge(message, finding, sent));
+                    var verdict = Judge(message, finding, sent);
+                    // A report that lost the Message-ID (or quotes none) still came back to the recipient's own VERP address.
+                    if (!verdict.IsTied && tag is not null && await mailings!.Names(tag, finding.Address))
+                    {
+                        verdict = verdict with { TiedTo = Mailings.MailingAttribution.TieOf(tag), Untied = null };
+                    }
+
+                    judged.Add(verdict);
                 }
             }
         }

@@ -92,6 +92,19 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
         dovecot.Deliver("returns", TestBounces.HardUserUnknown("left@example.net", $"<{newsletter.GetProperty("messageId").GetString()}>"));
         await cli.Ok("mailbox", "poll", "returns", "--until-built");
         await Check(cli, "bounce list", "bounce", "list", "--json");
+
+        // A mailing through the Marketing mailbox, paced to one a minute so it is still sending when paused.
+        var mailingList = dir.File("mailing.csv");
+        await File.WriteAllTextAsync(mailingList, "email,first\nann@example.net,Ann\nbob@example.net,Bob\n");
+        var mailingMessage = dir.File("mailing.eml");
+        await File.WriteAllTextAsync(mailingMessage, "Subject: News for {first}\r\nContent-Type: text/plain\r\n\r\nHello {first}.\r\n");
+        var mailing = await Check(cli, "mailing send", "mailing", "send", "--mailbox", "returns", "--recipients", mailingList, "--message", mailingMessage, "--rate", "1", "--json");
+        var mailingId = mailing.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Check(cli, "mailing pause", "mailing", "pause", mailingId, "--json");
+        await Check(cli, "mailing resume", "mailing", "resume", mailingId, "--json");
+        await Check(cli, "mailing show", "mailing", "show", mailingId, "--recipients", "--json");
+        await Check(cli, "mailing list", "mailing", "list", "--json");
+        await Check(cli, "mailing cancel", "mailing", "cancel", mailingId, "--json");
         await Check(cli, "contact show", "contact", "show", "left@example.net", "--json");
         await Check(cli, "contact show", "contact", "show", "ann@customer.example", "--json");
         await Check(cli, "contact list", "contact", "list", "--invalid", "--json");

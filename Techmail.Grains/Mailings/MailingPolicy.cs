@@ -1,0 +1,36 @@
+namespace Techmail.Mailings;
+
+/// <summary>How mailings pace themselves and retry soft bounces; tests shorten the times.</summary>
+public sealed record MailingPolicy
+{
+    /// <summary>RightNow's soft-bounce retry window: a soft-bounced recipient is retried this long after its first send.</summary>
+    public TimeSpan RetryWindow { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>The waits after a recipient's first, second, ... soft bounce; the last repeats.</summary>
+    public IReadOnlyList<TimeSpan> SoftRetryDelays { get; init; } =
+        [TimeSpan.FromHours(1), TimeSpan.FromHours(4), TimeSpan.FromHours(12), TimeSpan.FromHours(24), TimeSpan.FromHours(48)];
+
+    /// <summary>Recipients composed and queued by one batch grain call.</summary>
+    public int SliceSize { get; init; } = 500;
+
+    /// <summary>
+    /// Batch grains a mailing's slices are spread over ("tenant/id/slot"): enough for a cluster's silos to share
+    /// the composing, few enough that each activation keeps its template and key warm.
+    /// </summary>
+    public int Slots { get; init; } = 8;
+
+    /// <summary>
+    /// At most this many of a mailing's recipients wait in the outbox at once: enough to keep the relay's connections
+    /// busy between two looks, little enough that a pause or cancel stops the mailing within seconds.
+    /// </summary>
+    public int InFlight { get; init; } = 4000;
+
+    /// <summary>How often a sending mailing looks at its outbox rows and queues more.</summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The URL one-click unsubscribe links start with (the silo's HTTP host as the public reaches it); set by the silo.</summary>
+    public string PublicUrl { get; init; } = "http://127.0.0.1:8080";
+
+    public TimeSpan SoftRetryDelay(int softBounces) =>
+        SoftRetryDelays.Count == 0 ? TimeSpan.FromHours(1) : SoftRetryDelays[Math.Clamp(softBounces - 1, 0, SoftRetryDelays.Count - 1)];
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Techmail.Access;
+using Techmail.Mailboxes;
+using Techmail.Mailings;
+using Techmail.Security;
+using Techmail.Silo.Http;
+
+namespace Techmail.Silo.Mailings;
+
+/// <summary>A mailing as the HTTP API takes it: the message file and recipient list as text, the rest as the CLI's options.</summary>
+public sealed record MailingRequest(
+    string Mailbox,
+    string? Name,
+    string? RequestId,
+    string Message,
+    string Recipients,
+    int? RatePerMinute,
+    double? RetryWindowDays);
+
+/// <summary>
+/// Mailings over HTTP: the API's <c>mailings</c> resources (what <c>techmail mailing</c> does, through the same
+/// <see cref="MailingSubmission"/>), and the one-click unsubscribe endpoint of RFC 8058, which needs no sign-in since
+/// its link is signed for exactly one recipient of one mailing.
+/// </summary>
+public static class MailingEndpoints
+{
+    // The list and message of a large mailing fit; anything beyond is not one.
+    private const long MaxRequest = 64L << 20;
+
+    /// <summary>Maps the API's mailing routes on the group the API owns (the lead mounts it under /api/v1).</summary>
+    public static RouteGroupBuilder MapMailingApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/mailings", Create).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequest));
+        api.MapGet("/mailings", async (HttpContext context, IGrainFactory grains, int? limit) =>
+            Results.Json(await grains.GetGrain<IMailingListGrain>(Tenant(context)).List(limit ?? 100)));
+        api.MapGet("/mailings/{id:long}", async (HttpContext context, IGrainFactory grains, long id) =>
+            await Mailing(context, grains, id).Report() is { } report ? Results.Json(report) : Results.NotFound(new { error = $"mailing {id} does not exist." }));
+        api.MapPost("/mailings/{id:long}/pause", (HttpContext context, IGrainFactory grains, long id) => Act(() => Mailing(context, grains, id).Pause()));
+        api.MapPost("/mailings/{id:long}/resume", (HttpContext context, IGrainFactory grains, long id) => Act(() => Mailing(context, grains, id).Resume()));
+        api.MapPost("/mailings/{id:long}/cancel", (HttpContext context, IGrainFactory grains, long id) => Act(() => Mailing(context, grains, id).Cancel()));
+        return api;
+    }
+
+    /// <summary>The one-click endpoint on the silo's HTTP host: GET shows a button, POST (RFC 8058) unsubscribes.</summary>
+    public static IEndpointRouteBuilder MapMailingUnsubscribe(this IEndpointRouteBuilder app)
+    {
+        var path = MailingComposer.UnsubscribePath + "/{tenant}/{tag}";
+        // A GET never unsubscribes: mail scanners and link previews open links, and RFC 8058 asks for the POST.
+        app.MapGet(path, (string tenant, string tag) => Page(
+            "Unsubscribe",
+            $"""<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>""",
+            StatusCodes.Status200OK));
+        app.MapPost(path, Unsubscribe).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(8 * 1024));
+        return app;
+    }
+
+    private static async Task<IResult> Unsubscribe(HttpContext context, IGrainFactory grains, TrackingKeys keys, string tenant, string tag)
+    {
+        if (!context.Request.HasFormContentType
+            || (await context.Request.ReadFormAsync(context.RequestAborted))["List-Unsubscribe"].ToString() != "One-Click")
+        {
+            return Page("Not unsubscribed", "This address unsubscribes with a POST of List-Unsubscribe=One-Click (RFC 8058).", StatusCodes.Status400BadRequest);
+        }
+
+        // The signature is the credential: checked here before any grain is asked, and again by the mailing itself.
+        if (RecipientTag.Read(tag, tenant, await keys.For(tenant, TrackingKeys.Mailing)) is not { } read)
+        {
+            return Page("Not unsubscribed", "This unsubscribe link is not valid.", StatusCodes.Status404NotFound);
+        }
+
+        // No person signed in: the call is the engine's own, for the one recipient the signed link names.
+        RequestContext.Remove(AccessContext.CheckCallerKey);
+        RequestContext.Remove(Caller.ContextKey);
+        var done = await grains.GetGrain<IMailingGrain>(MailingKey.For(tenant, read.Mailing)).Unsubscribe(tag);
+        return done
+            ? Page("Unsubscribed", "You will receive no more of these mailings.", StatusCodes.Status200OK)
+            : Page("Not unsubscribed", "This unsubscribe link is not valid.", StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, MailingRequest request)
+    {
+        try
+        {
+            var (id, report) = await MailingSubmission.Submit(
+                grains,
+                Tenant(context),
+                request.Mailbox,
+                request.Name ?? $"mailing {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm}",
+                request.RequestId ?? Guid.NewGuid().ToString("N"),
+                Encoding.UTF8.GetBytes(request.Message ?? ""),
+                request.Recipients ?? "",
+                request.RatePerMinute,
+                request.RetryWindowDays is { } days ? TimeSpan.FromDays(days) : null);
+            return Results.Json(report, statusCode: StatusCodes.Status201Created);
+        }
+        catch (MailboxException refusal)
+        {
+            return Refused(refusal);
+        }
+    }
+
+    private static async Task<IResult> Act(Func<Task<MailingReport>> action)
+    {
+        try
+        {
+            return Results.Json(await action());
+        }
+        catch (MailboxException refusal)
+        {
+            return Refused(refusal);
+        }
+    }
+
+    private static IResult Refused(MailboxException refusal) => Results.Json(
+        new { error = refusal.Message, errors = refusal.Errors },
+        statusCode: refusal.Kind == MailboxErrorKind.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
+
+    private static IMailingGrain Mailing(HttpContext context, IGrainFactory grains, long id) => grains.GetGrain<IMailingGrain>(MailingKey.For(Tenant(context), id));
+
+    /// <summary>The caller's tenant; an operator (of every tenant) names one with <c>?tenant=</c>.</summary>
+    private static string Tenant(HttpContext context) =>
+        context.Caller()?.Tenant ?? (context.Request.Query["tenant"].ToString() is { Length: > 0 } named ? named : "default");
+
+    private static IResult Page(string title, string body, int status) => Results.Content(
+        $"""
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>{WebUtility.HtmlEncode(title)}</title></head>
+        <body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{(body.StartsWith('<') ? body : WebUtility.HtmlEncode(body))}</p></body></html>
+        """,
+        "text/html; charset=utf-8",
+        Encoding.UTF8,
+        status);
+}
