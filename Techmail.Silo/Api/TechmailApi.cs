@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Scalar.AspNetCore;
 using Techmail.Silo.Http;
+using Techmail.Silo.Mailings;
 using Techmail.Silo.Webhooks;
 
 namespace Techmail.Silo.Api;
@@ -59,7 +60,8 @@ public static class TechmailApi
             .MapCertificateApi()
             .MapTokenApi()
             .MapAuditApi()
-            .MapWebhookApi();
+            .MapWebhookApi()
+            .MapMailingApi();
 
         // A path the API does not have is answered as every other error is, not with an empty 404. Left out of the
         // document: it is no operation.
