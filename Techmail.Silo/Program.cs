@@ -58,7 +58,6 @@ builder.Services.AddTechmailOpenIdConnect(openIdConnect);
 builder.Services.AddHostedService<EngineReadinessReporter>();
 
 var host = builder.Build();
-host.MapTechmailHttp(options);
 var logger = host.Services.GetRequiredService<ILogger<Program>>();
 
 // Before anything reads the key ring: a missing or wrong key file stops the start here, with the file to fix.
@@ -83,6 +82,9 @@ catch (KeyRingException e)
     Console.Error.WriteLine($"techmail-silo: invalid configuration: {e.Message}");
     return 2;
 }
+
+// After the key ring's check: the console's antiforgery and sign-in read keys sealed by it as their pages are mapped.
+host.MapTechmailHttp(options);
 
 logger.LogInformation(
     "Techmail silo starting: storage {Storage} ({Location}), silo port {SiloPort}, gateway port {GatewayPort}",

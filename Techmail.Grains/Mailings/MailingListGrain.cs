@@ -47,7 +47,7 @@ public sealed class MailingListGrain(MailingStore store, MailingPolicy policy, T
 
     public Task<IReadOnlyList<MailingSummary>> List(int take) => store.List(Tenant, take);
 
-    /// <summary>A mailing goes out through a Marketing mailbox with outgoing settings: its bounces must come back to one.</summary>
+    /// <summary>A mailing goes out through an enabled Marketing mailbox with outgoing settings: its bounces must come back to one.</summary>
     private async Task<IReadOnlyList<ValidationError>> SendingMailbox(string? name)
     {
         if (string.IsNullOrWhiteSpace(name) || !HeaderValue.IsOneLine(name))
@@ -59,6 +59,9 @@ public sealed class MailingListGrain(MailingStore store, MailingPolicy policy, T
         return view is null ? throw new MailboxException(MailboxErrorKind.NotFound, $"mailbox '{name}' does not exist.")
             : view.Settings.Type != MailboxType.Marketing ? [new ValidationError("mailbox", $"'{name}' is a {view.Settings.Type} mailbox; mailings go out through Marketing mailboxes, which read their bounces.")]
             : view.Settings.Outgoing is null ? [new ValidationError("mailbox", $"'{name}' has no outgoing settings (envelope address and relay).")]
+            // A disabled mailbox's outbox holds its mail: a new mailing would be accepted and then send nothing, with
+            // no word why. Disabling one mid-mailing is a hold, which the outbox's status shows.
+            : !view.Settings.Enabled ? [new ValidationError("mailbox", $"'{name}' is disabled, so its outbox sends nothing; enable it first.")]
             : [];
     }
 }

@@ -7,7 +7,7 @@ using Techmail.Access;
 using Techmail.Mailboxes;
 using Techmail.Mailings;
 using Techmail.Security;
-using Techmail.Silo.Http;
+using Techmail.Silo.Api;
 
 namespace Techmail.Silo.Mailings;
 
@@ -35,13 +35,16 @@ public static class MailingEndpoints
     public static RouteGroupBuilder MapMailingApi(this RouteGroupBuilder api)
     {
         api.MapPost("/mailings", Create).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequest));
-        api.MapGet("/mailings", async (HttpContext context, IGrainFactory grains, int? limit) =>
-            Results.Json(await grains.GetGrain<IMailingListGrain>(Tenant(context)).List(limit ?? 100)));
-        api.MapGet("/mailings/{id:long}", async (HttpContext context, IGrainFactory grains, long id) =>
-            await Mailing(context, grains, id).Report() is { } report ? Results.Json(report) : Results.NotFound(new { error = $"mailing {id} does not exist." }));
-        api.MapPost("/mailings/{id:long}/pause", (HttpContext context, IGrainFactory grains, long id) => Act(() => Mailing(context, grains, id).Pause()));
-        api.MapPost("/mailings/{id:long}/resume", (HttpContext context, IGrainFactory grains, long id) => Act(() => Mailing(context, grains, id).Resume()));
-        api.MapPost("/mailings/{id:long}/cancel", (HttpContext context, IGrainFactory grains, long id) => Act(() => Mailing(context, grains, id).Cancel()));
+        api.MapGet("/mailings", async (HttpContext context, IGrainFactory grains, string? tenant, int? limit) =>
+            Results.Json(await grains.GetGrain<IMailingListGrain>(ApiRequest.Tenant(context, tenant)).List(limit ?? 100)));
+        api.MapGet("/mailings/{id:long}", async (HttpContext context, IGrainFactory grains, string? tenant, long id) =>
+            await Mailing(context, grains, tenant, id).Report() is { } report ? Results.Json(report) : ApiProblems.NotFound($"mailing {id} does not exist."));
+        api.MapPost("/mailings/{id:long}/pause", async (HttpContext context, IGrainFactory grains, string? tenant, long id) =>
+            Results.Json(await Mailing(context, grains, tenant, id).Pause()));
+        api.MapPost("/mailings/{id:long}/resume", async (HttpContext context, IGrainFactory grains, string? tenant, long id) =>
+            Results.Json(await Mailing(context, grains, tenant, id).Resume()));
+        api.MapPost("/mailings/{id:long}/cancel", async (HttpContext context, IGrainFactory grains, string? tenant, long id) =>
+            Results.Json(await Mailing(context, grains, tenant, id).Cancel()));
         return api;
     }
 
@@ -81,49 +84,25 @@ public static class MailingEndpoints
             : Page("Not unsubscribed", "This unsubscribe link is not valid.", StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, MailingRequest request)
+    // Refusals (an unknown mailbox, a list with bad lines) are MailboxExceptions: the API's filter answers them as
+    // problem details naming the field, like every other endpoint's.
+    private static async Task<IResult> Create(HttpContext context, IGrainFactory grains, string? tenant, MailingRequest request)
     {
-        try
-        {
-            var (id, report) = await MailingSubmission.Submit(
-                grains,
-                Tenant(context),
-                request.Mailbox,
-                request.Name ?? $"mailing {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm}",
-                request.RequestId ?? Guid.NewGuid().ToString("N"),
-                Encoding.UTF8.GetBytes(request.Message ?? ""),
-                request.Recipients ?? "",
-                request.RatePerMinute,
-                request.RetryWindowDays is { } days ? TimeSpan.FromDays(days) : null);
-            return Results.Json(report, statusCode: StatusCodes.Status201Created);
-        }
-        catch (MailboxException refusal)
-        {
-            return Refused(refusal);
-        }
+        var (_, report) = await MailingSubmission.Submit(
+            grains,
+            ApiRequest.Tenant(context, tenant),
+            request.Mailbox,
+            request.Name ?? $"mailing {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm}",
+            request.RequestId ?? Guid.NewGuid().ToString("N"),
+            Encoding.UTF8.GetBytes(request.Message ?? ""),
+            request.Recipients ?? "",
+            request.RatePerMinute,
+            request.RetryWindowDays is { } days ? TimeSpan.FromDays(days) : null);
+        return Results.Json(report, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> Act(Func<Task<MailingReport>> action)
-    {
-        try
-        {
-            return Results.Json(await action());
-        }
-        catch (MailboxException refusal)
-        {
-            return Refused(refusal);
-        }
-    }
-
-    private static IResult Refused(MailboxException refusal) => Results.Json(
-        new { error = refusal.Message, errors = refusal.Errors },
-        statusCode: refusal.Kind == MailboxErrorKind.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
-
-    private static IMailingGrain Mailing(HttpContext context, IGrainFactory grains, long id) => grains.GetGrain<IMailingGrain>(MailingKey.For(Tenant(context), id));
-
-    /// <summary>The caller's tenant; an operator (of every tenant) names one with <c>?tenant=</c>.</summary>
-    private static string Tenant(HttpContext context) =>
-        context.Caller()?.Tenant ?? (context.Request.Query["tenant"].ToString() is { Length: > 0 } named ? named : "default");
+    private static IMailingGrain Mailing(HttpContext context, IGrainFactory grains, string? tenant, long id) =>
+        grains.GetGrain<IMailingGrain>(MailingKey.For(ApiRequest.Tenant(context, tenant), id));
 
     private static IResult Page(string title, string body, int status) => Results.Content(
         $"""

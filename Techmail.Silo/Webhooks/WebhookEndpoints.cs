@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Techmail.Silo.Api;
 using Techmail.Silo.Http;
 using Techmail.Webhooks;
 
@@ -75,7 +76,7 @@ public static class WebhookEndpoints
         }
     }
 
-    private static string Tenant(HttpContext context, string? tenant) => tenant ?? context.Caller()?.Tenant ?? "default";
+    private static string Tenant(HttpContext context, string? tenant) => ApiRequest.Tenant(context, tenant);
 
     /// <summary>An invalid request names its field (the engine's message starts with it); a missing webhook is a 404.</summary>
     private static IResult Refused(WebhookException refusal)
