@@ -6,8 +6,19 @@ namespace Techmail.Mailboxes;
 public sealed class MailboxSecrets(ISecretProtector protector)
 {
     /// <summary>Encrypts newly typed secrets; masked or missing ones keep what <paramref name="stored"/> holds.</summary>
+    /// <exception cref="MailboxException">
+    /// A kept secret would now be sent somewhere else (another server, port, account, TLS mode or token URL): it must be
+    /// typed again. Otherwise an admin who may not read secrets could point the mailbox at a server of their own, press
+    /// "poll now", and receive the stored password there.
+    /// </exception>
     public MailboxSettings Seal(MailboxSettings typed, MailboxSettings? stored)
     {
+        var moved = KeptSecretsMoved(typed, stored);
+        if (moved.Count > 0)
+        {
+            throw MailboxException.Invalid(moved);
+        }
+
         var incoming = typed.Incoming is { } i
             ? i with
             {
@@ -57,6 +68,40 @@ public sealed class MailboxSecrets(ISecretProtector protector)
     }
 
     public MailboxSettings Reveal(MailboxSettings sealedSettings) => Map(sealedSettings, s => s is null ? null : protector.Unprotect(s));
+
+    private static List<ValidationError> KeptSecretsMoved(MailboxSettings typed, MailboxSettings? stored)
+    {
+        var errors = new List<ValidationError>();
+        void Check(string field, string? typedSecret, string? storedSecret, bool sameDestination, string what)
+        {
+            if (storedSecret is not null && Secret.KeepsStored(typedSecret) && !sameDestination)
+            {
+                errors.Add(new ValidationError(field, $"type the {what} again: where it is sent changed, and a stored secret only goes where it was entered for."));
+            }
+        }
+
+        if (typed.Incoming is { } i && stored?.Incoming is { } si)
+        {
+            var sameServer = i.Protocol == si.Protocol && string.Equals(i.Host, si.Host, StringComparison.OrdinalIgnoreCase)
+                && i.EffectivePort == si.EffectivePort && i.Tls == si.Tls && i.AllowPlaintextPassword == si.AllowPlaintextPassword
+                && string.Equals(i.Account, si.Account, StringComparison.Ordinal);
+            Check("incoming.password", i.Password, si.Password, sameServer && SameTokenUrl(i.OAuth, si.OAuth), "password");
+            Check("incoming.oauth.clientSecret", i.OAuth?.ClientSecret, si.OAuth?.ClientSecret, SameTokenUrl(i.OAuth, si.OAuth), "client secret");
+        }
+
+        if (typed.Outgoing?.Relay is { } r && stored?.Outgoing?.Relay is { } sr)
+        {
+            var sameRelay = string.Equals(r.Host, sr.Host, StringComparison.OrdinalIgnoreCase) && r.EffectivePort == sr.EffectivePort
+                && r.Tls == sr.Tls && r.AllowPlaintextPassword == sr.AllowPlaintextPassword && string.Equals(r.User, sr.User, StringComparison.Ordinal);
+            Check("outgoing.relay.password", r.Password, sr.Password, sameRelay && SameTokenUrl(r.OAuth, sr.OAuth), "relay password");
+            Check("outgoing.relay.oauth.clientSecret", r.OAuth?.ClientSecret, sr.OAuth?.ClientSecret, SameTokenUrl(r.OAuth, sr.OAuth), "relay client secret");
+        }
+
+        return errors;
+    }
+
+    private static bool SameTokenUrl(OAuthSettings? typed, OAuthSettings? stored) =>
+        string.Equals(typed?.TokenUrl, stored?.TokenUrl, StringComparison.Ordinal);
 
     private string? SealOne(string? typed, string? storedSealed) =>
         Secret.KeepsStored(typed) ? storedSealed : typed!.Length == 0 ? null : protector.Protect(typed);

@@ -34,6 +34,26 @@ public sealed class TrackingKeys(TechmailDatabase database, ISecretProtector pro
         return task;
     }
 
+    /// <summary>
+    /// The key when the tenant already has one, else null; nothing is created or cached for a miss. For paths anyone may
+    /// reach without signing in (one-click unsubscribe): a made-up tenant name must not add a row or a cache entry.
+    /// </summary>
+    public async Task<byte[]?> Existing(string tenant, string name)
+    {
+        if (_keys.TryGetValue((tenant, name), out var known) && known.IsValueCreated && known.Value.IsCompletedSuccessfully)
+        {
+            return known.Value.Result;
+        }
+
+        await using var connection = await database.OpenAsync();
+        await using var select = TechmailDatabase.Command(
+            connection,
+            "SELECT sealed FROM techmail_tenant_secrets WHERE tenant = @tenant AND name = @name",
+            ("@tenant", tenant),
+            ("@name", name));
+        return await select.ExecuteScalarAsync() is string sealedKey ? await For(tenant, name) : null;
+    }
+
     private async Task<byte[]> LoadOrCreate(string tenant, string name)
     {
         await using var connection = await database.OpenAsync();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Techmail.Mailboxes;
 using Techmail.Silo.Http;
 
 namespace Techmail.Silo.Api;
@@ -18,8 +19,12 @@ public static class ApiRequest
     /// <c>default</c> as for the CLI. Whether the caller may work in it is the access filter's decision at the grain
     /// call, not this method's: another tenant's name is passed on and refused there.
     /// </summary>
+    /// <exception cref="ApiInputException">The name is not a tenant's name: grains keyed by tenant would otherwise take
+    /// <c>acme/x</c> for a tenant of its own while the access filter reads it as <c>acme</c>.</exception>
     public static string Tenant(HttpContext context, string? tenant) =>
-        string.IsNullOrWhiteSpace(tenant) ? context.Caller()?.Tenant ?? DefaultTenant : tenant.Trim();
+        string.IsNullOrWhiteSpace(tenant) ? context.Caller()?.Tenant ?? DefaultTenant
+        : MailboxKey.IsValidName(tenant.Trim()) ? tenant.Trim()
+        : throw new ApiInputException("tenant", $"'{tenant}' is not a tenant name (letters, digits, '.', '_' and '-', starting with a letter or digit).");
 
     /// <summary>
     /// The body as <typeparamref name="T"/>, read with the API's JSON options; a body that does not read names the JSON

@@ -1,11 +1,12 @@
 using Techmail.Access;
 using Techmail.Incidents;
+using Techmail.Versions;
 
 namespace Techmail.Silo.WebConsole;
 
 /// <summary>
 /// The refusals a console form shows next to itself, in the engine's own words: the access filter's (the caller
-/// may not), and the engine's validation. Anything else is a fault, left to the host's error handling.
+/// may not), the engine's validation, and a change made on a version someone else has since changed. Anything else is a fault, left to the host's error handling.
 /// </summary>
 public static class ConsoleRefusal
 {
@@ -13,6 +14,7 @@ public static class ConsoleRefusal
     {
         AccessDeniedException denied => Sentence(denied.Message),
         IncidentException refused => Sentence(refused.Message),
+        VersionConflictException => "Someone changed this since you opened it, so nothing was saved: what you see now is their version; make your change again.",
         _ => null,
     };
 

@@ -13,7 +13,7 @@ public static class ConsoleTenant
 
     public static string? Of(HttpContext context) =>
         context.Caller() is not { } caller ? null
-        : caller.Tenant ?? (context.Request.Query[Parameter].ToString() is { Length: > 0 } named ? named : null);
+        : caller.Tenant ?? (context.Request.Query[Parameter].ToString() is { Length: > 0 } named && Mailboxes.MailboxKey.IsValidName(named) ? named : null);
 
     /// <summary>A console link that keeps an operator's chosen tenant.</summary>
     public static string Keep(HttpContext context, string path) =>

@@ -69,8 +69,11 @@ public static class MailingEndpoints
             return Page("Not unsubscribed", "This address unsubscribes with a POST of List-Unsubscribe=One-Click (RFC 8058).", StatusCodes.Status400BadRequest);
         }
 
-        // The signature is the credential: checked here before any grain is asked, and again by the mailing itself.
-        if (RecipientTag.Read(tag, tenant, await keys.For(tenant, TrackingKeys.Mailing)) is not { } read)
+        // The signature is the credential: checked here before any grain is asked, and again by the mailing itself. Anyone
+        // may post here, so a tenant that never sent a mailing (or a made-up name) gets no key created for it.
+        if (!MailboxKey.IsValidName(tenant) || tag.Length > 200
+            || await keys.Existing(tenant, TrackingKeys.Mailing) is not { } key
+            || RecipientTag.Read(tag, tenant, key) is not { } read)
         {
             return Page("Not unsubscribed", "This unsubscribe link is not valid.", StatusCodes.Status404NotFound);
         }

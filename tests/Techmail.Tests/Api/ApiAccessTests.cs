@@ -72,6 +72,10 @@ public sealed class ApiAccessTests(SiloProcessFixture fixture) : IClassFixture<S
         Assert.Contains("apiowners", problem.GetProperty("detail").GetString());
         using var remove = await stranger.Delete("mailboxes/support?tenant=apiowners");
         await ApiClient.Problem(remove, HttpStatusCode.Forbidden);
+        // A name the access filter would read as the admin's own tenant but a grain as another: refused by its field.
+        using var shadow = await admin.Post("webhooks?tenant=apiowners/shadow", new { url = "https://hooks.example/x", events = new[] { "incident.created" } });
+        var invalid = await ApiClient.Problem(shadow, HttpStatusCode.BadRequest);
+        Assert.Contains("tenant", invalid.GetProperty("errors").GetRawText());
         // In its own tenant the stranger sees nothing of the other's.
         Assert.Equal(0, (await stranger.Ok("mailboxes")).GetProperty("items").GetArrayLength());
         Assert.Equal("support", (await root.Ok("mailboxes/support?tenant=apiowners")).GetProperty("name").GetString());

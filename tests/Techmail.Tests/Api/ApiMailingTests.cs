@@ -69,5 +69,13 @@ public sealed class ApiMailingTests(SiloProcessFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.Forbidden, agentReads.StatusCode);
         using var unknown = await admin.Get("mailings/999999");
         await ApiClient.Problem(unknown, HttpStatusCode.NotFound);
+
+        // The one-click link needs no sign-in: a tenant that never sent a mailing, or a made-up tag, unsubscribes nobody.
+        using var anyone = new HttpClient { BaseAddress = fixture.Silo.Http };
+        foreach (var path in new[] { "unsubscribe/never-mailed/m1-1-0-abcdefghijklm", "unsubscribe/apimailing/m1-1-0-abcdefghijklm" })
+        {
+            using var forged = await anyone.PostAsync(path, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+            Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
+        }
     }
 }

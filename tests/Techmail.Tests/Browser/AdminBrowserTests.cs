@@ -61,6 +61,15 @@ public sealed class AdminBrowserTests(BrowserFixture fixture)
         await page.Locator("#f-pollInterval").FillAsync("3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("saved=saved", StringComparison.Ordinal));
+
+        // Another admin changes the mailbox while this form is open: saving over it is refused, not a silent overwrite.
+        await fixture.Cli(tenant).Ok("mailbox", "update", "support", "--poll-interval", "7m");
+        await page.Locator("#f-pollInterval").FillAsync("4");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#form-errors")).ToContainTextAsync("Someone changed this mailbox's settings since this form was opened");
+        var kept = JsonDocument.Parse(await fixture.Cli(tenant).Ok("mailbox", "show", "support", "--json")).RootElement;
+        Assert.Equal("00:07:00", kept.GetProperty("settings").GetProperty("pollInterval").GetString());
+        await page.GotoAsync(fixture.BaseUrl + "/admin/mailboxes/support");
         await page.GetByRole(AriaRole.Button, new() { Name = "Test the connection" }).ClickAsync();
         await Assertions.Expect(page.Locator("#connection-test")).ToContainTextAsync("logged in as admin-add-support; 0 messages waiting");
 

@@ -77,6 +77,32 @@ public abstract class MailboxGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_kept_secret_is_refused_when_where_it_is_sent_changes_and_nothing_is_changed()
+    {
+        var tenant = NewTenant();
+        var grain = Mailbox(tenant, "a");
+        await grain.Create(Samples.Service());
+        var masked = (await grain.Export(includeSecrets: false))!;
+
+        // Another server, the password kept: the engine would log in there with the stored password.
+        var moved = await Assert.ThrowsAsync<MailboxException>(() => grain.Update(masked with { Incoming = masked.Incoming! with { Host = "attacker.example" } }));
+        Assert.Contains(moved.Errors, e => e.Field == "incoming.password");
+        var relayMoved = await Assert.ThrowsAsync<MailboxException>(() => grain.Update(masked with
+        {
+            Outgoing = masked.Outgoing! with { Relay = masked.Outgoing.Relay! with { Port = 2525 } },
+        }));
+        Assert.Contains(relayMoved.Errors, e => e.Field == "outgoing.relay.password");
+        var omitted = await Assert.ThrowsAsync<MailboxException>(() => grain.Update(masked with { Incoming = masked.Incoming! with { Account = "other", Password = null } }));
+        Assert.Contains(omitted.Errors, e => e.Field == "incoming.password");
+        Assert.Equal(Samples.Service().Incoming!.Host, (await grain.Export(true))!.Incoming!.Host);
+
+        // Typed again, the move is the admin's own: it goes through.
+        await grain.Update(masked with { Incoming = masked.Incoming! with { Host = "pop2.example.com", Password = "retyped" } });
+        var now = (await grain.Export(true))!;
+        Assert.Equal(("pop2.example.com", "retyped"), (now.Incoming!.Host, now.Incoming.Password));
+    }
+
+    [Fact]
     public async Task Create_twice_is_refused_and_update_of_a_missing_mailbox_is_refused()
     {
         var tenant = NewTenant();

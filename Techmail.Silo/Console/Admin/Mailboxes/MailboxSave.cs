@@ -27,6 +27,11 @@ public static class MailboxSave
         {
             form.AddGeneralError(e.Message);
         }
+        catch (Versions.VersionConflictException)
+        {
+            // The form keeps what this admin typed; the next save is made knowingly over the other change.
+            form.AddGeneralError("Someone changed this mailbox's settings since this form was opened, so nothing was saved. Your entries are kept below; save again to replace their change, or reload to see it.");
+        }
 
         return null;
     }
