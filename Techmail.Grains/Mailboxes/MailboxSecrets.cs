@@ -7,7 +7,7 @@ public sealed class MailboxSecrets(ISecretProtector protector)
 {
     /// <summary>Encrypts newly typed secrets; masked or missing ones keep what <paramref name="stored"/> holds.</summary>
     /// <exception cref="MailboxException">
-    /// A kept secret would now be sent somewhere else (another server, port, account, TLS mode or token URL): it must be
+    /// A kept secret would now be sent somewhere else (another server, port, account or token URL) or newly in the clear: it must be
     /// typed again. Otherwise an admin who may not read secrets could point the mailbox at a server of their own, press
     /// "poll now", and receive the stored password there.
     /// </exception>
@@ -83,7 +83,7 @@ public sealed class MailboxSecrets(ISecretProtector protector)
         if (typed.Incoming is { } i && stored?.Incoming is { } si)
         {
             var sameServer = i.Protocol == si.Protocol && string.Equals(i.Host, si.Host, StringComparison.OrdinalIgnoreCase)
-                && i.EffectivePort == si.EffectivePort && i.Tls == si.Tls && i.AllowPlaintextPassword == si.AllowPlaintextPassword
+                && i.EffectivePort == si.EffectivePort && !Weakened(i.Tls, i.AllowPlaintextPassword, si.Tls, si.AllowPlaintextPassword)
                 && string.Equals(i.Account, si.Account, StringComparison.Ordinal);
             Check("incoming.password", i.Password, si.Password, sameServer && SameTokenUrl(i.OAuth, si.OAuth), "password");
             Check("incoming.oauth.clientSecret", i.OAuth?.ClientSecret, si.OAuth?.ClientSecret, SameTokenUrl(i.OAuth, si.OAuth), "client secret");
@@ -92,13 +92,17 @@ public sealed class MailboxSecrets(ISecretProtector protector)
         if (typed.Outgoing?.Relay is { } r && stored?.Outgoing?.Relay is { } sr)
         {
             var sameRelay = string.Equals(r.Host, sr.Host, StringComparison.OrdinalIgnoreCase) && r.EffectivePort == sr.EffectivePort
-                && r.Tls == sr.Tls && r.AllowPlaintextPassword == sr.AllowPlaintextPassword && string.Equals(r.User, sr.User, StringComparison.Ordinal);
+                && !Weakened(r.Tls, r.AllowPlaintextPassword, sr.Tls, sr.AllowPlaintextPassword) && string.Equals(r.User, sr.User, StringComparison.Ordinal);
             Check("outgoing.relay.password", r.Password, sr.Password, sameRelay && SameTokenUrl(r.OAuth, sr.OAuth), "relay password");
             Check("outgoing.relay.oauth.clientSecret", r.OAuth?.ClientSecret, sr.OAuth?.ClientSecret, SameTokenUrl(r.OAuth, sr.OAuth), "relay client secret");
         }
 
         return errors;
     }
+
+    /// <summary>Newly in the clear: one TLS mode for another is the same server, but plaintext lets the path read the secret.</summary>
+    private static bool Weakened(TlsMode tls, bool plaintext, TlsMode storedTls, bool storedPlaintext) =>
+        (tls == TlsMode.None && storedTls != TlsMode.None) || (plaintext && !storedPlaintext);
 
     private static bool SameTokenUrl(OAuthSettings? typed, OAuthSettings? stored) =>
         string.Equals(typed?.TokenUrl, stored?.TokenUrl, StringComparison.Ordinal);

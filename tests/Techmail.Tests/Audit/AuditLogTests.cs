@@ -98,7 +98,7 @@ public abstract class AuditedGrainsTests(ClusterFixture fixture)
         var client = fixture.Client;
         var mailbox = client.GetGrain<IMailboxGrain>(MailboxKey.For(tenant, "support"));
         await mailbox.Create(Samples.Service(enabled: false) with { Incoming = Samples.Pop3(password: "typed-Plain-7") });
-        await mailbox.Update(Samples.Service(enabled: false) with { Incoming = Samples.Pop3(host: "pop2.example.com", password: Secret.Mask) });
+        await mailbox.Update(Samples.Service(enabled: false) with { Incoming = Samples.Pop3(host: "pop2.example.com", password: "retyped-Plain-8") });
         await mailbox.SetEnabled(true);
         await mailbox.SetEnabled(false);
 

@@ -203,9 +203,20 @@ public sealed class DelegatedConsentTests(AuthenticationFixture fixture)
         var outbox = fixture.Client.GetGrain<Outgoing.IOutboxGrain>(MailboxKey.For("poll", "consent-smtp"));
         await Connect(grant, user);
 
+        int Disconnects() => System.Text.RegularExpressions.Regex.Count(postfix.Log, "disconnect from");
+        var disconnectsBefore = Disconnects();
         var first = await grain.Send(new Outgoing.OutgoingMail(["customer@example.net"], "through postfix", "body"), null);
         await fixture.Smtp.WaitFor(m => m.Message.MessageId == first.MessageId, TimeSpan.FromSeconds(30));
         Assert.Contains($"sasl_method=XOAUTH2, sasl_username={user}", postfix.Log);
+
+        // The drain's connection ends before the consent is revoked: a session already signed in keeps working (as at a
+        // real provider), and a busy machine could otherwise hand the next mail to it.
+        var closed = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Disconnects() == disconnectsBefore)
+        {
+            Assert.True(DateTime.UtcNow < closed, "the outbox's connection to Postfix never closed after its mail");
+            await Task.Delay(100);
+        }
 
         // Revoked: the relay refuses the token, the refresh is refused, and the outbox holds the mail saying why.
         OAuth.RevokeConsent(user);

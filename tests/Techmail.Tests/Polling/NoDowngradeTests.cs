@@ -53,9 +53,11 @@ public sealed class NoDowngradeTests(SqlitePollingFixture fixture)
         Assert.Equal(0, refused.Counts.Fetched);
         Assert.Equal(1, Dovecot.CountMessages(user));
 
-        // Plaintext is the admin's explicit choice, and then it works.
+        // Plaintext is the admin's explicit choice, with the password typed again (a kept one never goes newly in the
+        // clear), and then it works.
         var masked = (await grain.Export(false))!;
-        await grain.Update(masked with { Incoming = masked.Incoming! with { Tls = TlsMode.None } });
+        await Assert.ThrowsAsync<MailboxException>(() => grain.Update(masked with { Incoming = masked.Incoming! with { Tls = TlsMode.None } }));
+        await grain.Update(masked with { Incoming = masked.Incoming! with { Tls = TlsMode.None, Password = password } });
         Assert.Null((await PollingFixture.PollAndWait(grain)).LastError);
         Assert.Equal(0, Dovecot.CountMessages(user));
     }
