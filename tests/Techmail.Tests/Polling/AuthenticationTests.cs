@@ -77,9 +77,10 @@ public sealed class AuthenticationTests(AuthenticationFixture fixture)
         Assert.Equal(1, Dovecot.CountMessages(user));
         Assert.False(fixture.Mentioned(user), "the login must be refused before the user name or password is sent");
 
-        // Allowing it explicitly is the admin's choice, and then the same login works.
+        // Allowing it explicitly is the admin's choice (with the password typed again: a kept one never goes newly in the
+        // clear), and then the same login works.
         var masked = (await grain.Export(false))!;
-        await grain.Update(masked with { Incoming = masked.Incoming! with { AllowPlaintextPassword = true } });
+        await grain.Update(masked with { Incoming = masked.Incoming! with { AllowPlaintextPassword = true, Password = password } });
         var allowed = await PollingFixture.PollAndWait(grain);
         Assert.Null(allowed.LastError);
         Assert.Equal(0, Dovecot.CountMessages(user));
@@ -118,7 +119,7 @@ public sealed class AuthenticationTests(AuthenticationFixture fixture)
         Assert.False(fixture.Mentioned(user), "the login must be refused before the exchange starts");
 
         var masked = (await grain.Export(false))!;
-        await grain.Update(masked with { Incoming = masked.Incoming! with { AllowPlaintextPassword = true } });
+        await grain.Update(masked with { Incoming = masked.Incoming! with { AllowPlaintextPassword = true, Password = password } });
         Assert.Null((await PollingFixture.PollAndWait(grain)).LastError);
         Assert.Equal(mechanism, fixture.LoginMethod(user));
     }
@@ -242,7 +243,7 @@ public sealed class AuthenticationTests(AuthenticationFixture fixture)
         await Held(outbox, "refuses to send the password unencrypted (PLAIN without TLS); use TLS or allow it with --smtp-allow-plaintext-password");
 
         var masked = (await grain.Export(false))!;
-        await grain.Update(masked with { Outgoing = masked.Outgoing! with { Relay = masked.Outgoing.Relay! with { AuthMechanisms = ["CRAM-MD5"], AllowPlaintextPassword = true } } });
+        await grain.Update(masked with { Outgoing = masked.Outgoing! with { Relay = masked.Outgoing.Relay! with { AuthMechanisms = ["CRAM-MD5"], AllowPlaintextPassword = true, Password = "relay-password" } } });
         await Held(outbox, "offers none of the chosen mechanisms (CRAM-MD5); it offers LOGIN, PLAIN");
 
         await grain.Update(masked with { Outgoing = masked.Outgoing! with { Relay = masked.Outgoing.Relay! with { AuthMechanisms = ["LOGIN"], AllowPlaintextPassword = true } } });
