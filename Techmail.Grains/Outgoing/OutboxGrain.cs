@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Techmail.Engine;
 using Techmail.Mailboxes;
 
 namespace Techmail.Outgoing;
@@ -20,17 +21,15 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
     private readonly CancellationTokenSource _stopping = new();
     private Task? _drain;
     private bool _wokenDuringDrain;
-    private IGrainTimer? _timer;
+    private WakeSchedule? _wakes;
     private DateTimeOffset? _pausedUntil;
     private string? _held;
     // The settings that were refused (login, certificate): different settings end the hold at once.
     private OutgoingSettings? _refusedSettings;
     private string? _lastError;
-    // Whether this activation knows the reminder exists. One it does not know of (left by an activation that died)
-    // announces itself by firing, and is dropped then if nothing waits: no read at every activation to find it.
-    private bool _reminderRegistered;
 
     private string Tenant => MailboxKey.Parse(this.GetPrimaryKeyString()).Tenant;
+    private WakeSchedule Wakes => _wakes ??= new WakeSchedule(this, ResumeReminder, ResumePeriod, StartDrain);
     private string Mailbox => MailboxKey.Parse(this.GetPrimaryKeyString()).Mailbox;
 
     public Task Wake()
@@ -53,7 +52,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        _reminderRegistered = true;
+        Wakes.ReminderFired();
         StartDrain();
         return Task.CompletedTask;
     }
@@ -117,7 +116,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
             // The database or the mailbox grain did not answer: nothing was lost, try again shortly.
             logger.LogError(e, "Outbox of {Tenant}/{Mailbox} could not drain", Tenant, Mailbox);
             _lastError = Faults.Faults.Summary(e);
-            Arm(policy.FirstRetry);
+            Wakes.Arm(policy.FirstRetry);
         }
     }
 
@@ -153,20 +152,16 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
         }
     }
 
-    /// <summary>Arms the timer for the next due mail, or drops it when nothing is queued.</summary>
+    /// <summary>Wakes the grain for the next due mail, or stops waking it when nothing is queued.</summary>
     private async Task Schedule()
     {
         var counts = await store.Counts(Tenant, Mailbox);
         if (counts.Queued == 0)
         {
-            _timer?.Dispose();
-            _timer = null;
             (_held, _pausedUntil, _refusedSettings, _lastError) = (null, null, null, null);
-            await SyncReminder(waiting: false);
+            await Wakes.Idle();
             return;
         }
-
-        await SyncReminder(waiting: true);
 
         var now = time.GetUtcNow();
         var next = Later(counts.NextAttempt, _pausedUntil) ?? now;
@@ -178,48 +173,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
             next = _pausedUntil is { } until && until < recheck ? until : recheck;
         }
 
-        Arm(next - now);
-    }
-
-    /// <summary>
-    /// The timer dies with the activation; the reminder does not. It exists only while mail waits, so the common
-    /// case (queued, sent at once) writes no reminder row.
-    /// </summary>
-    private async Task SyncReminder(bool waiting)
-    {
-        if (waiting && !_reminderRegistered)
-        {
-            await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
-            _reminderRegistered = true;
-        }
-        else if (!waiting && _reminderRegistered)
-        {
-            if (await this.GetReminder(ResumeReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-
-            _reminderRegistered = false;
-        }
-    }
-
-    private void Arm(TimeSpan due)
-    {
-        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
-        if (_timer is null)
-        {
-            _timer = this.RegisterGrainTimer(
-                _ =>
-                {
-                    StartDrain();
-                    return Task.CompletedTask;
-                },
-                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        }
-        else
-        {
-            _timer.Change(due, Timeout.InfiniteTimeSpan);
-        }
+        await Wakes.Waiting(next - now);
     }
 
     private async Task<string> WhyNotSending(IMailboxGrain mailbox)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Techmail.Engine;
 
 namespace Techmail.Webhooks;
 
@@ -18,10 +19,10 @@ public sealed class WebhookDeliveryGrain(WebhookDrainer drainer, WebhookStore st
     private readonly CancellationTokenSource _stopping = new();
     private Task? _drain;
     private bool _wokenDuringDrain;
-    private IGrainTimer? _timer;
-    private bool _reminderRegistered;
+    private WakeSchedule? _wakes;
 
     private string Tenant => this.GetPrimaryKeyString();
+    private WakeSchedule Wakes => _wakes ??= new WakeSchedule(this, ResumeReminder, ResumePeriod, StartDrain);
 
     public Task Wake()
     {
@@ -31,7 +32,7 @@ public sealed class WebhookDeliveryGrain(WebhookDrainer drainer, WebhookStore st
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        _reminderRegistered = true;
+        Wakes.ReminderFired();
         StartDrain();
         return Task.CompletedTask;
     }
@@ -78,7 +79,7 @@ public sealed class WebhookDeliveryGrain(WebhookDrainer drainer, WebhookStore st
         {
             // The database did not answer: nothing was lost, the rows wait; try again shortly.
             logger.LogError(e, "Webhook deliveries of {Tenant} could not drain", Tenant);
-            Arm(policy.FirstRetry);
+            Wakes.Arm(policy.FirstRetry);
         }
     }
 
@@ -86,51 +87,10 @@ public sealed class WebhookDeliveryGrain(WebhookDrainer drainer, WebhookStore st
     {
         if (await store.NextDue(Tenant) is not { } next)
         {
-            _timer?.Dispose();
-            _timer = null;
-            await SyncReminder(waiting: false);
+            await Wakes.Idle();
             return;
         }
 
-        await SyncReminder(waiting: true);
-        Arm(next - time.GetUtcNow());
-    }
-
-    /// <summary>The timer dies with the activation; the reminder does not. It exists only while deliveries wait.</summary>
-    private async Task SyncReminder(bool waiting)
-    {
-        if (waiting && !_reminderRegistered)
-        {
-            await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
-            _reminderRegistered = true;
-        }
-        else if (!waiting && _reminderRegistered)
-        {
-            if (await this.GetReminder(ResumeReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-
-            _reminderRegistered = false;
-        }
-    }
-
-    private void Arm(TimeSpan due)
-    {
-        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
-        if (_timer is null)
-        {
-            _timer = this.RegisterGrainTimer(
-                _ =>
-                {
-                    StartDrain();
-                    return Task.CompletedTask;
-                },
-                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        }
-        else
-        {
-            _timer.Change(due, Timeout.InfiniteTimeSpan);
-        }
+        await Wakes.Waiting(next - time.GetUtcNow());
     }
 }
