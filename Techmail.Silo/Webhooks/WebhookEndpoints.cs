@@ -30,13 +30,13 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> List(HttpContext context, IGrainFactory grains, string? tenant) =>
-        TypedResults.Ok(await grains.GetGrain<IWebhooksGrain>(Tenant(context, tenant)).List());
+        TypedResults.Ok(await grains.GetGrain<IWebhooksGrain>(ApiRequest.Tenant(context, tenant)).List());
 
     private static async Task<IResult> Add(HttpContext context, IGrainFactory grains, WebhookAddBody body, string? tenant)
     {
         try
         {
-            var created = await grains.GetGrain<IWebhooksGrain>(Tenant(context, tenant)).Add(new WebhookRequest(body.Url ?? "", body.Events ?? []));
+            var created = await grains.GetGrain<IWebhooksGrain>(ApiRequest.Tenant(context, tenant)).Add(new WebhookRequest(body.Url ?? "", body.Events ?? []));
             return TypedResults.Created($"{context.Request.Path.Value?.TrimEnd('/')}/{created.Webhook.Id}", new { secret = created.Secret, webhook = created.Webhook });
         }
         catch (WebhookException refusal)
@@ -47,7 +47,7 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> Remove(HttpContext context, IGrainFactory grains, string id, string? tenant)
     {
-        var name = Tenant(context, tenant);
+        var name = ApiRequest.Tenant(context, tenant);
         return await grains.GetGrain<IWebhooksGrain>(name).Remove(id)
             ? TypedResults.NoContent()
             : TypedResults.Problem($"tenant '{name}' has no webhook '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "No such webhook");
@@ -57,7 +57,7 @@ public static class WebhookEndpoints
     {
         try
         {
-            var result = await grains.GetGrain<IWebhooksGrain>(Tenant(context, tenant)).Test(id);
+            var result = await grains.GetGrain<IWebhooksGrain>(ApiRequest.Tenant(context, tenant)).Test(id);
             // The ping was sent either way: what the receiver answered is the result, not an error of this call.
             return TypedResults.Ok(new
             {
@@ -75,8 +75,6 @@ public static class WebhookEndpoints
             return Refused(refusal);
         }
     }
-
-    private static string Tenant(HttpContext context, string? tenant) => ApiRequest.Tenant(context, tenant);
 
     /// <summary>An invalid request names its field (the engine's message starts with it); a missing webhook is a 404.</summary>
     private static IResult Refused(WebhookException refusal)
