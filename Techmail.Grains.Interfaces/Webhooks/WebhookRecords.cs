@@ -22,7 +22,8 @@ public sealed record WebhookInfo(
     [property: Id(7)] WebhookCounts Deliveries);
 
 /// <param name="Queued">Deliveries waiting for their first try or a retry.</param>
-/// <param name="Failed">Deliveries given up on (past the retry time, or the webhook disabled), with <paramref name="LastError"/>.</param>
+/// <param name="Delivered">Deliveries the receiver took, within the retention of ended deliveries (a week by default).</param>
+/// <param name="Failed">Deliveries given up on (past the retry time, or the webhook disabled), with <paramref name="LastError"/>; within the same retention.</param>
 [GenerateSerializer, Immutable, Alias("Techmail.WebhookCounts")]
 public sealed record WebhookCounts(
     [property: Id(0)] long Queued,

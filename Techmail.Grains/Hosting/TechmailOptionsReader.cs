@@ -227,6 +227,9 @@ public static class TechmailOptionsReader
                 case "removedmailboxretentiondays":
                     options = options with { Retention = options.Retention with { RemovedMailboxes = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
                     break;
+                case "finishedwebhookretentiondays":
+                    options = options with { Retention = options.Retention with { FinishedWebhookDeliveries = TimeSpan.FromDays(Count(key, value, 1, 3650, errors)) } };
+                    break;
                 case "secureupdate":
                     options = options with { Incidents = options.Incidents with { SecureUpdate = Flag(key, value, errors) } };
                     break;
@@ -334,7 +337,7 @@ public static class TechmailOptionsReader
         "HttpPort", "HttpAddress", "PublicUrl", "MailingRetryDelaysSeconds", "Dashboard", "LogFormat", "TraceSampleRatio",
         "MaxConcurrentPolls", "MaxSessionsPerHost", "MinSessionsPerHost", "SessionsPerAccount", "HostLimits", "ImapPoolMaxConnections", "ImapPoolMaxPerAccount", "ImapPoolIdleSeconds", "PollBatchSize", "Pop3MessagesPerSession", "MaxDownloadMegabytes", "RetryAttempts", "CircuitBreakSeconds",
         "PollStepSeconds", "PollBudgetMinutes",
-        "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays",
+        "TraceRetentionDays", "MemoryBudgetMegabytes", "SentBodyRetentionDays", "DroppedQuarantineRetentionDays", "RemovedMailboxRetentionDays", "FinishedWebhookRetentionDays",
         "SecureUpdate", "CreateContacts", "SolvedReplies", "FloodMaxMessages", "FloodWindowMinutes", "DuplicateWindowHours",
         "AcknowledgementSubject", "AcknowledgementBody", "ReplyMarker",
         "WebhookAllowPrivateAddresses", "WebhookTimeoutSeconds", "WebhookConcurrencyPerHost", "WebhookFirstRetrySeconds", "WebhookGiveUpHours",

@@ -18,6 +18,13 @@ public sealed record RetentionPolicy
     /// </summary>
     public TimeSpan RemovedMailboxes { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// A webhook delivery once it ended (delivered, or given up on), counted from then. A pending one is never deleted.
+    /// Its event id only guards against a change written twice within minutes (a batch redone after a crash), and the
+    /// failures <c>webhook list</c> shows are the recent ones; a week keeps both with room while the queue stays bounded.
+    /// </summary>
+    public TimeSpan FinishedWebhookDeliveries { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>How often the sweep runs; what it leaves is at most this much past its retention.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromHours(1);
 }

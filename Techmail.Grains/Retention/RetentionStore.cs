@@ -45,6 +45,16 @@ public sealed class RetentionStore(TechmailDatabase database)
             [("@before", droppedBefore.UtcDateTime)],
             cancellationToken);
 
+    /// <summary>Deletes webhook deliveries that ended (delivered or failed) before <paramref name="finishedBefore"/>.</summary>
+    public Task<int> DeleteFinishedWebhookDeliveries(DateTimeOffset finishedBefore, CancellationToken cancellationToken) =>
+        InChunks(
+            """
+            DELETE FROM techmail_webhook_deliveries
+            WHERE id IN (SELECT id FROM techmail_webhook_deliveries WHERE state IN ('delivered', 'failed') AND updated_utc < @before LIMIT @take)
+            """,
+            [("@before", finishedBefore.UtcDateTime)],
+            cancellationToken);
+
     /// <summary>Mailboxes removed before <paramref name="removedBefore"/> and not added again since.</summary>
     public async Task<IReadOnlyList<RemovedMailbox>> RemovedBefore(DateTimeOffset removedBefore, CancellationToken cancellationToken)
     {

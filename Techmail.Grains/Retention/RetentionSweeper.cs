@@ -5,7 +5,7 @@ namespace Techmail.Retention;
 
 /// <summary>
 /// Once an hour (<see cref="RetentionPolicy.Interval"/>), lets go of what is kept only for looking back: the bodies of
-/// sent outbox mail and of dropped quarantined mail, and everything a removed mailbox left. One job for the silo rather
+/// sent outbox mail and of dropped quarantined mail, ended webhook deliveries, and everything a removed mailbox left. One job for the silo rather
 /// than one per grain: a removed mailbox has no grain left to do it, and a sent body no reason to wake one. Every silo
 /// of a cluster runs it; the deletes are the same whoever runs them.
 /// </summary>
@@ -26,8 +26,8 @@ public sealed class RetentionSweeper(RetentionStore store, RetentionPolicy polic
                     if (report.Any)
                     {
                         logger.LogInformation(
-                            "Retention: {Sent} sent bodies and {Dropped} dropped quarantine bodies emptied; {Mailboxes} removed mailboxes forgotten ({Rows} rows)",
-                            report.SentBodies, report.DroppedBodies, report.MailboxesForgotten, report.MailboxRows);
+                            "Retention: {Sent} sent bodies and {Dropped} dropped quarantine bodies emptied; {Mailboxes} removed mailboxes forgotten ({Rows} rows); {Webhooks} ended webhook deliveries deleted",
+                            report.SentBodies, report.DroppedBodies, report.MailboxesForgotten, report.MailboxRows, report.WebhookDeliveries);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -49,6 +49,7 @@ public sealed class RetentionSweeper(RetentionStore store, RetentionPolicy polic
         var now = time.GetUtcNow();
         var sent = await store.DropSentBodies(now - policy.SentBodies, cancellationToken);
         var dropped = await store.DropDroppedBodies(now - policy.DroppedQuarantine, cancellationToken);
+        var webhooks = await store.DeleteFinishedWebhookDeliveries(now - policy.FinishedWebhookDeliveries, cancellationToken);
         var forgotten = 0;
         long rows = 0;
         foreach (var mailbox in await store.RemovedBefore(now - policy.RemovedMailboxes, cancellationToken))
@@ -57,6 +58,6 @@ public sealed class RetentionSweeper(RetentionStore store, RetentionPolicy polic
             forgotten++;
         }
 
-        return new RetentionReport(sent, dropped, forgotten, rows);
+        return new RetentionReport(sent, dropped, forgotten, rows, webhooks);
     }
 }
