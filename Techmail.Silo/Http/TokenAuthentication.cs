@@ -38,6 +38,7 @@ public static class TokenAuthentication
     public static IServiceCollection AddTechmailSignIn(this IServiceCollection services)
     {
         services.AddSingleton<SignInSessions>();
+        services.AddSingleton<RefusalThrottle>();
         services.AddSingleton<HttpAccessAudit>();
         // No default scheme: only endpoints that ask for a policy pay for reading tokens; /healthz and /metrics never do.
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(Scheme, null);

@@ -54,6 +54,29 @@ public sealed class DashboardSignInTests
     }
 
     [Fact]
+    public async Task A_flood_of_made_up_tokens_is_refused_every_time_and_audited_within_the_sources_allowance()
+    {
+        using var data = new TempDirectory("techmail-dashboard-flood");
+        await using var silo = await SiloProcess.Start(data.Path, extraArgs: ["--Techmail:Dashboard=true"]);
+        using var http = Client(silo);
+
+        for (var i = 0; i < 80; i++)
+        {
+            using var refused = await Get(http, "dashboard", bearer: $"tm1_{i:000000000000}_made-up-secret");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        // The operator is not locked out by the flood: the allowance limits what is written, not who gets in.
+        Assert.Equal(HttpStatusCode.OK, (await Get(http, "dashboard/", html: true, bearer: Operator(silo))).StatusCode);
+
+        // One source, well within a minute: the first refusals are written one by one, the rest only counted, so
+        // whoever can reach the port cannot fill the database or bury the log.
+        var written = await Audit(data, "access.refused");
+        Assert.Equal(Techmail.Silo.Http.RefusalThrottle.WrittenPerWindow, written.Count);
+        Assert.Equal("token 000000000000", written[0].Actor);
+    }
+
+    [Fact]
     public async Task A_signed_in_browser_keeps_a_session_cookie_that_ends_when_its_token_is_revoked()
     {
         using var data = new TempDirectory("techmail-dashboard-session");
