@@ -18,10 +18,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
     private static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(5);
     private const int FailuresShown = 5;
 
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _drain;
-    private bool _wokenDuringDrain;
-    private WakeSchedule? _wakes;
+    private DrainLoop? _loop;
     private DateTimeOffset? _pausedUntil;
     private string? _held;
     // The settings that were refused (login, certificate): different settings end the hold at once.
@@ -29,12 +26,12 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
     private string? _lastError;
 
     private string Tenant => MailboxKey.Parse(this.GetPrimaryKeyString()).Tenant;
-    private WakeSchedule Wakes => _wakes ??= new WakeSchedule(this, ResumeReminder, ResumePeriod, StartDrain);
+    private DrainLoop Loop => _loop ??= new DrainLoop(this, ResumeReminder, ResumePeriod, DrainOnce, Schedule, Failed);
     private string Mailbox => MailboxKey.Parse(this.GetPrimaryKeyString()).Mailbox;
 
     public Task Wake()
     {
-        StartDrain();
+        Loop.Start();
         return Task.CompletedTask;
     }
 
@@ -46,14 +43,13 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
             (_pausedUntil, _refusedSettings) = (null, null);
         }
 
-        StartDrain();
+        Loop.Start();
         return Task.CompletedTask;
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        Wakes.ReminderFired();
-        StartDrain();
+        Loop.ReminderFired();
         return Task.CompletedTask;
     }
 
@@ -77,50 +73,18 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
 
     public Task<OutboxEntry?> Get(long id) => store.Get(Tenant, Mailbox, id);
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    // A send cut short is not marked sent, so the next activation sends it again (at least once, never lost).
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Loop.Stop(cancellationToken);
+
+    private TimeSpan Failed(Exception e)
     {
-        // A send cut short is not marked sent, so the next activation sends it again (at least once, never lost).
-        await using var _ = cancellationToken.Register(_stopping.Cancel);
-        if (_drain is { } drain)
-        {
-            await drain.ContinueWith(_ => { }, TaskScheduler.Current);
-        }
+        // The database or the mailbox grain did not answer: nothing was lost, try again shortly.
+        logger.LogError(e, "Outbox of {Tenant}/{Mailbox} could not drain", Tenant, Mailbox);
+        _lastError = Faults.Faults.Summary(e);
+        return policy.FirstRetry;
     }
 
-    private void StartDrain()
-    {
-        if (_drain is { IsCompleted: false })
-        {
-            _wokenDuringDrain = true;
-            return;
-        }
-
-        _drain = DrainAndSchedule();
-    }
-
-    private async Task DrainAndSchedule()
-    {
-        try
-        {
-            do
-            {
-                _wokenDuringDrain = false;
-                await DrainOnce();
-            }
-            while (_wokenDuringDrain && !_stopping.IsCancellationRequested);
-
-            await Schedule();
-        }
-        catch (Exception e) when (!_stopping.IsCancellationRequested)
-        {
-            // The database or the mailbox grain did not answer: nothing was lost, try again shortly.
-            logger.LogError(e, "Outbox of {Tenant}/{Mailbox} could not drain", Tenant, Mailbox);
-            _lastError = Faults.Faults.Summary(e);
-            Wakes.Arm(policy.FirstRetry);
-        }
-    }
-
-    private async Task DrainOnce()
+    private async Task DrainOnce(CancellationToken cancellationToken)
     {
         var mailbox = GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString());
         var outgoing = await mailbox.GetOutgoingForSending();
@@ -141,7 +105,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
         }
 
         (_held, _pausedUntil, _refusedSettings) = (null, null, null);
-        var outcome = await drainer.Drain(Tenant, Mailbox, outgoing, _stopping.Token);
+        var outcome = await drainer.Drain(Tenant, Mailbox, outgoing, cancellationToken);
         _pausedUntil = outcome.PausedUntil;
         _held = outcome.Held is { } reason ? $"{reason}; queued mail waits until the mailbox's outgoing settings change (or an hour passes)" : null;
         _refusedSettings = outcome.Held is null ? null : outgoing;
@@ -159,7 +123,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
         if (counts.Queued == 0)
         {
             (_held, _pausedUntil, _refusedSettings, _lastError) = (null, null, null, null);
-            await Wakes.Idle();
+            await Loop.Wakes.Idle();
             return;
         }
 
@@ -173,7 +137,7 @@ public sealed class OutboxGrain(OutboxDrainer drainer, OutboxStore store, Outbox
             next = _pausedUntil is { } until && until < recheck ? until : recheck;
         }
 
-        await Wakes.Waiting(next - now);
+        await Loop.Wakes.Waiting(next - now);
     }
 
     private async Task<string> WhyNotSending(IMailboxGrain mailbox)

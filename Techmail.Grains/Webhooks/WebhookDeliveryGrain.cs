@@ -16,81 +16,50 @@ public sealed class WebhookDeliveryGrain(WebhookDrainer drainer, WebhookStore st
     internal const string ResumeReminder = "resume";
     private static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(1);
 
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _drain;
-    private bool _wokenDuringDrain;
-    private WakeSchedule? _wakes;
+    private DrainLoop? _loop;
 
     private string Tenant => this.GetPrimaryKeyString();
-    private WakeSchedule Wakes => _wakes ??= new WakeSchedule(this, ResumeReminder, ResumePeriod, StartDrain);
+    private DrainLoop Loop => _loop ??= new DrainLoop(this, ResumeReminder, ResumePeriod, DrainOnce, Schedule, Failed);
 
     public Task Wake()
     {
-        StartDrain();
+        Loop.Start();
         return Task.CompletedTask;
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        Wakes.ReminderFired();
-        StartDrain();
+        Loop.ReminderFired();
         return Task.CompletedTask;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    // An attempt cut short is not marked, and is sent again when its lease ends.
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Loop.Stop(cancellationToken);
+
+    private async Task DrainOnce(CancellationToken cancellationToken)
     {
-        // An attempt cut short is not marked, and is sent again when its lease ends.
-        await using var _ = cancellationToken.Register(_stopping.Cancel);
-        if (_drain is { } drain)
+        var outcome = await drainer.Drain(Tenant, cancellationToken);
+        if (outcome.Delivered + outcome.Retried + outcome.Failed > 0)
         {
-            await drain.ContinueWith(_ => { }, TaskScheduler.Current);
+            logger.LogInformation("Webhooks of {Tenant}: {Delivered} delivered, {Retried} to retry, {Failed} given up", Tenant, outcome.Delivered, outcome.Retried, outcome.Failed);
         }
     }
 
-    private void StartDrain()
+    private TimeSpan Failed(Exception e)
     {
-        if (_drain is { IsCompleted: false })
-        {
-            _wokenDuringDrain = true;
-            return;
-        }
-
-        _drain = DrainAndSchedule();
-    }
-
-    private async Task DrainAndSchedule()
-    {
-        try
-        {
-            do
-            {
-                _wokenDuringDrain = false;
-                var outcome = await drainer.Drain(Tenant, _stopping.Token);
-                if (outcome.Delivered + outcome.Retried + outcome.Failed > 0)
-                {
-                    logger.LogInformation("Webhooks of {Tenant}: {Delivered} delivered, {Retried} to retry, {Failed} given up", Tenant, outcome.Delivered, outcome.Retried, outcome.Failed);
-                }
-            }
-            while (_wokenDuringDrain && !_stopping.IsCancellationRequested);
-
-            await Schedule();
-        }
-        catch (Exception e) when (!_stopping.IsCancellationRequested)
-        {
-            // The database did not answer: nothing was lost, the rows wait; try again shortly.
-            logger.LogError(e, "Webhook deliveries of {Tenant} could not drain", Tenant);
-            Wakes.Arm(policy.FirstRetry);
-        }
+        // The database did not answer: nothing was lost, the rows wait; try again shortly.
+        logger.LogError(e, "Webhook deliveries of {Tenant} could not drain", Tenant);
+        return policy.FirstRetry;
     }
 
     private async Task Schedule()
     {
         if (await store.NextDue(Tenant) is not { } next)
         {
-            await Wakes.Idle();
+            await Loop.Wakes.Idle();
             return;
         }
 
-        await Wakes.Waiting(next - time.GetUtcNow());
+        await Loop.Wakes.Waiting(next - time.GetUtcNow());
     }
 }
