@@ -219,6 +219,9 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--poll-interval <DURATION>"), Description("How often to poll, e.g. 5m, 90s, 1h (minimum 1m).")]
     public string? PollInterval { get; init; }
 
+    [CommandOption("--retry-window <DAYS>"), Description("Marketing: how many days after a recipient's first send its soft bounces are retried by this mailbox's mailings (more than 0, at most 30; 'default' for 7). A mailing's own --retry-window wins.")]
+    public string? RetryWindow { get; init; }
+
     [CommandOption("--smime-sign <BOOL>"), Description("S/MIME: sign all outgoing mail with the mailbox's certificate (found by its From address).")]
     public bool? SmimeSign { get; init; }
 

@@ -53,6 +53,11 @@ public static class MailboxRendering
         }
 
         Row("Poll interval", Duration(s.PollInterval));
+        if (s.Type == MailboxType.Marketing)
+        {
+            Row("Soft-bounce retry window", $"{s.EffectiveSoftBounceRetryWindow.TotalDays:0.##} days" + (s.SoftBounceRetryWindow is null ? " (default)" : ""));
+        }
+
         foreach (var f in s.DiscardFilters)
         {
             Row("Discard filter", $"{f.Name}: {(f.Field == FilterField.Header ? $"header {f.HeaderName}" : f.Field.ToString())} {f.Match} '{f.Value}'");

@@ -74,8 +74,17 @@ public static class MailboxSettingsBuilder
             RejectForwardAddresses = forwards,
             PollInterval = o.PollInterval is null ? s.PollInterval : ParseDuration("--poll-interval", o.PollInterval),
             Smime = ApplySmime(s.Smime, o),
+            SoftBounceRetryWindow = o.RetryWindow is null ? s.SoftBounceRetryWindow : ParseRetryWindow(o.RetryWindow),
         };
     }
+
+    /// <summary>A number of days, or "default" for the engine's 7; whether it is in bounds is the engine's to say.</summary>
+    public static TimeSpan? ParseRetryWindow(string text) =>
+        text.Trim().Equals("default", StringComparison.OrdinalIgnoreCase) ? null
+        : double.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var days) && double.IsFinite(days)
+            && Math.Abs(days) <= TimeSpan.MaxValue.TotalDays
+            ? TimeSpan.FromDays(days)
+            : throw new CommandFailure($"--retry-window '{text}': expected a number of days such as 7 or 1.5, or 'default'.");
 
     private static SmimeSettings? ApplySmime(SmimeSettings? current, MailboxEditSettings o)
     {

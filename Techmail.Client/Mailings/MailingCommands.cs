@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Techmail.Client.Infrastructure;
+using Techmail.Mailboxes;
 using Techmail.Mailings;
 using Techmail.Outgoing;
 
@@ -25,7 +26,7 @@ public sealed class MailingSendSettings : GlobalSettings
     [CommandOption("--rate <PER_MINUTE>"), Description("At most this many recipients a minute (default: as fast as the relay takes them).")]
     public int? Rate { get; init; }
 
-    [CommandOption("--retry-window <DAYS>"), Description("How long soft-bounced recipients are retried after their first send (default 7).")]
+    [CommandOption("--retry-window <DAYS>"), Description("How long soft-bounced recipients are retried after their first send (default: the mailbox's retry window, 7 days unless it sets one).")]
     public double? RetryWindowDays { get; init; }
 
     [CommandOption("--request-id <ID>"), Description("Keys the mailing: run again with the same id (after a timeout), nothing new is made or sent.")]
@@ -70,9 +71,9 @@ public sealed class MailingSendCommand : TechmailCommand<MailingSendSettings>
             throw new CommandFailure("--rate must be a positive number of recipients a minute.");
         }
 
-        if (o.RetryWindowDays is <= 0 or > 30)
+        if (o.RetryWindowDays is { } days && !MailboxSettings.IsSoftBounceRetryWindow(TimeSpan.FromDays(days)))
         {
-            throw new CommandFailure("--retry-window must be more than 0 and at most 30 days.");
+            throw new CommandFailure($"--retry-window must be more than 0 and at most {MailboxSettings.MaximumSoftBounceRetryWindow.TotalDays:0} days.");
         }
 
         foreach (var file in new[] { o.Recipients, o.Message })

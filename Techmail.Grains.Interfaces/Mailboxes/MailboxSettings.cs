@@ -2,6 +2,10 @@ namespace Techmail.Mailboxes;
 
 /// <summary>Everything an admin configures on one mailbox.</summary>
 /// <param name="RejectForwardAddresses">Rejected messages are forwarded here whole; empty sends them to quarantine.</param>
+/// <param name="SoftBounceRetryWindow">
+/// Marketing only: how long after a recipient's first send its soft bounces are retried by the mailings sent through
+/// this mailbox; null for <see cref="DefaultSoftBounceRetryWindow"/>.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Techmail.MailboxSettings")]
 public sealed record MailboxSettings(
     [property: Id(0)] MailboxType Type,
@@ -12,10 +16,24 @@ public sealed record MailboxSettings(
     [property: Id(5)] AttachmentPolicy Attachments,
     [property: Id(6)] IReadOnlyList<string> RejectForwardAddresses,
     [property: Id(7)] TimeSpan PollInterval,
-    [property: Id(8)] SmimeSettings? Smime = null)
+    [property: Id(8)] SmimeSettings? Smime = null,
+    [property: Id(9)] TimeSpan? SoftBounceRetryWindow = null)
 {
     public static TimeSpan DefaultPollInterval { get; } = TimeSpan.FromMinutes(5);
     public static TimeSpan MinimumPollInterval { get; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>RightNow's soft-bounce retry window, for a Marketing mailbox that sets none.</summary>
+    public static TimeSpan DefaultSoftBounceRetryWindow { get; } = TimeSpan.FromDays(7);
+
+    /// <summary>The longest retry window a mailbox or a mailing may ask for.</summary>
+    public static TimeSpan MaximumSoftBounceRetryWindow { get; } = TimeSpan.FromDays(30);
+
+    /// <summary>Whether a window is within the bounds a mailbox or a mailing may set (more than zero, at most 30 days).</summary>
+    public static bool IsSoftBounceRetryWindow(TimeSpan window) => window > TimeSpan.Zero && window <= MaximumSoftBounceRetryWindow;
+
+    /// <summary>The retry window a mailing through this mailbox takes when it sets none of its own.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public TimeSpan EffectiveSoftBounceRetryWindow => SoftBounceRetryWindow ?? DefaultSoftBounceRetryWindow;
 
     public MailboxDirection Direction =>
         (Incoming is null ? MailboxDirection.None : MailboxDirection.Incoming)

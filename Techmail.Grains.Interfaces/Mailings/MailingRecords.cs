@@ -21,7 +21,7 @@ public enum MailingState
 /// <param name="RequestId">Chosen by the client: the same request again is the same mailing, not a second one.</param>
 /// <param name="Fields">The merge fields the recipients carry (besides <c>email</c>), in the list's column order.</param>
 /// <param name="RatePerMinute">At most this many recipients handed to the relay a minute; null for as fast as it takes them.</param>
-/// <param name="RetryWindow">How long after the first send a soft-bounced recipient is retried; null for the default (7 days).</param>
+/// <param name="RetryWindow">How long after the first send a soft-bounced recipient is retried; null for the mailbox's window (7 days unless it sets one).</param>
 [GenerateSerializer, Immutable, Alias("Techmail.MailingDraft")]
 public sealed record MailingDraft(
     [property: Id(0)] string Mailbox,

@@ -3,10 +3,15 @@ using MimeKit;
 namespace Techmail.Bounces;
 
 /// <summary>
-/// A mail client answering a List-Unsubscribe mailto: link (RFC 2369) on its user's behalf. Such clients mark the
+/// A mail client answering a List-Unsubscribe mailto: link (RFC 2369) on its user's behalf. Some clients mark the
 /// request as automatic (Apple Mail adds "Auto-Submitted: auto-replied" and "X-Apple-Unsubscribe: true"), so it would
-/// pass for an out-of-office reply; it is the recipient opting out, which is a complaint-class signal.
+/// pass for an out-of-office reply; others send the link's subject like any mail, with or without a body. Either way
+/// it is the recipient opting out, which is a complaint-class signal.
 /// </summary>
+/// <remarks>
+/// The subject alone is enough to read a message as a request: what it may then do is the tie's to decide, and only a
+/// signed VERP tag naming the sender as its recipient (or mail the tenant sent to the sender) lets it opt anyone out.
+/// </remarks>
 internal static class UnsubscribeRequest
 {
     public static bool Is(MimeMessage message)
@@ -14,9 +19,9 @@ internal static class UnsubscribeRequest
         var headers = message.Headers;
         if (headers["X-Apple-Unsubscribe"] is { } apple && apple.Trim().Equals("true", StringComparison.OrdinalIgnoreCase))
             return true;
-        // Other clients send the bare command the list asked for, as an automatic message.
-        return headers["Auto-Submitted"] is { } auto && !auto.Trim().StartsWith("no", StringComparison.OrdinalIgnoreCase)
-            && message.Subject is { } subject && subject.Trim().Equals("unsubscribe", StringComparison.OrdinalIgnoreCase);
+        // The bare command the link asks for ("?subject=unsubscribe"), marked automatic or not: a client that sends it
+        // as ordinary mail, or a person who types it, means the same.
+        return message.Subject is { } subject && subject.Trim().Equals("unsubscribe", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The mailbox that opted out: the request's author.</summary>

@@ -80,6 +80,18 @@ public static class MailboxSettingsValidator
             Fail("smime", "signing or encrypting needs outgoing settings (the From address picks the mailbox's certificate).");
         }
 
+        if (settings.SoftBounceRetryWindow is { } window)
+        {
+            if (settings.Type != MailboxType.Marketing)
+            {
+                Fail("softBounceRetryWindow", "is for Marketing mailboxes, whose mailings retry soft-bounced recipients; a Service mailbox sends no mailings.");
+            }
+            else if (!MailboxSettings.IsSoftBounceRetryWindow(window))
+            {
+                Fail("softBounceRetryWindow", $"must be more than zero and at most {MailboxSettings.MaximumSoftBounceRetryWindow.TotalDays:0} days; got {window}.");
+            }
+        }
+
         return errors;
     }
 

@@ -3,9 +3,6 @@ namespace Techmail.Mailings;
 /// <summary>How mailings pace themselves and retry soft bounces; tests shorten the times.</summary>
 public sealed record MailingPolicy
 {
-    /// <summary>RightNow's soft-bounce retry window: a soft-bounced recipient is retried this long after its first send.</summary>
-    public TimeSpan RetryWindow { get; init; } = TimeSpan.FromDays(7);
-
     /// <summary>The waits after a recipient's first, second, ... soft bounce; the last repeats.</summary>
     public IReadOnlyList<TimeSpan> SoftRetryDelays { get; init; } =
         [TimeSpan.FromHours(1), TimeSpan.FromHours(4), TimeSpan.FromHours(12), TimeSpan.FromHours(24), TimeSpan.FromHours(48)];

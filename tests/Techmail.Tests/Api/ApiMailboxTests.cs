@@ -92,7 +92,10 @@ public abstract class ApiMailboxTests(SiloProcessFixture fixture)
         using var api = ApiClient.Operator(fixture.Silo);
         foreach (var name in new[] { "alpha", "bravo", "charlie" })
         {
-            using var created = await api.Post("mailboxes?tenant=apipages", new { name, settings = Settings(1110, TimeSpan.FromMinutes(5)) with { Incoming = Settings(1110, TimeSpan.FromMinutes(5)).Incoming! with { Account = name } } });
+            var settings = Settings(1110, TimeSpan.FromMinutes(5)) with { Incoming = Settings(1110, TimeSpan.FromMinutes(5)).Incoming! with { Account = name } };
+            // One Marketing mailbox with a retry window of its own, which must come back from storage and travel too.
+            settings = name == "charlie" ? settings with { Type = MailboxType.Marketing, SoftBounceRetryWindow = TimeSpan.FromDays(2) } : settings;
+            using var created = await api.Post("mailboxes?tenant=apipages", new { name, settings });
             await ApiClient.Body(created, HttpStatusCode.Created);
         }
 
@@ -121,6 +124,8 @@ public abstract class ApiMailboxTests(SiloProcessFixture fixture)
         var masked = await api.Ok("mailbox-export?tenant=apicopies");
         Assert.All(masked.EnumerateArray(), e => Assert.Equal(Secret.Mask, e.GetProperty("settings").GetProperty("incoming").GetProperty("password").GetString()));
         Assert.Equal(3, (await api.Ok("mailboxes?tenant=apicopies")).GetProperty("items").GetArrayLength());
+        Assert.Equal("2.00:00:00", (await api.Ok("mailboxes/charlie?tenant=apicopies")).GetProperty("settings").GetProperty("softBounceRetryWindow").GetString());
+        Assert.Equal(JsonValueKind.Null, (await api.Ok("mailboxes/alpha?tenant=apicopies")).GetProperty("settings").GetProperty("softBounceRetryWindow").ValueKind);
     }
 }
 

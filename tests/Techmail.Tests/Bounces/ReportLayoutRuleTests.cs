@@ -43,6 +43,28 @@ public sealed class ReportLayoutRuleTests
     }
 
     [Fact]
+    public void A_mail_client_s_plain_unsubscribe_with_an_empty_body_is_feedback_but_a_reply_about_it_is_not()
+    {
+        var judy = Single(Classify("""
+            From: judy@dest.test
+            To: bounces+m1-2-1-abcdefghijklm@sender.test
+            Subject: unsubscribe
+
+            """));
+        Assert.Equal("judy@dest.test", judy.Recipient);
+        Assert.Equal(BounceReason.Feedback, judy.Reason);
+        Assert.Equal("opt-out", judy.Diagnostic);
+
+        Assert.False(Classify("""
+            From: judy@dest.test
+            To: bounces@sender.test
+            Subject: Re: unsubscribe
+
+            I did not ask to be unsubscribed.
+            """).IsBounce);
+    }
+
+    [Fact]
     public void A_program_recipient_s_command_line_is_not_a_diagnosis()
     {
         var kim = Single(Classify("""

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Techmail.Tests.Support;
+using static Techmail.Tests.Mailings.MailingCommands;
 
 namespace Techmail.Tests.Mailings;
 
@@ -11,8 +12,6 @@ namespace Techmail.Tests.Mailings;
 /// </summary>
 public sealed class MailingEndToEndTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-
     [Fact]
     public async Task A_mailing_of_50_suppresses_sends_once_and_attributes_every_bounce_complaint_and_unsubscribe_to_its_recipient()
     {
@@ -181,9 +180,6 @@ public sealed class MailingEndToEndTests
 
     private static string Address(int n) => $"r{n:00}@example.net";
 
-    private static ReceivedMail Mail(SmtpSink smtp, string address) =>
-        smtp.Messages.Last(m => m.Recipients.Contains(address, StringComparer.OrdinalIgnoreCase));
-
     private static string Unsubscribe(ReceivedMail mail) =>
         mail.Message.Headers["List-Unsubscribe"]!.Split(',').Select(p => p.Trim().Trim('<', '>')).Single(p => p.StartsWith("http", StringComparison.Ordinal));
 
@@ -197,29 +193,6 @@ public sealed class MailingEndToEndTests
         }
 
         await File.WriteAllTextAsync(list, csv.ToString());
-        return (await cli.Ok("mailing", "send", "--mailbox", "news", "--recipients", list, "--message", message, "--name", name)).Trim();
-    }
-
-    private static async Task<JsonElement> Report(Cli cli, string id) =>
-        JsonDocument.Parse(await cli.Ok("mailing", "show", id, "--json")).RootElement.GetProperty("report").Clone();
-
-    private static async Task<JsonElement> Until(Cli cli, string id, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var report = await Report(cli, id);
-            if (done(report))
-            {
-                return report;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"mailing {id} never got there: {report}");
-            }
-
-            await Task.Delay(500);
-        }
+        return await MailingCommands.Send(cli, "news", list, message, name);
     }
 }

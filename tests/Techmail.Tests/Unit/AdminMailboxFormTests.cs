@@ -67,6 +67,27 @@ public sealed class AdminMailboxFormTests
     }
 
     [Fact]
+    public void The_retry_window_goes_through_the_form_in_days_empty_for_the_default_and_a_service_mailbox_is_told_next_to_the_field()
+    {
+        var stored = Samples.Marketing() with { SoftBounceRetryWindow = TimeSpan.FromDays(1.5) };
+        var shown = MailboxForm.From(stored, "news");
+        Assert.Equal("1.5", shown[F.SoftBounceRetryWindow]);
+        Assert.Equal(TimeSpan.FromDays(1.5), Post(shown).ToSettings(stored)!.SoftBounceRetryWindow);
+        Assert.Null(Post(shown, (F.SoftBounceRetryWindow, "")).ToSettings(stored)!.SoftBounceRetryWindow);
+
+        var service = Post(MailboxForm.Blank(MailboxType.Service),
+            (F.Host, "mail.example.com"), (F.Account, "support"), (F.Password, "s3cret"), (F.SoftBounceRetryWindow, "3"));
+        var settings = service.ToSettings(stored: null);
+        Assert.NotNull(settings);
+        service.AddEngineErrors(MailboxSettingsValidator.Validate(settings));
+        Assert.Contains("Marketing mailboxes", Assert.Single(service.ErrorsFor(F.SoftBounceRetryWindow)));
+
+        var huge = Post(MailboxForm.Blank(MailboxType.Marketing), (F.SoftBounceRetryWindow, "99999999"));
+        Assert.Null(huge.ToSettings(null));
+        Assert.Single(huge.ErrorsFor(F.SoftBounceRetryWindow));
+    }
+
+    [Fact]
     public void Text_that_is_not_a_number_is_refused_by_the_form_naming_the_field()
     {
         var form = Post(MailboxForm.Blank(MailboxType.Service), (F.Port, "9x"), (F.PollInterval, "five"), (F.MaxAttachment, "10MB"));

@@ -133,6 +133,36 @@ public sealed class MailboxSettingsValidatorTests
     public void Poll_interval_is_at_least_a_minute_and_at_most_a_day(int seconds, bool refused) =>
         Assert.Equal(refused, Fields(Samples.Service() with { PollInterval = TimeSpan.FromSeconds(seconds) }).Contains("pollInterval"));
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(0.0, true)]
+    [InlineData(-1.0, true)]
+    [InlineData(0.5, false)]
+    [InlineData(1.0, false)]
+    [InlineData(30.0, false)]
+    [InlineData(30.01, true)]
+    public void A_marketing_mailbox_s_retry_window_is_more_than_zero_and_at_most_30_days(double? days, bool refused)
+    {
+        var settings = Samples.Marketing() with { SoftBounceRetryWindow = days is { } d ? TimeSpan.FromDays(d) : null };
+        var errors = MailboxSettingsValidator.Validate(settings);
+        Assert.Equal(refused, errors.Any(e => e.Field == "softBounceRetryWindow"));
+        if (refused)
+        {
+            Assert.StartsWith("must be more than zero and at most 30 days", errors.Single(e => e.Field == "softBounceRetryWindow").Message);
+        }
+
+        Assert.Equal(days is { } set ? TimeSpan.FromDays(set) : TimeSpan.FromDays(7), settings.EffectiveSoftBounceRetryWindow);
+    }
+
+    [Fact]
+    public void A_service_mailbox_has_no_retry_window_and_is_told_why()
+    {
+        var error = Assert.Single(MailboxSettingsValidator.Validate(Samples.Service() with { SoftBounceRetryWindow = TimeSpan.FromDays(1) }));
+        Assert.Equal("softBounceRetryWindow", error.Field);
+        Assert.Contains("Marketing mailboxes", error.Message);
+        Assert.Empty(Fields(Samples.Service() with { SoftBounceRetryWindow = null }));
+    }
+
     [Fact]
     public void Enabled_mailbox_needs_a_direction_and_forwarding_needs_outgoing()
     {

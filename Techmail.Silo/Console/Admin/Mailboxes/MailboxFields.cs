@@ -8,7 +8,7 @@ namespace Techmail.Silo.WebConsole.Admin.Mailboxes;
 /// </summary>
 public static class MailboxFields
 {
-    public const string Name = "name", Type = "type", PollInterval = "pollInterval";
+    public const string Name = "name", Type = "type", PollInterval = "pollInterval", SoftBounceRetryWindow = "softBounceRetryWindow";
 
     public const string HasIncoming = "incoming", Protocol = "incoming.protocol", Host = "incoming.host", Port = "incoming.port",
         Tls = "incoming.tls", Account = "incoming.account", Password = "incoming.password", AuthMechanisms = "incoming.authMechanisms",
@@ -51,7 +51,7 @@ public static class MailboxFields
     /// <summary>Every field the form shows besides the filter rows.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        Name, Type, PollInterval,
+        Name, Type, PollInterval, SoftBounceRetryWindow,
         HasIncoming, Protocol, Host, Port, Tls, Account, Password, AuthMechanisms, ProcessedFolder, Push, AllowPlaintext,
         TrustedAuthServIds, AllowAnyReplyTo, TrustCa, TrustPin, OAuthTokenUrl, OAuthClientId, OAuthClientSecret, OAuthScope, OAuthMechanism,
         HasOutgoing, EnvelopeFrom, FriendlyFrom, ReplyTo, DisplayName, RelayHost, RelayPort, RelayTls, RelayUser, RelayPassword,

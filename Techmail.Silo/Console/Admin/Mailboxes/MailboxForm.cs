@@ -70,6 +70,7 @@ public sealed partial class MailboxForm
             [F.Name] = name,
             [F.Type] = settings.Type.ToString(),
             [F.PollInterval] = Number(settings.PollInterval.TotalMinutes),
+            [F.SoftBounceRetryWindow] = settings.SoftBounceRetryWindow is { } window ? Number(window.TotalDays) : "",
         };
         var incoming = settings.Incoming;
         Flag(v, F.HasIncoming, hasIncoming ?? incoming is not null);
@@ -172,6 +173,13 @@ public sealed partial class MailboxForm
         _filterRows.Clear();
         var type = Choice<MailboxType>(F.Type);
         var interval = Decimal(F.PollInterval);
+        var retryWindow = Decimal(F.SoftBounceRetryWindow);
+        if (retryWindow is { } typed && Math.Abs((double)typed) >= TimeSpan.MaxValue.TotalDays)
+        {
+            // Past what a duration can hold at all; anything smaller reaches the engine, which names its own bounds.
+            Fail(F.SoftBounceRetryWindow, $"'{typed}' days is far too long.");
+        }
+
         var incoming = Checked(F.HasIncoming) ? Incoming() : null;
         var outgoing = Checked(F.HasOutgoing) ? Outgoing() : null;
         var maxAttachment = Decimal(F.MaxAttachment);
@@ -195,7 +203,9 @@ public sealed partial class MailboxForm
             // An interval too short or long is the engine's to refuse; the form only converts what was typed.
             interval is { } minutes ? TimeSpan.FromMinutes((double)minutes) : MailboxSettings.DefaultPollInterval,
             // Off in every respect is the same as no S/MIME settings, which is how the engine stores "off".
-            smime == SmimeSettings.Off ? null : smime);
+            smime == SmimeSettings.Off ? null : smime,
+            // Empty is the default window; one out of bounds (or on a Service mailbox) is the engine's to refuse.
+            retryWindow is { } days ? TimeSpan.FromDays((double)days) : null);
     }
 
     /// <summary>
