@@ -119,7 +119,7 @@ public sealed class ApiAccessTests(SiloProcessFixture fixture) : IClassFixture<S
         await ApiClient.Problem(asPage, HttpStatusCode.Unauthorized);
 
         // The same session still opens the console.
-        using var console = new HttpRequestMessage(HttpMethod.Get, "admin");
+        using var console = new HttpRequestMessage(HttpMethod.Get, "admin/mailboxes");
         console.Headers.Accept.ParseAdd("text/html");
         console.Headers.Add("Cookie", session);
         using var admin = await http.SendAsync(console);
