@@ -184,6 +184,10 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         await page.GotoAsync($"{fixture.BaseUrl}/incidents");
         await page.GetByRole(AriaRole.Link, new() { Name = "Unassigned" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Wrong desk" })).ToBeVisibleAsync();
+
+        // The client clears the same way, with an empty value.
+        await cli.Ok("incident", "update", reference, "--priority", "");
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(await cli.Ok("incident", "show", reference, "--json")).RootElement.GetProperty("incident").GetProperty("priority").ValueKind);
     }
 
     [Fact]
