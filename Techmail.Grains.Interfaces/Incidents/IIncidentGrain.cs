@@ -81,6 +81,10 @@ public sealed record ReplyReceipt(
     [property: Id(2)] string MessageId,
     [property: Id(3)] string Recipient);
 
+/// <summary>
+/// A change of an incident's fields: a null field stays as it is, an empty (or blank) queue, priority, category or
+/// assignee is cleared.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Techmail.IncidentChanges")]
 public sealed record IncidentChanges(
     [property: Id(0)] IncidentStatus? Status = null,

@@ -203,10 +203,10 @@ public sealed class IncidentStore(TechmailDatabase database)
         var updated = current with
         {
             Status = changes.Status ?? current.Status,
-            Queue = changes.Queue ?? current.Queue,
-            Priority = changes.Priority ?? current.Priority,
-            Category = changes.Category ?? current.Category,
-            Assignee = changes.Assignee ?? current.Assignee,
+            Queue = Field(changes.Queue, current.Queue),
+            Priority = Field(changes.Priority, current.Priority),
+            Category = Field(changes.Category, current.Category),
+            Assignee = Field(changes.Assignee, current.Assignee),
             Tags = [.. current.Tags.Union(addTags, StringComparer.OrdinalIgnoreCase)],
             RulesFired = [.. current.RulesFired.Union(addRules, StringComparer.Ordinal)],
             Updated = now,
@@ -232,6 +232,13 @@ public sealed class IncidentStore(TechmailDatabase database)
         await command.ExecuteNonQueryAsync();
         return updated;
     }
+
+    /// <summary>
+    /// A field after a change: null leaves it, blank clears it (stored as no value, as a new incident has, so list
+    /// filters and "unassigned" see one kind of empty).
+    /// </summary>
+    private static string? Field(string? change, string? current) =>
+        change is null ? current : string.IsNullOrWhiteSpace(change) ? null : change;
 
     /// <summary>
     /// The newest incident holding an entry with one of these Message-IDs (angle brackets included): a customer's

@@ -6,7 +6,7 @@ using Techmail.Incidents;
 
 namespace Techmail.Silo.Api;
 
-/// <summary>A change of an incident's fields; fields left out stay as they are.</summary>
+/// <summary>A change of an incident's fields; fields left out (or null) stay as they are, an empty string clears one.</summary>
 public sealed record IncidentPatch(string? Status, string? Queue, string? Priority, string? Category, string? Assignee);
 
 /// <summary>A reply sent as JSON (files go as multipart/form-data: fields body, status, agent and any number of files).</summary>
@@ -28,7 +28,7 @@ public static class IncidentEndpoints
         var incidents = api.MapGroup("/incidents").WithTags("Incidents");
         incidents.MapGet("", ListIncidents).WithSummary("Incidents, newest first, filtered as incident list filters them, a page at a time");
         incidents.MapGet("/{reference}", Get).WithSummary("One incident: its fields and the whole thread, attachments numbered from 1 in thread order; the ETag is its version");
-        incidents.MapPatch("/{reference}", Update).WithSummary("Change status, queue, priority, category or assignee; needs If-Match with the ETag read (any mail or change since makes it 412)")
+        incidents.MapPatch("/{reference}", Update).WithSummary("Change status, queue, priority, category or assignee (an empty string clears one); needs If-Match with the ETag read (any mail or change since makes it 412)")
             .Accepts<IncidentPatch>("application/json");
         incidents.MapGet("/{reference}/attachments/{number:int}", Attachment).WithSummary("Attachment N of the thread, byte for byte");
         incidents.MapPost("/{reference}/replies", Reply).WithSummary("Answer the contact with optional files: added to the thread and queued with the incident's tracking Message-ID")

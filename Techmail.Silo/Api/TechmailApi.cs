@@ -12,7 +12,9 @@ namespace Techmail.Silo.Api;
 
 /// <summary>
 /// The HTTP API under <c>/api/v1</c>: everything the CLI does, on the grain calls the CLI makes. Every request is
-/// authenticated by <see cref="TokenAuthentication"/> (a bearer token, or a signed-in browser's session); what the caller
+/// authenticated by <see cref="TokenAuthentication.BearerScheme"/>: a bearer token only, never the console's session
+/// cookie, so another page cannot make a signed-in browser change anything here (the console posts its own forms under
+/// antiforgery and never calls the API); what the caller
 /// may do is decided by the silo's access filter at each grain call (<see cref="GrainCallsAsCaller"/>), never here, and
 /// every refusal or error is answered as RFC 9457 problem details by <see cref="ApiProblems"/>. The OpenAPI document is
 /// at <see cref="DocumentPath"/>, the interactive reference at <see cref="ReferencePath"/>.
@@ -33,7 +35,7 @@ public static class TechmailApi
         // Enums travel by name, as the CLI's --json writes them ("Service", "Pop3"), and are read in any case.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
-            .AddAuthenticationSchemes(TokenAuthentication.Scheme)
+            .AddAuthenticationSchemes(TokenAuthentication.BearerScheme)
             .RequireAuthenticatedUser());
         services.AddOpenApi(DocumentName, o =>
         {

@@ -13,10 +13,15 @@ namespace Techmail.Silo.Http;
 /// here (<c>RequireAuthorization(TokenAuthentication.Operator)</c>); the dashboard is the first, the web console
 /// joins it with policies of its own. A refusal answers 401 (with the sign-in page to a browser) or 403, and a
 /// refusal of something presented (a wrong, revoked or expired token, a role that may not) is written to the audit log.
+/// The HTTP API uses <see cref="BearerScheme"/>, the same handler without the cookie: a browser sends its cookie with
+/// any request another page makes it send, so only what a script must put in a header on purpose is accepted there.
 /// </summary>
 public static class TokenAuthentication
 {
     public const string Scheme = "techmail-token";
+
+    /// <summary>A bearer token only: the session cookie is refused with a 401 that says to use a token (the HTTP API).</summary>
+    public const string BearerScheme = "techmail-bearer";
 
     /// <summary>The policy of pages only operators may see (the Orleans Dashboard shows every tenant's grains).</summary>
     public const string Operator = "techmail-operator";
@@ -41,7 +46,9 @@ public static class TokenAuthentication
         services.AddSingleton<RefusalThrottle>();
         services.AddSingleton<HttpAccessAudit>();
         // No default scheme: only endpoints that ask for a policy pay for reading tokens; /healthz and /metrics never do.
-        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(Scheme, null);
+        services.AddAuthentication()
+            .AddScheme<TokenAuthenticationOptions, TokenAuthenticationHandler>(Scheme, null)
+            .AddScheme<TokenAuthenticationOptions, TokenAuthenticationHandler>(BearerScheme, o => o.SessionCookie = false);
         services.AddAuthorizationBuilder()
             .AddPolicy(Operator, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireRole(nameof(Role.Operator)))
             .AddPolicy(Agent, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser()
@@ -58,16 +65,30 @@ public static class TokenAuthentication
         && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }
 
-/// <summary>The handler behind <see cref="TokenAuthentication.Scheme"/>.</summary>
+/// <summary>What a scheme of <see cref="TokenAuthenticationHandler"/> accepts besides a bearer token.</summary>
+public sealed class TokenAuthenticationOptions : AuthenticationSchemeOptions
+{
+    /// <summary>Whether the console's session cookie signs a request in; false for the HTTP API.</summary>
+    public bool SessionCookie { get; set; } = true;
+}
+
+/// <summary>The handler behind <see cref="TokenAuthentication.Scheme"/> and <see cref="TokenAuthentication.BearerScheme"/>.</summary>
 public sealed class TokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    IOptionsMonitor<TokenAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     TokenVerifier verifier,
     SignInSessions sessions,
-    HttpAccessAudit audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    HttpAccessAudit audit) : AuthenticationHandler<TokenAuthenticationOptions>(options, logger, encoder)
 {
     private const string ActorItem = "techmail.actor", AuditedItem = "techmail.audited";
+
+    /// <summary>
+    /// Why the API refuses a session cookie. The cookie is SameSite=Strict, but a page of a sibling host is the same
+    /// site, and a browser would send the cookie with its form: a token in a header is what no other page can add.
+    /// </summary>
+    public const string CookieRefused =
+        "the API takes a token in Authorization: Bearer TOKEN, not the console's session cookie (another page could make a browser send the cookie); create a token with 'techmail token create' or on the console's Tokens page";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -83,6 +104,13 @@ public sealed class TokenAuthenticationHandler(
         if (Request.Cookies[TokenAuthentication.CookieName] is not { Length: > 0 } session)
         {
             return AuthenticateResult.NoResult();
+        }
+
+        if (!Options.SessionCookie)
+        {
+            // Not audited: a signed-in person opening an API address in the browser is no attack, and a forged
+            // request is refused before it does anything. The session itself stays good for the console.
+            return Refused(CookieRefused, "anonymous", audited: false);
         }
 
         if (sessions.TokenIdOf(session) is not { } tokenId)
@@ -121,7 +149,7 @@ public sealed class TokenAuthenticationHandler(
             Logger.LogInformation("Asked {Path} to sign in: {Reason}", Request.Path, reason ?? "no token given");
         }
 
-        if (Request.Cookies.ContainsKey(TokenAuthentication.CookieName) && reason is not null)
+        if (Options.SessionCookie && Request.Cookies.ContainsKey(TokenAuthentication.CookieName) && reason is not null)
         {
             SignInEndpoints.ForgetCookie(Context);
         }
@@ -146,7 +174,8 @@ public sealed class TokenAuthenticationHandler(
 
     private async Task Answer(string reason, string? returnPath)
     {
-        if (TokenAuthentication.WantsPage(Request))
+        // The API answers problem details even to a browser: its sign-in page would only lead back to a refused cookie.
+        if (Options.SessionCookie && TokenAuthentication.WantsPage(Request))
         {
             await SignInPage.Write(Context, returnPath, reason);
         }
@@ -159,8 +188,8 @@ public sealed class TokenAuthenticationHandler(
         }
     }
 
-    private static AuthenticateResult Success(Caller caller, string tokenId) =>
-        AuthenticateResult.Success(new AuthenticationTicket(HttpCaller.Principal(caller, tokenId), TokenAuthentication.Scheme));
+    private AuthenticateResult Success(Caller caller, string tokenId) =>
+        AuthenticateResult.Success(new AuthenticationTicket(HttpCaller.Principal(caller, tokenId), Scheme.Name));
 
     private static AuthenticateResult Refused(string reason, string actor, bool audited) =>
         AuthenticateResult.Fail(reason, new AuthenticationProperties(new Dictionary<string, string?>

@@ -72,9 +72,10 @@
             case "j": move(1); break;
             case "k": move(-1); break;
             case "o": case "Enter": {
-                const link = selection()?.querySelector("a");
-                // Enter on the focused link opens it by itself.
-                if (!link || (e.key === "Enter" && document.activeElement === link)) { return; }
+                // Opens the selected queue row. Enter is left to what has the focus (a link, a button, the skip link's
+                // target), so it never opens something else, such as a thread entry's first attachment.
+                const link = selection()?.matches("[data-row]") ? selection().querySelector("a") : null;
+                if (!link || (e.key === "Enter" && e.target !== document.body)) { return; }
                 link.click();
                 break;
             }

@@ -1,6 +1,7 @@
 using System.Net;
 using Techmail.Mailboxes;
 using Techmail.Tests.EndToEnd;
+using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Api;
 
@@ -84,5 +85,51 @@ public sealed class ApiAccessTests(SiloProcessFixture fixture) : IClassFixture<S
         var audit = await root.Ok("audit?tenant=apiowners");
         Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "mailbox.create"
             && e.GetProperty("actor").GetString() == "owner-admin");
+    }
+
+    [Fact]
+    public async Task A_signed_in_browsers_session_cookie_is_refused_for_reads_and_writes_and_stays_good_for_the_console()
+    {
+        using var root = ApiClient.Operator(fixture.Silo);
+        var token = await root.CreateToken("apicookies", "admin", "cookie-admin");
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Silo.Http };
+        using var signedIn = await SignInForm.Post(http, token, "/");
+        Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+        var session = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("techmail_session=", StringComparison.Ordinal)).Split(';')[0];
+
+        // What another page could make the signed-in browser send: its cookie, no token. Refused before anything runs,
+        // with a body that says what to use instead, and the session is not ended by it.
+        using var browser = new ApiClient(fixture.Silo, token: null, cookie: session);
+        using var create = await browser.Post("mailboxes", new { name = "forged", settings = MailboxSettings.Empty(MailboxType.Service) });
+        var problem = await ApiClient.Problem(create, HttpStatusCode.Unauthorized);
+        Assert.Equal("Bearer", create.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Contains("Authorization: Bearer TOKEN", problem.GetProperty("detail").GetString());
+        Assert.Contains("session cookie", problem.GetProperty("detail").GetString());
+        Assert.False(create.Headers.Contains("Set-Cookie"));
+        using var remove = await browser.Delete("mailboxes/forged");
+        await ApiClient.Problem(remove, HttpStatusCode.Unauthorized);
+
+        // Reading too, even from a browser's address bar: problem details, not the console's sign-in page.
+        using var read = await browser.Send(HttpMethod.Get, "mailboxes", content: null);
+        await ApiClient.Problem(read, HttpStatusCode.Unauthorized);
+        using var page = new HttpRequestMessage(HttpMethod.Get, "api/v1/mailboxes");
+        page.Headers.Accept.ParseAdd("text/html");
+        page.Headers.Add("Cookie", session);
+        using var asPage = await http.SendAsync(page);
+        await ApiClient.Problem(asPage, HttpStatusCode.Unauthorized);
+
+        // The same session still opens the console.
+        using var console = new HttpRequestMessage(HttpMethod.Get, "admin/mailboxes");
+        console.Headers.Accept.ParseAdd("text/html");
+        console.Headers.Add("Cookie", session);
+        using var admin = await http.SendAsync(console);
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+
+        // The token the session was made from works, with or without the cookie beside it.
+        Assert.Equal(0, (await root.Ok("mailboxes?tenant=apicookies")).GetProperty("items").GetArrayLength());
+        using var withToken = new ApiClient(fixture.Silo, token, cookie: session);
+        using var created = await withToken.Post("mailboxes", new { name = "genuine", settings = MailboxSettings.Empty(MailboxType.Service) });
+        await ApiClient.Body(created, HttpStatusCode.Created);
+        Assert.Equal(["genuine"], (await root.Ok("mailboxes?tenant=apicookies")).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
     }
 }

@@ -8,7 +8,8 @@ using Techmail.Tests.Support;
 namespace Techmail.Tests.Api;
 
 /// <summary>
-/// A script's view of a silo's HTTP API: requests under <c>/api/v1/</c> with a bearer token (or none), and the checks
+/// A script's view of a silo's HTTP API: requests under <c>/api/v1/</c> with a bearer token (or none, or only a signed-in
+/// browser's cookie, as another page could make it send), and the checks
 /// every test makes of an answer (its status, a JSON body, RFC 9457 problem details).
 /// </summary>
 public sealed class ApiClient : IDisposable
@@ -17,9 +18,9 @@ public sealed class ApiClient : IDisposable
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private readonly HttpClient _http;
-    private readonly string? _token;
+    private readonly string? _token, _cookie;
 
-    public ApiClient(SiloProcess silo, string? token)
+    public ApiClient(SiloProcess silo, string? token, string? cookie = null)
     {
         _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false })
         {
@@ -27,6 +28,7 @@ public sealed class ApiClient : IDisposable
             Timeout = TimeSpan.FromSeconds(60),
         };
         _token = token;
+        _cookie = cookie;
     }
 
     /// <summary>The operator token the silo wrote at its start.</summary>
@@ -38,6 +40,11 @@ public sealed class ApiClient : IDisposable
         if (_token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        }
+
+        if (_cookie is not null)
+        {
+            request.Headers.Add("Cookie", _cookie);
         }
 
         if (ifMatch is not null)

@@ -131,6 +131,14 @@ public sealed class ApiIncidentTests(SiloProcessFixture fixture) : IClassFixture
         Assert.Equal(ApiClient.ETag(solved), ApiClient.ETag(reread));
         Assert.Equal(oldest, Assert.Single((await agent.Ok("incidents?status=solved")).GetProperty("items").EnumerateArray()).GetProperty("reference").GetString());
 
+        // An empty string clears a field to no value; a field left out stays.
+        using var cleared = await agent.Patch($"incidents/{oldest}", new { queue = "", assignee = "" }, ifMatch: ApiClient.ETag(reread));
+        var clearedBody = await ApiClient.Body(cleared, HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, clearedBody.GetProperty("queue").ValueKind);
+        Assert.Equal(JsonValueKind.Null, clearedBody.GetProperty("assignee").ValueKind);
+        Assert.Equal("Solved", clearedBody.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, (await agent.Ok($"incidents/{oldest}")).GetProperty("incident").GetProperty("assignee").ValueKind);
+
         var contact = await agent.Ok("contacts/Ann@Customer.example");
         Assert.Equal("Ann Example", contact.GetProperty("contact").GetProperty("name").GetString());
         Assert.Equal(2, contact.GetProperty("incidents").GetArrayLength());

@@ -156,6 +156,41 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task An_agent_clears_an_incidents_queue_and_assignee_and_the_other_fields_stay()
+    {
+        const string tenant = "agentclear";
+        await fixture.AddServiceMailbox(tenant, "support", "agentclear", "help@agentclear.example");
+        var cli = fixture.Cli(tenant);
+        fixture.Dovecot.Deliver("agentclear", TestMail.ToBytes(CustomerMail("customer@agentclear.example", "Wrong desk", "This went to the wrong people.")));
+        await cli.Ok("mailbox", "poll", "support", "--until-built");
+        var reference = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")[0].GetProperty("reference").GetString()!;
+        await cli.Ok("incident", "update", reference, "--queue", "billing", "--assignee", "sam", "--priority", "high");
+        var page = await fixture.SignedIn(await fixture.Token(tenant, "agent", "clear-agent"));
+        await page.GotoAsync($"{fixture.BaseUrl}/incidents/{reference}");
+        await Assertions.Expect(page.GetByLabel("Queue")).ToHaveValueAsync("billing");
+
+        await page.GetByLabel("Queue").ClearAsync();
+        await page.GetByLabel("Assignee").ClearAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Changes saved." })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Queue")).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByLabel("Assignee")).ToHaveValueAsync("");
+        var cleared = JsonDocument.Parse(await cli.Ok("incident", "show", reference, "--json")).RootElement.GetProperty("incident");
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("queue").ValueKind);
+        Assert.Equal(JsonValueKind.Null, cleared.GetProperty("assignee").ValueKind);
+        Assert.Equal("high", cleared.GetProperty("priority").GetString());
+
+        // Cleared means assigned to nobody: the queue's "Unassigned" view lists it.
+        await page.GotoAsync($"{fixture.BaseUrl}/incidents");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Unassigned" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Wrong desk" })).ToBeVisibleAsync();
+
+        // The client clears the same way, with an empty value.
+        await cli.Ok("incident", "update", reference, "--priority", "");
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(await cli.Ok("incident", "show", reference, "--json")).RootElement.GetProperty("incident").GetProperty("priority").ValueKind);
+    }
+
+    [Fact]
     public async Task An_auditor_reads_incidents_but_the_engine_refuses_its_reply_next_to_the_form()
     {
         const string tenant = "agentaudit";

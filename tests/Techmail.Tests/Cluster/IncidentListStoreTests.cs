@@ -55,6 +55,13 @@ public sealed class IncidentListStoreTests : IDisposable
         Assert.Equal(["261127-000003"], (await list.List(new IncidentQuery("acme", Status: IncidentStatus.Solved))).Incidents.Select(i => i.Reference));
         Assert.Null(await store.Update("acme", "261127-000777", new IncidentChanges(IncidentStatus.Solved), [], [], T0));
 
+        // An empty field clears it to no value at all (what "unassigned" looks for); a field not given stays.
+        await store.Update("acme", "261127-000003", new IncidentChanges(Assignee: "sam", Priority: "high"), [], [], T0.AddHours(2));
+        var cleared = await store.Update("acme", "261127-000003", new IncidentChanges(Queue: "", Assignee: " "), [], [], T0.AddHours(3));
+        Assert.Equal((null, null, "high"), (cleared!.Queue, cleared.Assignee, cleared.Priority));
+        Assert.Equivalent(cleared, await store.Get("acme", "261127-000003"), strict: true);
+        Assert.Equal(["261127-000003"], (await list.List(new IncidentQuery("acme", Status: IncidentStatus.Solved, Assignee: ""))).Incidents.Select(i => i.Reference));
+
         Assert.Equal("261127-000004", await store.ReferenceOfMessageIds("acme", ["<nope@x>", "<m4@x>"]));
         Assert.Null(await store.ReferenceOfMessageIds("acme", ["<nope@x>"]));
 
