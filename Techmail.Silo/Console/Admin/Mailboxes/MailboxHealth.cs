@@ -37,6 +37,12 @@ public sealed record MailboxHealth(HealthLevel Level, string Label, string Reaso
             return new(HealthLevel.Off, "Disabled", "Disabled: it neither polls nor sends.");
         }
 
+        if (status.Grant is { NeedsReconnecting: true } grant)
+        {
+            // Before the poll failures it causes: reconnecting is what helps, not waiting for the circuit.
+            return new(HealthLevel.Failing, "Needs reconnecting", $"The provider refused its grant ({grant.Problem ?? "revoked or expired"}); connect it again.");
+        }
+
         if (!polls)
         {
             return new(HealthLevel.Healthy, "Sending only", "Enabled for sending; it has no incoming server to poll.");
