@@ -24,6 +24,7 @@ public sealed class ConnectBrowserTests(BrowserFixture browser, ConnectSiloFixtu
         var receiver = silo.Webhooks;
         await cli.Ok("webhook", "add", receiver.Url, "--event", "mailbox.failing");
         silo.Dovecot.Deliver("desk-user", TestMail.Simple("Waiting before the consent", from: "ann@customer.example"));
+        var consentPages = silo.OAuth.ConsentPagesShown;
 
         var page = await silo.SignedIn(browser, await silo.Token("admin", "desk-admin"));
         await page.GotoAsync(silo.Console + "/admin/mailboxes/desk");
@@ -73,7 +74,7 @@ public sealed class ConnectBrowserTests(BrowserFixture browser, ConnectSiloFixtu
         var subjects = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")
             .EnumerateArray().Select(i => i.GetProperty("subject").GetString()).Order().ToList();
         Assert.Equal(["Sent while the consent was withdrawn", "Waiting before the consent"], subjects);
-        Assert.Equal(2, silo.OAuth.ConsentPagesShown);
+        Assert.Equal(consentPages + 2, silo.OAuth.ConsentPagesShown);
     }
 
     [Fact]
