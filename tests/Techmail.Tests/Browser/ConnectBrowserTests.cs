@@ -48,6 +48,8 @@ public sealed class ConnectBrowserTests(BrowserFixture browser, ConnectSiloFixtu
         await cli.Run("mailbox", "poll", "desk", "--wait");
         await cli.Run("mailbox", "poll", "desk", "--wait");
         await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#done")).ToHaveCountAsync(0);
+        await page.GotoAsync(silo.Console + "/admin/mailboxes/desk");
         await Assertions.Expect(page.Locator("#health")).ToHaveTextAsync("Needs reconnecting");
         await Assertions.Expect(page.Locator("#grant-state")).ToContainTextAsync("Needs reconnecting since");
         await Assertions.Expect(page.Locator("#grant-state")).ToContainTextAsync("invalid_grant");

@@ -40,7 +40,7 @@ public sealed record MailboxHealth(HealthLevel Level, string Label, string Reaso
         if (status.Grant is { NeedsReconnecting: true } grant)
         {
             // Before the poll failures it causes: reconnecting is what helps, not waiting for the circuit.
-            return new(HealthLevel.Failing, "Needs reconnecting", $"The provider refused its grant ({grant.Problem ?? "revoked or expired"}); connect it again.");
+            return new(HealthLevel.Failing, "Needs reconnecting", $"Its OAuth consent must be given again: {grant.Problem ?? "the provider refused its grant"}.");
         }
 
         if (!polls)
