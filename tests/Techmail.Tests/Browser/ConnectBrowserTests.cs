@@ -38,6 +38,11 @@ public sealed class ConnectBrowserTests(BrowserFixture browser, ConnectSiloFixtu
         await Assertions.Expect(page.Locator("#done")).ToContainTextAsync("The mailbox is connected");
         await Assertions.Expect(page.Locator("#grant-state")).ToHaveTextAsync("Connected as desk-user.");
 
+        // The page's own poll button: the panel still shows the grant after it.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Poll now" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#done")).ToContainTextAsync("A poll was started");
+        await Assertions.Expect(page.Locator("#grant-state")).ToHaveTextAsync("Connected as desk-user.");
+
         // The mail that waited comes in through an XOAUTH2 login (the connect already started a poll; this one waits for it).
         Assert.Equal(1, await Accepted(cli, "desk"));
         Assert.Contains("Login: user=<desk-user>, method=XOAUTH2", ReadShared(silo.Dovecot.LogFile));
@@ -47,9 +52,9 @@ public sealed class ConnectBrowserTests(BrowserFixture browser, ConnectSiloFixtu
         silo.OAuth.RevokeConsent("desk-user");
         await cli.Run("mailbox", "poll", "desk", "--wait");
         await cli.Run("mailbox", "poll", "desk", "--wait");
-        await page.ReloadAsync();
+        // The address the connect returned to, opened again, no longer says connected.
+        await page.GotoAsync(silo.Console + "/admin/mailboxes/desk?saved=connected");
         await Assertions.Expect(page.Locator("#done")).ToHaveCountAsync(0);
-        await page.GotoAsync(silo.Console + "/admin/mailboxes/desk");
         await Assertions.Expect(page.Locator("#health")).ToHaveTextAsync("Needs reconnecting");
         await Assertions.Expect(page.Locator("#grant-state")).ToContainTextAsync("Needs reconnecting since");
         await Assertions.Expect(page.Locator("#grant-state")).ToContainTextAsync("invalid_grant");
