@@ -15,6 +15,7 @@ public sealed class MailboxGrantGrain(
     GrantRefresher refresher,
     ConsentFlows flows,
     AuditLog audit,
+    Webhooks.WebhookEvents webhooks,
     ILogger<MailboxGrantGrain> logger) : Grain, IMailboxGrantGrain
 {
     private MailboxGrant? _grant;
@@ -86,6 +87,7 @@ public sealed class MailboxGrantGrain(
         {
             logger.LogWarning("Mailbox {Tenant}/{Mailbox} needs reconnecting: {Problem}", Tenant, Name, turn.Grant!.Problem);
             await audit.Record(Tenant, AuditActions.MailboxNeedsReconnecting, Name, null, new { turn.Grant.Problem });
+            await RaiseNeedsReconnecting(turn.Grant);
         }
         else if (turn.Refreshed)
         {
@@ -93,6 +95,24 @@ public sealed class MailboxGrantGrain(
         }
 
         return turn.Token;
+    }
+
+    /// <summary>
+    /// The tenant's mailbox.failing webhook, once per revocation: only the call that found the grant refused gets here
+    /// (from then on the grant answers "needs reconnecting" without asking the provider), and the event's id is made
+    /// of the moment it was found, so a retried call queues it once.
+    /// </summary>
+    private async Task RaiseNeedsReconnecting(MailboxGrant revoked)
+    {
+        try
+        {
+            await webhooks.Raise(Webhooks.WebhookPayloads.MailboxNeedsReconnecting(Tenant, Name, revoked.Problem, revoked.NeedsReconnectingSince!.Value));
+        }
+        catch (Exception e)
+        {
+            // The revocation stands and the status, metric and audit log show it; only the notice is missing.
+            logger.LogError(e, "Mailbox {Tenant}/{Mailbox} needs reconnecting, and its webhook event could not be queued", Tenant, Name);
+        }
     }
 
     public Task<GrantStatus?> GetStatus() => Task.FromResult(_grant?.Status);

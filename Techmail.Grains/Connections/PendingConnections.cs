@@ -8,7 +8,11 @@ namespace Techmail.Connections;
 /// <param name="Binding">The random value of the browser's binding cookie: the callback must come from the same browser.</param>
 /// <param name="Caller">Who began it; the code is exchanged in their name, after their token is checked again.</param>
 /// <param name="TokenId">The id of the token they were signed in with, to check it is still good.</param>
-public sealed record PendingConnection(string Binding, string MailboxKey, Pkce Pkce, string RedirectUri, Caller Caller, string TokenId, DateTimeOffset Expires);
+/// <param name="Session">
+/// The sign-in session it was started from when no token stands behind it (OpenID Connect): the callback checks that
+/// this session is still open. Kept only in this silo's memory, as the session map itself is.
+/// </param>
+public sealed record PendingConnection(string Binding, string MailboxKey, Pkce Pkce, string RedirectUri, Caller Caller, string TokenId, string? Session, DateTimeOffset Expires);
 
 /// <summary>
 /// The redirects of this silo in flight, by their state (RFC 6749 10.12: an unguessable value tying the callback to
@@ -23,7 +27,7 @@ public sealed class PendingConnections(TimeProvider time)
     private readonly ConcurrentDictionary<string, PendingConnection> _pending = new(StringComparer.Ordinal);
 
     /// <returns>The state to send to the provider, and the binding value for the browser's cookie.</returns>
-    public (string State, PendingConnection Pending) Begin(string mailboxKey, string redirectUri, Caller caller, string tokenId)
+    public (string State, PendingConnection Pending) Begin(string mailboxKey, string redirectUri, Caller caller, string tokenId, string? session = null)
     {
         var now = time.GetUtcNow();
         foreach (var (state, old) in _pending)
@@ -34,7 +38,7 @@ public sealed class PendingConnections(TimeProvider time)
             }
         }
 
-        var pending = new PendingConnection(Random(), mailboxKey, Pkce.Create(), redirectUri, caller, tokenId, now + Lifetime);
+        var pending = new PendingConnection(Random(), mailboxKey, Pkce.Create(), redirectUri, caller, tokenId, session, now + Lifetime);
         var key = Random();
         _pending[key] = pending;
         return (key, pending);

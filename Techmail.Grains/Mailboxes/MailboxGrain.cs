@@ -125,9 +125,7 @@ public sealed class MailboxGrain(
     {
         EnsureExists();
         var status = state.State.Status with { Push = _push?.State };
-        var settings = state.State.Settings!;
-        var delegated = settings.Incoming?.OAuth?.Flow == OAuthFlow.Delegated || settings.Outgoing?.Relay?.OAuth?.Flow == OAuthFlow.Delegated;
-        return delegated
+        return Delegated
             ? status with { Grant = await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).GetStatus() }
             : status;
     }
@@ -429,6 +427,13 @@ public sealed class MailboxGrain(
 
         try
         {
+            if (await GrantNeedsReconnecting())
+            {
+                // The grant raised the event itself, once, when it was found refused (reason needs-reconnecting): the
+                // polls that fail because of it tell the receiver nothing new.
+                return;
+            }
+
             // A run of failures follows the last success (or the mailbox's creation): that is its key.
             await webhooks.Raise(Webhooks.WebhookPayloads.MailboxFailing(
                 Tenant, Name, status.ConsecutiveFailures, status.LastError, status.LastSuccess, time.GetUtcNow(), status.LastSuccess ?? state.State.Created));
@@ -439,6 +444,13 @@ public sealed class MailboxGrain(
             logger.LogError(e, "Mailbox {Tenant}/{Mailbox} is failing, and its webhook event could not be queued", Tenant, Name);
         }
     }
+
+    /// <summary>Whether the mailbox logs in with a person's consent (its grant is then the grant grain's).</summary>
+    private bool Delegated => state.State.Settings is { } settings
+        && (settings.Incoming?.OAuth?.Flow == OAuthFlow.Delegated || settings.Outgoing?.Relay?.OAuth?.Flow == OAuthFlow.Delegated);
+
+    private async Task<bool> GrantNeedsReconnecting() =>
+        Delegated && await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).GetStatus() is { NeedsReconnecting: true };
 
     /// <summary>Applies a poll's report to the state; returns whether anything worth a storage write changed.</summary>
     private bool Record(MailboxState current, PollReport report, DateTimeOffset started)

@@ -41,9 +41,27 @@ public static class WebhookPayloads
         new(tenant, WebhookEventTypes.MailboxFailing, $"{mailbox}@{since.UtcTicks.ToString(CultureInfo.InvariantCulture)}", now, new
         {
             mailbox,
+            reason = PollsFailing,
             consecutiveFailures = failures,
             lastError,
             lastSuccess,
+        });
+
+    /// <summary>The <c>reason</c> of a mailbox.failing event raised by failed polls.</summary>
+    public const string PollsFailing = "polls-failing", NeedsReconnecting = "needs-reconnecting";
+
+    /// <summary>
+    /// The mailbox's delegated grant was found revoked or expired: no login works until someone connects it again. Its
+    /// key is the moment it was found, so each revocation is one event, whatever number of polls run into it afterwards.
+    /// </summary>
+    /// <param name="problem">What the provider answered (e.g. invalid_grant).</param>
+    public static WebhookEvent MailboxNeedsReconnecting(string tenant, string mailbox, string? problem, DateTimeOffset since) =>
+        new(tenant, WebhookEventTypes.MailboxFailing, $"{mailbox}@{NeedsReconnecting}@{since.UtcTicks.ToString(CultureInfo.InvariantCulture)}", since, new
+        {
+            mailbox,
+            reason = NeedsReconnecting,
+            lastError = problem,
+            since,
         });
 
     private static object Incident(IncidentSummary i) => new

@@ -11,7 +11,7 @@ namespace Techmail.Tests.Connections;
 /// with PKCE) over the silo's HTTP endpoints, and <c>techmail mailbox connect</c> (device flow) with the real client;
 /// the loopback authorization server plays the provider and the person, and the real Dovecot introspects the tokens.
 /// </summary>
-public sealed class ConsentOverHttpTests(SiloProcessFixture fixture) : IClassFixture<SiloProcessFixture>, IAsyncLifetime
+public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassFixture<PublicUrlSiloFixture>, IAsyncLifetime
 {
     private OAuthTestServer _oauth = null!;
     private DovecotServer _dovecot = null!;
@@ -58,6 +58,17 @@ public sealed class ConsentOverHttpTests(SiloProcessFixture fixture) : IClassFix
         Assert.Equal($"{fixture.Silo.Http}connections/callback", query["redirect_uri"]);
         Assert.Equal("web-user", query["login_hint"]);
         Assert.Equal("mail offline_access", query["scope"]);
+
+        // The redirect URI is the configured public address whatever Host the request names: a request that says it is
+        // for another host cannot make the provider send the code there.
+        using (var forged = new HttpRequestMessage(HttpMethod.Get, "connections/web/web/start"))
+        {
+            forged.Headers.Add("Cookie", session);
+            forged.Headers.Host = "attacker.example";
+            using var started = await http.SendAsync(forged);
+            Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+            Assert.Equal($"{fixture.Silo.Http}connections/callback", Query(started.Headers.Location!)["redirect_uri"]);
+        }
 
         // The provider sends the browser back; its session cookie (SameSite=Strict) stays behind, the binding cookie comes.
         var callback = await Provider(consent);
@@ -206,4 +217,10 @@ public sealed class ConsentOverHttpTests(SiloProcessFixture fixture) : IClassFix
 
         return http.SendAsync(request);
     }
+}
+
+/// <summary>A silo that knows its public address (Techmail:PublicUrl), which the redirect flow needs: its own HTTP address.</summary>
+public sealed class PublicUrlSiloFixture : SiloProcessFixture
+{
+    protected override IEnumerable<string> ExtraArgs(int httpPort) => [$"--Techmail:PublicUrl=http://127.0.0.1:{httpPort}"];
 }

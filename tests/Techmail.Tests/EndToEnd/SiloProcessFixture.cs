@@ -14,8 +14,15 @@ public class SiloProcessFixture : IAsyncLifetime
 
     public Cli Cli(string tenant) => new(Silo.Gateway, tenant, Connection);
 
-    public virtual async Task InitializeAsync() => Silo = await SiloProcess.Start(_data.Path,
-        extraArgs: Connection is null ? null : ["--storage", "PostgreSql", "--connection", Connection, .. TestKeyRing.SiloArgs]);
+    public virtual async Task InitializeAsync()
+    {
+        var http = FreePort.Next();
+        string[] storage = Connection is null ? [] : ["--storage", "PostgreSql", "--connection", Connection, .. TestKeyRing.SiloArgs];
+        Silo = await SiloProcess.Start(_data.Path, extraArgs: [.. storage, .. ExtraArgs(http)], httpPort: http);
+    }
+
+    /// <summary>Settings a fixture adds to the silo's command line, knowing the HTTP port it will listen on.</summary>
+    protected virtual IEnumerable<string> ExtraArgs(int httpPort) => [];
 
     public async Task DisposeAsync()
     {

@@ -30,9 +30,19 @@ public sealed partial class OAuthTestServer
     private int _delegatedRequests;
     private int _failures;
     private int _failureStatus = 503;
+    private int _consentPages;
 
     /// <summary>Who consents when a browser opens /authorize.</summary>
     public string? ConsentingUser { get; set; }
+
+    /// <summary>
+    /// Whether /authorize shows a consent page with an "Allow" button, as a provider does to a person in a browser,
+    /// instead of consenting at once (what an HTTP client test wants).
+    /// </summary>
+    public bool AsksForConsent { get; set; }
+
+    /// <summary>Consent pages shown so far.</summary>
+    public int ConsentPagesShown => Volatile.Read(ref _consentPages);
 
     public bool RotateRefreshTokens { get; set; } = true;
 
@@ -158,6 +168,20 @@ public sealed partial class OAuthTestServer
             expires_in = (long)DeviceCodeLifetime.TotalSeconds,
             interval = DeviceIntervalSeconds,
         });
+    }
+
+    private async Task ConsentPage(System.Net.HttpListenerResponse response, Dictionary<string, string> query)
+    {
+        Interlocked.Increment(ref _consentPages);
+        var hidden = string.Concat(query.Select(kv =>
+            $"<input type=\"hidden\" name=\"{System.Net.WebUtility.HtmlEncode(kv.Key)}\" value=\"{System.Net.WebUtility.HtmlEncode(kv.Value)}\">"));
+        var page = $"<!DOCTYPE html><html><head><title>Test provider: consent</title></head><body>"
+            + $"<p>{System.Net.WebUtility.HtmlEncode(query.GetValueOrDefault("client_id") ?? "")} asks to read your mail ({System.Net.WebUtility.HtmlEncode(query.GetValueOrDefault("scope") ?? "")}).</p>"
+            + $"<form method=\"post\" action=\"/authorize\">{hidden}<button type=\"submit\">Allow</button></form></body></html>";
+        var bytes = Encoding.UTF8.GetBytes(page);
+        response.StatusCode = 200;
+        response.ContentType = "text/html; charset=utf-8";
+        await response.OutputStream.WriteAsync(bytes);
     }
 
     private (int, string?) Authorize(Dictionary<string, string> query)

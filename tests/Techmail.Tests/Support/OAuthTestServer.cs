@@ -119,10 +119,20 @@ public sealed partial class OAuthTestServer : IAsyncDisposable
         try
         {
             var request = context.Request;
-            if (request.HttpMethod == "GET" && request.Url?.AbsolutePath == "/authorize")
+            if (request.HttpMethod == "GET" && request.Url?.AbsolutePath == "/authorize" && AsksForConsent)
             {
-                // The person's browser: consent is given at once, as ConsentingUser, and the browser sent back.
-                var (code, location) = Authorize(ParseForm(request.Url.Query.TrimStart('?')));
+                // The person's browser, shown the consent page a provider shows: "Allow" posts the request back.
+                await ConsentPage(response, ParseForm(request.Url.Query.TrimStart('?')));
+                return;
+            }
+
+            if (request.Url?.AbsolutePath == "/authorize" && request.HttpMethod is "GET" or "POST")
+            {
+                // The person's browser: consent is given (at once, or by the page's button), as ConsentingUser, and
+                // the browser sent back.
+                using var posted = new StreamReader(request.InputStream, Encoding.UTF8);
+                var query = request.HttpMethod == "GET" ? request.Url.Query.TrimStart('?') : await posted.ReadToEndAsync();
+                var (code, location) = Authorize(ParseForm(query));
                 response.StatusCode = code;
                 if (location is not null)
                 {

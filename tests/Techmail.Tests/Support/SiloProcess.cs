@@ -73,10 +73,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> Start(string dataDirectory, int? siloPort = null, int? gatewayPort = null, IEnumerable<string>? extraArgs = null)
+    /// <param name="httpPort">Given when the test must know the HTTP address before the start (a public URL naming it).</param>
+    public static async Task<SiloProcess> Start(string dataDirectory, int? siloPort = null, int? gatewayPort = null, IEnumerable<string>? extraArgs = null, int? httpPort = null)
     {
         var gateway = gatewayPort ?? FreePort.Next();
-        var http = FreePort.Next();
+        var http = httpPort ?? FreePort.Next();
         var given = extraArgs?.ToList() ?? [];
         var connection = given.IndexOf("--connection") is var at and >= 0 && at + 1 < given.Count ? given[at + 1] : null;
         lock (Started)

@@ -33,6 +33,16 @@ public sealed class AdminMailboxHealthTests
         Assert.Equal(("Healthy", HealthLevel.Healthy), Badge(MailboxHealth.Of(true, true, Polled(), Now)));
 
     [Fact]
+    public void A_refused_grant_needs_reconnecting_before_anything_its_failed_polls_say()
+    {
+        var grant = new Techmail.Connections.GrantStatus("desk@example.com", "mail", Now.AddDays(-3), null, null, Now.AddMinutes(-5), "400 invalid_grant");
+        var health = MailboxHealth.Of(true, true, Polled(failures: 4, circuit: CircuitState.Open, error: "needs reconnecting") with { Grant = grant }, Now);
+
+        Assert.Equal(("Needs reconnecting", HealthLevel.Failing), Badge(health));
+        Assert.Contains("400 invalid_grant", health.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void One_failed_poll_is_retrying_and_says_the_error()
     {
         var health = MailboxHealth.Of(true, true, Polled(failures: 1, error: "login refused"), Now);

@@ -37,6 +37,12 @@ public sealed record MailboxHealth(HealthLevel Level, string Label, string Reaso
             return new(HealthLevel.Off, "Disabled", "Disabled: it neither polls nor sends.");
         }
 
+        if (status.Grant is { NeedsReconnecting: true } grant)
+        {
+            // Before the poll failures it causes: reconnecting is what helps, not waiting for the circuit.
+            return new(HealthLevel.Failing, "Needs reconnecting", $"Its OAuth consent must be given again: {grant.Problem ?? "the provider refused its grant"}.");
+        }
+
         if (!polls)
         {
             return new(HealthLevel.Healthy, "Sending only", "Enabled for sending; it has no incoming server to poll.");
