@@ -39,6 +39,16 @@ public sealed record MailboxSettings(
         (Incoming is null ? MailboxDirection.None : MailboxDirection.Incoming)
         | (Outgoing is null ? MailboxDirection.None : MailboxDirection.Outgoing);
 
+    /// <summary>
+    /// The login that uses a person's consent (<see cref="OAuthFlow.Delegated"/>), with the account it names: the
+    /// incoming side's, else the relay's; null when neither logs in that way. A mailbox has one grant, so one such login.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public (OAuthSettings OAuth, string Account)? DelegatedLogin =>
+        Incoming is { OAuth.Flow: OAuthFlow.Delegated } incoming ? (incoming.OAuth!, incoming.Account)
+        : Outgoing?.Relay is { OAuth.Flow: OAuthFlow.Delegated } relay ? (relay.OAuth!, relay.User ?? "")
+        : null;
+
     /// <summary>True when the schedule should poll this mailbox.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Polls => Enabled && Incoming is not null;

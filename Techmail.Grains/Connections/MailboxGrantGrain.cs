@@ -162,14 +162,9 @@ public sealed class MailboxGrantGrain(
     {
         var settings = await GrainFactory.GetGrain<IMailboxGrain>(this.GetPrimaryKeyString()).Export(true)
             ?? throw new MailboxException(MailboxErrorKind.NotFound, $"mailbox '{Name}' does not exist in tenant '{Tenant}'.");
-        if (settings.Incoming is { OAuth.Flow: OAuthFlow.Delegated } incoming)
+        if (settings.DelegatedLogin is { } login)
         {
-            return (incoming.OAuth!, incoming.Account);
-        }
-
-        if (settings.Outgoing?.Relay is { OAuth.Flow: OAuthFlow.Delegated } relay)
-        {
-            return (relay.OAuth!, relay.User ?? "");
+            return login;
         }
 
         throw new MailboxException(MailboxErrorKind.Invalid, $"mailbox '{Name}' does not log in with delegated consent (--oauth-flow delegated, or --provider microsoft|google).");

@@ -446,8 +446,7 @@ public sealed class MailboxGrain(
     }
 
     /// <summary>Whether the mailbox logs in with a person's consent (its grant is then the grant grain's).</summary>
-    private bool Delegated => state.State.Settings is { } settings
-        && (settings.Incoming?.OAuth?.Flow == OAuthFlow.Delegated || settings.Outgoing?.Relay?.OAuth?.Flow == OAuthFlow.Delegated);
+    private bool Delegated => state.State.Settings?.DelegatedLogin is not null;
 
     private async Task<bool> GrantNeedsReconnecting() =>
         Delegated && await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).GetStatus() is { NeedsReconnecting: true };
