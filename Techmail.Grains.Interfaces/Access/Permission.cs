@@ -25,9 +25,16 @@ public enum Permission
     /// <summary>A tenant's work: incidents, their attachments, contacts.</summary>
     ReadWork,
 
-    /// <summary>Do a tenant's work: reply to incidents, change them, mark a contact's address valid again.</summary>
+    /// <summary>Do a tenant's work: reply to incidents, change them.</summary>
     DoWork,
 
     /// <summary>Create, list and revoke a tenant's tokens (operator: any tenant; admin: its own).</summary>
     ManageTokens,
+
+    /// <summary>
+    /// Vouch for a bounced address again (clear its invalid flag): the agent who hears from the customer, and the
+    /// admin who runs the bounce list, but never the auditor. Its own permission, as it is the one piece of a tenant's
+    /// work an admin (who does not answer incidents) is expected to do.
+    /// </summary>
+    ReviseAddresses,
 }

@@ -12,7 +12,7 @@ public interface IAddressGrain : IGrainWithStringKey
     Task<AddressStatus> Get();
 
     /// <summary>An admin vouches for the address again: valid, opted in, the soft-bounce count cleared.</summary>
-    [Alias("Revalidate"), Requires(Permission.DoWork)]
+    [Alias("Revalidate"), Requires(Permission.ReviseAddresses)]
     Task<AddressStatus> Revalidate();
 }
 

@@ -10,10 +10,10 @@ public static class AccessPolicy
     {
         // The engine's own methods too: an operator holds the database and the data directory anyway, and drives
         // intake and wake-ups by hand when something is stuck (and the tests drive them so).
-        [Role.Operator] = [Permission.Engine, Permission.ReadCluster, Permission.ReadSettings, Permission.ManageSettings, Permission.ReadSecrets, Permission.ReadWork, Permission.DoWork, Permission.ManageTokens],
+        [Role.Operator] = [Permission.Engine, Permission.ReadCluster, Permission.ReadSettings, Permission.ManageSettings, Permission.ReadSecrets, Permission.ReadWork, Permission.DoWork, Permission.ReviseAddresses, Permission.ManageTokens],
         // Secrets only with a token given --secrets (checked below): settings work rarely needs passwords in clear.
-        [Role.Admin] = [Permission.ReadSettings, Permission.ManageSettings, Permission.ReadSecrets, Permission.ReadWork, Permission.ManageTokens],
-        [Role.Agent] = [Permission.ReadWork, Permission.DoWork],
+        [Role.Admin] = [Permission.ReadSettings, Permission.ManageSettings, Permission.ReadSecrets, Permission.ReadWork, Permission.ReviseAddresses, Permission.ManageTokens],
+        [Role.Agent] = [Permission.ReadWork, Permission.DoWork, Permission.ReviseAddresses],
         // The cluster's status holds counts, not a tenant's data; an auditor watching the engine needs it.
         [Role.Auditor] = [Permission.ReadCluster, Permission.ReadSettings, Permission.ReadWork],
     };
@@ -68,7 +68,8 @@ public static class AccessPolicy
         Permission.ManageSettings => "change settings (mailboxes, rules, certificates, quarantine, sending)",
         Permission.ReadSecrets => "export secrets",
         Permission.ReadWork => "read incidents and contacts",
-        Permission.DoWork => "reply to or change incidents and contacts",
+        Permission.DoWork => "reply to or change incidents",
+        Permission.ReviseAddresses => "mark a bounced address valid again",
         Permission.ManageTokens => "manage tokens",
         _ => permission.ToString(),
     };

@@ -48,7 +48,7 @@ public sealed class RoleAccessTests(RoleAccessTests.Fixture fixture) : IClassFix
         ["incident reply"] = (c => c.GetGrain<IIncidentGrain>(IncidentKey.For(Tenant, Reference)).Reply(new AgentReply("Hello", null, [])), ["operator", "agent"]),
         ["incident update"] = (c => c.GetGrain<IIncidentGrain>(IncidentKey.For(Tenant, Reference)).Update(new IncidentChanges(Queue: "Billing")), ["operator", "agent"]),
         ["contact show"] = (c => c.GetGrain<IContactGrain>(AddressKey.For(Tenant, "customer@example.com")).Get(), ["operator", "admin", "admin-secrets", "agent", "auditor"]),
-        ["contact revalidate"] = (c => c.GetGrain<IAddressGrain>(AddressKey.For(Tenant, "customer@example.com")).Revalidate(), ["operator", "agent"]),
+        ["contact revalidate"] = (c => c.GetGrain<IAddressGrain>(AddressKey.For(Tenant, "customer@example.com")).Revalidate(), ["operator", "admin", "admin-secrets", "agent"]),
         ["token list"] = (c => c.GetGrain<ITokenGrain>(Tenant).List(), ["operator", "admin", "admin-secrets"]),
         ["token create"] = (c => c.GetGrain<ITokenGrain>(Tenant).Create(new TokenRequest($"t-{Guid.NewGuid():N}", Role.Auditor, false, null)), ["operator", "admin", "admin-secrets"]),
         ["audit list"] = (c => c.GetGrain<Techmail.Audit.IAuditLogGrain>(0).List(new Techmail.Audit.AuditQuery(Tenant, null, 10)), ["operator", "admin", "admin-secrets", "auditor"]),
