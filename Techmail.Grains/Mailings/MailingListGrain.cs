@@ -45,7 +45,7 @@ public sealed class MailingListGrain(MailingStore store, MailingPolicy policy, T
         return await store.Create(Tenant, draft, draft.RetryWindow ?? policy.RetryWindow, time.GetUtcNow());
     }
 
-    public Task<IReadOnlyList<MailingSummary>> List(int take) => store.List(Tenant, take);
+    public Task<Paging.ListPage<MailingSummary>> List(int take, Paging.ListPosition? after = null) => store.List(Tenant, take, after?.Id);
 
     /// <summary>A mailing goes out through an enabled Marketing mailbox with outgoing settings: its bounces must come back to one.</summary>
     private async Task<IReadOnlyList<ValidationError>> SendingMailbox(string? name)
