@@ -12,6 +12,13 @@ namespace Techmail.Silo.Api;
 /// <summary>One page of a list: <see cref="Next"/> is the cursor of the page after it (<c>?cursor=</c>), null on the last.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 
+/// <summary>The names cursors carry, one a list: the API and the console's pages give out and take the same cursors.</summary>
+public static class PagedList
+{
+    public const string Audit = "audit", Bounces = "bounces", InvalidAddresses = "invalid-addresses", Quarantine = "quarantine",
+        Outbox = "outbox", Mailings = "mailings", Trace = "trace";
+}
+
 /// <summary>What a list's positions hold: whether they carry a time, a key that is a number (an id), a second key part.</summary>
 public sealed record PositionShape(bool Timed, bool NumericKey, bool Tied)
 {

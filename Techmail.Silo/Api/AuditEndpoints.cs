@@ -17,15 +17,13 @@ public static class AuditEndpoints
         return api;
     }
 
-    private const string ListName = "audit";
-
     private static async Task<Ok<Page<AuditEntry>>> List(string? tenant, string? since, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
         // Unlike the other lists the log is not the default tenant's when none is named: an operator, who answers for
         // every tenant, reads them all, as 'audit list' does; anyone else reads their own tenant's.
         var scope = string.IsNullOrWhiteSpace(tenant) ? context.Caller()?.Tenant : tenant.Trim();
         var query = new AuditQuery(scope, ApiRequest.Date(nameof(since), since), ApiPaging.Limit(limit, 100, AuditStore.MaxTake),
-            ApiPaging.Position(ListName, cursor, PositionShape.TimeAndId));
-        return TypedResults.Ok(ApiPaging.Of(ListName, await grains.GetGrain<IAuditLogGrain>(0).List(query)));
+            ApiPaging.Position(PagedList.Audit, cursor, PositionShape.TimeAndId));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Audit, await grains.GetGrain<IAuditLogGrain>(0).List(query)));
     }
 }

@@ -37,13 +37,11 @@ public static class ContactEndpoints
     private static async Task<Ok<AddressStatus>> Revalidate(string address, string? tenant, HttpContext context, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IAddressGrain>(AddressKey.For(ApiRequest.Tenant(context, tenant), address)).Revalidate());
 
-    private const string InvalidList = "invalid-addresses", BounceList = "bounces";
-
     private static async Task<Ok<Page<AddressStatus>>> Invalid(string? tenant, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
         var page = await grains.GetGrain<IBounceDirectoryGrain>(ApiRequest.Tenant(context, tenant))
-            .Invalid(ApiPaging.Limit(limit, 1000, AddressStore.MaxTake), ApiPaging.Position(InvalidList, cursor, PositionShape.Name));
-        return TypedResults.Ok(ApiPaging.Of(InvalidList, page));
+            .Invalid(ApiPaging.Limit(limit, 1000, AddressStore.MaxTake), ApiPaging.Position(PagedList.InvalidAddresses, cursor, PositionShape.Name));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.InvalidAddresses, page));
     }
 
     private static async Task<Ok<Page<BounceRecord>>> Bounces(
@@ -62,7 +60,7 @@ public static class ContactEndpoints
 
         var query = new BounceQuery(mailbox, reason, hard == true ? true : soft == true ? false : null, address,
             ApiRequest.Date(nameof(since), since), ApiPaging.Limit(limit, 100, BounceStore.MaxTake),
-            ApiPaging.Position(BounceList, cursor, PositionShape.TimeAndTwoKeys));
-        return TypedResults.Ok(ApiPaging.Of(BounceList, await grains.GetGrain<IBounceDirectoryGrain>(ApiRequest.Tenant(context, tenant)).List(query)));
+            ApiPaging.Position(PagedList.Bounces, cursor, PositionShape.TimeAndTwoKeys));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Bounces, await grains.GetGrain<IBounceDirectoryGrain>(ApiRequest.Tenant(context, tenant)).List(query)));
     }
 }

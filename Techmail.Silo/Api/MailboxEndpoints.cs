@@ -37,7 +37,7 @@ public sealed record EngineReport(EngineStatus Status, IntakeBacklog Backlog);
 /// </summary>
 public static class MailboxEndpoints
 {
-    private const string List = "mailboxes", TraceList = "trace", OutboxList = "outbox";
+    private const string List = "mailboxes";
 
     public static RouteGroupBuilder MapMailboxApi(this RouteGroupBuilder api)
     {
@@ -156,8 +156,8 @@ public static class MailboxEndpoints
     private static async Task<Ok<Page<TraceEntry>>> Trace(string name, string? tenant, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
         var page = await Mailbox(grains, context, tenant, name).GetTrace(
-            ApiPaging.Limit(limit, 50, MessageLedger.MaxTake), ApiPaging.Position(TraceList, cursor, PositionShape.TimeAndKey));
-        return TypedResults.Ok(ApiPaging.Of(TraceList, page));
+            ApiPaging.Limit(limit, 50, MessageLedger.MaxTake), ApiPaging.Position(PagedList.Trace, cursor, PositionShape.TimeAndKey));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Trace, page));
     }
 
     private static async Task<Accepted<SendTicket>> Send(string name, string? tenant, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
@@ -182,8 +182,8 @@ public static class MailboxEndpoints
     {
         var page = await grains.GetGrain<IOutboxListGrain>(ApiRequest.Tenant(context, tenant)).List(
             mailbox, ApiRequest.Enum<OutboxState>(nameof(state), state), ApiPaging.Limit(limit, 100, OutboxStore.MaxListTake),
-            ApiPaging.Position(OutboxList, cursor, PositionShape.Id));
-        return TypedResults.Ok(ApiPaging.Of(OutboxList, page));
+            ApiPaging.Position(PagedList.Outbox, cursor, PositionShape.Id));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Outbox, page));
     }
 
     private static async Task<Ok<List<MailboxEntry>>> Export(string? tenant, bool? includeSecrets, HttpContext context, IGrainFactory grains)

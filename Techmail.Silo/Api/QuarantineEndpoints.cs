@@ -26,14 +26,12 @@ public static class QuarantineEndpoints
     private static IQuarantineGrain Grain(IGrainFactory grains, HttpContext context, string? tenant) =>
         grains.GetGrain<IQuarantineGrain>(ApiRequest.Tenant(context, tenant));
 
-    private const string List = "quarantine";
-
     private static async Task<Ok<Page<QuarantinedMessage>>> ListMessages(
         string? tenant, string? mailbox, bool? all, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
         var page = await Grain(grains, context, tenant).List(
-            mailbox, all == true, ApiPaging.Limit(limit, 100, QuarantineStore.MaxTake), ApiPaging.Position(List, cursor, PositionShape.TimeAndKey));
-        return TypedResults.Ok(ApiPaging.Of(List, page));
+            mailbox, all == true, ApiPaging.Limit(limit, 100, QuarantineStore.MaxTake), ApiPaging.Position(PagedList.Quarantine, cursor, PositionShape.TimeAndKey));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Quarantine, page));
     }
 
     private static async Task<Results<Ok<QuarantineReport>, ProblemHttpResult>> Show(string id, string? tenant, HttpContext context, IGrainFactory grains)

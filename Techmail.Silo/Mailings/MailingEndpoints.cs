@@ -47,14 +47,12 @@ public static class MailingEndpoints
         return api;
     }
 
-    private const string ListName = "mailings";
-
     private static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<Page<MailingSummary>>> List(
         HttpContext context, IGrainFactory grains, string? tenant, string? cursor, int? limit)
     {
         var page = await grains.GetGrain<IMailingListGrain>(ApiRequest.Tenant(context, tenant))
-            .List(ApiPaging.Limit(limit, 100, MailingStore.MaxListTake), ApiPaging.Position(ListName, cursor, PositionShape.Id));
-        return TypedResults.Ok(ApiPaging.Of(ListName, page));
+            .List(ApiPaging.Limit(limit, 100, MailingStore.MaxListTake), ApiPaging.Position(PagedList.Mailings, cursor, PositionShape.Id));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Mailings, page));
     }
 
     /// <summary>The one-click endpoint on the silo's HTTP host: GET shows a button, POST (RFC 8058) unsubscribes.</summary>
