@@ -41,6 +41,26 @@ public abstract class ConsolePage : ComponentBase
     protected ListPosition? Cursor(string parameter, string list, PositionShape shape) =>
         ApiPaging.Position(list, HttpContext.Request.Query[parameter].ToString() is { Length: > 0 } cursor ? cursor : null, shape);
 
+    /// <summary>
+    /// How many rows a page of a paged list shows: <paramref name="window"/>, or fewer when the address asks with
+    /// <c>limit</c> as the API does (a phone, a link to a short list). Out of range throws <see cref="ApiInputException"/>.
+    /// </summary>
+    protected int RowsPerPage(int window)
+    {
+        var text = HttpContext.Request.Query[ApiPaging.LimitField].ToString();
+        if (text.Length == 0)
+        {
+            return window;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit)
+            ? ApiPaging.Limit(limit, window, window)
+            : throw new ApiInputException(ApiPaging.LimitField, $"from 1 to {window}");
+    }
+
+    /// <summary>What a page says when it cannot show its list: a part of the address it cannot read names that part.</summary>
+    protected static string Refusal(Exception e) => e is ApiInputException input ? $"The address's {input.Field} cannot be used: {input.Message}." : e.Message;
+
     /// <summary>This page again with its filters as they are and <paramref name="parameter"/> set to the next page's cursor: an "Older" link.</summary>
     protected string OlderLink(string parameter, string list, ListPosition next)
     {
