@@ -29,7 +29,56 @@ public sealed class ListPagingStoreTests : IDisposable
     [Fact]
     public async Task Postgres_walks_every_list_once_in_order_while_rows_are_added() => await EveryList(await ScratchDatabases.Postgres());
 
+    [Fact]
+    public async Task Sqlite_upgrade_drops_the_indexes_the_keyset_ones_replace() =>
+        await UpgradeDropsOldIndexes(await _databases.Sqlite(), "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = @name",
+            ("techmail_message_trace_time", "techmail_message_trace (tenant, mailbox, recorded_utc)", "techmail_message_trace_page"),
+            ("techmail_quarantine_mailbox", "techmail_quarantine (tenant, mailbox, created_utc)", "techmail_quarantine_mailbox_page"),
+            ("techmail_bounces_time", "techmail_bounces (tenant, received_utc)", "techmail_bounces_page"));
+
+    [Fact]
+    public async Task Postgres_upgrade_drops_the_indexes_the_keyset_ones_replace() =>
+        await UpgradeDropsOldIndexes(await ScratchDatabases.Postgres(), "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = @name",
+            ("techmail_message_trace_time", "techmail_message_trace (tenant, mailbox, recorded_utc)", "techmail_message_trace_page"),
+            ("techmail_quarantine_mailbox", "techmail_quarantine (tenant, mailbox, created_utc)", "techmail_quarantine_mailbox_page"),
+            ("techmail_bounces_time", "techmail_bounces (tenant, received_utc)", "techmail_bounces_page"),
+            ("techmail_audit_tenant", "techmail_audit (tenant, at_utc)", "techmail_audit_tenant_page"),
+            ("techmail_audit_time", "techmail_audit (at_utc)", "techmail_audit_time_page"));
+
     public void Dispose() => _databases.Dispose();
+
+    /// <summary>
+    /// A database of the version before: the old indexes beside the tables. The create scripts (run at every start) add
+    /// the keyset indexes; the upgrade step is due and drops the old ones, and then is due no more.
+    /// </summary>
+    private static async Task UpgradeDropsOldIndexes(TechmailDatabase database, string exists, params (string Old, string On, string New)[] indexes)
+    {
+        await using (var connection = await database.OpenAsync())
+        {
+            foreach (var (old, on, _) in indexes)
+            {
+                await using var create = TechmailDatabase.Command(connection, $"CREATE INDEX {old} ON {on}");
+                await create.ExecuteNonQueryAsync();
+            }
+
+            Assert.Contains("011-paging-keyset-indexes.sql", await SchemaInstaller.PendingUpgrades(connection, database.Kind));
+        }
+
+        await SchemaInstaller.Apply(database);
+        await using var after = await database.OpenAsync();
+        Assert.DoesNotContain("011-paging-keyset-indexes.sql", await SchemaInstaller.PendingUpgrades(after, database.Kind));
+        foreach (var (old, _, replacement) in indexes)
+        {
+            async Task<long> Count(string name)
+            {
+                await using var probe = TechmailDatabase.Command(after, exists, ("@name", name));
+                return Convert.ToInt64(await probe.ExecuteScalarAsync());
+            }
+
+            Assert.Equal(0, await Count(old));
+            Assert.Equal(1, await Count(replacement));
+        }
+    }
 
     private static async Task EveryList(TechmailDatabase database)
     {
