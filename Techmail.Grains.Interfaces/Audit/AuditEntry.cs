@@ -20,11 +20,13 @@ public sealed record AuditEntry(
 /// <param name="Tenant">One tenant's changes, or every tenant's when null.</param>
 /// <param name="Since">Changes at or after this time; all when null.</param>
 /// <param name="Take">At most this many, newest first.</param>
+/// <param name="After">Paging: only changes older than this one (the previous page's <see cref="Paging.ListPage{T}.Next"/>).</param>
 [GenerateSerializer, Immutable, Alias("Techmail.AuditQuery")]
 public sealed record AuditQuery(
     [property: Id(0)] string? Tenant,
     [property: Id(1)] DateTimeOffset? Since,
-    [property: Id(2)] int Take) : ITenantScoped;
+    [property: Id(2)] int Take,
+    [property: Id(3)] Paging.ListPosition? After = null) : ITenantScoped;
 
 /// <summary>The names of the changes the audit log records, so every site says the same thing the same way.</summary>
 public static class AuditActions

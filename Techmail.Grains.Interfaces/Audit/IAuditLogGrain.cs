@@ -9,5 +9,5 @@ public interface IAuditLogGrain : IGrainWithIntegerKey
     /// <summary>Newest first.</summary>
     /// <remarks>A tenant's log: its admins and auditors; every tenant's (no tenant named): operators only.</remarks>
     [Alias("List"), ReadOnly, Requires(Permission.ReadSettings)]
-    Task<IReadOnlyList<AuditEntry>> List([TenantArgument] AuditQuery query);
+    Task<Paging.ListPage<AuditEntry>> List([TenantArgument] AuditQuery query);
 }

@@ -21,6 +21,7 @@ public sealed record BounceRecord(
     [property: Id(10)] string? TiedTo = null,
     [property: Id(11)] string? Untied = null);
 
+/// <param name="After">Paging: only rows older than this one (the previous page's <see cref="Paging.ListPage{T}.Next"/>).</param>
 [GenerateSerializer, Immutable, Alias("Techmail.BounceQuery")]
 public sealed record BounceQuery(
     [property: Id(0)] string? Mailbox = null,
@@ -28,16 +29,17 @@ public sealed record BounceQuery(
     [property: Id(2)] bool? Hard = null,
     [property: Id(3)] string? Address = null,
     [property: Id(4)] DateTimeOffset? Since = null,
-    [property: Id(5)] int Take = 100);
+    [property: Id(5)] int Take = 100,
+    [property: Id(6)] Paging.ListPosition? After = null);
 
 /// <summary>A tenant's bounces and address list, read from the relational read model. Key: the tenant name.</summary>
 [Alias("Techmail.IBounceDirectoryGrain")]
 public interface IBounceDirectoryGrain : IGrainWithStringKey
 {
     [Alias("List"), Requires(Permission.ReadSettings)]
-    Task<IReadOnlyList<BounceRecord>> List(BounceQuery query);
+    Task<Paging.ListPage<BounceRecord>> List(BounceQuery query);
 
-    /// <summary>Addresses the tenant must not mail: invalid or opted out.</summary>
+    /// <summary>Addresses the tenant must not mail: invalid or opted out, in address order, after <paramref name="after"/> when given.</summary>
     [Alias("Invalid"), Requires(Permission.ReadWork)]
-    Task<IReadOnlyList<AddressStatus>> Invalid(int take);
+    Task<Paging.ListPage<AddressStatus>> Invalid(int take, Paging.ListPosition? after = null);
 }

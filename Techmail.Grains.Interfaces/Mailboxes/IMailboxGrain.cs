@@ -53,9 +53,12 @@ public interface IMailboxGrain : IGrainWithStringKey
     [Alias("TestConnection"), Requires(Permission.ManageSettings)]
     Task<ConnectionTestResult> TestConnection();
 
-    /// <summary>The newest trace rows: what happened to each message taken off the server.</summary>
+    /// <summary>
+    /// The newest trace rows (what happened to each message taken off the server), or those older than
+    /// <paramref name="after"/> (the previous page's <see cref="Paging.ListPage{T}.Next"/>).
+    /// </summary>
     [Alias("GetTrace"), Requires(Permission.ReadSettings)]
-    Task<IReadOnlyList<Polling.TraceEntry>> GetTrace(int take);
+    Task<Paging.ListPage<Polling.TraceEntry>> GetTrace(int take, Paging.ListPosition? after = null);
 
     /// <summary>
     /// Screens a quarantined message again and hands it on: to intake, to a discard, or to the outbox as a forward.

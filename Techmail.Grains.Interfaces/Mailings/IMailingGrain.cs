@@ -67,9 +67,9 @@ public interface IMailingListGrain : IGrainWithStringKey
     [Alias("Create"), Requires(Permission.ManageSettings)]
     Task<long> Create(MailingDraft draft);
 
-    /// <summary>Newest first.</summary>
+    /// <summary>Newest first, after <paramref name="after"/> (the previous page's <see cref="Paging.ListPage{T}.Next"/>) when given.</summary>
     [Alias("List"), Requires(Permission.ReadSettings)]
-    Task<IReadOnlyList<MailingSummary>> List(int take);
+    Task<Paging.ListPage<MailingSummary>> List(int take, Paging.ListPosition? after = null);
 }
 
 public static class MailingKey

@@ -30,7 +30,7 @@ public interface IOutboxGrain : IGrainWithStringKey
 [Alias("Techmail.IOutboxListGrain")]
 public interface IOutboxListGrain : IGrainWithStringKey
 {
-    /// <summary>Newest first.</summary>
+    /// <summary>Newest first, after <paramref name="after"/> (the previous page's <see cref="Paging.ListPage{T}.Next"/>) when given.</summary>
     [Alias("List"), Requires(Permission.ReadSettings)]
-    Task<IReadOnlyList<OutboxEntry>> List(string? mailbox, OutboxState? state, int take);
+    Task<Paging.ListPage<OutboxEntry>> List(string? mailbox, OutboxState? state, int take, Paging.ListPosition? after = null);
 }

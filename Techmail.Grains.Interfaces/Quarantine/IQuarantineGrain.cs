@@ -6,8 +6,9 @@ namespace Techmail.Quarantine;
 [Alias("Techmail.IQuarantineGrain")]
 public interface IQuarantineGrain : IGrainWithStringKey
 {
+    /// <summary>Newest first, after <paramref name="after"/> (the previous page's <see cref="Paging.ListPage{T}.Next"/>) when given.</summary>
     [Alias("List"), Requires(Permission.ReadSettings)]
-    Task<IReadOnlyList<QuarantinedMessage>> List(string? mailbox, bool includeResolved, int take);
+    Task<Paging.ListPage<QuarantinedMessage>> List(string? mailbox, bool includeResolved, int take, Paging.ListPosition? after = null);
 
     [Alias("Get"), Requires(Permission.ReadSettings)]
     Task<QuarantinedMessage?> Get(string id);

@@ -5,5 +5,5 @@ namespace Techmail.Audit;
 [StatelessWorker]
 public sealed class AuditLogGrain(AuditStore store) : Grain, IAuditLogGrain
 {
-    public Task<IReadOnlyList<AuditEntry>> List(AuditQuery query) => store.List(query);
+    public Task<Paging.ListPage<AuditEntry>> List(AuditQuery query) => store.List(query);
 }

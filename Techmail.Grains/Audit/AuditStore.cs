@@ -1,3 +1,5 @@
+using System.Globalization;
+using Techmail.Paging;
 using Techmail.Storage;
 
 namespace Techmail.Audit;
@@ -20,9 +22,13 @@ public sealed class AuditStore(TechmailDatabase database)
         await insert.ExecuteNonQueryAsync();
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> List(AuditQuery query)
+    public const int MaxTake = 10_000;
+
+    /// <summary>Newest first; ties of time in the order of their ids, so a page ends at one place exactly.</summary>
+    public async Task<ListPage<AuditEntry>> List(AuditQuery query)
     {
-        var parameters = new List<(string, object?)> { ("@take", Math.Clamp(query.Take, 1, 10_000)) };
+        var take = Math.Clamp(query.Take, 1, MaxTake);
+        var parameters = new List<(string, object?)> { ("@take", take + 1) };
         var where = new List<string>();
         if (query.Tenant is { } tenant)
         {
@@ -34,6 +40,14 @@ public sealed class AuditStore(TechmailDatabase database)
         {
             where.Add("at_utc >= @since");
             parameters.Add(("@since", since.UtcDateTime));
+        }
+
+        if (query.After is { Time: { } time } after)
+        {
+            // A row value: both engines read it as "older than the last row shown" and walk the index from there.
+            where.Add("(at_utc, id) < (@afterTime, @afterId)");
+            parameters.Add(("@afterTime", time.UtcDateTime));
+            parameters.Add(("@afterId", after.Id));
         }
 
         await using var connection = await database.OpenAsync();
@@ -52,6 +66,6 @@ public sealed class AuditStore(TechmailDatabase database)
                 reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
-        return entries;
+        return KeysetPage.Of(entries, take, e => new ListPosition(e.At, e.Id.ToString(CultureInfo.InvariantCulture)));
     }
 }

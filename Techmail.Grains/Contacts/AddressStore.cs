@@ -1,4 +1,5 @@
 using Techmail.Bounces;
+using Techmail.Paging;
 using Techmail.Storage;
 
 namespace Techmail.Contacts;
@@ -24,16 +25,19 @@ public sealed class AddressStore(TechmailDatabase database)
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task<IReadOnlyList<AddressStatus>> Unmailable(string tenant, int take)
+    public const int MaxTake = 10_000;
+
+    /// <summary>The addresses not to mail in address order (the primary key's), after <paramref name="after"/> when given.</summary>
+    public async Task<ListPage<AddressStatus>> Unmailable(string tenant, int take, string? after = null)
     {
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
-            """
-            SELECT address, invalid, invalid_reason, invalid_since, opted_out FROM techmail_addresses
-            WHERE tenant = @tenant AND (invalid = 1 OR opted_out = 1) ORDER BY address LIMIT @take
-            """,
-            ("@tenant", tenant), ("@take", take));
+            "SELECT address, invalid, invalid_reason, invalid_since, opted_out FROM techmail_addresses"
+            + " WHERE tenant = @tenant AND (invalid = 1 OR opted_out = 1)"
+            + (after is null ? "" : " AND address > @after")
+            + " ORDER BY address LIMIT @take",
+            ("@tenant", tenant), ("@after", after), ("@take", take + 1));
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<AddressStatus>();
         while (await reader.ReadAsync())
@@ -47,6 +51,6 @@ public sealed class AddressStore(TechmailDatabase database)
                 []));
         }
 
-        return rows;
+        return KeysetPage.Of(rows, take, a => ListPosition.OfName(a.Address));
     }
 }

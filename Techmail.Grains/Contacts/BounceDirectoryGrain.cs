@@ -1,10 +1,12 @@
 using Techmail.Bounces;
+using Techmail.Paging;
 
 namespace Techmail.Contacts;
 
 public sealed class BounceDirectoryGrain(BounceStore bounces, AddressStore addresses) : Grain, IBounceDirectoryGrain
 {
-    public Task<IReadOnlyList<BounceRecord>> List(BounceQuery query) => bounces.List(this.GetPrimaryKeyString(), query);
+    public Task<ListPage<BounceRecord>> List(BounceQuery query) => bounces.List(this.GetPrimaryKeyString(), query);
 
-    public Task<IReadOnlyList<AddressStatus>> Invalid(int take) => addresses.Unmailable(this.GetPrimaryKeyString(), Math.Clamp(take, 1, 10_000));
+    public Task<ListPage<AddressStatus>> Invalid(int take, ListPosition? after = null) =>
+        addresses.Unmailable(this.GetPrimaryKeyString(), Math.Clamp(take, 1, AddressStore.MaxTake), after?.Key);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Techmail.Bounces;
 using Techmail.Bounces.Ties;
 using Techmail.Polling;
+using Techmail.Paging;
 using Techmail.Storage;
 
 namespace Techmail.Contacts;
@@ -31,13 +32,20 @@ public sealed class BounceStore(TechmailDatabase database)
         }
     }
 
-    public async Task<IReadOnlyList<BounceRecord>> List(string tenant, BounceQuery query)
+    public const int MaxTake = 10_000;
+
+    /// <summary>
+    /// Newest first. A row is one recipient of one message, so ties of time are ordered by the message and then the
+    /// address: the whole key, so a page ends at exactly one row and the next starts right after it.
+    /// </summary>
+    public async Task<ListPage<BounceRecord>> List(string tenant, BounceQuery query)
     {
+        var take = Math.Clamp(query.Take, 1, MaxTake);
         var sql = new StringBuilder("""
             SELECT mailbox, address, reason, hard, status, reply_code, diagnostic, mailing, received_utc, message_key, tied_to, untied
             FROM techmail_bounces WHERE tenant = @tenant
             """);
-        var parameters = new List<(string, object?)> { ("@tenant", tenant), ("@take", Math.Clamp(query.Take, 1, 10_000)) };
+        var parameters = new List<(string, object?)> { ("@tenant", tenant), ("@take", take + 1) };
         if (query.Mailbox is not null)
         {
             sql.Append(" AND mailbox = @mailbox");
@@ -67,7 +75,15 @@ public sealed class BounceStore(TechmailDatabase database)
             parameters.Add(("@since", since.UtcDateTime));
         }
 
-        sql.Append(" ORDER BY received_utc DESC, address LIMIT @take");
+        if (query.After is { Time: { } time } after)
+        {
+            sql.Append(" AND (received_utc, message_key, address) < (@afterTime, @afterKey, @afterAddress)");
+            parameters.Add(("@afterTime", time.UtcDateTime));
+            parameters.Add(("@afterKey", after.Key));
+            parameters.Add(("@afterAddress", after.Tie ?? ""));
+        }
+
+        sql.Append(" ORDER BY received_utc DESC, message_key DESC, address DESC LIMIT @take");
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(connection, sql.ToString(), [.. parameters]);
         await using var reader = await command.ExecuteReaderAsync();
@@ -89,7 +105,7 @@ public sealed class BounceStore(TechmailDatabase database)
                 reader.StringOrNull(11)));
         }
 
-        return rows;
+        return KeysetPage.Of(rows, take, r => new ListPosition(r.Received, r.MessageKey, r.Address));
     }
 
 }

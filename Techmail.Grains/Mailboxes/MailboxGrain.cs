@@ -257,10 +257,10 @@ public sealed class MailboxGrain(
         return sending.Queue(Tenant, Name, stored.Outgoing, mail, requestId ?? Guid.NewGuid().ToString("N"));
     }
 
-    public async Task<IReadOnlyList<TraceEntry>> GetTrace(int take)
+    public async Task<Paging.ListPage<TraceEntry>> GetTrace(int take, Paging.ListPosition? after = null)
     {
         EnsureExists();
-        return await ledger.Newest(Tenant, Name, Math.Clamp(take, 1, 10_000));
+        return await ledger.Newest(Tenant, Name, Math.Clamp(take, 1, MessageLedger.MaxTake), after);
     }
 
     public async Task<ReprocessOutcome> Reprocess(string quarantineId)

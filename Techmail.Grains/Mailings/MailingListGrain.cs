@@ -47,7 +47,7 @@ public sealed class MailingListGrain(MailingStore store, TimeProvider time) : Gr
         return await store.Create(Tenant, draft, draft.RetryWindow ?? mailbox!.EffectiveSoftBounceRetryWindow, time.GetUtcNow());
     }
 
-    public Task<IReadOnlyList<MailingSummary>> List(int take) => store.List(Tenant, take);
+    public Task<Paging.ListPage<MailingSummary>> List(int take, Paging.ListPosition? after = null) => store.List(Tenant, take, after?.Id);
 
     /// <summary>A mailing goes out through an enabled Marketing mailbox with outgoing settings: its bounces must come back to one.</summary>
     /// <returns>The mailbox's settings, and why it cannot send a mailing (nothing when it can).</returns>

@@ -94,17 +94,21 @@ public sealed class MailingStore(TechmailDatabase database)
         return await reader.ReadAsync() ? Mailing(reader) : null;
     }
 
-    public async Task<IReadOnlyList<MailingSummary>> List(string tenant, int take)
+    public const int MaxListTake = 10_000;
+
+    /// <summary>Newest first (ids rise as mailings are made); below id <paramref name="before"/> when given.</summary>
+    public async Task<Paging.ListPage<MailingSummary>> List(string tenant, int take, long? before = null)
     {
+        take = Math.Clamp(take, 1, MaxListTake);
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             $"""
             SELECT {MailingColumns},
                 (SELECT COUNT(*) FROM techmail_mailing_recipients r WHERE r.mailing_id = m.id AND r.first_sent_utc IS NOT NULL)
-            FROM techmail_mailings m WHERE tenant = @tenant ORDER BY id DESC LIMIT @take
+            FROM techmail_mailings m WHERE tenant = @tenant{(before is null ? "" : " AND id < @before")} ORDER BY id DESC LIMIT @take
             """,
-            ("@tenant", tenant), ("@take", Math.Clamp(take, 1, 10_000)));
+            ("@tenant", tenant), ("@before", before), ("@take", take + 1));
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<MailingSummary>();
         while (await reader.ReadAsync())
@@ -112,7 +116,7 @@ public sealed class MailingStore(TechmailDatabase database)
             rows.Add(Summary(Mailing(reader), Convert.ToInt64(reader.GetValue(13), CultureInfo.InvariantCulture)));
         }
 
-        return rows;
+        return KeysetPage.Of(rows, take, m => Paging.ListPosition.OfId(m.Id));
     }
 
     public static MailingSummary Summary(MailingRow m, long sent) =>

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Techmail.Mailboxes;
+using Techmail.Paging;
 using Techmail.Storage;
 
 namespace Techmail.Outgoing;
@@ -259,13 +260,16 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
     private const string EntryColumns =
         "id, mailbox, reference, envelope_from, recipients, state, attempts, next_attempt_utc, last_error, created_utc, sent_utc, LENGTH(raw)";
 
-    /// <summary>Newest first, without the messages themselves.</summary>
-    public async Task<IReadOnlyList<OutboxEntry>> List(string tenant, string? mailbox, OutboxState? state, int take)
+    public const int MaxListTake = 10_000;
+
+    /// <summary>Newest first (ids rise as mail is queued), without the messages themselves; below id <paramref name="before"/> when given.</summary>
+    public async Task<ListPage<OutboxEntry>> List(string tenant, string? mailbox, OutboxState? state, int take, long? before = null)
     {
         // Filters are added only when given: PostgreSQL cannot type a parameter that is only compared with NULL.
         var sql = $"SELECT {EntryColumns} FROM techmail_outbox WHERE tenant = @tenant"
             + (mailbox is null ? "" : " AND mailbox = @mailbox")
             + (state is null ? "" : " AND state = @state")
+            + (before is null ? "" : " AND id < @before")
             + " ORDER BY id DESC LIMIT @take";
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
@@ -274,7 +278,8 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             ("@tenant", tenant),
             ("@mailbox", mailbox),
             ("@state", state is { } s ? Name(s) : null),
-            ("@take", take));
+            ("@before", before),
+            ("@take", take + 1));
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<OutboxEntry>();
         while (await reader.ReadAsync())
@@ -282,7 +287,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
             rows.Add(Entry(reader));
         }
 
-        return rows;
+        return KeysetPage.Of(rows, take, e => ListPosition.OfId(e.Id));
     }
 
     /// <summary>A row read with <see cref="EntryColumns"/> first.</summary>

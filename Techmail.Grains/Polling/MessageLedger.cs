@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using Techmail.Paging;
 using Techmail.Storage;
 
 namespace Techmail.Polling;
@@ -69,17 +70,22 @@ public sealed class MessageLedger(TechmailDatabase database)
             "ON CONFLICT (tenant, mailbox, message_key) DO UPDATE SET verdict = excluded.verdict, reason = excluded.reason, recorded_utc = excluded.recorded_utc");
     }
 
-    public async Task<IReadOnlyList<TraceEntry>> Newest(string tenant, string mailbox, int take)
+    public const int MaxTake = 10_000;
+
+    /// <summary>
+    /// Newest first, ties of time by message key, after <paramref name="after"/> when given. A row recorded again (a
+    /// reprocessed message) moves to the top, above a reader paging down meanwhile, who sees it at most once.
+    /// </summary>
+    public async Task<ListPage<TraceEntry>> Newest(string tenant, string mailbox, int take, ListPosition? after = null)
     {
         await using var connection = await database.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
-            """
-            SELECT message_key, server_uid, message_id, sender, subject, size_bytes, verdict, reason, recorded_utc
-            FROM techmail_message_trace WHERE tenant = @tenant AND mailbox = @mailbox
-            ORDER BY recorded_utc DESC, message_key LIMIT @take
-            """,
-            ("@tenant", tenant), ("@mailbox", mailbox), ("@take", take));
+            "SELECT message_key, server_uid, message_id, sender, subject, size_bytes, verdict, reason, recorded_utc"
+            + " FROM techmail_message_trace WHERE tenant = @tenant AND mailbox = @mailbox"
+            + (after?.Time is null ? "" : " AND (recorded_utc, message_key) < (@afterTime, @afterKey)")
+            + " ORDER BY recorded_utc DESC, message_key DESC LIMIT @take",
+            ("@tenant", tenant), ("@mailbox", mailbox), ("@afterTime", after?.Time?.UtcDateTime), ("@afterKey", after?.Key), ("@take", take + 1));
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<TraceEntry>();
         while (await reader.ReadAsync())
@@ -96,7 +102,7 @@ public sealed class MessageLedger(TechmailDatabase database)
                 reader.Utc(8)));
         }
 
-        return rows;
+        return KeysetPage.Of(rows, take, t => new ListPosition(t.Time, t.MessageKey));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Techmail.Mailboxes;
+using Techmail.Paging;
 
 namespace Techmail.Quarantine;
 
@@ -6,8 +7,8 @@ public sealed class QuarantineGrain(QuarantineStore store, ReprocessOutcomes out
 {
     private string Tenant => this.GetPrimaryKeyString();
 
-    public Task<IReadOnlyList<QuarantinedMessage>> List(string? mailbox, bool includeResolved, int take) =>
-        store.List(Tenant, mailbox, includeResolved, Math.Clamp(take, 1, 10_000));
+    public Task<ListPage<QuarantinedMessage>> List(string? mailbox, bool includeResolved, int take, ListPosition? after = null) =>
+        store.List(Tenant, mailbox, includeResolved, Math.Clamp(take, 1, QuarantineStore.MaxTake), after);
 
     public async Task<QuarantinedMessage?> Get(string id) => (await store.Get(Tenant, id))?.Message;
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Techmail.Polling;
+using Techmail.Paging;
 using Techmail.Storage;
 
 namespace Techmail.Quarantine;
@@ -60,16 +61,22 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
         return Convert.ToInt64(await command.ExecuteScalarAsync()) > 0;
     }
 
-    public async Task<IReadOnlyList<QuarantinedMessage>> List(string tenant, string? mailbox, bool includeResolved, int take)
+    public const int MaxTake = 10_000;
+
+    /// <summary>Newest first; ties of time by id, so a page ends at exactly one row and the next starts right after it.</summary>
+    public async Task<ListPage<QuarantinedMessage>> List(string tenant, string? mailbox, bool includeResolved, int take, ListPosition? after = null)
     {
         // Filters are added only when given: PostgreSQL cannot type a parameter that is only ever compared with NULL.
         var sql = $"SELECT {Columns} FROM techmail_quarantine WHERE tenant = @tenant"
             + (mailbox is null ? "" : " AND mailbox = @mailbox")
             + (includeResolved ? "" : " AND state = 'Held'")
-            + " ORDER BY created_utc DESC LIMIT @take";
+            + (after?.Time is null ? "" : " AND (created_utc, id) < (@afterTime, @afterId)")
+            + " ORDER BY created_utc DESC, id DESC LIMIT @take";
         await using var connection = await database.OpenAsync();
-        await using var command = TechmailDatabase.Command(connection, sql, ("@tenant", tenant), ("@mailbox", mailbox), ("@take", take));
-        return await ReadAll(command);
+        await using var command = TechmailDatabase.Command(
+            connection, sql, ("@tenant", tenant), ("@mailbox", mailbox), ("@afterTime", after?.Time?.UtcDateTime), ("@afterId", after?.Key), ("@take", take + 1));
+        var rows = await ReadAll(command);
+        return KeysetPage.Of(rows, take, m => new ListPosition(m.Created, m.Id));
     }
 
     public async Task<(QuarantinedMessage Message, string ServerUid)?> Get(string tenant, string id)
@@ -109,7 +116,7 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
     // A reason names the stage's failure in a line; a whole stack of exception text would crowd the listing.
     private const int ReasonLength = 2000;
 
-    private static async Task<IReadOnlyList<QuarantinedMessage>> ReadAll(DbCommand command)
+    private static async Task<List<QuarantinedMessage>> ReadAll(DbCommand command)
     {
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<QuarantinedMessage>();

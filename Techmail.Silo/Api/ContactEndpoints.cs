@@ -19,8 +19,8 @@ public static class ContactEndpoints
         var contacts = api.MapGroup("/contacts").WithTags("Contacts and bounces");
         contacts.MapGet("/{address}", Show).WithSummary("An address: its service contact and newest incidents, bounce history and invalid flag");
         contacts.MapPost("/{address}/revalidate", Revalidate).WithSummary("Vouch for an address again: valid, opted in, soft-bounce count cleared");
-        api.MapGet("/invalid-addresses", Invalid).WithTags("Contacts and bounces").WithSummary("Addresses not to mail: invalid or opted out");
-        api.MapGet("/bounces", Bounces).WithTags("Contacts and bounces").WithSummary("Bounces received by Marketing mailboxes, newest first, filtered as bounce list filters them");
+        api.MapGet("/invalid-addresses", Invalid).WithTags("Contacts and bounces").WithSummary("Addresses not to mail: invalid or opted out, in address order, a page at a time");
+        api.MapGet("/bounces", Bounces).WithTags("Contacts and bounces").WithSummary("Bounces received by Marketing mailboxes, newest first, filtered as bounce list filters them, a page at a time");
         return api;
     }
 
@@ -37,14 +37,15 @@ public static class ContactEndpoints
     private static async Task<Ok<AddressStatus>> Revalidate(string address, string? tenant, HttpContext context, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IAddressGrain>(AddressKey.For(ApiRequest.Tenant(context, tenant), address)).Revalidate());
 
-    private static async Task<Ok<Page<AddressStatus>>> Invalid(string? tenant, int? limit, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Page<AddressStatus>>> Invalid(string? tenant, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
-        var rows = await grains.GetGrain<IBounceDirectoryGrain>(ApiRequest.Tenant(context, tenant)).Invalid(ApiPaging.Limit(limit, 1000, 10_000));
-        return TypedResults.Ok(new Page<AddressStatus>(rows, null));
+        var page = await grains.GetGrain<IBounceDirectoryGrain>(ApiRequest.Tenant(context, tenant))
+            .Invalid(ApiPaging.Limit(limit, 1000, AddressStore.MaxTake), ApiPaging.Position(PagedList.InvalidAddresses, cursor, PositionShape.Name));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.InvalidAddresses, page));
     }
 
     private static async Task<Ok<Page<BounceRecord>>> Bounces(
-        string? tenant, string? mailbox, string? reason, bool? hard, bool? soft, string? address, string? since, int? limit,
+        string? tenant, string? mailbox, string? reason, bool? hard, bool? soft, string? address, string? since, string? cursor, int? limit,
         HttpContext context, IGrainFactory grains)
     {
         if (hard == true && soft == true)
@@ -58,8 +59,8 @@ public static class ContactEndpoints
         }
 
         var query = new BounceQuery(mailbox, reason, hard == true ? true : soft == true ? false : null, address,
-            ApiRequest.Date(nameof(since), since), ApiPaging.Limit(limit, 100, 10_000));
-        var rows = await grains.GetGrain<IBounceDirectoryGrain>(ApiRequest.Tenant(context, tenant)).List(query);
-        return TypedResults.Ok(new Page<BounceRecord>(rows, null));
+            ApiRequest.Date(nameof(since), since), ApiPaging.Limit(limit, 100, BounceStore.MaxTake),
+            ApiPaging.Position(PagedList.Bounces, cursor, PositionShape.TimeAndTwoKeys));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Bounces, await grains.GetGrain<IBounceDirectoryGrain>(ApiRequest.Tenant(context, tenant)).List(query)));
     }
 }

@@ -55,7 +55,7 @@ public static class MailboxEndpoints
         mailboxes.MapDelete("/{name}", Remove).WithSummary("Remove a mailbox (If-Match optional)");
         mailboxes.MapGet("/{name}/status", Status).WithSummary("State, next poll, counts, last error, intake backlog, outbox and certificate warning");
         mailboxes.MapPost("/{name}/poll", Poll).WithSummary("Poll now (or right after the running poll); answers at once, the status shows how it went");
-        mailboxes.MapGet("/{name}/trace", Trace).WithSummary("What happened to each message taken off the server, newest first");
+        mailboxes.MapGet("/{name}/trace", Trace).WithSummary("What happened to each message taken off the server, newest first, a page at a time");
         mailboxes.MapPost("/{name}/send", Send).WithSummary("Queue a message in the mailbox's outbox; answers at once with the outbox id")
             .Accepts<SendRequest>("application/json");
         mailboxes.MapGet("/{name}/outbox/{id:long}", OutboxMail).WithSummary("One mail of the mailbox's outbox: queued, sent or failed with the relay's reply");
@@ -63,7 +63,7 @@ public static class MailboxEndpoints
         api.MapGet("/mailbox-export", Export).WithTags("Mailboxes").WithSummary("Every mailbox's settings, as mailbox export writes them; includeSecrets needs the secrets grant");
         api.MapPost("/mailbox-import", Import).WithTags("Mailboxes").WithSummary("Create or replace each mailbox of a JSON array of {name, settings}; each stands alone")
             .Accepts<List<MailboxEntry>>("application/json");
-        api.MapGet("/outbox", Outbox).WithTags("Mailboxes").WithSummary("Mail queued for sending by each mailbox, newest first");
+        api.MapGet("/outbox", Outbox).WithTags("Mailboxes").WithSummary("Mail queued for sending by each mailbox, newest first, a page at a time");
         api.MapGet("/status", Engine).WithTags("Status").WithSummary("The engine at a glance: mailboxes, storage, polling, session limits and the intake backlog (operators, auditors)");
         return api;
     }
@@ -153,10 +153,11 @@ public static class MailboxEndpoints
         return TypedResults.Accepted($"/api/v1/mailboxes/{Uri.EscapeDataString(name)}/status", new PollStarted(name, status));
     }
 
-    private static async Task<Ok<Page<TraceEntry>>> Trace(string name, string? tenant, int? limit, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Page<TraceEntry>>> Trace(string name, string? tenant, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
-        var rows = await Mailbox(grains, context, tenant, name).GetTrace(ApiPaging.Limit(limit, 50, 10_000));
-        return TypedResults.Ok(new Page<TraceEntry>(rows, null));
+        var page = await Mailbox(grains, context, tenant, name).GetTrace(
+            ApiPaging.Limit(limit, 50, MessageLedger.MaxTake), ApiPaging.Position(PagedList.Trace, cursor, PositionShape.TimeAndKey));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Trace, page));
     }
 
     private static async Task<Accepted<SendTicket>> Send(string name, string? tenant, HttpContext context, IGrainFactory grains, CancellationToken cancellationToken)
@@ -177,11 +178,12 @@ public static class MailboxEndpoints
             ? TypedResults.Ok(entry)
             : ApiProblems.NotFound($"mailbox '{name}' has no outbox mail {id}.");
 
-    private static async Task<Ok<Page<OutboxEntry>>> Outbox(string? tenant, string? mailbox, string? state, int? limit, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Page<OutboxEntry>>> Outbox(string? tenant, string? mailbox, string? state, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
-        var rows = await grains.GetGrain<IOutboxListGrain>(ApiRequest.Tenant(context, tenant))
-            .List(mailbox, ApiRequest.Enum<OutboxState>(nameof(state), state), ApiPaging.Limit(limit, 100, 10_000));
-        return TypedResults.Ok(new Page<OutboxEntry>(rows, null));
+        var page = await grains.GetGrain<IOutboxListGrain>(ApiRequest.Tenant(context, tenant)).List(
+            mailbox, ApiRequest.Enum<OutboxState>(nameof(state), state), ApiPaging.Limit(limit, 100, OutboxStore.MaxListTake),
+            ApiPaging.Position(PagedList.Outbox, cursor, PositionShape.Id));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Outbox, page));
     }
 
     private static async Task<Ok<List<MailboxEntry>>> Export(string? tenant, bool? includeSecrets, HttpContext context, IGrainFactory grains)

@@ -15,7 +15,7 @@ public static class QuarantineEndpoints
     public static RouteGroupBuilder MapQuarantineApi(this RouteGroupBuilder api)
     {
         var quarantine = api.MapGroup("/quarantine").WithTags("Quarantine");
-        quarantine.MapGet("", ListMessages).WithSummary("Quarantined messages, newest first; all=true includes reprocessed and dropped ones");
+        quarantine.MapGet("", ListMessages).WithSummary("Quarantined messages, newest first, a page at a time; all=true includes reprocessed and dropped ones");
         quarantine.MapGet("/{id}", Show).WithSummary("One quarantined message and how its reprocessing went");
         quarantine.MapGet("/{id}/raw", Raw).WithSummary("The message exactly as it came from the server (message/rfc822)");
         quarantine.MapPost("/{id}/reprocess", Reprocess).WithSummary("Screen the message again and hand it on; answers once that is recorded");
@@ -26,10 +26,12 @@ public static class QuarantineEndpoints
     private static IQuarantineGrain Grain(IGrainFactory grains, HttpContext context, string? tenant) =>
         grains.GetGrain<IQuarantineGrain>(ApiRequest.Tenant(context, tenant));
 
-    private static async Task<Ok<Page<QuarantinedMessage>>> ListMessages(string? tenant, string? mailbox, bool? all, int? limit, HttpContext context, IGrainFactory grains)
+    private static async Task<Ok<Page<QuarantinedMessage>>> ListMessages(
+        string? tenant, string? mailbox, bool? all, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
     {
-        var rows = await Grain(grains, context, tenant).List(mailbox, all == true, ApiPaging.Limit(limit, 100, 10_000));
-        return TypedResults.Ok(new Page<QuarantinedMessage>(rows, null));
+        var page = await Grain(grains, context, tenant).List(
+            mailbox, all == true, ApiPaging.Limit(limit, 100, QuarantineStore.MaxTake), ApiPaging.Position(PagedList.Quarantine, cursor, PositionShape.TimeAndKey));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Quarantine, page));
     }
 
     private static async Task<Results<Ok<QuarantineReport>, ProblemHttpResult>> Show(string id, string? tenant, HttpContext context, IGrainFactory grains)

@@ -35,8 +35,7 @@ public static class MailingEndpoints
     public static RouteGroupBuilder MapMailingApi(this RouteGroupBuilder api)
     {
         api.MapPost("/mailings", Create).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxRequest));
-        api.MapGet("/mailings", async (HttpContext context, IGrainFactory grains, string? tenant, int? limit) =>
-            Results.Json(await grains.GetGrain<IMailingListGrain>(ApiRequest.Tenant(context, tenant)).List(limit ?? 100)));
+        api.MapGet("/mailings", List).WithSummary("The tenant's mailings, newest first, a page at a time");
         api.MapGet("/mailings/{id:long}", async (HttpContext context, IGrainFactory grains, string? tenant, long id) =>
             await Mailing(context, grains, tenant, id).Report() is { } report ? Results.Json(report) : ApiProblems.NotFound($"mailing {id} does not exist."));
         api.MapPost("/mailings/{id:long}/pause", async (HttpContext context, IGrainFactory grains, string? tenant, long id) =>
@@ -46,6 +45,14 @@ public static class MailingEndpoints
         api.MapPost("/mailings/{id:long}/cancel", async (HttpContext context, IGrainFactory grains, string? tenant, long id) =>
             Results.Json(await Mailing(context, grains, tenant, id).Cancel()));
         return api;
+    }
+
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.Ok<Page<MailingSummary>>> List(
+        HttpContext context, IGrainFactory grains, string? tenant, string? cursor, int? limit)
+    {
+        var page = await grains.GetGrain<IMailingListGrain>(ApiRequest.Tenant(context, tenant))
+            .List(ApiPaging.Limit(limit, 100, MailingStore.MaxListTake), ApiPaging.Position(PagedList.Mailings, cursor, PositionShape.Id));
+        return TypedResults.Ok(ApiPaging.Of(PagedList.Mailings, page));
     }
 
     /// <summary>The one-click endpoint on the silo's HTTP host: GET shows a button, POST (RFC 8058) unsubscribes.</summary>

@@ -13,5 +13,7 @@ CREATE TABLE IF NOT EXISTS techmail_audit
     after_json  TEXT        NULL
 );
 
-CREATE INDEX IF NOT EXISTS techmail_audit_tenant ON techmail_audit (tenant, at_utc);
-CREATE INDEX IF NOT EXISTS techmail_audit_time ON techmail_audit (at_utc);
+-- The log is read newest first a page at a time, after the last (time, id) shown. (SQLite's indexes end with the
+-- rowid, which is the id there, so its own script needs no id column.)
+CREATE INDEX IF NOT EXISTS techmail_audit_tenant_page ON techmail_audit (tenant, at_utc, id);
+CREATE INDEX IF NOT EXISTS techmail_audit_time_page ON techmail_audit (at_utc, id);

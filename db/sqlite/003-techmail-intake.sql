@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS techmail_message_trace
     PRIMARY KEY (tenant, mailbox, message_key)
 );
 
-CREATE INDEX IF NOT EXISTS techmail_message_trace_time ON techmail_message_trace (tenant, mailbox, recorded_utc);
+-- The trace is read newest first a page at a time, continuing after the last (time, message key) shown.
+CREATE INDEX IF NOT EXISTS techmail_message_trace_page ON techmail_message_trace (tenant, mailbox, recorded_utc, message_key);
 
 CREATE TABLE IF NOT EXISTS techmail_inbound
 (
@@ -65,4 +66,6 @@ CREATE TABLE IF NOT EXISTS techmail_quarantine
     resolved_utc TEXT    NULL
 );
 
-CREATE INDEX IF NOT EXISTS techmail_quarantine_mailbox ON techmail_quarantine (tenant, mailbox, created_utc);
+-- Quarantine lists, of a tenant or of one mailbox, are read newest first a page at a time after the last (time, id) shown.
+CREATE INDEX IF NOT EXISTS techmail_quarantine_page ON techmail_quarantine (tenant, created_utc, id);
+CREATE INDEX IF NOT EXISTS techmail_quarantine_mailbox_page ON techmail_quarantine (tenant, mailbox, created_utc, id);

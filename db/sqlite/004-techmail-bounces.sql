@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS techmail_bounces
     PRIMARY KEY (tenant, message_key, address)
 );
 
-CREATE INDEX IF NOT EXISTS techmail_bounces_time ON techmail_bounces (tenant, received_utc);
+-- The bounce list is read newest first a page at a time, after the last (time, message, address) shown: the whole key.
+CREATE INDEX IF NOT EXISTS techmail_bounces_page ON techmail_bounces (tenant, received_utc, message_key, address);
 CREATE INDEX IF NOT EXISTS techmail_bounces_address ON techmail_bounces (tenant, address);
 
 CREATE TABLE IF NOT EXISTS techmail_addresses

@@ -64,7 +64,7 @@ public sealed class ApiMailingTests(SiloProcessFixture fixture) : IClassFixture<
         Assert.Contains("Subject: Hello Bob", System.Text.Encoding.UTF8.GetString(toBob.Raw), StringComparison.Ordinal);
 
         var listed = await admin.Ok("mailings");
-        Assert.Contains(listed.EnumerateArray(), m => m.GetProperty("id").GetInt64() == id);
+        Assert.Contains(listed.GetProperty("items").EnumerateArray(), m => m.GetProperty("id").GetInt64() == id);
         using var agentReads = await agent.Get($"mailings/{id}");
         Assert.Equal(HttpStatusCode.Forbidden, agentReads.StatusCode);
         using var unknown = await admin.Get("mailings/999999");

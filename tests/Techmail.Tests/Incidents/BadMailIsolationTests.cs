@@ -116,8 +116,8 @@ public abstract class BadMailIsolationTests(PollingFixture fixture)
     private async Task<IncidentDetails> Incident(string reference) =>
         await fixture.Client.GetGrain<IIncidentGrain>(IncidentKey.For(Tenant, reference)).Get() ?? throw new InvalidOperationException($"no incident {reference}");
 
-    private Task<IReadOnlyList<QuarantinedMessage>> Quarantined(string mailbox) =>
-        fixture.Client.GetGrain<IQuarantineGrain>(Tenant).List(mailbox, true, 100);
+    private async Task<IReadOnlyList<QuarantinedMessage>> Quarantined(string mailbox) =>
+        await fixture.Client.GetGrain<IQuarantineGrain>(Tenant).List(mailbox, true, 100);
 
     private Task<long> Waiting(string mailbox) =>
         fixture.Scalar("SELECT COUNT(*) FROM techmail_inbound WHERE tenant = 'poll' AND mailbox = @m AND state IN ('pending', 'released')", ("@m", mailbox));
