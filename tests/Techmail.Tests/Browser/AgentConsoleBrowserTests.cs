@@ -131,11 +131,7 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
     public async Task A_form_posted_without_the_antiforgery_token_is_refused_and_changes_nothing()
     {
         const string tenant = "agentcsrf";
-        await fixture.AddServiceMailbox(tenant, "support", "agentcsrf", "help@agentcsrf.example");
-        var cli = fixture.Cli(tenant);
-        fixture.Dovecot.Deliver("agentcsrf", TestMail.ToBytes(CustomerMail("customer@agentcsrf.example", "Please close this", "Thanks, all good now.")));
-        await cli.Ok("mailbox", "poll", "support", "--until-built");
-        var reference = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")[0].GetProperty("reference").GetString()!;
+        var (cli, reference) = await OneIncident(tenant, "Please close this", "Thanks, all good now.");
         var page = await fixture.SignedIn(await fixture.Token(tenant, "agent", "csrf-agent"));
         var url = $"{fixture.BaseUrl}/incidents/{reference}";
         await page.GotoAsync(url);
@@ -159,11 +155,7 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
     public async Task An_agent_clears_an_incidents_queue_and_assignee_and_the_other_fields_stay()
     {
         const string tenant = "agentclear";
-        await fixture.AddServiceMailbox(tenant, "support", "agentclear", "help@agentclear.example");
-        var cli = fixture.Cli(tenant);
-        fixture.Dovecot.Deliver("agentclear", TestMail.ToBytes(CustomerMail("customer@agentclear.example", "Wrong desk", "This went to the wrong people.")));
-        await cli.Ok("mailbox", "poll", "support", "--until-built");
-        var reference = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")[0].GetProperty("reference").GetString()!;
+        var (cli, reference) = await OneIncident(tenant, "Wrong desk", "This went to the wrong people.");
         await cli.Ok("incident", "update", reference, "--queue", "billing", "--assignee", "sam", "--priority", "high");
         var page = await fixture.SignedIn(await fixture.Token(tenant, "agent", "clear-agent"));
         await page.GotoAsync($"{fixture.BaseUrl}/incidents/{reference}");
@@ -217,11 +209,7 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
     public async Task A_reply_with_too_many_bytes_is_refused_with_the_limit_and_nothing_is_sent()
     {
         const string tenant = "agentlarge";
-        await fixture.AddServiceMailbox(tenant, "support", "agentlarge", "help@agentlarge.example");
-        var cli = fixture.Cli(tenant);
-        fixture.Dovecot.Deliver("agentlarge", TestMail.ToBytes(CustomerMail("customer@agentlarge.example", "Send me everything", "All the files, please.")));
-        await cli.Ok("mailbox", "poll", "support", "--until-built");
-        var reference = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")[0].GetProperty("reference").GetString()!;
+        var (cli, reference) = await OneIncident(tenant, "Send me everything", "All the files, please.");
         var page = await fixture.SignedIn(await fixture.Token(tenant, "agent", "large-agent"));
         var url = $"{fixture.BaseUrl}/incidents/{reference}";
         await page.GotoAsync(url);
@@ -271,6 +259,21 @@ public sealed class AgentConsoleBrowserTests(BrowserFixture fixture)
         }
 
         return form;
+    }
+
+    /// <summary>
+    /// A Service mailbox "support" for <paramref name="tenant"/> (its Dovecot user of the same name), one customer mail
+    /// delivered and polled into an incident.
+    /// </summary>
+    /// <returns>The tenant's client and the incident's reference.</returns>
+    private async Task<(Cli Cli, string Reference)> OneIncident(string tenant, string subject, string text)
+    {
+        await fixture.AddServiceMailbox(tenant, "support", tenant, $"help@{tenant}.example");
+        var cli = fixture.Cli(tenant);
+        fixture.Dovecot.Deliver(tenant, TestMail.ToBytes(CustomerMail($"customer@{tenant}.example", subject, text)));
+        await cli.Ok("mailbox", "poll", "support", "--until-built");
+        var reference = JsonDocument.Parse(await cli.Ok("incident", "list", "--json")).RootElement.GetProperty("incidents")[0].GetProperty("reference").GetString()!;
+        return (cli, reference);
     }
 
     private static MimeMessage CustomerMail(string from, string subject, string text, params (string Name, string Type, byte[] Content)[] files)
