@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Techmail.Bounces;
+using Techmail.Engine;
 using Techmail.Mailboxes;
 using Techmail.Outgoing;
 using Techmail.Security;
@@ -19,12 +20,14 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
     private static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(1);
 
     private readonly CancellationTokenSource _stopping = new();
-    private IGrainTimer? _timer;
+    private WakeSchedule? _wakes;
     private Task? _tick;
     private bool _wokenDuringTick;
     // Recipients the pace allows to be queued now (a token bucket filled at the mailing's rate).
     private double _credit;
     private DateTimeOffset? _creditAt;
+
+    private WakeSchedule Wakes => _wakes ??= new WakeSchedule(this, ResumeReminder, ResumePeriod, StartTick);
 
     private string Tenant => MailingKey.Parse(this.GetPrimaryKeyString()).Tenant;
 
@@ -35,7 +38,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
         // A mailing that was sending when its last activation died goes on at once, not at the next reminder.
         if (await store.Get(Tenant, Id) is { State: MailingState.Sending })
         {
-            Arm(TimeSpan.Zero);
+            Wakes.Arm(TimeSpan.Zero);
         }
     }
 
@@ -214,6 +217,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        Wakes.ReminderFired();
         StartTick();
         return Task.CompletedTask;
     }
@@ -221,21 +225,12 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
     /// <summary>Sending from now on: the reminder is written before the first tick, so a silo dying right after still resumes it.</summary>
     private async Task Going()
     {
-        await this.RegisterOrUpdateReminder(ResumeReminder, ResumePeriod, ResumePeriod);
         _credit = 0;
         _creditAt = null;
-        StartTick();
+        await Wakes.Waiting(TimeSpan.Zero);
     }
 
-    private async Task Stopped()
-    {
-        _timer?.Dispose();
-        _timer = null;
-        if (await this.GetReminder(ResumeReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    private Task Stopped() => Wakes.Idle();
 
     private void StartTick()
     {
@@ -269,7 +264,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
 
         if (next is { } due && !_stopping.IsCancellationRequested)
         {
-            Arm(due);
+            Wakes.Arm(due);
         }
     }
 
@@ -371,25 +366,6 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
             ? new RecipientChange("state = 'retry', detail = @reason, next_attempt_utc = @at", [("@reason", reason), ("@at", at.UtcDateTime)])
             : new RecipientChange("state = 'failed', detail = @reason, next_attempt_utc = NULL",
                 [("@reason", $"soft bounces until the retry window of {mailing.RetryWindow.TotalDays:0.#} days closed (last: {reason})")]);
-    }
-
-    private void Arm(TimeSpan due)
-    {
-        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
-        if (_timer is null)
-        {
-            _timer = this.RegisterGrainTimer(
-                _ =>
-                {
-                    StartTick();
-                    return Task.CompletedTask;
-                },
-                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
-        }
-        else
-        {
-            _timer.Change(due, Timeout.InfiniteTimeSpan);
-        }
     }
 
     private async Task<MailingRow> Existing() => await store.Get(Tenant, Id) ?? throw Gone();
