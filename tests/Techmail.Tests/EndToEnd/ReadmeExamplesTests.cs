@@ -25,7 +25,7 @@ public sealed partial class ReadmeExamplesTests
         Directory.CreateDirectory(work.File("scripts"));
         // The README's scripts/techmail builds and runs the client; here it is already built.
         var shim = work.File("scripts/techmail");
-        await File.WriteAllTextAsync(shim, $"#!/usr/bin/env bash\nexec dotnet run --no-build --project '{RepoPaths.Root}/Techmail.Client' -- \"$@\"\n");
+        await File.WriteAllTextAsync(shim, $"#!/usr/bin/env bash\nexec dotnet '{ProcessRunner.BuiltProgram("Techmail.Client")}' \"$@\"\n");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(shim, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -61,17 +61,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The silo program itself (the child of <c>dotnet run</c>), for reading its CPU time and memory.</summary>
-    public int? SiloProcessId
-    {
-        get
-        {
-            var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
-            return File.Exists(children) && File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var first, ..]
-                ? int.Parse(first, System.Globalization.CultureInfo.InvariantCulture)
-                : null;
-        }
-    }
+    /// <summary>The silo program itself, for reading its CPU time and memory.</summary>
+    public int? SiloProcessId => _process.HasExited ? null : _process.Id;
 
     /// <param name="httpPort">Given when the test must know the HTTP address before the start (a public URL naming it).</param>
     public static async Task<SiloProcess> Start(string dataDirectory, int? siloPort = null, int? gatewayPort = null, IEnumerable<string>? extraArgs = null, int? httpPort = null)
@@ -141,7 +132,6 @@ public sealed class SiloProcess : IAsyncDisposable
             return;
         }
 
-        // dotnet run forwards the signal to the program it started.
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
         {
             await kill!.WaitForExitAsync();
