@@ -218,6 +218,7 @@ async Task TechmailPoll(string name, string password, int round, string intakeLa
     var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
     var sysStart = Process.GetCurrentProcess().PrivilegedProcessorTime;
     var (pauseStart, gc0, gc1, gc2, allocStart) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+    var (jitStart, jittedStart) = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
     var acksBefore = smtp.Count;
     var grain = grains.GetGrain<IMailboxGrain>(MailboxKey.For("bench", name));
     await grain.Create(MailboxSettings.Empty(MailboxType.Service) with
@@ -259,7 +260,7 @@ async Task TechmailPoll(string name, string password, int round, string intakeLa
         await Task.Delay(10);
     }
 
-    Console.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: poll {results[^1].Seconds:F2} s, built {builtAt:F2} s, acks {watch.Elapsed.TotalSeconds:F2} s; silo CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F2} s ({(cpuAtPollEnd - cpuStart).TotalSeconds:F2} s by poll end), sys {(Process.GetCurrentProcess().PrivilegedProcessorTime - sysStart).TotalSeconds:F2} s; GC pause {(GC.GetTotalPauseDuration() - pauseStart).TotalSeconds:F2} s, gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, allocated {(GC.GetTotalAllocatedBytes() - allocStart) / 1e6:F0} MB; written {(BytesWritten() - writtenStart) / 1e6:F0} MB");
+    Console.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: poll {results[^1].Seconds:F2} s, built {builtAt:F2} s, acks {watch.Elapsed.TotalSeconds:F2} s; silo CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F2} s ({(cpuAtPollEnd - cpuStart).TotalSeconds:F2} s by poll end), sys {(Process.GetCurrentProcess().PrivilegedProcessorTime - sysStart).TotalSeconds:F2} s; GC pause {(GC.GetTotalPauseDuration() - pauseStart).TotalSeconds:F2} s, gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, allocated {(GC.GetTotalAllocatedBytes() - allocStart) / 1e6:F0} MB; written {(BytesWritten() - writtenStart) / 1e6:F0} MB; JIT {(System.Runtime.JitInfo.GetCompilationTime() - jitStart).TotalSeconds:F2} s, {System.Runtime.JitInfo.GetCompiledMethodCount() - jittedStart:N0} methods");
     var incidents = await CountRows("SELECT COUNT(*) FROM techmail_incidents WHERE tenant = 'bench' AND mailbox = @m", name);
     if (incidents != messages.Count)
     {
