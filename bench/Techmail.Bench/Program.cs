@@ -86,7 +86,8 @@ const string TelemetrySuffix = ", telemetry on";
 const string TelemetryOn = "Techmail full path" + TelemetrySuffix;
 var user = 0;
 // Round 0 warms every path up and is not counted: the silo's first rounds are mostly spent compiling its code (the
-// JIT, then again with profile data), which a running silo has done long before.
+// JIT, then again with profile data), which a running silo has done long before. Each round prints its JIT time: the
+// compiler keeps some of the CPU for a few more rounds, but five warm-up rounds left Techmail's median where one did.
 for (var round = 0; round <= rounds; round++)
 {
     // Interleaved, so machine noise falls on all three alike.
