@@ -1,10 +1,11 @@
 namespace Techmail.Engine;
 
 /// <summary>
-/// The run of a grain that drains a durable queue (the outbox, webhook deliveries): one drain at a time; woken while
-/// one runs, it drains once more right after, so nothing queued meanwhile waits for the next wake; then it schedules
-/// its next wake (<see cref="Wakes"/>). A failed drain lost nothing (the rows wait) and is tried again after the delay
-/// the grain gives. On deactivation the drain is told to stop and awaited, so an attempt is never cut off unseen.
+/// The run of a grain that drains a durable queue (the outbox, webhook deliveries, a mailing's recipients): one drain at
+/// a time; woken while one runs, it drains once more right after, so nothing queued meanwhile waits for the next wake;
+/// then it schedules its next wake (<see cref="Wakes"/>). A failed drain lost nothing (the rows wait) and is tried again
+/// after the delay the grain gives. On deactivation the drain is told to stop and awaited, so an attempt is never cut
+/// off unseen.
 /// </summary>
 public sealed class DrainLoop
 {

@@ -19,15 +19,14 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
     private const string ResumeReminder = "resume";
     private static readonly TimeSpan ResumePeriod = TimeSpan.FromMinutes(1);
 
-    private readonly CancellationTokenSource _stopping = new();
-    private WakeSchedule? _wakes;
-    private Task? _tick;
-    private bool _wokenDuringTick;
+    private DrainLoop? _loop;
+    // What the last tick said: when to look again (null: nothing left to do, or the activation is stopping).
+    private TimeSpan? _next;
     // Recipients the pace allows to be queued now (a token bucket filled at the mailing's rate).
     private double _credit;
     private DateTimeOffset? _creditAt;
 
-    private WakeSchedule Wakes => _wakes ??= new WakeSchedule(this, ResumeReminder, ResumePeriod, StartTick);
+    private DrainLoop Loop => _loop ??= new DrainLoop(this, ResumeReminder, ResumePeriod, TickOnce, ScheduleNext, Failed);
 
     private string Tenant => MailingKey.Parse(this.GetPrimaryKeyString()).Tenant;
 
@@ -38,18 +37,14 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
         // A mailing that was sending when its last activation died goes on at once, not at the next reminder.
         if (await store.Get(Tenant, Id) is { State: MailingState.Sending })
         {
-            Wakes.Arm(TimeSpan.Zero);
+            Loop.Wakes.Arm(TimeSpan.Zero);
         }
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        if (_tick is { } tick)
-        {
-            await tick.ContinueWith(_ => { }, TaskScheduler.Current);
-        }
-    }
+    // Stopped at once rather than when Orleans' deadline ends: a tick only queues slices, and the rows say where the
+    // next activation goes on.
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        Loop.Stop(new CancellationToken(canceled: true));
 
     public async Task<int> AddRecipients(long firstIndex, IReadOnlyList<MailingRecipient> recipients)
     {
@@ -194,7 +189,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
         }
         else if (recorded && mailing.State == MailingState.Sending)
         {
-            StartTick();
+            Loop.Start();
         }
     }
 
@@ -217,8 +212,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        Wakes.ReminderFired();
-        StartTick();
+        Loop.ReminderFired();
         return Task.CompletedTask;
     }
 
@@ -227,45 +221,35 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
     {
         _credit = 0;
         _creditAt = null;
-        await Wakes.Waiting(TimeSpan.Zero);
+        await Loop.Wakes.Waiting(TimeSpan.Zero);
     }
 
-    private Task Stopped() => Wakes.Idle();
+    private Task Stopped() => Loop.Wakes.Idle();
 
-    private void StartTick()
+    private async Task TickOnce(CancellationToken stopping)
     {
-        if (_tick is { IsCompleted: false })
+        _next = await Tick();
+        if (stopping.IsCancellationRequested)
         {
-            _wokenDuringTick = true;
-            return;
+            _next = null;
         }
-
-        _tick = TickAndSchedule();
     }
 
-    private async Task TickAndSchedule()
+    private Task ScheduleNext()
     {
-        TimeSpan? next;
-        try
+        if (_next is { } due)
         {
-            do
-            {
-                _wokenDuringTick = false;
-                next = await Tick();
-            }
-            while (_wokenDuringTick && !_stopping.IsCancellationRequested);
-        }
-        catch (Exception e) when (!_stopping.IsCancellationRequested)
-        {
-            // The database or a batch grain did not answer: the rows are as they were, so the next tick goes on.
-            logger.LogError(e, "Mailing {Tenant}/{Id} could not go on; trying again shortly", Tenant, Id);
-            next = TimeSpan.FromSeconds(5);
+            Loop.Wakes.Arm(due);
         }
 
-        if (next is { } due && !_stopping.IsCancellationRequested)
-        {
-            Wakes.Arm(due);
-        }
+        return Task.CompletedTask;
+    }
+
+    private TimeSpan Failed(Exception e)
+    {
+        // The database or a batch grain did not answer: the rows are as they were, so the next tick goes on.
+        logger.LogError(e, "Mailing {Tenant}/{Id} could not go on; trying again shortly", Tenant, Id);
+        return TimeSpan.FromSeconds(5);
     }
 
     /// <returns>When to look again; null when the mailing has nothing left to do.</returns>
