@@ -5,9 +5,9 @@ namespace Techmail.Retention;
 
 /// <summary>
 /// Once an hour (<see cref="RetentionPolicy.Interval"/>), lets go of what is kept only for looking back: the bodies of
-/// sent outbox mail and of dropped quarantined mail, ended webhook deliveries, and everything a removed mailbox left. One job for the silo rather
-/// than one per grain: a removed mailbox has no grain left to do it, and a sent body no reason to wake one. Every silo
-/// of a cluster runs it; the deletes are the same whoever runs them.
+/// sent outbox mail and of dropped quarantined mail, ended webhook deliveries, and everything a removed mailbox left.
+/// One job for the silo rather than one per grain: a removed mailbox has no grain left to do it, and a sent body no
+/// reason to wake one. Every silo of a cluster runs it; the deletes are the same whoever runs them.
 /// </summary>
 public sealed class RetentionSweeper(RetentionStore store, RetentionPolicy policy, TimeProvider time, ILogger<RetentionSweeper> logger) : BackgroundService
 {
