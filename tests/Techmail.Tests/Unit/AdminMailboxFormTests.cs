@@ -51,6 +51,76 @@ public sealed class AdminMailboxFormTests
     }
 
     [Fact]
+    public void A_delegated_mailbox_and_a_service_account_relay_keep_their_flow_and_endpoints_through_the_form()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        // Saving such a mailbox from the console once rebuilt its OAuth settings as client credentials without the
+        // authorization endpoints, so an admin who changed only the poll interval broke the consent login.
+        var stored = Samples.Service() with
+        {
+            Incoming = Samples.Pop3() with
+            {
+                Protocol = MailProtocol.Imap,
+                Port = 993,
+                Password = null,
+                // The form shows "none" as an empty list, which the engine reads as null does.
+                TrustedAuthServIds = [],
+                OAuth = new OAuthSettings("https://login.example.com/token", "techmail-app", "app-secret", "https://mail.example.com/IMAP offline_access",
+                    OAuthSettings.OAuthBearer, OAuthFlow.Delegated, "https://login.example.com/authorize", "https://login.example.com/device"),
+            },
+        };
+        stored = stored with
+        {
+            Outgoing = stored.Outgoing! with
+            {
+                Relay = stored.Outgoing.Relay! with
+                {
+                    Password = null,
+                    AuthMechanisms = [],
+                    OAuth = new OAuthSettings("https://oauth2.example.com/token", "sa@example.iam", Techmail.Tests.Connections.ServiceAccountTests.KeyFile("sa@example.iam", key), "https://mail.example.com/",
+                        OAuthSettings.XOAuth2, OAuthFlow.ServiceAccount),
+                },
+            },
+        };
+
+        var shown = MailboxForm.From(stored, "support");
+        Assert.Equal("Delegated", shown[F.OAuthFlow]);
+        Assert.Equal("https://login.example.com/device", shown[F.OAuthDeviceAuthorizationUrl]);
+        Assert.Equal("ServiceAccount", shown[F.RelayOAuthFlow]);
+        Assert.Equal("", shown[F.RelayOAuthClientSecret]);
+        var settings = Post(shown, (F.PollInterval, "7")).ToSettings(stored);
+
+        Assert.NotNull(settings);
+        Assert.Empty(MailboxSettingsValidator.Validate(settings, stored));
+        var expected = stored with
+        {
+            PollInterval = TimeSpan.FromMinutes(7),
+            Incoming = stored.Incoming! with { OAuth = stored.Incoming.OAuth! with { ClientSecret = null } },
+            Outgoing = stored.Outgoing! with { Relay = stored.Outgoing.Relay! with { OAuth = stored.Outgoing.Relay.OAuth! with { ClientSecret = null } } },
+        };
+        Assert.Equal(Json(expected), Json(settings));
+    }
+
+    [Fact]
+    public void A_flow_the_engine_does_not_know_is_refused_next_to_its_field_and_a_delegated_flow_without_endpoints_is_the_engines_to_refuse()
+    {
+        var typed = Post(MailboxForm.Blank(MailboxType.Service),
+            (F.Host, "mail.example.com"), (F.Account, "support"), (F.OAuthTokenUrl, "https://login.example.com/token"), (F.OAuthClientId, "app"),
+            (F.OAuthFlow, "Implicit"));
+        Assert.Null(typed.ToSettings(stored: null));
+        Assert.Contains("Delegated", Assert.Single(typed.ErrorsFor(F.OAuthFlow)));
+
+        var delegated = Post(MailboxForm.Blank(MailboxType.Service),
+            (F.Host, "mail.example.com"), (F.Account, "support"), (F.OAuthTokenUrl, "https://login.example.com/token"), (F.OAuthClientId, "app"),
+            (F.OAuthClientSecret, "secret"), (F.OAuthFlow, "Delegated"));
+        var settings = delegated.ToSettings(stored: null);
+        Assert.NotNull(settings);
+        Assert.Equal(OAuthFlow.Delegated, settings.Incoming!.OAuth!.Flow);
+        delegated.AddEngineErrors(MailboxSettingsValidator.Validate(settings));
+        Assert.Contains("authorizationUrl is required", Assert.Single(delegated.ErrorsFor(F.OAuthDeviceAuthorizationUrl)));
+    }
+
+    [Fact]
     public void A_port_out_of_range_reaches_the_engine_and_its_message_lands_next_to_the_port()
     {
         var form = Post(MailboxForm.Blank(MailboxType.Service),

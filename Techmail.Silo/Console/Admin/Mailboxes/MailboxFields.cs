@@ -16,7 +16,9 @@ public static class MailboxFields
         TrustedAuthServIds = "incoming.trustedAuthServIds", AllowAnyReplyTo = "incoming.allowAnyReplyTo",
         TrustCa = "incoming.trust.caCertificatePem", TrustPin = "incoming.trust.pinnedSha256",
         OAuthTokenUrl = "incoming.oauth.tokenUrl", OAuthClientId = "incoming.oauth.clientId",
-        OAuthClientSecret = "incoming.oauth.clientSecret", OAuthScope = "incoming.oauth.scope", OAuthMechanism = "incoming.oauth.mechanism";
+        OAuthClientSecret = "incoming.oauth.clientSecret", OAuthScope = "incoming.oauth.scope", OAuthMechanism = "incoming.oauth.mechanism",
+        OAuthFlow = "incoming.oauth.flow", OAuthAuthorizationUrl = "incoming.oauth.authorizationUrl",
+        OAuthDeviceAuthorizationUrl = "incoming.oauth.deviceAuthorizationUrl";
 
     public const string HasOutgoing = "outgoing", EnvelopeFrom = "outgoing.envelopeFrom", FriendlyFrom = "outgoing.friendlyFrom",
         ReplyTo = "outgoing.replyTo", DisplayName = "outgoing.displayName", RelayHost = "outgoing.relay.host",
@@ -25,7 +27,9 @@ public static class MailboxFields
         RelayAllowPlaintext = "outgoing.relay.allowPlaintextPassword", RelayTrustCa = "outgoing.relay.trust.caCertificatePem",
         RelayTrustPin = "outgoing.relay.trust.pinnedSha256", RelayOAuthTokenUrl = "outgoing.relay.oauth.tokenUrl",
         RelayOAuthClientId = "outgoing.relay.oauth.clientId", RelayOAuthClientSecret = "outgoing.relay.oauth.clientSecret",
-        RelayOAuthScope = "outgoing.relay.oauth.scope", RelayOAuthMechanism = "outgoing.relay.oauth.mechanism";
+        RelayOAuthScope = "outgoing.relay.oauth.scope", RelayOAuthMechanism = "outgoing.relay.oauth.mechanism",
+        RelayOAuthFlow = "outgoing.relay.oauth.flow", RelayOAuthAuthorizationUrl = "outgoing.relay.oauth.authorizationUrl",
+        RelayOAuthDeviceAuthorizationUrl = "outgoing.relay.oauth.deviceAuthorizationUrl";
 
     public const string MaxAttachment = "attachments.maxAttachmentBytes", MaxMessage = "attachments.maxMessageBytes",
         AllowedTypes = "attachments.allowedTypes", BlockedTypes = "attachments.blockedTypes", RejectForward = "rejectForward";
@@ -54,9 +58,11 @@ public static class MailboxFields
         Name, Type, PollInterval, SoftBounceRetryWindow,
         HasIncoming, Protocol, Host, Port, Tls, Account, Password, AuthMechanisms, ProcessedFolder, Push, AllowPlaintext,
         TrustedAuthServIds, AllowAnyReplyTo, TrustCa, TrustPin, OAuthTokenUrl, OAuthClientId, OAuthClientSecret, OAuthScope, OAuthMechanism,
+        OAuthFlow, OAuthAuthorizationUrl, OAuthDeviceAuthorizationUrl,
         HasOutgoing, EnvelopeFrom, FriendlyFrom, ReplyTo, DisplayName, RelayHost, RelayPort, RelayTls, RelayUser, RelayPassword,
         RelayAuthMechanisms, RelayAllowPlaintext, RelayTrustCa, RelayTrustPin, RelayOAuthTokenUrl, RelayOAuthClientId,
         RelayOAuthClientSecret, RelayOAuthScope, RelayOAuthMechanism,
+        RelayOAuthFlow, RelayOAuthAuthorizationUrl, RelayOAuthDeviceAuthorizationUrl,
         MaxAttachment, MaxMessage, AllowedTypes, BlockedTypes, RejectForward,
         SmimeSign, SmimeEncrypt, SmimeRequireSignature, SmimeAcceptUnsigned,
     };

@@ -18,6 +18,12 @@ public sealed partial class MailboxForm
     public const int BlankFilterRows = 2;
 
     private const int MaxFilterRows = 100;
+
+    private static readonly OAuthFieldNames IncomingOAuth = new(F.OAuthTokenUrl, F.OAuthClientId, F.OAuthClientSecret, F.OAuthScope,
+        F.OAuthMechanism, F.OAuthFlow, F.OAuthAuthorizationUrl, F.OAuthDeviceAuthorizationUrl);
+
+    private static readonly OAuthFieldNames RelayOAuth = new(F.RelayOAuthTokenUrl, F.RelayOAuthClientId, F.RelayOAuthClientSecret,
+        F.RelayOAuthScope, F.RelayOAuthMechanism, F.RelayOAuthFlow, F.RelayOAuthAuthorizationUrl, F.RelayOAuthDeviceAuthorizationUrl);
     private const double BytesPerMegabyte = 1024 * 1024;
 
     private readonly Dictionary<string, string> _values;
@@ -88,7 +94,7 @@ public sealed partial class MailboxForm
         Flag(v, F.AllowAnyReplyTo, i.AllowAnyReplyTo);
         v[F.TrustCa] = i.Trust?.CaCertificatePem ?? "";
         v[F.TrustPin] = i.Trust?.PinnedSha256 ?? "";
-        OAuthFields(v, i.OAuth, F.OAuthTokenUrl, F.OAuthClientId, F.OAuthScope, F.OAuthMechanism);
+        OAuthFields(v, i.OAuth, IncomingOAuth);
 
         var outgoing = settings.Outgoing;
         Flag(v, F.HasOutgoing, outgoing is not null);
@@ -105,7 +111,7 @@ public sealed partial class MailboxForm
         Flag(v, F.RelayAllowPlaintext, r?.AllowPlaintextPassword ?? false);
         v[F.RelayTrustCa] = r?.Trust?.CaCertificatePem ?? "";
         v[F.RelayTrustPin] = r?.Trust?.PinnedSha256 ?? "";
-        OAuthFields(v, r?.OAuth, F.RelayOAuthTokenUrl, F.RelayOAuthClientId, F.RelayOAuthScope, F.RelayOAuthMechanism);
+        OAuthFields(v, r?.OAuth, RelayOAuth);
 
         var a = settings.Attachments;
         v[F.MaxAttachment] = a.MaxAttachmentBytes is { } each ? Number(each / BytesPerMegabyte) : "";
@@ -260,7 +266,7 @@ public sealed partial class MailboxForm
             Optional(F.ProcessedFolder),
             Checked(F.Push),
             Checked(F.AllowPlaintext),
-            OAuth(F.OAuthTokenUrl, F.OAuthClientId, F.OAuthClientSecret, F.OAuthScope, F.OAuthMechanism),
+            OAuth(IncomingOAuth),
             List(F.TrustedAuthServIds),
             Checked(F.AllowAnyReplyTo));
     }
@@ -280,7 +286,7 @@ public sealed partial class MailboxForm
                 Trust(F.RelayTrustCa, F.RelayTrustPin),
                 List(F.RelayAuthMechanisms).Select(m => m.ToUpperInvariant()).ToList(),
                 Checked(F.RelayAllowPlaintext),
-                OAuth(F.RelayOAuthTokenUrl, F.RelayOAuthClientId, F.RelayOAuthClientSecret, F.RelayOAuthScope, F.RelayOAuthMechanism));
+                OAuth(RelayOAuth));
         return new OutgoingSettings(this[F.EnvelopeFrom].Trim(), Optional(F.FriendlyFrom), Optional(F.ReplyTo), Optional(F.DisplayName), relay);
     }
 
@@ -305,16 +311,19 @@ public sealed partial class MailboxForm
         return filters;
     }
 
-    private OAuthSettings? OAuth(string url, string clientId, string secret, string scope, string mechanism)
+    private OAuthSettings? OAuth(OAuthFieldNames f)
     {
         // OAuth is on while a token URL or client id is filled in; clearing both turns it off.
-        if (this[url].Trim().Length == 0 && this[clientId].Trim().Length == 0)
+        if (this[f.TokenUrl].Trim().Length == 0 && this[f.ClientId].Trim().Length == 0)
         {
             return null;
         }
 
-        return new OAuthSettings(this[url].Trim(), this[clientId].Trim(), SecretOf(secret), Optional(scope),
-            this[mechanism].Trim() is { Length: > 0 } m ? m.ToUpperInvariant() : OAuthSettings.XOAuth2);
+        // A form posted without the flow (an older page) keeps client credentials, the flow every earlier form meant.
+        var flow = this[f.Flow].Length == 0 ? OAuthFlow.ClientCredentials : Choice<OAuthFlow>(f.Flow);
+        return new OAuthSettings(this[f.TokenUrl].Trim(), this[f.ClientId].Trim(), SecretOf(f.ClientSecret), Optional(f.Scope),
+            this[f.Mechanism].Trim() is { Length: > 0 } m ? m.ToUpperInvariant() : OAuthSettings.XOAuth2,
+            flow, Optional(f.AuthorizationUrl), Optional(f.DeviceAuthorizationUrl));
     }
 
     private ServerTrust? Trust(string ca, string pin) =>
@@ -379,12 +388,15 @@ public sealed partial class MailboxForm
 
     private static long? Bytes(decimal? megabytes) => megabytes is { } mb ? (long)Math.Round(mb * (decimal)BytesPerMegabyte) : null;
 
-    private static void OAuthFields(Dictionary<string, string> v, OAuthSettings? oauth, string url, string clientId, string scope, string mechanism)
+    private static void OAuthFields(Dictionary<string, string> v, OAuthSettings? oauth, OAuthFieldNames f)
     {
-        v[url] = oauth?.TokenUrl ?? "";
-        v[clientId] = oauth?.ClientId ?? "";
-        v[scope] = oauth?.Scope ?? "";
-        v[mechanism] = oauth?.Mechanism ?? OAuthSettings.XOAuth2;
+        v[f.TokenUrl] = oauth?.TokenUrl ?? "";
+        v[f.ClientId] = oauth?.ClientId ?? "";
+        v[f.Scope] = oauth?.Scope ?? "";
+        v[f.Mechanism] = oauth?.Mechanism ?? OAuthSettings.XOAuth2;
+        v[f.Flow] = (oauth?.Flow ?? OAuthFlow.ClientCredentials).ToString();
+        v[f.AuthorizationUrl] = oauth?.AuthorizationUrl ?? "";
+        v[f.DeviceAuthorizationUrl] = oauth?.DeviceAuthorizationUrl ?? "";
     }
 
     private static void Flag(Dictionary<string, string> v, string field, bool on) => v[field] = on ? "true" : "";
@@ -402,6 +414,11 @@ public sealed partial class MailboxForm
     [GeneratedRegex(@"\[\d+\]$", RegexOptions.CultureInvariant)]
     private static partial Regex ListIndex();
 }
+
+/// <summary>The form's names for one OAuth block (the incoming server's or the relay's).</summary>
+internal sealed record OAuthFieldNames(
+    string TokenUrl, string ClientId, string ClientSecret, string Scope, string Mechanism, string Flow, string AuthorizationUrl,
+    string DeviceAuthorizationUrl);
 
 /// <summary>A message for the form: next to <see cref="Field"/>, or above the form when it names none the form shows.</summary>
 /// <param name="EngineField">The field as the engine or the form named it, for the summary's wording.</param>
