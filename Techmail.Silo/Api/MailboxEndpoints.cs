@@ -24,6 +24,9 @@ public sealed record ImportResult(int Imported, IReadOnlyList<ImportFailure> Fai
 
 public sealed record MailboxStatusReport(string Name, MailboxStatus Status, IntakeBacklog Backlog, OutboxStatus Outbox, string? CertificateWarning);
 
+/// <summary>One mailbox's line of <c>mailbox status</c> without a name.</summary>
+public sealed record MailboxStatusLine(string Name, MailboxStatus Status);
+
 public sealed record PollStarted(string Name, MailboxStatus Status);
 
 /// <summary>A message to send from a mailbox, as <c>mailbox send</c> takes it.</summary>
@@ -53,6 +56,8 @@ public static class MailboxEndpoints
         mailboxes.MapPost("/{name}/disable", (string name, string? tenant, HttpContext context, IGrainFactory grains) => SetEnabled(name, tenant, false, context, grains))
             .WithSummary("Disable a mailbox (If-Match optional)");
         mailboxes.MapDelete("/{name}", Remove).WithSummary("Remove a mailbox (If-Match optional)");
+        api.MapGet("/mailbox-statuses", Statuses).WithTags("Mailboxes")
+            .WithSummary("Each mailbox's state, counts, last error and grant, in name order, a page at a time (mailbox status without a name)");
         mailboxes.MapGet("/{name}/status", Status).WithSummary("State, next poll, counts, last error, intake backlog, outbox and certificate warning");
         mailboxes.MapPost("/{name}/poll", Poll).WithSummary("Poll now (or right after the running poll); answers at once, the status shows how it went");
         mailboxes.MapGet("/{name}/trace", Trace).WithSummary("What happened to each message taken off the server, newest first, a page at a time");
@@ -145,6 +150,17 @@ public static class MailboxEndpoints
         }
 
         return TypedResults.Ok(new MailboxStatusReport(name, status, backlog, outbox, warning));
+    }
+
+    private static async Task<Ok<Page<MailboxStatusLine>>> Statuses(string? tenant, string? cursor, int? limit, HttpContext context, IGrainFactory grains)
+    {
+        var tenantName = ApiRequest.Tenant(context, tenant);
+        var page = await grains.GetGrain<ITenantGrain>(tenantName)
+            .List(ApiPaging.Decode(List, cursor), ApiPaging.Limit(limit, 100, MailboxPage.MaxTake));
+        // Each status is its mailbox grain's; asked together, a page costs one round trip, not one per mailbox.
+        var statuses = await Task.WhenAll(page.Items.Select(m => grains.GetGrain<IMailboxGrain>(MailboxKey.For(tenantName, m.Name)).GetStatus()));
+        var lines = page.Items.Select((m, i) => new MailboxStatusLine(m.Name, statuses[i])).ToList();
+        return TypedResults.Ok(new Page<MailboxStatusLine>(lines, ApiPaging.Encode(List, page.NextAfter)));
     }
 
     private static async Task<Accepted<PollStarted>> Poll(string name, string? tenant, HttpContext context, IGrainFactory grains)

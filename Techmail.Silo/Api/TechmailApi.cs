@@ -55,6 +55,7 @@ public static class TechmailApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapMailboxApi()
+            .MapConnectionApi()
             .MapIncidentApi()
             .MapContactApi()
             .MapQuarantineApi()

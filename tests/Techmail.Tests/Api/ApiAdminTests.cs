@@ -69,6 +69,83 @@ public sealed class ApiAdminTests(SiloProcessFixture fixture) : IClassFixture<Si
     }
 
     [Fact]
+    public async Task A_mailbox_sends_over_http_its_outbox_entry_follows_disable_stops_it_and_a_bounced_address_is_revalidated()
+    {
+        await using var dovecot = await DovecotServer.Start();
+        await using var smtp = await SmtpSink.Start();
+        dovecot.AddUser("apisend-bounces", "apisend-password");
+        using var root = ApiClient.Operator(fixture.Silo);
+        using var admin = new ApiClient(fixture.Silo, await root.CreateToken("apisend", "admin", "send-admin"));
+        var relay = new SmtpRelaySettings("127.0.0.1", smtp.Port, TlsMode.None, null, null);
+        var news = MailboxSettings.Empty(MailboxType.Marketing) with
+        {
+            Enabled = true,
+            PollInterval = TimeSpan.FromHours(1),
+            Incoming = new IncomingSettings(MailProtocol.Pop3, "127.0.0.1", dovecot.Pop3Port, TlsMode.None, "apisend-bounces", "apisend-password", [], AllowPlaintextPassword: true),
+            Outgoing = new OutgoingSettings("apisend-bounces@example.com", "news@example.com", null, "Example News", relay),
+        };
+        await ApiClient.Body(await admin.Post("mailboxes", new { name = "news", settings = news }), HttpStatusCode.Created);
+
+        // Sent: answered at once with the outbox id, then the entry follows the mail to the relay.
+        var ticket = await ApiClient.Body(
+            await admin.Post("mailboxes/news/send", new { to = new[] { "reader@example.net" }, subject = "Over HTTP", body = "Sent through the API.", requestId = "api-send-1" }),
+            HttpStatusCode.Accepted);
+        var id = ticket.GetProperty("outboxId").GetInt64();
+        var received = await smtp.WaitFor(m => m.Recipients.Contains("reader@example.net"), TimeSpan.FromSeconds(60));
+        Assert.Equal("apisend-bounces@example.com", received.EnvelopeFrom);
+        Assert.Equal("Over HTTP", received.Message.Subject);
+        Assert.Equal(ticket.GetProperty("messageId").GetString(), received.Message.MessageId);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        System.Text.Json.JsonElement entry;
+        while ((entry = await admin.Ok($"mailboxes/news/outbox/{id}")).GetProperty("state").GetString() != "Sent")
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"outbox entry {id} never became Sent: {entry}");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(["reader@example.net"], entry.GetProperty("recipients").EnumerateArray().Select(r => r.GetString()));
+
+        // The same request id again is the same mail, not a second one; another mailbox's id is not found.
+        var again = await ApiClient.Body(
+            await admin.Post("mailboxes/news/send", new { to = new[] { "reader@example.net" }, subject = "Over HTTP", body = "Sent through the API.", requestId = "api-send-1" }),
+            HttpStatusCode.Accepted);
+        Assert.True(again.GetProperty("alreadyQueued").GetBoolean());
+        Assert.Equal(id, again.GetProperty("outboxId").GetInt64());
+        await ApiClient.Problem(await admin.Get($"mailboxes/other/outbox/{id}"), HttpStatusCode.NotFound);
+        Assert.Equal(1, smtp.CountTo("reader@example.net"));
+
+        // The reader's server bounces it (a bounce of mail this mailbox sent, so it is believed): a poll of the
+        // Marketing mailbox flags the address invalid.
+        dovecot.Deliver("apisend-bounces", TestBounces.Dsn(
+            "reader@example.net", "5.1.1", "550 5.1.1 <reader@example.net>: user unknown", "apisend-bounces@example.com", originalMessageId: received.Message.MessageId));
+        await ApiClient.Body(await admin.Post("mailboxes/news/poll"), HttpStatusCode.Accepted);
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await admin.Ok("invalid-addresses")).GetProperty("items").GetArrayLength() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the bounce never flagged the address: {await admin.Ok("bounces")} {await admin.Ok("mailboxes/news/status")} {await admin.Ok("mailboxes/news/trace")}");
+            await Task.Delay(200);
+        }
+
+        Assert.True((await admin.Ok("contacts/reader@example.net")).GetProperty("address").GetProperty("invalid").GetBoolean());
+
+        // Vouched for again: valid, and off the list of addresses not to mail; the history stays.
+        var revalidated = await ApiClient.Body(await admin.Post("contacts/reader@example.net/revalidate"), HttpStatusCode.OK);
+        Assert.False(revalidated.GetProperty("invalid").GetBoolean());
+        Assert.NotEqual(0, revalidated.GetProperty("history").GetArrayLength());
+        Assert.Equal(0, (await admin.Ok("invalid-addresses")).GetProperty("items").GetArrayLength());
+
+        // Disabled: the answer carries the new version, no poll is scheduled, and a change made on an old version is refused.
+        using var disabled = await admin.Post("mailboxes/news/disable");
+        var view = await ApiClient.Body(disabled, HttpStatusCode.OK);
+        Assert.False(view.GetProperty("settings").GetProperty("enabled").GetBoolean());
+        Assert.Equal(ApiClient.ETag(disabled), ApiClient.ETag(await admin.Get("mailboxes/news")));
+        var status = (await admin.Ok("mailboxes/news/status")).GetProperty("status");
+        Assert.Equal("Idle", status.GetProperty("state").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, status.GetProperty("nextPoll").ValueKind);
+        await ApiClient.Problem(await admin.Post("mailboxes/news/disable", ifMatch: "\"999\""), HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
     public async Task Certificates_are_uploaded_listed_shown_and_removed_and_tokens_listed_and_revoked()
     {
         using var root = ApiClient.Operator(fixture.Silo);

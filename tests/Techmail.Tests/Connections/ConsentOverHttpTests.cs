@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Techmail.Tests.Api;
 using Techmail.Tests.EndToEnd;
 using Techmail.Tests.Support;
 
@@ -154,6 +155,78 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         var refused = await refusing;
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("refused", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task The_api_runs_the_device_flow_a_caller_waits_at_the_providers_pace_and_the_grant_shows_in_the_statuses()
+    {
+        var cli = fixture.Cli("apidevice");
+        _dovecot.AddUser("api-device-user", "unused-password");
+        _oauth.AddDelegatedClient("api-device-app", secret: null);
+        await cli.Ok(
+            "mailbox", "add", "desk", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
+            "--tls", "starttls", "--pin-sha256", _dovecot.CertificateSha256, "--account", "api-device-user",
+            "--oauth-flow", "delegated", "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "api-device-app",
+            "--oauth-device-url", _oauth.DeviceAuthorizationUrl, "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+        await cli.Ok("mailbox", "add", "plain", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--account", "someone", "--password", "pw");
+        using var api = ApiClient.Operator(fixture.Silo);
+        const string Device = "mailboxes/desk/connect/device?tenant=apidevice";
+
+        // A step before any start is refused with the engine's words, not a 500.
+        var early = await ApiClient.Problem(await api.Post($"mailboxes/desk/connect/device/step?tenant=apidevice"), HttpStatusCode.BadRequest);
+        Assert.Contains("no device flow is waiting", early.GetProperty("detail").GetString());
+
+        // Started: the page and code for the person, and where to ask next; the device code itself stays in the silo.
+        var startedResponse = await api.Post(Device);
+        Assert.Equal("/api/v1/mailboxes/desk/connect/device/step", startedResponse.Headers.Location?.OriginalString);
+        var started = await ApiClient.Body(startedResponse, HttpStatusCode.Accepted);
+        var authorization = started.GetProperty("authorization");
+        Assert.Equal($"http://127.0.0.1:{_oauth.Port}/device-login", authorization.GetProperty("verificationUri").GetString());
+        var code = authorization.GetProperty("userCode").GetString()!;
+        Assert.Equal(_oauth.UserCodes[^1], code);
+        Assert.DoesNotContain("deviceCode", started.GetRawText(), StringComparison.OrdinalIgnoreCase);
+
+        // Not approved yet: pending, with the interval to wait.
+        var pending = await ApiClient.Body(await api.Post(started.GetProperty("stepUrl").GetString()!.Replace("/api/v1/", "", StringComparison.Ordinal) + "?tenant=apidevice"), HttpStatusCode.OK);
+        Assert.Equal("Pending", pending.GetProperty("progress").GetString());
+
+        _oauth.ApproveDevice(code, "api-device-user");
+        JsonElement step;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the approval never reached the silo");
+            await Task.Delay(TimeSpan.Parse(pending.GetProperty("interval").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+            step = await ApiClient.Body(await api.Post("mailboxes/desk/connect/device/step?tenant=apidevice"), HttpStatusCode.OK);
+        }
+        while (step.GetProperty("progress").GetString() is "Pending" or "SlowDown");
+        Assert.Equal("Connected", step.GetProperty("progress").GetString());
+        Assert.Equal(JsonValueKind.Null, step.GetProperty("grant").GetProperty("needsReconnectingSince").ValueKind);
+        Assert.DoesNotContain("refresh", step.GetProperty("grant").GetRawText().Replace("lastRefresh", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+
+        // The grant works: mail comes in through a poll that logs in with it.
+        _dovecot.Deliver("api-device-user", TestMail.Simple("after the api's device flow"));
+        var polled = JsonDocument.Parse(await cli.Ok("mailbox", "poll", "desk", "--wait", "--json")).RootElement.GetProperty("status");
+        Assert.Equal(1, polled.GetProperty("counts").GetProperty("accepted").GetInt32());
+
+        // Every mailbox's status in one list, in name order: the connected one with its grant, the password one without.
+        var statuses = await api.Ok("mailbox-statuses?tenant=apidevice");
+        var lines = statuses.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["desk", "plain"], lines.Select(l => l.GetProperty("name").GetString()));
+        Assert.Equal(JsonValueKind.Object, lines[0].GetProperty("status").GetProperty("grant").ValueKind);
+        Assert.Equal(1, lines[0].GetProperty("status").GetProperty("counts").GetProperty("accepted").GetInt32());
+        Assert.Equal(JsonValueKind.Null, lines[1].GetProperty("status").GetProperty("grant").ValueKind);
+        var first = await api.Ok("mailbox-statuses?tenant=apidevice&limit=1");
+        Assert.Equal("desk", Assert.Single(first.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
+        var rest = await api.Ok($"mailbox-statuses?tenant=apidevice&limit=1&cursor={Uri.EscapeDataString(first.GetProperty("next").GetString()!)}");
+        Assert.Equal("plain", Assert.Single(rest.GetProperty("items").EnumerateArray()).GetProperty("name").GetString());
+
+        // A mailbox that logs in with a password has no consent to give; an agent may not connect any mailbox.
+        var notDelegated = await ApiClient.Problem(await api.Post("mailboxes/plain/connect/device?tenant=apidevice"), HttpStatusCode.BadRequest);
+        Assert.Contains("does not log in with delegated consent", notDelegated.GetProperty("detail").GetString());
+        using var agent = new ApiClient(fixture.Silo, await api.CreateToken("apidevice", "agent", "device-agent"));
+        var forbidden = await ApiClient.Problem(await agent.Post(Device), HttpStatusCode.Forbidden);
+        Assert.Contains("may not change settings", forbidden.GetProperty("detail").GetString());
     }
 
     private async Task<string> NextUserCode(int before)
