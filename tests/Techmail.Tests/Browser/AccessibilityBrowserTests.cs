@@ -81,7 +81,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture fixture, ITestOutpu
             }
         }
 
-        Assert.True(found.Count == 0, "serious or critical accessibility violations:\n" + string.Join("\n", found));
+        Assert.True(found.Count == 0, "serious or critical accessibility violations, or pages wider than the screen:\n" + string.Join("\n", found));
     }
 
     [Fact]
@@ -165,6 +165,17 @@ public sealed class AccessibilityBrowserTests(BrowserFixture fixture, ITestOutpu
     /// <summary>Runs axe on the page as it is now; serious and critical findings go to <paramref name="found"/>, the rest to the output.</summary>
     private async Task Check(IPage page, string what, List<string> found)
     {
+        // The page fits its screen: on a phone nothing may need sideways scrolling of the whole page (a wide table
+        // scrolls inside its own box). Measured at the page's full height, so the fold hides nothing.
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        if (overflow > 0)
+        {
+            var widest = await page.EvaluateAsync<string>(
+                "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)" +
+                ".slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '')).join(', ')");
+            found.Add($"{what}: the page is {overflow} px wider than the screen ({widest})");
+        }
+
         var result = await page.RunAxe();
         // Contrast is the check most easily left undecided (text over an image or a gradient): it must have run here.
         Assert.True(result.Passes.Concat(result.Violations).Any(r => r.Id == "color-contrast"), $"{what}: axe did not decide color-contrast");
