@@ -82,6 +82,66 @@ public sealed class AdminBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_newcomer_with_the_operator_token_runs_a_service_mailbox_end_to_end_in_the_browser()
+    {
+        // The README's promise: the token the silo wrote, a browser, and nothing else: add the mailbox, enable it, poll,
+        // see the mail as an incident and answer it, the answer reaching the SMTP server from the mailbox.
+        const string tenant = "newcomer", subject = "My order never arrived";
+        fixture.Dovecot.AddUser("newcomer-support", "newcomer-secret");
+        var page = await fixture.SignedIn(fixture.OperatorToken);
+        await page.GotoAsync(fixture.BaseUrl + "/admin/mailboxes");
+        await page.GetByLabel("Tenant").FillAsync(tenant);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Assertions.Expect(page.GetByText("No mailbox yet.")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Add a mailbox" }).ClickAsync();
+        await page.Locator("#f-name").FillAsync("support");
+        await page.Locator("#f-incoming-protocol").SelectOptionAsync("Pop3");
+        await page.Locator("#f-incoming-host").FillAsync("127.0.0.1");
+        await page.Locator("#f-incoming-port").FillAsync(fixture.Dovecot.Pop3Port.ToString());
+        await page.Locator("#f-incoming-tls").SelectOptionAsync("None");
+        await page.Locator("#f-incoming-account").FillAsync("newcomer-support");
+        await page.Locator("#f-incoming-password").FillAsync("newcomer-secret");
+        await page.GetByText("Login, trust and more").ClickAsync();
+        await page.GetByLabel("Allow the password over a connection without TLS").CheckAsync();
+        await page.GetByLabel("Sends mail (acknowledgements, replies, forwards)").CheckAsync();
+        await page.Locator("#f-outgoing-envelopeFrom").FillAsync("help@newcomer.example");
+        await page.Locator("#f-outgoing-friendlyFrom").FillAsync("help@newcomer.example");
+        await page.Locator("#f-outgoing-displayName").FillAsync("Newcomer Support");
+        await page.Locator("#f-outgoing-relay-host").FillAsync("127.0.0.1");
+        await page.Locator("#f-outgoing-relay-port").FillAsync(fixture.Smtp.Port.ToString());
+        await page.Locator("#f-outgoing-relay-tls").SelectOptionAsync("None");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add the mailbox" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#health")).ToHaveTextAsync("Disabled");
+        Assert.Contains("/admin/mailboxes/support?", page.Url);
+        Assert.Contains($"tenant={tenant}", page.Url);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enable" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#done")).ToContainTextAsync("Enabled");
+
+        fixture.Dovecot.Deliver("newcomer-support", TestMail.Simple(subject, from: "buyer@shop.example", body: "I ordered a lamp two weeks ago and nothing came."));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Poll now" }).ClickAsync();
+        await page.GotoAsync($"{fixture.BaseUrl}/incidents?tenant={tenant}");
+        var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = subject });
+        await Assertions.Expect(row).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await row.GetByRole(AriaRole.Link).First.ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/incidents/", StringComparison.Ordinal));
+        var reference = new Uri(page.Url).AbsolutePath.Split('/').Last();
+        await Assertions.Expect(page.Locator("article.entry").First).ToContainTextAsync("nothing came");
+
+        // The acknowledgement went out when the incident was opened; the answer follows it from the same mailbox.
+        await page.GetByLabel("Your answer").FillAsync("It left our warehouse today; here is the tracking number: 123.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Your reply was sent." })).ToBeVisibleAsync();
+        var sent = await fixture.Smtp.WaitFor(m => m.Recipients.Contains("buyer@shop.example") && m.Message.TextBody?.Contains("tracking number: 123") == true, TimeSpan.FromSeconds(30));
+        Assert.Equal("help@newcomer.example", sent.EnvelopeFrom);
+        Assert.Equal("help@newcomer.example", ((MimeKit.MailboxAddress)sent.Message.From.Single()).Address);
+        Assert.Contains(reference, sent.Message.Subject);
+        Assert.EndsWith("@newcomer.example", sent.Message.MessageId);
+        var shown = JsonDocument.Parse(await fixture.Cli(tenant).Ok("incident", "show", reference, "--json")).RootElement;
+        Assert.Equal($"<{sent.Message.MessageId}>", shown.GetProperty("thread").EnumerateArray().Last().GetProperty("messageId").GetString());
+    }
+
+    [Fact]
     public async Task An_admin_checks_rules_by_their_problems_saves_them_and_tests_them_on_an_uploaded_message()
     {
         const string tenant = "admin-rules";
