@@ -42,7 +42,7 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
             "mailbox", "add", "web", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
             "--tls", "starttls", "--pin-sha256", _dovecot.CertificateSha256, "--account", "web-user",
             "--oauth-flow", "delegated", "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "web-app", "--oauth-client-secret-file", _files.File("secret"),
-            "--oauth-authorization-url", _oauth.AuthorizationUrl, "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+            "--oauth-authorization-url", _oauth.AuthorizationUrl, "--oauth-scope", "mail offline_access openid email", "--poll-interval", "1h", "--enable");
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Silo.Http };
         var session = await SignIn(http);
 
@@ -57,7 +57,8 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         Assert.Equal(43, query["code_challenge"].Length);
         Assert.Equal($"{fixture.Silo.Http}connections/callback", query["redirect_uri"]);
         Assert.Equal("web-user", query["login_hint"]);
-        Assert.Equal("mail offline_access", query["scope"]);
+        // A generic provider's scope is the admin's: openid in it is what brings the ID token that names who consented.
+        Assert.Equal("mail offline_access openid email", query["scope"]);
 
         // The redirect URI is the configured public address whatever Host the request names: a request that says it is
         // for another host cannot make the provider send the code there.
@@ -119,11 +120,13 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         var cli = fixture.Cli("device");
         _dovecot.AddUser("device-user", "unused-password");
         _oauth.AddDelegatedClient("device-app", secret: null);
+        // The Microsoft preset with its endpoints and server pointed here: its own scope (with openid, so the test server
+        // sends an ID token as Microsoft would) is what the device flow asks for.
         await cli.Ok(
-            "mailbox", "add", "desk", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
+            "mailbox", "add", "desk", "--type", "service", "--provider", "microsoft", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
             "--tls", "starttls", "--pin-sha256", _dovecot.CertificateSha256, "--account", "device-user",
-            "--oauth-flow", "delegated", "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "device-app",
-            "--oauth-device-url", _oauth.DeviceAuthorizationUrl, "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+            "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "device-app",
+            "--oauth-device-url", _oauth.DeviceAuthorizationUrl, "--poll-interval", "1h", "--enable");
 
         var codes = _oauth.UserCodes.Count;
         var connecting = cli.Run("mailbox", "connect", "desk");
@@ -133,6 +136,7 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         Assert.True(connected.ExitCode == 0, connected.ToString());
         Assert.Contains($"enter the code {code}", connected.Stdout);
         Assert.Contains("connected as device-user", connected.Stdout);
+        Assert.DoesNotContain("consented, not", connected.Stdout);
 
         _dovecot.Deliver("device-user", TestMail.Simple("after mailbox connect"));
         await cli.Ok("mailbox", "poll", "desk", "--wait");
