@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Techmail.Tests.EndToEnd;
+using Techmail.Tests.Observability;
 using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Connections;
@@ -115,7 +116,7 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task Mailbox_connect_shows_the_code_waits_for_the_approval_and_status_shows_a_revocation()
+    public async Task Mailbox_connect_shows_the_code_waits_for_the_approval_and_status_and_metric_show_a_revocation_until_reconnected()
     {
         var cli = fixture.Cli("device");
         _dovecot.AddUser("device-user", "unused-password");
@@ -148,8 +149,12 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         Assert.True(status.GetProperty("needsReconnecting").GetBoolean());
         Assert.Contains("invalid_grant", status.GetProperty("grant").GetProperty("problem").GetString());
         Assert.Contains("mailbox connect desk", await cli.Ok("mailbox", "status", "desk"));
-        var metrics = await new HttpClient { BaseAddress = fixture.Silo.Http }.GetStringAsync("metrics");
-        Assert.Contains("techmail_mailbox_needs_reconnecting", metrics);
+        // The gauge is sampled from the database every few seconds: wait for the sample that has the revocation. This is
+        // the only mailbox of the silo whose consent is ever revoked, so the cluster-wide count is exactly one.
+        using var scraper = new HttpClient { BaseAddress = fixture.Silo.Http };
+        const string gauge = "techmail_mailbox_needs_reconnecting";
+        var revokedMetrics = await MetricsEndpointTests.Eventually(scraper, m => m.Sum(gauge) == 1);
+        Assert.Equal(1, revokedMetrics.Sum(gauge));
 
         // Refused at the other device: exit code 3 and the reason; the mailbox still needs reconnecting.
         codes = _oauth.UserCodes.Count;
@@ -158,6 +163,17 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         var refused = await refusing;
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("refused", refused.Stderr);
+        Assert.Equal(1, (await MetricsEndpointTests.Eventually(scraper, m => m.Sum(gauge) == 1)).Sum(gauge));
+
+        // Connected again: the mailbox no longer counts, and the gauge (still reported) falls back to zero.
+        codes = _oauth.UserCodes.Count;
+        var reconnecting = cli.Run("mailbox", "connect", "desk");
+        _oauth.ApproveDevice(await NextUserCode(codes), "device-user");
+        var reconnected = await reconnecting;
+        Assert.True(reconnected.ExitCode == 0, reconnected.ToString());
+        var cleared = await MetricsEndpointTests.Eventually(scraper, m => m.Has(gauge) && m.Sum(gauge) == 0);
+        Assert.True(cleared.Has(gauge), cleared.Text);
+        Assert.Equal(0, cleared.Sum(gauge));
     }
 
     private async Task<string> NextUserCode(int before)
