@@ -61,6 +61,15 @@ public sealed partial class OAuthTestServer
     /// <summary>Requests of the delegated grants (device, code, refresh, JWT bearer) the token endpoint answered, refusals included.</summary>
     public int DelegatedRequests => Volatile.Read(ref _delegatedRequests);
 
+    /// <summary>
+    /// How long the refresh grant takes to answer, as a provider across the internet does: long enough that refreshes
+    /// asked for at once would overlap at the endpoint unless the caller lets only one through.
+    /// </summary>
+    public TimeSpan RefreshDelay { get; set; }
+
+    /// <summary>Whether an access token works now: what the introspection endpoint would tell the mail server.</summary>
+    public bool Honours(string accessToken) => _tokens.TryGetValue(accessToken, out var issued) && issued.Expires > DateTimeOffset.UtcNow;
+
     /// <summary>Every refresh token ever issued and not yet replaced or revoked.</summary>
     public int LiveRefreshTokens => _refreshTokens.Count;
 
