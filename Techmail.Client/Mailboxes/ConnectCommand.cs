@@ -69,6 +69,10 @@ public sealed class ConnectCommand : TechmailCommand<ConnectSettings>
                     else
                     {
                         Console.WriteLine($"Mailbox '{o.Name}' is connected{(step.Grant?.Account is { } account ? $" as {account}" : "")}; its polls and sends log in with this consent from now on.");
+                        if (step.Grant is { } given && MailboxRendering.ConsentedByAnother(o.Name, given) is { } note)
+                        {
+                            Console.WriteLine(note);
+                        }
                     }
 
                     return ExitCodes.Ok;

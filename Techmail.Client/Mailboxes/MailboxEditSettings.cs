@@ -87,7 +87,7 @@ public sealed class MailboxEditSettings : MailboxNameSettings
     [CommandOption("--provider <PROVIDER>"), Description("microsoft, google or generic: fills in the servers, TLS, XOAUTH2/OAUTHBEARER, the OAuth endpoints and scopes for IMAP/POP3 and SMTP (delegated consent unless --oauth-flow says otherwise); any option given beside it wins.")]
     public string? Provider { get; init; }
 
-    [CommandOption("--provider-tenant <TENANT>"), Description("With --provider microsoft: the Entra tenant (id or domain) whose endpoints issue the tokens (default: organizations).")]
+    [CommandOption("--provider-tenant <TENANT>"), Description("With --provider microsoft: the Entra tenant (its directory id or a domain) whose endpoints issue the tokens; required for a single-tenant app registration (default: organizations, for multi-tenant apps only).")]
     public string? ProviderTenant { get; init; }
 
     [CommandOption("--oauth-flow <FLOW>"), Description("Incoming: client-credentials (the app's own access), delegated (a person's consent, 'mailbox connect') or service-account (a JWT signed with --oauth-service-account-key-file).")]

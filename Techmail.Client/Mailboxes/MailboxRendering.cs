@@ -1,5 +1,6 @@
 using Spectre.Console;
 using Techmail.Client.Infrastructure;
+using Techmail.Connections;
 using Techmail.Mailboxes;
 using Techmail.Tenants;
 
@@ -113,6 +114,11 @@ public static class MailboxRendering
         if (st.Grant is { } grant)
         {
             Row("Connected as", grant.Account);
+            if (ConsentedByAnother(name, grant) is { } note)
+            {
+                grid.AddRow("[yellow]Consented by another account[/]", Output.Escape(note));
+            }
+
             Row("Connected", grant.ConnectedAt.ToString("u"));
             Row("Token refreshed", grant.LastRefresh?.ToString("u"));
         }
@@ -125,6 +131,15 @@ public static class MailboxRendering
 
         AnsiConsole.Write(grid);
     }
+
+    /// <summary>
+    /// What to say when someone other than the mailbox's own account consented (null otherwise): not an error, since a
+    /// shared mailbox is opened with a delegate's consent, but a consent given as the wrong person looks the same.
+    /// </summary>
+    public static string? ConsentedByAnother(string name, GrantStatus grant) => grant.ConsentedByAnotherAccount
+        ? $"{grant.Account} consented, not {grant.MailboxAccount}, the account the mailbox logs in as: this works where {grant.Account} "
+            + $"may open that mailbox (a shared mailbox's delegate); otherwise run 'techmail mailbox connect {name}' again signed in as {grant.MailboxAccount}."
+        : null;
 
     public static Table ListTable(IEnumerable<MailboxSummary> items)
     {

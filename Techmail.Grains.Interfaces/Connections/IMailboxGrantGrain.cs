@@ -84,6 +84,11 @@ public sealed record DeviceConnectStep(
 /// <summary>A mailbox's grant as an admin sees it.</summary>
 /// <param name="Account">The account the person signed in as, when the provider said (its ID token).</param>
 /// <param name="NeedsReconnectingSince">Set when the provider refused a refresh (revoked or expired): polls stop logging in until <c>mailbox connect</c>.</param>
+/// <param name="MailboxAccount">
+/// The account the mailbox logs in as, which <see cref="Account"/> is compared with. The grant does not keep it (the
+/// mailbox's settings do, and may change), so it is set where the grant is shown beside them: the connect step and the
+/// mailbox's status; null elsewhere.
+/// </param>
 [GenerateSerializer, Immutable, Alias("Techmail.GrantStatus")]
 public sealed record GrantStatus(
     [property: Id(0)] string? Account,
@@ -92,9 +97,18 @@ public sealed record GrantStatus(
     [property: Id(3)] DateTimeOffset? AccessTokenExpires,
     [property: Id(4)] DateTimeOffset? LastRefresh,
     [property: Id(5)] DateTimeOffset? NeedsReconnectingSince,
-    [property: Id(6)] string? Problem)
+    [property: Id(6)] string? Problem,
+    [property: Id(7)] string? MailboxAccount = null)
 {
     public bool NeedsReconnecting => NeedsReconnectingSince is not null;
+
+    /// <summary>
+    /// Someone other than the mailbox's own account consented. Not refused: a shared mailbox has no password of its own
+    /// and is opened with a delegate's consent; but an admin who signed in as the wrong person must be able to see it.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ConsentedByAnotherAccount =>
+        Account is { } account && MailboxAccount is { Length: > 0 } mailbox && !string.Equals(account, mailbox, StringComparison.OrdinalIgnoreCase);
 }
 
 public enum GrantFailure

@@ -62,7 +62,7 @@ public sealed class GrantRefresher(MailboxGrantStore store, TokenEndpoint endpoi
         }
 
         var form = new List<KeyValuePair<string, string>> { new("grant_type", "refresh_token"), new("refresh_token", grant.RefreshToken) };
-        if (oauth.Scope is { Length: > 0 } scope)
+        if (IdentityScopes.ForRefresh(oauth.Scope) is { } scope)
         {
             form.Add(new("scope", scope));
         }

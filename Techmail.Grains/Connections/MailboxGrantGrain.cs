@@ -39,7 +39,7 @@ public sealed class MailboxGrantGrain(
     public async Task<DeviceConnectStep> ContinueDeviceConnect()
     {
         var pending = _device ?? throw new MailboxException(MailboxErrorKind.Invalid, $"no device flow is waiting for mailbox '{Name}': start one with 'techmail mailbox connect {Name}'.");
-        var (oauth, _) = await Settings();
+        var (oauth, account) = await Settings();
         var (progress, next, answer, problem) = await flows.PollDevice(oauth, pending, CancellationToken.None);
         _device = progress is DeviceConnectProgress.Pending or DeviceConnectProgress.SlowDown ? next : null;
         if (answer is null)
@@ -47,7 +47,7 @@ public sealed class MailboxGrantGrain(
             return new DeviceConnectStep(progress, next.Interval, problem);
         }
 
-        return new DeviceConnectStep(progress, next.Interval, null, await Connected(answer, oauth.Scope));
+        return new DeviceConnectStep(progress, next.Interval, null, await Connected(answer, oauth.Scope, account));
     }
 
     public async Task<string> AuthorizationUrl(string redirectUri, string state, string codeChallenge)
@@ -58,9 +58,9 @@ public sealed class MailboxGrantGrain(
 
     public async Task<GrantStatus> CompleteRedirectConnect(string code, string codeVerifier, string redirectUri)
     {
-        var (oauth, _) = await Settings();
+        var (oauth, account) = await Settings();
         var answer = await flows.ExchangeCode(oauth, code, codeVerifier, redirectUri, CancellationToken.None);
-        return await Connected(answer, oauth.Scope);
+        return await Connected(answer, oauth.Scope, account);
     }
 
     public async Task<GrantedToken> AccessToken(string? refusedToken)
@@ -125,7 +125,8 @@ public sealed class MailboxGrantGrain(
         DeactivateOnIdle();
     }
 
-    private async Task<GrantStatus> Connected(TokenAnswer answer, string? scope)
+    /// <param name="account">The account the mailbox logs in as, shown beside the one that consented.</param>
+    private async Task<GrantStatus> Connected(TokenAnswer answer, string? scope, string account)
     {
         var before = _grant?.Status;
         _grant = await refresher.Store(Tenant, Name, _grant, answer, scope, CancellationToken.None);
@@ -134,9 +135,15 @@ public sealed class MailboxGrantGrain(
             logger.LogWarning("Mailbox {Tenant}/{Mailbox} was connected without a refresh token: it works until the access token expires", Tenant, Name);
         }
 
+        if (_grant.Status with { MailboxAccount = account } is { ConsentedByAnotherAccount: true })
+        {
+            // Allowed (a shared mailbox's delegate), but said: a consent given as the wrong person is a common slip.
+            logger.LogInformation("Mailbox {Tenant}/{Mailbox} was connected by {Consenter}, who is not its account {Account}", Tenant, Name, _grant.Account, account);
+        }
+
         await audit.Record(Tenant, AuditActions.MailboxConnect, Name, before, _grant.Status);
         await Resume();
-        return _grant.Status;
+        return _grant.Status with { MailboxAccount = account };
     }
 
     /// <summary>

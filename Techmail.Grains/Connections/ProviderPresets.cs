@@ -22,6 +22,10 @@ public sealed record PresetServer(string Host, int Port, TlsMode Tls);
 /// <param name="DeviceAuthorizationUrl">Null where the provider's device flow cannot grant mail scopes (Google).</param>
 /// <param name="AppOnlyScope">What the client-credentials grant asks for (Microsoft 365 app-only access).</param>
 /// <param name="OfflineScope">The scope that makes the provider hand out a refresh token, where it takes one.</param>
+/// <param name="IdentityScope">
+/// The OpenID Connect scopes that make the provider return an ID token naming who consented ("connected as"): without
+/// them neither Microsoft nor Google sends one. Only the consent asks for them; see <see cref="IdentityScopes"/>.
+/// </param>
 public sealed record ProviderPreset(
     MailProvider Provider,
     PresetServer? Imap,
@@ -35,13 +39,15 @@ public sealed record ProviderPreset(
     string? Pop3Scope,
     string? SmtpScope,
     string? OfflineScope,
-    string? AppOnlyScope)
+    string? AppOnlyScope,
+    string? IdentityScope)
 {
     public PresetServer? Server(MailProtocol protocol) => protocol == MailProtocol.Imap ? Imap : Pop3;
 
     /// <summary>
     /// The scope a mailbox's token asks for: a delegated grant serves the incoming side and the relay alike, so it asks
-    /// for both protocols at once (and for a refresh token); the app-only grant asks for the provider's app scope.
+    /// for both protocols at once (and for a refresh token, and an ID token saying who consented); the app-only grant
+    /// asks for the provider's app scope.
     /// </summary>
     public string? Scope(OAuthFlow flow, MailProtocol? incoming, bool smtp)
     {
@@ -55,6 +61,7 @@ public sealed record ProviderPreset(
         if (flow == OAuthFlow.Delegated)
         {
             scopes.Add(OfflineScope);
+            scopes.Add(IdentityScope);
         }
 
         var distinct = scopes.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
@@ -106,7 +113,8 @@ public static class ProviderPresets
             "https://outlook.office.com/POP.AccessAsUser.All",
             "https://outlook.office.com/SMTP.Send",
             "offline_access",
-            "https://outlook.office365.com/.default");
+            "https://outlook.office365.com/.default",
+            IdentityScopes.OpenIdEmail);
     }
 
     // Google hands out a refresh token only when asked for offline access, and again on a repeated consent only when
@@ -125,8 +133,10 @@ public static class ProviderPresets
         "https://mail.google.com/",
         "https://mail.google.com/",
         null,
-        null);
+        null,
+        IdentityScopes.OpenIdEmail);
 
+    // A generic server may not speak OpenID Connect at all: its admin adds openid to --oauth-scope where it does.
     private static readonly ProviderPreset Generic = new(
-        MailProvider.Generic, null, null, null, OAuthSettings.OAuthBearer, null, null, null, null, null, null, null, null);
+        MailProvider.Generic, null, null, null, OAuthSettings.OAuthBearer, null, null, null, null, null, null, null, null, null);
 }

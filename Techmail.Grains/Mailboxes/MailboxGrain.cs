@@ -125,9 +125,14 @@ public sealed class MailboxGrain(
     {
         EnsureExists();
         var status = state.State.Status with { Push = _push?.State };
-        return Delegated
-            ? status with { Grant = await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).GetStatus() }
-            : status;
+        if (state.State.Settings?.DelegatedLogin is not { } login)
+        {
+            return status;
+        }
+
+        // The grant is shown beside the account the mailbox logs in as, so a consent by someone else stands out.
+        var grant = await GrainFactory.GetGrain<Connections.IMailboxGrantGrain>(this.GetPrimaryKeyString()).GetStatus();
+        return status with { Grant = grant is null ? null : grant with { MailboxAccount = login.Account } };
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)

@@ -197,7 +197,7 @@ public sealed class ConnectSiloFixture : IAsyncLifetime
             "--tls", "starttls", "--pin-sha256", Dovecot.CertificateSha256, "--account", account,
             "--oauth-flow", "delegated", "--oauth-token-url", OAuth.TokenUrl, "--oauth-client-id", "console-app",
             "--oauth-client-secret-file", _data.File("client-secret"), "--oauth-authorization-url", OAuth.AuthorizationUrl,
-            "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+            "--oauth-scope", "mail offline_access openid email", "--poll-interval", "1h", "--enable");
         // The test server's consent is always this account's: each mailbox here is connected by its own account.
         OAuth.ConsentingUser = account;
     }

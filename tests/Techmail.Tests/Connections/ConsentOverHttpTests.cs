@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Techmail.Tests.Api;
 using Techmail.Tests.EndToEnd;
+using Techmail.Tests.Observability;
 using Techmail.Tests.Support;
 
 namespace Techmail.Tests.Connections;
@@ -43,7 +44,7 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
             "mailbox", "add", "web", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
             "--tls", "starttls", "--pin-sha256", _dovecot.CertificateSha256, "--account", "web-user",
             "--oauth-flow", "delegated", "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "web-app", "--oauth-client-secret-file", _files.File("secret"),
-            "--oauth-authorization-url", _oauth.AuthorizationUrl, "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+            "--oauth-authorization-url", _oauth.AuthorizationUrl, "--oauth-scope", "mail offline_access openid email", "--poll-interval", "1h", "--enable");
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = fixture.Silo.Http };
         var session = await SignIn(http);
 
@@ -58,7 +59,8 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         Assert.Equal(43, query["code_challenge"].Length);
         Assert.Equal($"{fixture.Silo.Http}connections/callback", query["redirect_uri"]);
         Assert.Equal("web-user", query["login_hint"]);
-        Assert.Equal("mail offline_access", query["scope"]);
+        // A generic provider's scope is the admin's: openid in it is what brings the ID token that names who consented.
+        Assert.Equal("mail offline_access openid email", query["scope"]);
 
         // The redirect URI is the configured public address whatever Host the request names: a request that says it is
         // for another host cannot make the provider send the code there.
@@ -115,16 +117,18 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task Mailbox_connect_shows_the_code_waits_for_the_approval_and_status_shows_a_revocation()
+    public async Task Mailbox_connect_shows_the_code_waits_for_the_approval_and_status_and_metric_show_a_revocation_until_reconnected()
     {
         var cli = fixture.Cli("device");
         _dovecot.AddUser("device-user", "unused-password");
         _oauth.AddDelegatedClient("device-app", secret: null);
+        // The Microsoft preset with its endpoints and server pointed here: its own scope (with openid, so the test server
+        // sends an ID token as Microsoft would) is what the device flow asks for.
         await cli.Ok(
-            "mailbox", "add", "desk", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
+            "mailbox", "add", "desk", "--type", "service", "--provider", "microsoft", "--host", "127.0.0.1", "--port", _dovecot.ImapPort.ToString(),
             "--tls", "starttls", "--pin-sha256", _dovecot.CertificateSha256, "--account", "device-user",
-            "--oauth-flow", "delegated", "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "device-app",
-            "--oauth-device-url", _oauth.DeviceAuthorizationUrl, "--oauth-scope", "mail offline_access", "--poll-interval", "1h", "--enable");
+            "--oauth-token-url", _oauth.TokenUrl, "--oauth-client-id", "device-app",
+            "--oauth-device-url", _oauth.DeviceAuthorizationUrl, "--poll-interval", "1h", "--enable");
 
         var codes = _oauth.UserCodes.Count;
         var connecting = cli.Run("mailbox", "connect", "desk");
@@ -134,6 +138,7 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         Assert.True(connected.ExitCode == 0, connected.ToString());
         Assert.Contains($"enter the code {code}", connected.Stdout);
         Assert.Contains("connected as device-user", connected.Stdout);
+        Assert.DoesNotContain("consented, not", connected.Stdout);
 
         _dovecot.Deliver("device-user", TestMail.Simple("after mailbox connect"));
         await cli.Ok("mailbox", "poll", "desk", "--wait");
@@ -145,8 +150,12 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         Assert.True(status.GetProperty("needsReconnecting").GetBoolean());
         Assert.Contains("invalid_grant", status.GetProperty("grant").GetProperty("problem").GetString());
         Assert.Contains("mailbox connect desk", await cli.Ok("mailbox", "status", "desk"));
-        var metrics = await new HttpClient { BaseAddress = fixture.Silo.Http }.GetStringAsync("metrics");
-        Assert.Contains("techmail_mailbox_needs_reconnecting", metrics);
+        // The gauge is sampled from the database every few seconds: wait for the sample that has the revocation. This is
+        // the only mailbox of the silo whose consent is ever revoked, so the cluster-wide count is exactly one.
+        using var scraper = new HttpClient { BaseAddress = fixture.Silo.Http };
+        const string gauge = "techmail_mailbox_needs_reconnecting";
+        var revokedMetrics = await MetricsEndpointTests.Eventually(scraper, m => m.Sum(gauge) == 1);
+        Assert.Equal(1, revokedMetrics.Sum(gauge));
 
         // Refused at the other device: exit code 3 and the reason; the mailbox still needs reconnecting.
         codes = _oauth.UserCodes.Count;
@@ -155,6 +164,17 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         var refused = await refusing;
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("refused", refused.Stderr);
+        Assert.Equal(1, (await MetricsEndpointTests.Eventually(scraper, m => m.Sum(gauge) == 1)).Sum(gauge));
+
+        // Connected again: the mailbox no longer counts, and the gauge (still reported) falls back to zero.
+        codes = _oauth.UserCodes.Count;
+        var reconnecting = cli.Run("mailbox", "connect", "desk");
+        _oauth.ApproveDevice(await NextUserCode(codes), "device-user");
+        var reconnected = await reconnecting;
+        Assert.True(reconnected.ExitCode == 0, reconnected.ToString());
+        var cleared = await MetricsEndpointTests.Eventually(scraper, m => m.Has(gauge) && m.Sum(gauge) == 0);
+        Assert.True(cleared.Has(gauge), cleared.Text);
+        Assert.Equal(0, cleared.Sum(gauge));
     }
 
     [Fact]

@@ -240,26 +240,13 @@ public sealed class DelegatedConsentTests(AuthenticationFixture fixture)
         Assert.Single(fixture.Smtp.Messages, m => m.Message.MessageId == first.MessageId);
     }
 
-    /// <summary>The device flow as <c>mailbox connect</c> runs it, the person approving on "another device".</summary>
+    /// <summary>Connects as the mailbox's own account: the provider's ID token names it, and nothing more is said.</summary>
     private async Task Connect(IMailboxGrantGrain grant, string user)
     {
-        var shown = await grant.StartDeviceConnect();
-        OAuth.ApproveDevice(shown.UserCode, user);
-        var interval = shown.Interval;
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            await Task.Delay(interval + TimeSpan.FromMilliseconds(100));
-            var step = await grant.ContinueDeviceConnect();
-            if (step.Progress == DeviceConnectProgress.Connected)
-            {
-                Assert.Equal(user, step.Grant!.Account);
-                return;
-            }
-
-            interval = step.Interval;
-        }
-
-        Assert.Fail("the device flow never connected");
+        var connected = await DeviceConsent.Connect(OAuth, grant, user);
+        Assert.Equal(user, connected.Account);
+        Assert.Equal(user, connected.MailboxAccount);
+        Assert.False(connected.ConsentedByAnotherAccount);
     }
 
     private int LoginCount(string user)
@@ -270,7 +257,5 @@ public sealed class DelegatedConsentTests(AuthenticationFixture fixture)
     }
 
     private IncomingSettings Incoming(MailProtocol protocol, string user, string mechanism, string client) =>
-        new(protocol, "127.0.0.1", protocol == MailProtocol.Imap ? fixture.Dovecot.ImapPort : fixture.Dovecot.Pop3Port, TlsMode.StartTls, user, null, [],
-            Trust: new ServerTrust(null, fixture.Dovecot.CertificateSha256),
-            OAuth: new OAuthSettings(OAuth.TokenUrl, client, null, "mail offline_access", mechanism, OAuthFlow.Delegated, OAuth.AuthorizationUrl, OAuth.DeviceAuthorizationUrl));
+        DeviceConsent.Incoming(fixture, protocol, user, mechanism, client);
 }

@@ -12,7 +12,7 @@ public sealed class ProviderPresetTests
     private static readonly MailboxSettings Empty = MailboxSettings.Empty(MailboxType.Service);
 
     [Fact]
-    public void Microsoft_reads_imap_over_tls_with_xoauth2_and_asks_for_imap_smtp_and_a_refresh_token()
+    public void Microsoft_reads_imap_over_tls_with_xoauth2_and_asks_for_imap_smtp_a_refresh_token_and_an_id_token()
     {
         var s = Apply(new MailboxEditSettings
         {
@@ -29,7 +29,7 @@ public sealed class ProviderPresetTests
         Assert.Equal("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token", oauth.TokenUrl);
         Assert.Equal("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize", oauth.AuthorizationUrl);
         Assert.Equal("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode", oauth.DeviceAuthorizationUrl);
-        Assert.Equal("https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access", oauth.Scope);
+        Assert.Equal("https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access openid email", oauth.Scope);
 
         var relay = s.Outgoing!.Relay!;
         Assert.Equal(("smtp.office365.com", 587, TlsMode.StartTls, "support@contoso.com"), (relay.Host, relay.Port, relay.Tls, relay.User));
@@ -42,7 +42,7 @@ public sealed class ProviderPresetTests
         var s = Apply(new MailboxEditSettings { Name = "m", Provider = "microsoft", Protocol = "pop3", Account = "a@contoso.com", OAuthClientId = "app" });
 
         Assert.Equal((MailProtocol.Pop3, "outlook.office365.com", 995, TlsMode.SslOnConnect), (s.Incoming!.Protocol, s.Incoming.Host, s.Incoming.Port, s.Incoming.Tls));
-        Assert.Equal("https://outlook.office.com/POP.AccessAsUser.All offline_access", s.Incoming.OAuth!.Scope);
+        Assert.Equal("https://outlook.office.com/POP.AccessAsUser.All offline_access openid email", s.Incoming.OAuth!.Scope);
         Assert.StartsWith("https://login.microsoftonline.com/organizations/", s.Incoming.OAuth.TokenUrl, StringComparison.Ordinal);
         Assert.Null(s.Outgoing);
     }
@@ -63,13 +63,13 @@ public sealed class ProviderPresetTests
     }
 
     [Fact]
-    public void Google_reads_gmail_with_the_mail_scope_offline_access_and_no_device_flow()
+    public void Google_reads_gmail_with_the_mail_scope_an_id_token_offline_access_and_no_device_flow()
     {
         var s = Apply(new MailboxEditSettings { Name = "g", Provider = "google", Account = "support@example.com", OAuthClientId = "id.apps.googleusercontent.com", SmtpUser = "support@example.com" });
 
         var i = s.Incoming!;
         Assert.Equal(("imap.gmail.com", 993, TlsMode.SslOnConnect), (i.Host, i.Port, i.Tls));
-        Assert.Equal("https://mail.google.com/", i.OAuth!.Scope);
+        Assert.Equal("https://mail.google.com/ openid email", i.OAuth!.Scope);
         Assert.Equal("https://oauth2.googleapis.com/token", i.OAuth.TokenUrl);
         Assert.Contains("access_type=offline", i.OAuth.AuthorizationUrl);
         Assert.Null(i.OAuth.DeviceAuthorizationUrl);
@@ -135,6 +135,16 @@ public sealed class ProviderPresetTests
     [InlineData("")]
     public void An_unknown_provider_is_a_usage_error(string provider) =>
         Assert.Throws<CommandFailure>(() => Apply(new MailboxEditSettings { Name = "m", Provider = provider }));
+
+    [Theory]
+    [InlineData("https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access openid email",
+        "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access")]
+    [InlineData("https://mail.google.com/ openid email", "https://mail.google.com/")]
+    [InlineData("mail offline_access", "mail offline_access")]
+    [InlineData("openid email profile", null)]
+    [InlineData(null, null)]
+    public void A_refresh_asks_for_the_consents_scopes_without_the_id_token_ones(string? consent, string? refresh) =>
+        Assert.Equal(refresh, IdentityScopes.ForRefresh(consent));
 
     [Fact]
     public void A_tenant_without_microsoft_and_an_unknown_flow_are_refused()

@@ -175,7 +175,7 @@ public sealed class JsonDocumentationTests(SiloProcessFixture fixture) : IClassF
             var consent = fixture.Cli("jsondoc-oauth");
             await consent.Ok("mailbox", "add", "consented", "--type", "service", "--protocol", "imap", "--host", "127.0.0.1", "--port", dovecot.ImapPort.ToString(),
                 "--tls", "none", "--allow-plaintext-password", "--account", "consented", "--oauth-flow", "delegated", "--oauth-token-url", oauth.TokenUrl,
-                "--oauth-client-id", "jsondoc-app", "--oauth-device-url", oauth.DeviceAuthorizationUrl, "--oauth-scope", "mail offline_access");
+                "--oauth-client-id", "jsondoc-app", "--oauth-device-url", oauth.DeviceAuthorizationUrl, "--oauth-scope", "mail offline_access openid email");
             var connecting = Check(consent, "mailbox connect", "mailbox", "connect", "consented", "--json");
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
             while (oauth.UserCodes.Count == 0 && DateTime.UtcNow < deadline)

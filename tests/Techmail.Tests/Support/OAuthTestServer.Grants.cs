@@ -61,6 +61,15 @@ public sealed partial class OAuthTestServer
     /// <summary>Requests of the delegated grants (device, code, refresh, JWT bearer) the token endpoint answered, refusals included.</summary>
     public int DelegatedRequests => Volatile.Read(ref _delegatedRequests);
 
+    /// <summary>
+    /// How long the refresh grant takes to answer, as a provider across the internet does: long enough that refreshes
+    /// asked for at once would overlap at the endpoint unless the caller lets only one through.
+    /// </summary>
+    public TimeSpan RefreshDelay { get; set; }
+
+    /// <summary>Whether an access token works now: what the introspection endpoint would tell the mail server.</summary>
+    public bool Honours(string accessToken) => _tokens.TryGetValue(accessToken, out var issued) && issued.Expires > DateTimeOffset.UtcNow;
+
     /// <summary>Every refresh token ever issued and not yet replaced or revoked.</summary>
     public int LiveRefreshTokens => _refreshTokens.Count;
 
@@ -240,14 +249,22 @@ public sealed partial class OAuthTestServer
                     return (400, new { error = "invalid_grant", error_description = "the refresh token was revoked or replaced" });
                 }
 
+                // A refresh may narrow the consent's scope, never widen it (RFC 6749 6); the refresh token keeps the
+                // whole consent, so a later refresh may ask for all of it again.
+                var asked = form.GetValueOrDefault("scope");
+                if (asked is not null && !Scopes(asked).IsSubsetOf(Scopes(grant.Scope)))
+                {
+                    return (400, new { error = "invalid_scope", error_description = $"'{asked}' is more than the consent gave ('{grant.Scope}')" });
+                }
+
                 Interlocked.Increment(ref _refreshes);
                 if (!RotateRefreshTokens)
                 {
-                    return (200, Tokens(client, grant.User, grant.Scope, refresh));
+                    return (200, Tokens(client, grant.User, grant.Scope, asked, refresh));
                 }
 
                 _refreshTokens.TryRemove(refresh, out _);
-                return (200, Tokens(client, grant.User, grant.Scope));
+                return (200, Tokens(client, grant.User, grant.Scope, asked));
             default:
                 return (400, new { error = "unsupported_grant_type" });
         }
@@ -321,15 +338,23 @@ public sealed partial class OAuthTestServer
         return (200, new { access_token = token, token_type = "Bearer", expires_in = (long)TokenLifetime.TotalSeconds });
     }
 
-    /// <summary>An access token, a refresh token (the one given, or a new one), and an ID token naming the user.</summary>
-    private object Tokens(string client, string user, string? scope, string? keepRefresh = null)
+    /// <summary>
+    /// An access token, a refresh token (the one given, or a new one) keeping the consent's scope, and an ID token naming
+    /// the user only when this request's scope has <c>openid</c>, as real providers do: a client that forgets to ask for
+    /// it sees no "connected as" here either.
+    /// </summary>
+    /// <param name="asked">What this request asked for, when narrower than the consent (a refresh's scope).</param>
+    private object Tokens(string client, string user, string? consent, string? asked = null, string? keepRefresh = null)
     {
         var access = Random();
         _tokens[access] = new IssuedToken(client, user, DateTimeOffset.UtcNow + TokenLifetime);
         var refresh = keepRefresh ?? Random();
-        _refreshTokens[refresh] = new RefreshGrant(client, user, scope);
+        _refreshTokens[refresh] = new RefreshGrant(client, user, consent);
         Interlocked.Increment(ref _granted);
-        var idToken = $"{Base64Url("{\"alg\":\"none\"}"u8)}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { email = user }))}.";
+        var scope = asked ?? consent;
+        var idToken = Scopes(scope).Contains("openid")
+            ? $"{Base64Url("{\"alg\":\"none\"}"u8)}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { email = user }))}.x"
+            : null;
         return new
         {
             access_token = access,
@@ -337,9 +362,11 @@ public sealed partial class OAuthTestServer
             expires_in = (long)TokenLifetime.TotalSeconds,
             refresh_token = refresh,
             scope,
-            id_token = idToken + "x",
+            id_token = idToken,
         };
     }
+
+    private static HashSet<string> Scopes(string? scope) => [.. (scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)];
 
     /// <summary>The client a request names: Basic with the right secret, or a public client's client_id alone.</summary>
     private string? Authenticate(string? authorization, Dictionary<string, string> form)

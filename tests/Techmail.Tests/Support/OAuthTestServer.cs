@@ -144,6 +144,11 @@ public sealed partial class OAuthTestServer : IAsyncDisposable
 
             using var reader = new StreamReader(request.InputStream, Encoding.UTF8);
             var form = ParseForm(await reader.ReadToEndAsync());
+            if (form.GetValueOrDefault("grant_type") == "refresh_token" && RefreshDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(RefreshDelay);
+            }
+
             var (status, body) = request.HttpMethod != "POST" ? (405, new { error = "method" } as object)
                 : TakeFailure() is { } failure ? (failure, new { error = "temporarily_unavailable" })
                 : request.Url?.AbsolutePath switch
