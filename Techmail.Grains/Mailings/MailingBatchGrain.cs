@@ -44,9 +44,12 @@ public sealed class MailingBatchGrain(MailingStore store, MailingPolicy policy, 
         var suppressed = new List<(long, string)>();
         foreach (var row in rows)
         {
-            // Checked at send time, not when the list was made: a bounce or complaint that came in since counts. A retry
-            // is not suppressed by its own soft bounces; a hard bounce or complaint since would have ended it already.
-            if (row.State == MailingStore.Pending && unmailable.TryGetValue(AddressKey.Normalize(row.Address), out var why))
+            // Checked at send time, not when the list was made: a bounce, complaint or unsubscribe that came in since
+            // counts, for a retry as much as for a first send. The mailing grain ends a retry when the recipient's own
+            // complaint, unsubscribe or hard bounce reaches it, but the address can also be flagged invalid or opted out
+            // by another mailing, another mailbox or an admin meanwhile, and only this look sees that. A soft bounce never
+            // flags an address, so a retry is not suppressed by the soft bounce that scheduled it.
+            if (unmailable.TryGetValue(AddressKey.Normalize(row.Address), out var why))
             {
                 suppressed.Add((row.Index, why));
                 continue;

@@ -174,9 +174,11 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
         var open = recipient.State is MailingStore.Queued or MailingStore.Sent;
         var (kind, change) = bounce switch
         {
-            { Reason: "feedback", Detail: "opt-out" } => ("unsubscribe", new RecipientChange("unsubscribed = 1", [])),
-            { Reason: "feedback" } => ("complaint", new RecipientChange("complained = 1", [])),
-            { HardBounce: true } => ("hard", current && open ? Bounced(bounce.Reason) : RecipientChange.None),
+            { Reason: "feedback", Detail: "opt-out" } => ("unsubscribe", OptedOut("unsubscribed")),
+            { Reason: "feedback" } => ("complaint", OptedOut("complained")),
+            { HardBounce: true } => ("hard", current && open ? Bounced(bounce.Reason)
+                // Whichever send it is about, the address does not take mail: a waiting retry would go to it again.
+                : recipient.State == MailingStore.Retry ? EndRetry("bounced", bounce.Reason, []) : RecipientChange.None),
             { HardBounce: false } => ("soft", current && open ? SoftBounced(mailing, recipient.Attempts, recipient.FirstSent ?? now, bounce.Reason, now) : RecipientChange.None),
             _ => ("note", RecipientChange.None),
         };
@@ -206,7 +208,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
         // The address is opted out where every mailing's suppression looks: the address grain, as a complaint does.
         var optOut = new BounceEvent(mailing.Mailbox, $"unsubscribe:{Id}:{read.Index}", "feedback", null, null, null, "unsubscribed (one-click link)", $"mailing:{Id}", now);
         await GrainFactory.GetGrain<IAddressGrain>(AddressKey.For(Tenant, recipient.Address)).RecordBounce(optOut);
-        await store.Record(Id, read.Index, "unsubscribe", "unsubscribe", "one-click", null, read.Attempt, new RecipientChange("unsubscribed = 1", []), received: true, now);
+        await store.Record(Id, read.Index, "unsubscribe", "unsubscribe", "one-click", null, read.Attempt, OptedOut("unsubscribed"), received: true, now);
         return true;
     }
 
@@ -339,6 +341,23 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
             await store.Record(Id, refused.Index, key, "hard", reason, refused.Error, refused.Attempt, Bounced(reason), received: false, now);
         }
     }
+
+    /// <summary>
+    /// A complaint or unsubscribe: the recipient is flagged, and a retry it is waiting for ends as suppressed ("opted out",
+    /// the reason the send-time check gives an opted-out address), so the mailing never mails it again.
+    /// </summary>
+    private static RecipientChange OptedOut(string flag) => EndRetry(MailingStore.Suppressed, "opted out", [$"{flag} = 1"]);
+
+    /// <summary>
+    /// Moves the recipient to <paramref name="state"/> only if it is waiting for a retry, decided by the row itself in the
+    /// same statement: a retry being queued right now (the batch grain takes only 'retry' rows) cannot be overwritten,
+    /// and a recipient in any other state keeps it.
+    /// </summary>
+    private static RecipientChange EndRetry(string state, string detail, IReadOnlyList<string> also) => new(
+        string.Join(", ", also.Append(
+            "state = CASE WHEN state = 'retry' THEN @ended ELSE state END, detail = CASE WHEN state = 'retry' THEN @why ELSE detail END, "
+            + "next_attempt_utc = CASE WHEN state = 'retry' THEN NULL ELSE next_attempt_utc END")),
+        [("@ended", state), ("@why", detail)]);
 
     private static RecipientChange Bounced(string reason) => new("state = 'bounced', detail = @reason, next_attempt_utc = NULL", [("@reason", reason)]);
 

@@ -321,7 +321,8 @@ public sealed class MailingStore(TechmailDatabase database)
 
         await using (var suppress = TechmailDatabase.Command(
             connection,
-            "UPDATE techmail_mailing_recipients SET state = 'suppressed', detail = @reason, updated_utc = @now WHERE mailing_id = @id AND idx = @idx AND state = 'pending'",
+            // A waiting retry is suppressed as a pending first send is; its next try is dropped with it.
+            "UPDATE techmail_mailing_recipients SET state = 'suppressed', detail = @reason, next_attempt_utc = NULL, updated_utc = @now WHERE mailing_id = @id AND idx = @idx AND state IN ('pending', 'retry')",
             ("@reason", ""), ("@now", now.UtcDateTime), ("@id", id), ("@idx", 0L)))
         {
             suppress.Transaction = transaction;

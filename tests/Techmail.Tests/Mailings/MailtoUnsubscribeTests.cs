@@ -89,7 +89,7 @@ public sealed class MailtoUnsubscribeTests
     private static string Address(int n) => $"m{n}@example.net";
 
     /// <summary>The mailto link of a mail's List-Unsubscribe, read the way a mail client reads it.</summary>
-    private static (string To, string Subject) Mailto(ReceivedMail mail)
+    internal static (string To, string Subject) Mailto(ReceivedMail mail)
     {
         var link = mail.Message.Headers["List-Unsubscribe"]!.Split(',').Select(p => p.Trim().Trim('<', '>'))
             .Single(p => p.StartsWith("mailto:", StringComparison.Ordinal));
@@ -99,7 +99,7 @@ public sealed class MailtoUnsubscribeTests
     }
 
     /// <summary>The request as a mail client sends it (and the receiving server stores it).</summary>
-    private static byte[] Request(string from, string to, string subject, string extraHeaders, string body) => Encoding.ASCII.GetBytes(
+    internal static byte[] Request(string from, string to, string subject, string extraHeaders, string body) => Encoding.ASCII.GetBytes(
         $"Return-Path: <{from}>\r\n{extraHeaders}From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
         + $"Message-ID: <{Guid.NewGuid():N}@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n{body}");
 }
