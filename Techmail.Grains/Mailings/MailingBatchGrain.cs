@@ -59,6 +59,7 @@ public sealed class MailingBatchGrain(MailingStore store, MailingPolicy policy, 
         }
 
         var queued = await store.Queue(Tenant, mailing.Mailbox, Id, composed, suppressed, now);
+        Observability.TechmailMetrics.MailingSliceQueued(queued, suppressed.Count);
         if (queued > 0)
         {
             await GrainFactory.GetGrain<IOutboxGrain>(MailboxKey.For(Tenant, mailing.Mailbox)).Wake();

@@ -36,6 +36,8 @@ public static class TechmailMetrics
     private static readonly Counter<long> ImapPoolMisses = Meter.CreateCounter<long>(
         "techmail.imap_pool.misses", "{poll}", "IMAP polls of mailboxes that keep their connection but logged in anew, by reason (none kept, settings changed, idle too long, dead, lost in use).");
     private static readonly Counter<long> ImapPoolRefused = Meter.CreateCounter<long>("techmail.imap_pool.refused", "{connection}", "Connections logged out after a poll because a cap (per account or overall) was reached.");
+    private static readonly Counter<long> MailingRecipients = Meter.CreateCounter<long>(
+        "techmail.mailing.recipients", "{recipient}", "Mailing recipients this silo composed and queued in the outbox, or found suppressed at send time, by outcome.");
     private static readonly Counter<long> AddressesInvalidated = Meter.CreateCounter<long>("techmail.addresses.invalidated", "{address}", "Addresses the bounce policy marked invalid.");
 
     private static readonly Counter<long> LimitWaits = Meter.CreateCounter<long>(
@@ -135,6 +137,19 @@ public static class TechmailMetrics
         Bounces.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("severity", hard switch { true => "hard", false => "soft", null => "none" }));
 
     public static void AddressInvalidated() => AddressesInvalidated.Add(1);
+
+    public static void MailingSliceQueued(int queued, int suppressed)
+    {
+        if (queued > 0)
+        {
+            MailingRecipients.Add(queued, new KeyValuePair<string, object?>("outcome", "queued"));
+        }
+
+        if (suppressed > 0)
+        {
+            MailingRecipients.Add(suppressed, new KeyValuePair<string, object?>("outcome", "suppressed"));
+        }
+    }
 
     private static BacklogSample? _backlog;
 
