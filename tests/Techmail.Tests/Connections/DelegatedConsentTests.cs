@@ -107,6 +107,57 @@ public sealed class DelegatedConsentTests(AuthenticationFixture fixture)
     }
 
     [Fact]
+    public async Task A_kept_session_outlives_its_token_until_the_server_ends_it_and_the_next_poll_logs_in_with_a_refreshed_one()
+    {
+        // Mid-session expiry: IMAP checks a token at login only, so a kept session goes on after the token's expiry
+        // until the server ends it (Exchange Online does so with "BYE Session invalidated - AccessTokenExpired"). The
+        // next poll must not fail on the dead session nor use the expired token: it logs in afresh with a refreshed one.
+        var (user, _) = fixture.NewUser();
+        var client = $"kept-{user}";
+        OAuth.AddDelegatedClient(client, secret: null);
+        await using var proxy = FaultyProxy.Start(fixture.Dovecot.ImapPort);
+        const string name = "consent-kept";
+        // Polled every minute, so the silo keeps the logged-in connection between polls.
+        var grain = await fixture.Mailbox(name, Incoming(MailProtocol.Imap, user, OAuthSettings.XOAuth2, client) with { Port = proxy.Port },
+            s => s with { PollInterval = TimeSpan.FromMinutes(1) });
+        var grant = fixture.Client.GetGrain<IMailboxGrantGrain>(MailboxKey.For("poll", name));
+        var lifetime = OAuth.TokenLifetime;
+        OAuth.TokenLifetime = TimeSpan.FromSeconds(3);
+        try
+        {
+            await Connect(grant, user);
+            fixture.Dovecot.Deliver(user, TestMail.Simple("first, on a new session"));
+            Assert.Equal(1, (await PollingFixture.PollAndWait(grain)).Counts.Accepted);
+            var logins = fixture.Dovecot.Logins(user);
+            var refreshes = OAuth.Refreshes;
+
+            // The token runs out; the session it opened goes on, and the next poll uses it without logging in.
+            await Task.Delay(TimeSpan.FromSeconds(3.2));
+            fixture.Dovecot.Deliver(user, TestMail.Simple("second, on the kept session"));
+            var kept = await PollingFixture.PollAndWait(grain);
+            Assert.Null(kept.LastError);
+            Assert.Equal(2, kept.Counts.Accepted);
+            Assert.Equal(logins, fixture.Dovecot.Logins(user));
+            Assert.Equal(refreshes, OAuth.Refreshes);
+
+            // The server ends the session. The poll finds it dead, refreshes the expired token once and logs in with it.
+            proxy.ResetOpenConnections();
+            fixture.Dovecot.Deliver(user, TestMail.Simple("third, after the session ended"));
+            var renewed = await PollingFixture.PollAndWait(grain);
+            Assert.Null(renewed.LastError);
+            Assert.Equal(3, renewed.Counts.Accepted);
+            Assert.Equal(0, renewed.Counts.Duplicates);
+            Assert.Equal(logins + 1, fixture.Dovecot.Logins(user));
+            Assert.Equal(refreshes + 1, OAuth.Refreshes);
+            Assert.Equal(0, fixture.Dovecot.CountMessages(user));
+        }
+        finally
+        {
+            OAuth.TokenLifetime = lifetime;
+        }
+    }
+
+    [Fact]
     public async Task The_device_flow_waits_slows_down_and_reports_a_refusal_or_an_expired_code()
     {
         var (user, _) = fixture.NewUser();
