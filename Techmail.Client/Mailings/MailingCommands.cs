@@ -158,7 +158,7 @@ public sealed class MailingShowCommand : TechmailCommand<MailingShowSettings>
         Console.WriteLine($"  created {m.Created:u}" + (m.Started is { } s ? $", started {s:u}" : "") + (m.Finished is { } f ? $", finished {f:u}" : ""));
         Console.WriteLine($"  pace {(report.RatePerMinute is { } rate ? $"{rate}/min" : "as fast as the relay takes it")}, soft bounces retried for {report.RetryWindow.TotalDays:0.#} days");
         Console.WriteLine($"  listed {report.Listed}, duplicates {report.Duplicates}, suppressed {report.Suppressed}{By(report.SuppressedBy)}");
-        Console.WriteLine($"  pending {report.Pending}, queued {report.Queued}, sent {report.Sent}, delivered {report.Delivered}");
+        Console.WriteLine($"  pending {report.Pending}, queued {report.Queued}, sent {report.Sent}, delivered {report.Delivered}, awaiting bounces {report.AwaitingBounces}");
         Console.WriteLine($"  bounced hard {report.BouncedHard}{By(report.HardBy)}, soft bounces {report.SoftBounces}{By(report.SoftBy)}");
         Console.WriteLine($"  retrying {report.Retrying}, retries {report.Retries}, failed {report.Failed}, cancelled {report.Cancelled}");
         Console.WriteLine($"  complaints {report.Complaints}, unsubscribes {report.Unsubscribes}");
