@@ -96,12 +96,17 @@ public sealed class MailingSendCommand : TechmailCommand<MailingSendSettings>
             client, o.EffectiveTenant, o.Mailbox!, name, requestId, message, list, o.Rate, o.RetryWindowDays is { } days ? TimeSpan.FromDays(days) : null);
         if (o.Json)
         {
-            Output.WriteJson(new { id, requestId, report.Mailing.State, report.Listed, report.Duplicates });
+            Output.WriteJson(new { id, requestId, report.Mailing.State, report.Listed, report.Duplicates, report.OneClickLeftOut });
             return ExitCodes.Ok;
         }
 
         Console.WriteLine(id.ToString(CultureInfo.InvariantCulture));
         Console.Error.WriteLine($"Mailing {id} '{TerminalText.Clean(name)}' started: {report.Listed} line(s), {report.Duplicates} duplicate(s); 'techmail mailing show {id}' follows it.");
+        if (report.OneClickLeftOut is { } why)
+        {
+            Console.Error.WriteLine($"One-click unsubscribe left out: {why}.");
+        }
+
         return ExitCodes.Ok;
     }
 }
@@ -162,6 +167,11 @@ public sealed class MailingShowCommand : TechmailCommand<MailingShowSettings>
         Console.WriteLine($"  bounced hard {report.BouncedHard}{By(report.HardBy)}, soft bounces {report.SoftBounces}{By(report.SoftBy)}");
         Console.WriteLine($"  retrying {report.Retrying}, retries {report.Retries}, failed {report.Failed}, cancelled {report.Cancelled}");
         Console.WriteLine($"  complaints {report.Complaints}, unsubscribes {report.Unsubscribes}");
+        if (report.OneClickLeftOut is { } why)
+        {
+            Console.WriteLine($"  one-click unsubscribe left out: {why}");
+        }
+
         if (o.Recipients)
         {
             var table = new Table().AddColumns("#", "Address", "State", "Attempts", "Detail");

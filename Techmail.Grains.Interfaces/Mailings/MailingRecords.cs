@@ -91,7 +91,12 @@ public sealed record MailingReport(
     [property: Id(18)] long Complaints,
     [property: Id(19)] long Unsubscribes,
     [property: Id(20)] long Cancelled,
-    [property: Id(21)] long AwaitingBounces);
+    [property: Id(21)] long AwaitingBounces)
+{
+    /// <summary>Why the mailing's mail carries no one-click unsubscribe (this silo's public URL is not https); null when it does.</summary>
+    [Id(22)]
+    public string? OneClickLeftOut { get; init; }
+}
 
 /// <summary>One recipient's outcome, for <c>mailing show --recipients</c> and the tests.</summary>
 [GenerateSerializer, Immutable, Alias("Techmail.MailingRecipientState")]
