@@ -96,12 +96,17 @@ public sealed class MailingSendCommand : TechmailCommand<MailingSendSettings>
             client, o.EffectiveTenant, o.Mailbox!, name, requestId, message, list, o.Rate, o.RetryWindowDays is { } days ? TimeSpan.FromDays(days) : null);
         if (o.Json)
         {
-            Output.WriteJson(new { id, requestId, report.Mailing.State, report.Listed, report.Duplicates });
+            Output.WriteJson(new { id, requestId, report.Mailing.State, report.Listed, report.Duplicates, report.OneClickLeftOut });
             return ExitCodes.Ok;
         }
 
         Console.WriteLine(id.ToString(CultureInfo.InvariantCulture));
         Console.Error.WriteLine($"Mailing {id} '{TerminalText.Clean(name)}' started: {report.Listed} line(s), {report.Duplicates} duplicate(s); 'techmail mailing show {id}' follows it.");
+        if (report.OneClickLeftOut is { } why)
+        {
+            Console.Error.WriteLine($"One-click unsubscribe left out: {why}.");
+        }
+
         return ExitCodes.Ok;
     }
 }
@@ -158,10 +163,15 @@ public sealed class MailingShowCommand : TechmailCommand<MailingShowSettings>
         Console.WriteLine($"  created {m.Created:u}" + (m.Started is { } s ? $", started {s:u}" : "") + (m.Finished is { } f ? $", finished {f:u}" : ""));
         Console.WriteLine($"  pace {(report.RatePerMinute is { } rate ? $"{rate}/min" : "as fast as the relay takes it")}, soft bounces retried for {report.RetryWindow.TotalDays:0.#} days");
         Console.WriteLine($"  listed {report.Listed}, duplicates {report.Duplicates}, suppressed {report.Suppressed}{By(report.SuppressedBy)}");
-        Console.WriteLine($"  pending {report.Pending}, queued {report.Queued}, sent {report.Sent}, delivered {report.Delivered}");
+        Console.WriteLine($"  pending {report.Pending}, queued {report.Queued}, sent {report.Sent}, delivered {report.Delivered}, awaiting bounces {report.AwaitingBounces}");
         Console.WriteLine($"  bounced hard {report.BouncedHard}{By(report.HardBy)}, soft bounces {report.SoftBounces}{By(report.SoftBy)}");
         Console.WriteLine($"  retrying {report.Retrying}, retries {report.Retries}, failed {report.Failed}, cancelled {report.Cancelled}");
         Console.WriteLine($"  complaints {report.Complaints}, unsubscribes {report.Unsubscribes}");
+        if (report.OneClickLeftOut is { } why)
+        {
+            Console.WriteLine($"  one-click unsubscribe left out: {why}");
+        }
+
         if (o.Recipients)
         {
             var table = new Table().AddColumns("#", "Address", "State", "Attempts", "Detail");

@@ -58,7 +58,11 @@ public sealed record MailingSummary(
 /// <param name="Pending">Not yet handed to the outbox.</param>
 /// <param name="Queued">In the outbox, not yet taken by the relay.</param>
 /// <param name="Sent">Taken by the relay at least once.</param>
-/// <param name="Delivered">Taken by the relay and not bounced since (a bounce arriving later moves a recipient out of it).</param>
+/// <param name="Delivered">
+/// Taken by the relay with no bounce within the retry window, which has closed since their first send (what issue 23
+/// means by delivered); a bounce arriving even later still moves a recipient out of it.
+/// </param>
+/// <param name="AwaitingBounces">Taken by the relay and not bounced so far, but their retry window is still open: not yet delivered.</param>
 /// <param name="BouncedHard">Hard bounces and refusals at RCPT, by reason in <paramref name="HardBy"/>.</param>
 /// <param name="SoftBounces">Soft bounce reports (each retry can add one), by reason in <paramref name="SoftBy"/>.</param>
 /// <param name="Retrying">Soft-bounced, waiting for their next try.</param>
@@ -86,7 +90,13 @@ public sealed record MailingReport(
     [property: Id(17)] long Failed,
     [property: Id(18)] long Complaints,
     [property: Id(19)] long Unsubscribes,
-    [property: Id(20)] long Cancelled);
+    [property: Id(20)] long Cancelled,
+    [property: Id(21)] long AwaitingBounces)
+{
+    /// <summary>Why the mailing's mail carries no one-click unsubscribe (this silo's public URL is not https); null when it does.</summary>
+    [Id(22)]
+    public string? OneClickLeftOut { get; init; }
+}
 
 /// <summary>One recipient's outcome, for <c>mailing show --recipients</c> and the tests.</summary>
 [GenerateSerializer, Immutable, Alias("Techmail.MailingRecipientState")]

@@ -20,6 +20,7 @@ public sealed class MailingComposer(MailingTemplate template, OutgoingSettings o
     private readonly MailboxAddress _from = MailSender.From(outgoing);
     private readonly MailboxAddress? _replyTo = outgoing.ReplyTo is { Length: > 0 } r ? MailboxAddress.Parse(r) : null;
     private readonly string _domain = MailboxAddress.Parse(outgoing.EnvelopeFrom).Domain;
+    private readonly bool _oneClick = new MailingPolicy { PublicUrl = publicUrl }.OneClickLeftOut is null;
 
     // Gmail's layout, most specific first: campaign, then the sender's own grouping, then the sender id last.
     private readonly string _feedbackId = string.Create(CultureInfo.InvariantCulture, $"{mailing}:{FeedbackPart(mailbox)}:{FeedbackPart(tenant)}:techmail");
@@ -44,8 +45,17 @@ public sealed class MailingComposer(MailingTemplate template, OutgoingSettings o
         }
 
         headers.Add(HeaderId.To, new MailboxAddress("", row.Address).ToString());
-        headers.Add(HeaderId.ListUnsubscribe, $"<mailto:{verp}?subject=unsubscribe>, <{UnsubscribeLink(publicUrl, tenant, tag, key)}>");
-        headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        if (_oneClick)
+        {
+            headers.Add(HeaderId.ListUnsubscribe, $"<mailto:{verp}?subject=unsubscribe>, <{UnsubscribeLink(publicUrl, tenant, tag, key)}>");
+            headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
+        else
+        {
+            // RFC 8058 one-click needs an HTTPS URI; the report says why it is left out (MailingPolicy.OneClickLeftOut).
+            headers.Add(HeaderId.ListUnsubscribe, $"<mailto:{verp}?subject=unsubscribe>");
+        }
+
         headers.Add("Feedback-ID", _feedbackId);
         headers.Add(HeaderId.Precedence, "bulk");
         headers.Add(HeaderId.MimeVersion, "1.0");

@@ -150,7 +150,7 @@ public sealed class MailingGrain(MailingStore store, MailingPolicy policy, Track
             await CatchUp(mailing);
         }
 
-        return await store.Report(mailing);
+        return await store.Report(mailing, time.GetUtcNow()) with { OneClickLeftOut = policy.OneClickLeftOut };
     }
 
     public async Task<IReadOnlyList<MailingRecipientState>> Recipients(long afterIndex, int take)

@@ -28,6 +28,15 @@ public sealed record MailingPolicy
     /// <summary>The URL one-click unsubscribe links start with (the silo's HTTP host as the public reaches it); set by the silo.</summary>
     public string PublicUrl { get; init; } = "http://127.0.0.1:8080";
 
+    /// <summary>
+    /// Why mail leaves out the one-click unsubscribe link and <c>List-Unsubscribe-Post</c>; null when it carries them. RFC
+    /// 8058 requires an HTTPS URI, and mailbox providers ignore (or distrust) a plain-http one, so an http public URL
+    /// (the fallback when <c>Techmail:PublicUrl</c> is unset) leaves only the mailto link.
+    /// </summary>
+    public string? OneClickLeftOut => PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        ? null
+        : $"Techmail:PublicUrl must be https for one-click unsubscribe (RFC 8058); it is {PublicUrl}, so mail carries only the mailto link";
+
     public TimeSpan SoftRetryDelay(int softBounces) =>
         SoftRetryDelays.Count == 0 ? TimeSpan.FromHours(1) : SoftRetryDelays[Math.Clamp(softBounces - 1, 0, SoftRetryDelays.Count - 1)];
 }

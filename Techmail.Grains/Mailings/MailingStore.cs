@@ -447,7 +447,8 @@ public sealed class MailingStore(TechmailDatabase database)
         return await reader.ReadAsync() ? reader.UtcOrNull(0) : null;
     }
 
-    public async Task<MailingReport> Report(MailingRow mailing)
+    /// <param name="now">The engine's time: a sent recipient counts as delivered once its retry window has closed by then.</param>
+    public async Task<MailingReport> Report(MailingRow mailing, DateTimeOffset now)
     {
         var states = await States(mailing.Id);
         long Count(string state) => states.GetValueOrDefault(state);
@@ -459,8 +460,15 @@ public sealed class MailingStore(TechmailDatabase database)
             FROM techmail_mailing_recipients WHERE mailing_id = @id
             """,
             ("@id", mailing.Id));
-        var delivered = (await Longs(connection,
-            "SELECT COUNT(*) FROM techmail_mailing_recipients WHERE mailing_id = @id AND state = 'sent'", ("@id", mailing.Id)))[0];
+        // Sent and not bounced: delivered once no bounce came within the window from the first send (the window soft
+        // bounces are retried in), awaiting bounces until then.
+        var sentRows = await Longs(connection,
+            """
+            SELECT COALESCE(SUM(CASE WHEN first_sent_utc <= @closed THEN 1 ELSE 0 END), 0), COUNT(*)
+            FROM techmail_mailing_recipients WHERE mailing_id = @id AND state = 'sent'
+            """,
+            ("@id", mailing.Id), ("@closed", (now - mailing.RetryWindow).UtcDateTime));
+        var (delivered, awaiting) = (sentRows[0], sentRows[1] - sentRows[0]);
         var suppressedBy = await Grouped(connection,
             "SELECT detail, COUNT(*) FROM techmail_mailing_recipients WHERE mailing_id = @id AND state = 'suppressed' GROUP BY detail", mailing.Id);
         var hardBy = await Grouped(connection,
@@ -488,7 +496,8 @@ public sealed class MailingStore(TechmailDatabase database)
             Count(Failed),
             sums[1],
             sums[2],
-            Count(Cancelled));
+            Count(Cancelled),
+            awaiting);
     }
 
     public async Task<IReadOnlyList<MailingRecipientState>> Recipients(long id, long afterIndex, int take)

@@ -100,7 +100,7 @@ public static class MailingBenchmark
         var bareRate = recipients / bare.Elapsed.TotalSeconds;
         var techmailRate = recipients / techmail.Elapsed.TotalSeconds;
         Console.WriteLine($"bare MailKit loop : {bare.Elapsed.TotalSeconds,7:0.00} s  {bareRate,8:N0} mails/s  ({bareReceived:N0} received)");
-        Console.WriteLine($"Techmail mailing  : {techmail.Elapsed.TotalSeconds,7:0.00} s  {techmailRate,8:N0} mails/s  ({techmailReceived:N0} received, {report.Sent:N0} recorded sent, {report.Delivered:N0} delivered)");
+        Console.WriteLine($"Techmail mailing  : {techmail.Elapsed.TotalSeconds,7:0.00} s  {techmailRate,8:N0} mails/s  ({techmailReceived:N0} received, {report.Sent:N0} recorded sent, {report.AwaitingBounces:N0} awaiting bounces)");
         Console.WriteLine($"ratio (Techmail / bare): {techmailRate / bareRate:0.00} (target 0.70)");
         return techmailReceived == recipients && report.Sent == recipients ? 0 : 1;
     }

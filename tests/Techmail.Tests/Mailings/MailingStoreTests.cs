@@ -70,6 +70,14 @@ public sealed class MailingStoreTests : IDisposable
         Assert.Equal(1, states[MailingStore.Sent]);
         Assert.Equal(1, states[MailingStore.Suppressed]);
 
+        // Sent is not delivered yet: that takes the retry window (7 days from the first send) closing without a bounce.
+        var justSent = await store.Report((await store.Get("t1", id))!, now);
+        Assert.Equal((1L, 0L, 1L), (justSent.Sent, justSent.Delivered, justSent.AwaitingBounces));
+        var windowOpen = await store.Report((await store.Get("t1", id))!, now + TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1));
+        Assert.Equal((0L, 1L), (windowOpen.Delivered, windowOpen.AwaitingBounces));
+        var windowClosed = await store.Report((await store.Get("t1", id))!, now + TimeSpan.FromDays(7) + TimeSpan.FromSeconds(1));
+        Assert.Equal((1L, 1L, 0L), (windowClosed.Sent, windowClosed.Delivered, windowClosed.AwaitingBounces));
+
         // A report's Message-ID finds the send it is about.
         var messageId = SentMessageIds.Normalize(composed[0].Item1.MessageId)!;
         var send = Assert.Single(await store.SendsByMessageId("t1", [messageId, "other@x"]));
@@ -81,10 +89,12 @@ public sealed class MailingStoreTests : IDisposable
         Assert.True(await store.Record(id, 1, "report-1", "soft", "mailboxfull", null, 1, retry, received: true, now));
         Assert.False(await store.Record(id, 1, "report-1", "soft", "mailboxfull", null, 1, retry, received: true, now));
         Assert.Equal([1L], await store.Due(id, now, 10));
-        var report = await store.Report((await store.Get("t1", id))!);
+        var report = await store.Report((await store.Get("t1", id))!, now + TimeSpan.FromDays(8));
         Assert.Equal(1, report.SoftBounces);
         Assert.Equal(1, report.Retrying);
         Assert.Equal(1, report.Sent);
+        // A recipient waiting for a retry is neither delivered nor awaiting bounces, however long ago its first send was.
+        Assert.Equal((0L, 0L), (report.Delivered, report.AwaitingBounces));
         Assert.Equal(2, report.Duplicates);
         Assert.Equal(1, report.Suppressed);
 

@@ -33,8 +33,21 @@ public sealed class MailtoUnsubscribeTests
         var list = files.File("list.txt");
         await File.WriteAllTextAsync(list, string.Join('\n', everyone));
 
-        var weekly = await Send(cli, "news", list, message, "weekly");
-        await Until(cli, weekly, r => Finished(r) && r.GetProperty("sent").GetInt64() == 5);
+        // The silo's public URL is the http fallback: one-click (RFC 8058, https only) is left out, and said so.
+        var started = await cli.Run("mailing", "send", "--mailbox", "news", "--recipients", list, "--message", message, "--name", "weekly");
+        Assert.Equal(0, started.ExitCode);
+        Assert.Contains("One-click unsubscribe left out: Techmail:PublicUrl must be https", started.Stderr);
+        var weekly = started.Stdout.Trim();
+        var sentReport = await Until(cli, weekly, r => Finished(r) && r.GetProperty("sent").GetInt64() == 5);
+        Assert.Contains("must be https", sentReport.GetProperty("oneClickLeftOut").GetString());
+        Assert.Contains("one-click unsubscribe left out: Techmail:PublicUrl must be https", await cli.Ok("mailing", "show", weekly));
+        Assert.All(everyone, a =>
+        {
+            var headers = Mail(smtp, a).Message.Headers;
+            Assert.Null(headers["List-Unsubscribe-Post"]);
+            Assert.StartsWith("<mailto:", headers["List-Unsubscribe"]);
+            Assert.DoesNotContain("http", headers["List-Unsubscribe"]);
+        });
 
         // Apple Mail: marked automatic, with a sentence of body. A plainer client: the link's subject and no body at all.
         var apple = Mailto(Mail(smtp, Address(0)));
