@@ -5,6 +5,12 @@ namespace Techmail.Contacts;
 /// <summary>Applies one bounce to an address: the rules of <see cref="BouncePolicy"/>, without a cluster.</summary>
 public static class AddressPolicy
 {
+    /// <summary>
+    /// What the reason of an address flagged for its soft bounces says after their number ("3 soft bounces within 15
+    /// days ..."): a mailing's waiting retry to such an address has failed rather than been suppressed.
+    /// </summary>
+    public const string SoftLimitReason = " soft bounces within ";
+
     /// <returns>False when the bounce was already recorded (the same message seen again).</returns>
     public static bool Apply(AddressState state, BounceEvent bounce, BouncePolicy policy)
     {
@@ -36,7 +42,7 @@ public static class AddressPolicy
                 var soft = state.History.Count(h => h.HardBounce == false && h.Received > since && h.Received <= bounce.Received);
                 if (soft >= policy.SoftLimit)
                 {
-                    MarkInvalid(state, bounce.Received, $"{soft} soft bounces within {policy.SoftCountWindow.TotalDays:0} days (last: {bounce.Reason}{Code(bounce)})");
+                    MarkInvalid(state, bounce.Received, $"{soft}{SoftLimitReason}{policy.SoftCountWindow.TotalDays:0} days (last: {bounce.Reason}{Code(bounce)})");
                 }
 
                 break;

@@ -42,23 +42,33 @@ public sealed class MailingBatchGrain(MailingStore store, MailingPolicy policy, 
         var now = time.GetUtcNow();
         var composed = new List<(ComposedRecipient, int)>(rows.Count);
         var suppressed = new List<(long, string)>();
+        var givenUp = new List<long>();
         foreach (var row in rows)
         {
             // Checked at send time, not when the list was made: a bounce, complaint or unsubscribe that came in since
             // counts, for a retry as much as for a first send. The mailing grain ends a retry when the recipient's own
             // complaint, unsubscribe or hard bounce reaches it, but the address can also be flagged invalid or opted out
-            // by another mailing, another mailbox or an admin meanwhile, and only this look sees that. A soft bounce never
-            // flags an address, so a retry is not suppressed by the soft bounce that scheduled it.
+            // by another mailing, another mailbox or an admin meanwhile, and only this look sees that. Soft bounces flag
+            // an address too once they reach the bounce policy's limit: a retry to it has then failed, as one whose
+            // window ran out has, rather than been suppressed.
             if (unmailable.TryGetValue(AddressKey.Normalize(row.Address), out var why))
             {
-                suppressed.Add((row.Index, why));
+                if (row.State == MailingStore.Retry && why.AfterSoftBounces)
+                {
+                    givenUp.Add(row.Index);
+                }
+                else
+                {
+                    suppressed.Add((row.Index, why.Reason));
+                }
+
                 continue;
             }
 
             composed.Add((composer.Compose(row, row.Attempts + 1, now), row.Attempts));
         }
 
-        var queued = await store.Queue(Tenant, mailing.Mailbox, Id, composed, suppressed, now);
+        var queued = await store.Queue(Tenant, mailing.Mailbox, Id, composed, suppressed, now, givenUp);
         Observability.TechmailMetrics.MailingSliceQueued(queued, suppressed.Count);
         if (queued > 0)
         {

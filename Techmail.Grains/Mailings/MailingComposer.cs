@@ -20,7 +20,7 @@ public sealed class MailingComposer(MailingTemplate template, OutgoingSettings o
     private readonly MailboxAddress _from = MailSender.From(outgoing);
     private readonly MailboxAddress? _replyTo = outgoing.ReplyTo is { Length: > 0 } r ? MailboxAddress.Parse(r) : null;
     private readonly string _domain = MailboxAddress.Parse(outgoing.EnvelopeFrom).Domain;
-    private readonly bool _oneClick = new MailingPolicy { PublicUrl = publicUrl }.OneClickLeftOut is null;
+    private readonly bool _oneClick = MailingPolicy.OneClickLeftOutFor(publicUrl) is null;
 
     // Gmail's layout, most specific first: campaign, then the sender's own grouping, then the sender id last.
     private readonly string _feedbackId = string.Create(CultureInfo.InvariantCulture, $"{mailing}:{FeedbackPart(mailbox)}:{FeedbackPart(tenant)}:techmail");

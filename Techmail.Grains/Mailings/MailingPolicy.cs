@@ -33,9 +33,12 @@ public sealed record MailingPolicy
     /// 8058 requires an HTTPS URI, and mailbox providers ignore (or distrust) a plain-http one, so an http public URL
     /// (the fallback when <c>Techmail:PublicUrl</c> is unset) leaves only the mailto link.
     /// </summary>
-    public string? OneClickLeftOut => PublicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+    public string? OneClickLeftOut => OneClickLeftOutFor(PublicUrl);
+
+    /// <summary>Why mail composed for this public URL carries no one-click link, or null when it carries one.</summary>
+    public static string? OneClickLeftOutFor(string publicUrl) => publicUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
         ? null
-        : $"Techmail:PublicUrl must be https for one-click unsubscribe (RFC 8058); it is {PublicUrl}, so mail carries only the mailto link";
+        : $"Techmail:PublicUrl must be https for one-click unsubscribe (RFC 8058); it is {publicUrl}, so mail carries only the mailto link";
 
     public TimeSpan SoftRetryDelay(int softBounces) =>
         SoftRetryDelays.Count == 0 ? TimeSpan.FromHours(1) : SoftRetryDelays[Math.Clamp(softBounces - 1, 0, SoftRetryDelays.Count - 1)];

@@ -259,21 +259,23 @@ public sealed class MailingStore(TechmailDatabase database)
     /// Of these addresses (normalised), those the tenant must not mail, with why: flagged invalid, or opted out (a
     /// complaint or an unsubscribe). Read from the address read model the address grains keep.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>> Unmailable(string tenant, IReadOnlyCollection<string> addresses)
+    public async Task<IReadOnlyDictionary<string, UnmailableAddress>> Unmailable(string tenant, IReadOnlyCollection<string> addresses)
     {
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        var found = new Dictionary<string, UnmailableAddress>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync();
         foreach (var chunk in addresses.Distinct(StringComparer.Ordinal).Chunk(400))
         {
             var (list, parameters) = TechmailDatabase.InList("a", chunk);
             await using var command = TechmailDatabase.Command(
                 connection,
-                $"SELECT address, invalid, opted_out FROM techmail_addresses WHERE tenant = @tenant AND (invalid = 1 OR opted_out = 1) AND address IN ({list})",
+                $"SELECT address, invalid, opted_out, invalid_reason FROM techmail_addresses WHERE tenant = @tenant AND (invalid = 1 OR opted_out = 1) AND address IN ({list})",
                 [("@tenant", tenant), .. parameters]);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
-                found[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture) == 1 ? "invalid" : "opted out";
+                var invalid = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture) == 1;
+                var afterSoftBounces = invalid && !reader.IsDBNull(3) && reader.GetString(3).Contains(Contacts.AddressPolicy.SoftLimitReason, StringComparison.Ordinal);
+                found[reader.GetString(0)] = new UnmailableAddress(invalid ? "invalid" : "opted out", afterSoftBounces);
             }
         }
 
@@ -288,7 +290,7 @@ public sealed class MailingStore(TechmailDatabase database)
     /// <returns>The recipients queued.</returns>
     public async Task<int> Queue(
         string tenant, string mailbox, long id, IReadOnlyList<(ComposedRecipient Mail, int PreviousAttempts)> composed,
-        IReadOnlyList<(long Index, string Reason)> suppressed, DateTimeOffset now)
+        IReadOnlyList<(long Index, string Reason)> suppressed, DateTimeOffset now, IReadOnlyList<long>? givenUp = null)
     {
         await using var turn = await database.WriterTurn();
         await using var connection = await database.OpenAsync();
@@ -331,6 +333,19 @@ public sealed class MailingStore(TechmailDatabase database)
                 suppress.Parameters["@reason"].Value = reason;
                 suppress.Parameters["@idx"].Value = index;
                 await suppress.ExecuteNonQueryAsync();
+            }
+        }
+
+        await using (var fail = TechmailDatabase.Command(
+            connection,
+            "UPDATE techmail_mailing_recipients SET state = 'failed', detail = @why, next_attempt_utc = NULL, updated_utc = @now WHERE mailing_id = @id AND idx = @idx AND state = 'retry'",
+            ("@why", GivenUpAfterSoftBounces), ("@now", now.UtcDateTime), ("@id", id), ("@idx", 0L)))
+        {
+            fail.Transaction = transaction;
+            foreach (var index in givenUp ?? [])
+            {
+                fail.Parameters["@idx"].Value = index;
+                await fail.ExecuteNonQueryAsync();
             }
         }
 
@@ -396,6 +411,9 @@ public sealed class MailingStore(TechmailDatabase database)
 
     /// <summary>What the outbox says of mail of a cancelled mailing it had not sent.</summary>
     public const string CancelledInOutbox = "not sent: its mailing was cancelled";
+
+    /// <summary>Why a waiting retry ended as failed when its address's soft bounces reached the bounce policy's limit.</summary>
+    public const string GivenUpAfterSoftBounces = "retry given up: the address's soft bounces reached the limit that flags it invalid";
 
     /// <summary>Cancels what is not sent: pending and retrying recipients, and the mailing's mail still queued in the outbox.</summary>
     public async Task CancelRest(string tenant, long id, DateTimeOffset now)
@@ -667,3 +685,6 @@ public sealed record RecipientChange(string Set, IReadOnlyList<(string Name, obj
 
     public (string Set, (string, object?)[] Parameters) Sql() => (Set, [.. Parameters]);
 }
+
+/// <summary>Why an address is not mailed: <c>invalid</c> or <c>opted out</c>, and whether its own soft bounces flagged it.</summary>
+public sealed record UnmailableAddress(string Reason, bool AfterSoftBounces);

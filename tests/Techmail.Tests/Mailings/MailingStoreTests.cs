@@ -98,6 +98,20 @@ public sealed class MailingStoreTests : IDisposable
         Assert.Equal(2, report.Duplicates);
         Assert.Equal(1, report.Suppressed);
 
+        // A waiting retry whose address's soft bounces reached the policy's limit is not sent and has failed; one whose
+        // address opted out (or was flagged for another reason) meanwhile is suppressed.
+        var second = await store.Create("t1", new MailingDraft("news", "December", "req-2", template, ["first"], 600, null), TimeSpan.FromDays(7), now);
+        await store.AddRecipients(second, 1, [R("dora@example.net"), R("eve@example.net")], now);
+        foreach (var index in new long[] { 1, 2 })
+        {
+            await store.Record(second, index, $"report-s{index}", "soft", "mailboxfull", null, 1, retry, received: true, now);
+        }
+
+        Assert.Equal(0, await store.Queue("t1", "news", second, [], [(2, "opted out")], now, givenUp: [1]));
+        var ended = await store.States(second);
+        Assert.Equal((1L, 1L), (ended[MailingStore.Failed], ended[MailingStore.Suppressed]));
+        Assert.Empty(await store.Due(second, now, 10));
+
         // Cancelling stops the rest, the outbox's queued mail of the mailing included.
         var again = (await store.Slice(id, [1])).Single();
         Assert.Equal(1, await store.Queue("t1", "news", id, [(composer.Compose(again, 2, now), 1)], [], now));
