@@ -35,7 +35,9 @@ public static class ConnectionEndpoints
     private static async Task<Accepted<DeviceConnectStarted>> Start(string name, string? tenant, HttpContext context, IGrainFactory grains)
     {
         var authorization = await Grant(grains, context, tenant, name).StartDeviceConnect();
-        var step = $"/api/v1/mailboxes/{Uri.EscapeDataString(name)}/connect/device/step";
+        // The tenant the request named goes along, so an operator following the step URL asks about the same mailbox.
+        var step = $"/api/v1/mailboxes/{Uri.EscapeDataString(name)}/connect/device/step"
+            + (tenant is null ? "" : $"?tenant={Uri.EscapeDataString(tenant)}");
         return TypedResults.Accepted(step, new DeviceConnectStarted(name, authorization, step));
     }
 

@@ -198,7 +198,7 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
 
         // Started: the page and code for the person, and where to ask next; the device code itself stays in the silo.
         var startedResponse = await api.Post(Device);
-        Assert.Equal("/api/v1/mailboxes/desk/connect/device/step", startedResponse.Headers.Location?.OriginalString);
+        Assert.Equal("/api/v1/mailboxes/desk/connect/device/step?tenant=apidevice", startedResponse.Headers.Location?.OriginalString);
         var started = await ApiClient.Body(startedResponse, HttpStatusCode.Accepted);
         var authorization = started.GetProperty("authorization");
         Assert.Equal($"http://127.0.0.1:{_oauth.Port}/device-login", authorization.GetProperty("verificationUri").GetString());
@@ -207,7 +207,9 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         Assert.DoesNotContain("deviceCode", started.GetRawText(), StringComparison.OrdinalIgnoreCase);
 
         // Not approved yet: pending, with the interval to wait.
-        var pending = await ApiClient.Body(await api.Post(started.GetProperty("stepUrl").GetString()!.Replace("/api/v1/", "", StringComparison.Ordinal) + "?tenant=apidevice"), HttpStatusCode.OK);
+        // The step URL is followed as given (the API client's base is /api/v1/).
+        var stepUrl = started.GetProperty("stepUrl").GetString()!.Replace("/api/v1/", "", StringComparison.Ordinal);
+        var pending = await ApiClient.Body(await api.Post(stepUrl), HttpStatusCode.OK);
         Assert.Equal("Pending", pending.GetProperty("progress").GetString());
 
         _oauth.ApproveDevice(code, "api-device-user");
@@ -217,7 +219,7 @@ public sealed class ConsentOverHttpTests(PublicUrlSiloFixture fixture) : IClassF
         {
             Assert.True(DateTime.UtcNow < deadline, "the approval never reached the silo");
             await Task.Delay(TimeSpan.Parse(pending.GetProperty("interval").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
-            step = await ApiClient.Body(await api.Post("mailboxes/desk/connect/device/step?tenant=apidevice"), HttpStatusCode.OK);
+            step = await ApiClient.Body(await api.Post(stepUrl), HttpStatusCode.OK);
         }
         while (step.GetProperty("progress").GetString() is "Pending" or "SlowDown");
         Assert.Equal("Connected", step.GetProperty("progress").GetString());
