@@ -158,9 +158,25 @@ public static class MailboxEndpoints
         var page = await grains.GetGrain<ITenantGrain>(tenantName)
             .List(ApiPaging.Decode(List, cursor), ApiPaging.Limit(limit, 100, MailboxPage.MaxTake));
         // Each status is its mailbox grain's; asked together, a page costs one round trip, not one per mailbox.
-        var statuses = await Task.WhenAll(page.Items.Select(m => grains.GetGrain<IMailboxGrain>(MailboxKey.For(tenantName, m.Name)).GetStatus()));
-        var lines = page.Items.Select((m, i) => new MailboxStatusLine(m.Name, statuses[i])).ToList();
+        var statuses = await Task.WhenAll(page.Items.Select(m => StatusOrNone(grains.GetGrain<IMailboxGrain>(MailboxKey.For(tenantName, m.Name)))));
+        var lines = page.Items.Select((m, i) => (m.Name, Status: statuses[i]))
+            .Where(l => l.Status is not null)
+            .Select(l => new MailboxStatusLine(l.Name, l.Status!))
+            .ToList();
         return TypedResults.Ok(new Page<MailboxStatusLine>(lines, ApiPaging.Encode(List, page.NextAfter)));
+    }
+
+    /// <summary>A mailbox's status, or null for one removed since the page was listed (it is left out, not an error).</summary>
+    private static async Task<MailboxStatus?> StatusOrNone(IMailboxGrain mailbox)
+    {
+        try
+        {
+            return await mailbox.GetStatus();
+        }
+        catch (MailboxException e) when (e.Kind == MailboxErrorKind.NotFound)
+        {
+            return null;
+        }
     }
 
     private static async Task<Accepted<PollStarted>> Poll(string name, string? tenant, HttpContext context, IGrainFactory grains)
