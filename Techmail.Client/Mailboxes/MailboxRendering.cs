@@ -132,14 +132,9 @@ public static class MailboxRendering
         AnsiConsole.Write(grid);
     }
 
-    /// <summary>
-    /// What to say when someone other than the mailbox's own account consented (null otherwise): not an error, since a
-    /// shared mailbox is opened with a delegate's consent, but a consent given as the wrong person looks the same.
-    /// </summary>
-    public static string? ConsentedByAnother(string name, GrantStatus grant) => grant.ConsentedByAnotherAccount
-        ? $"{grant.Account} consented, not {grant.MailboxAccount}, the account the mailbox logs in as: this works where {grant.Account} "
-            + $"may open that mailbox (a shared mailbox's delegate); otherwise run 'techmail mailbox connect {name}' again signed in as {grant.MailboxAccount}."
-        : null;
+    /// <summary>The note on a consent another account gave (<see cref="GrantStatus.ConsentedByAnotherNote"/>), or null.</summary>
+    public static string? ConsentedByAnother(string name, GrantStatus grant) =>
+        grant.ConsentedByAnotherNote($"run 'techmail mailbox connect {name}' again");
 
     public static Table ListTable(IEnumerable<MailboxSummary> items)
     {

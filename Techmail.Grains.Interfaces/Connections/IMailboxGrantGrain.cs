@@ -109,6 +109,16 @@ public sealed record GrantStatus(
     [System.Text.Json.Serialization.JsonIgnore]
     public bool ConsentedByAnotherAccount =>
         Account is { } account && MailboxAccount is { Length: > 0 } mailbox && !string.Equals(account, mailbox, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What to say when someone other than the mailbox's own account consented, or null: not an error, since a shared
+    /// mailbox is opened with a delegate's consent, but a consent given as the wrong person looks the same.
+    /// </summary>
+    /// <param name="reconnect">How to give the consent again where this is shown ("run 'techmail mailbox connect support' again").</param>
+    public string? ConsentedByAnotherNote(string reconnect) => ConsentedByAnotherAccount
+        ? $"{Account} consented, not {MailboxAccount}, the account the mailbox logs in as: this works where {Account} may open that mailbox "
+            + $"(a shared mailbox's delegate); otherwise {reconnect} signed in as {MailboxAccount}."
+        : null;
 }
 
 public enum GrantFailure
