@@ -38,6 +38,8 @@ public sealed class MailingPauseTests
             await Task.Delay(50);
         }
 
+        // The pause must land mid-send, or the checks below would hold for a mailing that never started.
+        Assert.True(smtp.Count >= 4, $"only {smtp.Count} mails went out within 60 s");
         var paused = JsonDocument.Parse(await cli.Ok("mailing", "pause", id, "--json")).RootElement;
         Assert.Equal("Paused", paused.GetProperty("state").GetString());
 
