@@ -57,11 +57,15 @@ public abstract class HostileMailPollingTests(PollingFixture fixture)
         var clock = Stopwatch.StartNew();
         await grain.PollNow();
 
+        // Every delivered mail's outcome as the database, the SMTP server and Dovecot show it now.
+        Task<AuditReport> Audit() =>
+            DeliveryAudit.Run(fixture.Options.Database(), "poll", delivered, fixture.Smtp.Messages, new HashSet<string>(), fixture.Dovecot.ReadMessages(user).Select(raw => (mailbox, raw)));
+
         // Done when every message has an outcome and nothing is on the server, or a minute has passed.
         AuditReport report;
         while (true)
         {
-            report = await DeliveryAudit.Run(fixture.Options.Database(), "poll", delivered, fixture.Smtp.Messages, new HashSet<string>(), fixture.Dovecot.ReadMessages(user).Select(raw => (mailbox, raw)));
+            report = await Audit();
             if ((report.Accounted == report.Delivered && fixture.Dovecot.CountMessages(user) == 0) || clock.Elapsed > TimeSpan.FromMinutes(1))
             {
                 break;
@@ -81,11 +85,11 @@ public abstract class HostileMailPollingTests(PollingFixture fixture)
             && acknowledged.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(250);
-            report = await DeliveryAudit.Run(fixture.Options.Database(), "poll", delivered, fixture.Smtp.Messages, new HashSet<string>(), fixture.Dovecot.ReadMessages(user).Select(raw => (mailbox, raw)));
+            report = await Audit();
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2));
-        report = await DeliveryAudit.Run(fixture.Options.Database(), "poll", delivered, fixture.Smtp.Messages, new HashSet<string>(), fixture.Dovecot.ReadMessages(user).Select(raw => (mailbox, raw)));
+        report = await Audit();
         var status = await grain.GetStatus();
         var problems = string.Join("\n", report.Problems().Take(40));
         var summary = $"{report.Line} after {accountedAfter.TotalSeconds:F0} s; {fixture.Dovecot.CountMessages(user)} left on the server; last poll error: {status.LastError ?? "none"}\nby kind: {report.ByKind()}\n{problems}";
