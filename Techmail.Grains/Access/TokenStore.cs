@@ -14,7 +14,7 @@ public sealed class TokenStore(TechmailDatabase database)
     {
         var info = token.Info;
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             $"INSERT INTO techmail_tokens ({Columns}) VALUES (@id, @hash, @tenant, @name, @role, @secrets, @created, @expires, NULL, @by)",
@@ -67,7 +67,7 @@ public sealed class TokenStore(TechmailDatabase database)
     public async Task<IReadOnlyList<string>> Revoke(string? tenant, string name, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             "UPDATE techmail_tokens SET revoked_utc = @now WHERE tenant = @tenant AND name = @name AND revoked_utc IS NULL RETURNING id",
@@ -88,7 +88,7 @@ public sealed class TokenStore(TechmailDatabase database)
     public async Task<byte[]> EngineKey()
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using (var insert = TechmailDatabase.Command(
             connection,
             "INSERT INTO techmail_engine_key (id, secret) VALUES (1, @secret) ON CONFLICT (id) DO NOTHING",

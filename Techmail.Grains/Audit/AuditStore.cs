@@ -10,7 +10,7 @@ public sealed class AuditStore(TechmailDatabase database)
     public async Task Add(DateTimeOffset at, string tenant, string actor, string action, string subject, string? before, string? after)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var insert = TechmailDatabase.Command(
             connection,
             """

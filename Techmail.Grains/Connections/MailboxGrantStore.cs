@@ -62,7 +62,7 @@ public sealed class MailboxGrantStore(TechmailDatabase database, ISecretProtecto
     public async Task Save(string tenant, string mailbox, MailboxGrant grant, CancellationToken cancellationToken = default)
     {
         await using var turn = await database.WriterTurn(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await turn.OpenAsync(cancellationToken);
         await using var command = TechmailDatabase.Command(
             connection,
             """
@@ -95,7 +95,7 @@ public sealed class MailboxGrantStore(TechmailDatabase database, ISecretProtecto
     public async Task Delete(string tenant, string mailbox, CancellationToken cancellationToken = default)
     {
         await using var turn = await database.WriterTurn(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await turn.OpenAsync(cancellationToken);
         await using var command = TechmailDatabase.Command(
             connection,
             "DELETE FROM techmail_mailbox_grants WHERE tenant = @tenant AND mailbox = @mailbox",

@@ -39,7 +39,7 @@ public sealed class ContactStore(TechmailDatabase database)
     public async Task Save(string tenant, ContactView contact, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await Save(connection, transaction, tenant, [contact], now);
         await transaction.CommitAsync();

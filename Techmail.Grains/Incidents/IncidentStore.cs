@@ -36,7 +36,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         try
         {
             await using var turn = await database.WriterTurn();
-            await using var connection = await database.OpenAsync();
+            await using var connection = await turn.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await InsertIncident(connection, transaction, tenant, incident, thread);
             if (alsoWrite is not null)
@@ -69,7 +69,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         try
         {
             await using var turn = await database.WriterTurn();
-            await using var connection = await database.OpenAsync();
+            await using var connection = await turn.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             var results = new List<(string, bool)>(incidents.Count);
             var fresh = new List<(IncidentSummary Incident, IReadOnlyList<NewEntry> Thread)>(incidents.Count);
@@ -108,7 +108,7 @@ public sealed class IncidentStore(TechmailDatabase database)
             if (alsoWrite is not null)
             {
                 await using var turn = await database.WriterTurn();
-                await using var connection = await database.OpenAsync();
+                await using var connection = await turn.OpenAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
                 await alsoWrite(connection, transaction);
                 await transaction.CommitAsync();
@@ -136,7 +136,7 @@ public sealed class IncidentStore(TechmailDatabase database)
         try
         {
             await using var turn = await database.WriterTurn();
-            await using var connection = await database.OpenAsync();
+            await using var connection = await turn.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             int sequence;
             await using (var next = TechmailDatabase.Command(

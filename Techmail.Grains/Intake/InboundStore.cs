@@ -17,7 +17,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     public async Task<IntakeReceipt> Record(string kind, IReadOnlyList<InboundMessage> messages, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, Task>? alsoWrite = null)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var now = time.GetUtcNow();
         // A microsecond apart in the order the server listed them (the finest both databases keep): intake builds
@@ -167,7 +167,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     public async Task MarkFailing(string tenant, string mailbox, string kind, Quarantine.MailStage stage, string failure)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             """
@@ -205,7 +205,7 @@ public sealed class InboundStore(TechmailDatabase database, TimeProvider time)
     {
         const string Finished = "received_utc < @cutoff AND (state IN ('done', 'duplicate') OR kind = 'bounce')";
         await using var turn = await database.WriterTurn(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await turn.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var bytes = TechmailDatabase.Command(
             connection,

@@ -61,7 +61,7 @@ public sealed class MailingStore(TechmailDatabase database)
     public async Task<long> Create(string tenant, MailingDraft draft, TimeSpan retryWindow, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using (var insert = TechmailDatabase.Command(
             connection,
             """
@@ -144,7 +144,7 @@ public sealed class MailingStore(TechmailDatabase database)
     {
         if (recipients.Count == 0) return 0;
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var lastIndex = firstIndex + recipients.Count - 1;
         var present = new HashSet<long>();
@@ -293,7 +293,7 @@ public sealed class MailingStore(TechmailDatabase database)
         IReadOnlyList<(long Index, string Reason)> suppressed, DateTimeOffset now, IReadOnlyList<long>? givenUp = null)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var taken = new List<QueuedMail>(composed.Count);
         await using (var update = TechmailDatabase.Command(
@@ -362,7 +362,7 @@ public sealed class MailingStore(TechmailDatabase database)
     public async Task<IReadOnlyList<RefusedSend>> Reconcile(string tenant, long id, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using (var sent = TechmailDatabase.Command(
             connection,
             """
@@ -419,7 +419,7 @@ public sealed class MailingStore(TechmailDatabase database)
     public async Task CancelRest(string tenant, long id, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         foreach (var (sql, parameters) in new[]
         {
@@ -563,7 +563,7 @@ public sealed class MailingStore(TechmailDatabase database)
     public async Task<bool> Record(long id, long index, string eventKey, string kind, string? reason, string? detail, int attempt, RecipientChange change, bool received, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var insert = TechmailDatabase.Command(
             connection,
@@ -631,7 +631,7 @@ public sealed class MailingStore(TechmailDatabase database)
     private async Task Execute(string sql, params (string, object?)[] parameters)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(connection, sql, parameters);
         await command.ExecuteNonQueryAsync();
     }

@@ -19,7 +19,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
     public async Task<(long Id, bool Queued)> Enqueue(QueuedMail mail)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var result = await Enqueue(connection, transaction, mail, time.GetUtcNow());
         await transaction.CommitAsync();
@@ -137,7 +137,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
 
         var (list, parameters) = TechmailDatabase.InList("id", ids);
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             $"""
@@ -154,7 +154,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
     public async Task RetryAt(long id, DateTimeOffset at, string error, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             """
@@ -314,7 +314,7 @@ public sealed class OutboxStore(TechmailDatabase database, TimeProvider time)
         // A sent mail keeps the error of its last failed try: it explains why it went late.
         var set = state == Sent ? "sent_utc = @now" : "last_error = @reason";
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             $"UPDATE techmail_outbox SET state = @state, attempts = attempts + 1, {set}, updated_utc = @now WHERE id = @id AND state = 'queued'",

@@ -29,7 +29,7 @@ public sealed class RejectForwarding(TechmailDatabase database, OutboxStore outb
         long id;
         await using (var turn = await database.WriterTurn())
         {
-            await using var connection = await database.OpenAsync();
+            await using var connection = await turn.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             (id, _) = await outbox.Enqueue(connection, transaction, mail, time.GetUtcNow());
             await MessageLedger.Record(connection, transaction, tenant, mailbox, [trace]);

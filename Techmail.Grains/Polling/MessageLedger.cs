@@ -47,7 +47,7 @@ public sealed class MessageLedger(TechmailDatabase database)
         }
 
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await Record(connection, transaction, tenant, mailbox, entries);
         await transaction.CommitAsync();
@@ -132,7 +132,7 @@ public sealed class MessageLedger(TechmailDatabase database)
         foreach (var chunk in expired.Chunk(500))
         {
             await using var turn = await database.WriterTurn();
-            await using var connection = await database.OpenAsync();
+            await using var connection = await turn.OpenAsync();
             var parameters = new List<(string, object?)> { ("@tenant", tenant), ("@mailbox", mailbox) };
             parameters.AddRange(chunk.Select((key, i) => ($"@k{i}", (object?)key)));
             await using var command = TechmailDatabase.Command(

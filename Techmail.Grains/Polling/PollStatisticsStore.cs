@@ -14,7 +14,7 @@ public sealed class PollStatisticsStore(TechmailDatabase database)
         }
 
         await using var turn = await database.WriterTurn(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await turn.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var m in minutes)
         {

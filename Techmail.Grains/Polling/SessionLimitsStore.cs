@@ -20,7 +20,7 @@ public sealed class SessionLimitsStore(TechmailDatabase database)
         }
 
         await using var turn = await database.WriterTurn(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await turn.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var r in rows)
         {

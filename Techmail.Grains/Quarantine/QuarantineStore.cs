@@ -20,7 +20,7 @@ public sealed class QuarantineStore(TechmailDatabase database, TimeProvider time
         var now = time.GetUtcNow();
         reason = StorageText.Clip(reason, ReasonLength);
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         string id;
         DateTimeOffset created;

@@ -125,7 +125,7 @@ public sealed class RetentionStore(TechmailDatabase database)
     private async Task<int> Execute(string sql, (string, object?)[] parameters, CancellationToken cancellationToken)
     {
         await using var turn = await database.WriterTurn(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await turn.OpenAsync(cancellationToken);
         await using var command = TechmailDatabase.Command(connection, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -39,7 +39,7 @@ public sealed class SqlMailboxDirectoryStore(TechmailDatabase database, TimeProv
     public async Task Upsert(string tenant, MailboxSummary summary)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var command = TechmailDatabase.Command(
             connection,
@@ -83,7 +83,7 @@ public sealed class SqlMailboxDirectoryStore(TechmailDatabase database, TimeProv
     public async Task Delete(string tenant, string mailbox)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var command = TechmailDatabase.Command(
             connection,

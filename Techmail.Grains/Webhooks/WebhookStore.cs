@@ -23,7 +23,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     public async Task Add(StoredWebhook webhook)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await MultiRowInsert.Execute(connection, transaction, "techmail_webhooks",
             ["tenant", "id", "url", "events", "secret", "enabled", "disabled_reason", "created_utc", "created_by"],
@@ -67,7 +67,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     public async Task<bool> Remove(string tenant, string id)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var removed = 0;
         foreach (var table in new[] { "techmail_webhook_deliveries", "techmail_webhook_subscriptions", "techmail_webhooks" })
@@ -148,7 +148,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     public async Task<IReadOnlyDictionary<string, int>> Queue(IReadOnlyList<WebhookEvent> events, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         var queued = await Queue(connection, transaction, events, now);
         await transaction.CommitAsync();
@@ -164,7 +164,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     {
         var claim = Guid.NewGuid().ToString("N");
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             """
@@ -210,7 +210,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     public async Task RetryAt(ClaimedDelivery delivery, DateTimeOffset at, int? status, string error, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             """
@@ -231,7 +231,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     public async Task Release(ClaimedDelivery delivery, DateTimeOffset at)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var command = TechmailDatabase.Command(
             connection,
             "UPDATE techmail_webhook_deliveries SET next_attempt_utc = @at, claim = NULL WHERE id = @id AND claim = @claim AND state = 'queued'",
@@ -245,7 +245,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     public async Task Disable(string tenant, string webhookId, string reason, DateTimeOffset now)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var disable = TechmailDatabase.Command(
             connection,
@@ -366,7 +366,7 @@ public sealed class WebhookStore(TechmailDatabase database)
     private async Task Finish(ClaimedDelivery delivery, string state, int? status, string? reason, DateTimeOffset now, string extra)
     {
         await using var turn = await database.WriterTurn();
-        await using var connection = await database.OpenAsync();
+        await using var connection = await turn.OpenAsync();
         // A delivery keeps the error of its last failed attempt when delivered: it says why it went late.
         await using var command = TechmailDatabase.Command(
             connection,

@@ -101,7 +101,7 @@ public sealed class InboundStoreTests : IDisposable
 
         // Finished rows leave the oldest-first read; what is still waiting comes first again.
         await using (var turn = await database.WriterTurn())
-        await using (var connection = await database.OpenAsync())
+        await using (var connection = await turn.OpenAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             await InboundStore.Finish(connection, transaction, "acme", "support", ["k0", "k1", "k3"], InboundOutcome.Done);
@@ -131,7 +131,7 @@ public sealed class InboundStoreTests : IDisposable
         Assert.Equal(0, (await backlog.Read("acme", "other")).Waiting);
 
         await using (var turn = await database.WriterTurn())
-        await using (var connection = await database.OpenAsync())
+        await using (var connection = await turn.OpenAsync())
         await using (var transaction = await connection.BeginTransactionAsync())
         {
             await InboundStore.Finish(connection, transaction, "acme", "support", ["w0"], InboundOutcome.Done);
