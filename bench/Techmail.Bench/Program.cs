@@ -215,6 +215,7 @@ async Task Fetchmail(string name, string password)
 async Task TechmailPoll(string name, string password, int round, string intakeLabel = IntakePart)
 {
     var writtenStart = BytesWritten();
+    var (readCallsStart, writeCallsStart) = (ProcessIo("syscr"), ProcessIo("syscw"));
     var watch = Stopwatch.StartNew();
     var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
     var sysStart = Process.GetCurrentProcess().PrivilegedProcessorTime;
@@ -261,7 +262,7 @@ async Task TechmailPoll(string name, string password, int round, string intakeLa
         await Task.Delay(10);
     }
 
-    Console.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: poll {results[^1].Seconds:F2} s, built {builtAt:F2} s, acks {watch.Elapsed.TotalSeconds:F2} s; silo CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F2} s ({(cpuAtPollEnd - cpuStart).TotalSeconds:F2} s by poll end), sys {(Process.GetCurrentProcess().PrivilegedProcessorTime - sysStart).TotalSeconds:F2} s; GC pause {(GC.GetTotalPauseDuration() - pauseStart).TotalSeconds:F2} s, gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, allocated {(GC.GetTotalAllocatedBytes() - allocStart) / 1e6:F0} MB; written {(BytesWritten() - writtenStart) / 1e6:F0} MB; JIT {(System.Runtime.JitInfo.GetCompilationTime() - jitStart).TotalSeconds:F2} s, {System.Runtime.JitInfo.GetCompiledMethodCount() - jittedStart:N0} methods");
+    Console.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: poll {results[^1].Seconds:F2} s, built {builtAt:F2} s, acks {watch.Elapsed.TotalSeconds:F2} s; silo CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds:F2} s ({(cpuAtPollEnd - cpuStart).TotalSeconds:F2} s by poll end), sys {(Process.GetCurrentProcess().PrivilegedProcessorTime - sysStart).TotalSeconds:F2} s; GC pause {(GC.GetTotalPauseDuration() - pauseStart).TotalSeconds:F2} s, gen0/1/2 {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2}, allocated {(GC.GetTotalAllocatedBytes() - allocStart) / 1e6:F0} MB; written {(BytesWritten() - writtenStart) / 1e6:F0} MB in {ProcessIo("syscw") - writeCallsStart:N0} write calls, {ProcessIo("syscr") - readCallsStart:N0} read calls; JIT {(System.Runtime.JitInfo.GetCompilationTime() - jitStart).TotalSeconds:F2} s, {System.Runtime.JitInfo.GetCompiledMethodCount() - jittedStart:N0} methods");
     var incidents = await CountRows("SELECT COUNT(*) FROM techmail_incidents WHERE tenant = 'bench' AND mailbox = @m", name);
     if (incidents != messages.Count)
     {
@@ -301,8 +302,12 @@ async Task WithTelemetry(Func<Task> run)
 }
 
 // What the process handed to write calls (database, log, sockets): the kernel's count, so SQLite's own writes count too.
-static long BytesWritten() =>
-    long.Parse(File.ReadLines("/proc/self/io").First(l => l.StartsWith("wchar:", StringComparison.Ordinal))["wchar:".Length..], CultureInfo.InvariantCulture);
+static long BytesWritten() => ProcessIo("wchar");
+
+// One counter of /proc/self/io. syscr and syscw count read and write calls through files (SQLite's page reads and
+// writes show there); the send and receive calls .NET makes on sockets are not among them.
+static long ProcessIo(string counter) =>
+    long.Parse(File.ReadLines("/proc/self/io").First(l => l.StartsWith(counter + ":", StringComparison.Ordinal))[(counter.Length + 1)..], CultureInfo.InvariantCulture);
 
 async Task<long> CountRows(string sql, string mailbox)
 {
