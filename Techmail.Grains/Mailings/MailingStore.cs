@@ -321,34 +321,10 @@ public sealed class MailingStore(TechmailDatabase database)
             }
         }
 
-        await using (var suppress = TechmailDatabase.Command(
-            connection,
-            // A waiting retry is suppressed as a pending first send is; its next try is dropped with it.
-            "UPDATE techmail_mailing_recipients SET state = 'suppressed', detail = @reason, next_attempt_utc = NULL, updated_utc = @now WHERE mailing_id = @id AND idx = @idx AND state IN ('pending', 'retry')",
-            ("@reason", ""), ("@now", now.UtcDateTime), ("@id", id), ("@idx", 0L)))
-        {
-            suppress.Transaction = transaction;
-            foreach (var (index, reason) in suppressed)
-            {
-                suppress.Parameters["@reason"].Value = reason;
-                suppress.Parameters["@idx"].Value = index;
-                await suppress.ExecuteNonQueryAsync();
-            }
-        }
-
-        await using (var fail = TechmailDatabase.Command(
-            connection,
-            "UPDATE techmail_mailing_recipients SET state = 'failed', detail = @why, next_attempt_utc = NULL, updated_utc = @now WHERE mailing_id = @id AND idx = @idx AND state = 'retry'",
-            ("@why", GivenUpAfterSoftBounces), ("@now", now.UtcDateTime), ("@id", id), ("@idx", 0L)))
-        {
-            fail.Transaction = transaction;
-            foreach (var index in givenUp ?? [])
-            {
-                fail.Parameters["@idx"].Value = index;
-                await fail.ExecuteNonQueryAsync();
-            }
-        }
-
+        // A waiting retry is suppressed as a pending first send is; its next try is dropped with it. A retry given up after
+        // its address's soft bounces reached the limit fails instead.
+        await End(connection, transaction, id, "suppressed", "'pending', 'retry'", suppressed, now);
+        await End(connection, transaction, id, "failed", "'retry'", [.. (givenUp ?? []).Select(index => (index, GivenUpAfterSoftBounces))], now);
         await OutboxStore.EnqueueMany(connection, transaction, taken, now);
         await transaction.CommitAsync();
         return taken.Count;
@@ -411,6 +387,23 @@ public sealed class MailingStore(TechmailDatabase database)
 
     /// <summary>What the outbox says of mail of a cancelled mailing it had not sent.</summary>
     public const string CancelledInOutbox = "not sent: its mailing was cancelled";
+
+    /// <summary>Ends these recipients of a mailing in <paramref name="state"/>, each with its detail, where they are still in one of <paramref name="from"/>.</summary>
+    private static async Task End(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, long id, string state, string from, IReadOnlyList<(long Index, string Detail)> recipients, DateTimeOffset now)
+    {
+        await using var end = TechmailDatabase.Command(
+            connection,
+            $"UPDATE techmail_mailing_recipients SET state = '{state}', detail = @detail, next_attempt_utc = NULL, updated_utc = @now WHERE mailing_id = @id AND idx = @idx AND state IN ({from})",
+            ("@detail", ""), ("@now", now.UtcDateTime), ("@id", id), ("@idx", 0L));
+        end.Transaction = transaction;
+        foreach (var (index, detail) in recipients)
+        {
+            end.Parameters["@detail"].Value = detail;
+            end.Parameters["@idx"].Value = index;
+            await end.ExecuteNonQueryAsync();
+        }
+    }
 
     /// <summary>Why a waiting retry ended as failed when its address's soft bounces reached the bounce policy's limit.</summary>
     public const string GivenUpAfterSoftBounces = "retry given up: the address's soft bounces reached the limit that flags it invalid";
